@@ -1,0 +1,226 @@
+"""Acting commands: cancel, cancel-reply, dispute ..., record."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ordertui.cli.common import AppContext, closing, fail, guard, pass_app
+from ordertui.domain.models import Order
+from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
+from ordertui.domain.text import visible
+
+
+def _send_now(app: AppContext) -> bool:
+    """Try to send what was queued; False when another session's runner has the outbox."""
+    ran, events = closing(app, app.services.run_outbox)
+    for e in events:
+        if e.kind in ("refused", "failed"):
+            click.echo(f"ordertui: {visible(e.describe())}", err=True)
+    return ran
+
+
+def _report(app: AppContext, order_id: int, what: str) -> Order:
+    s = app.services
+    order: Order = s.order(order_id)
+    pending = s.store.outbox.entries(order_id=order_id)
+    if pending:
+        p = pending[-1]
+        why = visible(p.last_error) or "another ordertui session is sending it"
+        click.echo(f"{what}: queued, not yet sent ({why}); it goes out automatically", err=True)
+    return order
+
+
+@click.command("cancel")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--reason", required=True, help="Why the customer wants to cancel.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+@guard
+def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
+    """Ask the supplier to cancel an order.
+
+    The supplier reviews the request and approves it, rejects it, or asks for more details.
+    If approved, the order is cancelled, not shipped, and the payment is returned.
+    """
+    s = app.services
+    order_id = s.resolve(order_ref)
+    order = s.order(order_id)
+    from ordertui.domain.rules import check_can_cancel
+
+    check_can_cancel(order)
+    if not yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            fail("not a terminal: add --yes to request the cancellation without confirming", 2)
+        click.echo(f"Ask {visible(order.supplier)} to cancel {visible(order.display_name)} "
+                   f"({visible(order.customer.name)}, {order.total_price.display()})?\n"
+                   "The supplier reviews it and approves, rejects, or asks for details. "
+                   "If approved, nothing ships and the payment comes back.")
+        if not click.confirm("Request cancellation", default=False):
+            fail("aborted; nothing was sent", 1)
+    s.request_cancellation(order_id, reason)
+    _send_now(app)
+    order = _report(app, order_id, "cancellation request")
+    c = order.cancellation
+    assert c is not None
+    click.echo(f"{visible(order.display_name)}: cancellation {c.state.value}"
+               + (f" — {visible(c.supplier_message)}" if c.supplier_message else ""))
+
+
+@click.command("cancel-reply")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--message", required=True, help="Your answer to the supplier's question.")
+@pass_app
+@guard
+def cancel_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
+    """Answer the supplier's request for more details on a cancellation."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.answer_cancellation_info(order_id, message)
+    _send_now(app)
+    order = _report(app, order_id, "answer")
+    assert order.cancellation is not None
+    click.echo(f"{visible(order.display_name)}: cancellation {order.cancellation.state.value}")
+
+
+@click.group("dispute")
+def dispute_group() -> None:
+    """Open and follow disputes with suppliers."""
+
+
+def _dispute_result(app: AppContext, order_id: int, what: str) -> None:
+    _send_now(app)
+    order = _report(app, order_id, what)
+    d = order.dispute
+    assert d is not None
+    click.echo(f"{visible(order.display_name)}: dispute {d.state.value}"
+               + (f", refunded {d.refunded.display()}" if d.refunded else ""))
+
+
+@dispute_group.command("open")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--reason", required=True, type=click.Choice([r.value for r in DisputeReason]))
+@click.option("--amount", required=True, help="Refund you ask for; at most what you paid "
+              "the supplier.")
+@click.option("--description", required=True, help="What went wrong.")
+@click.option("--evidence", multiple=True, help="A file on this machine (repeat for more).")
+@pass_app
+@guard
+def dispute_open_cmd(app: AppContext, order_ref: str, reason: str, amount: str,
+                     description: str, evidence: tuple[str, ...]) -> None:
+    """Open a dispute on an order."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.open_dispute(order_id, reason=reason, amount=amount, description=description,
+                   evidence=list(evidence))
+    _dispute_result(app, order_id, "dispute")
+
+
+@dispute_group.command("reply")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--message", required=True)
+@pass_app
+@guard
+def dispute_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
+    """Reply in a dispute's thread."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.reply_dispute(order_id, message)
+    _dispute_result(app, order_id, "reply")
+
+
+@dispute_group.command("escalate")
+@click.argument("order_ref", metavar="ORDER_ID")
+@pass_app
+@guard
+def dispute_escalate_cmd(app: AppContext, order_ref: str) -> None:
+    """Ask the platform to decide a dispute the supplier will not settle."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.escalate_dispute(order_id)
+    _dispute_result(app, order_id, "escalation")
+
+
+@dispute_group.command("accept")
+@click.argument("order_ref", metavar="ORDER_ID")
+@pass_app
+@guard
+def dispute_accept_cmd(app: AppContext, order_ref: str) -> None:
+    """Accept the partial refund the supplier offered."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.accept_dispute_offer(order_id)
+    _dispute_result(app, order_id, "acceptance")
+
+
+@dispute_group.command("withdraw")
+@click.argument("order_ref", metavar="ORDER_ID")
+@pass_app
+@guard
+def dispute_withdraw_cmd(app: AppContext, order_ref: str) -> None:
+    """Withdraw a dispute."""
+    s = app.services
+    order_id = s.resolve(order_ref)
+    s.withdraw_dispute(order_id)
+    _dispute_result(app, order_id, "withdrawal")
+
+
+@dispute_group.command("list")
+@click.option("--state", "states", multiple=True,
+              type=click.Choice([s.value for s in DisputeState]))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_app
+@guard
+def dispute_list_cmd(app: AppContext, states: tuple[str, ...], fmt: str) -> None:
+    """Disputes, the latest activity first."""
+    from ordertui.cli.common import table
+    from ordertui.services import serialize
+
+    s = app.services
+    rows = s.disputes([DisputeState(x) for x in states])
+    if fmt == "json":
+        click.echo(serialize.dumps([serialize.summary(o) | {"dispute": serialize.dispute(d)}
+                                    for o, d in rows]))
+        return
+    click.echo(table(["Order", "Supplier", "State", "Reason", "Amount", "Offer", "Updated",
+                      "Last message"],
+                     [[o.display_name, o.supplier, d.state.value, d.reason.value,
+                       d.amount.display(), d.offer.display() if d.offer else "",
+                       d.updated_at.astimezone().strftime("%Y-%m-%d"),
+                       d.last_message.body if d.last_message else ""] for o, d in rows],
+                     right=(4, 5)))
+
+
+@click.command("record")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--cancellation", type=click.Choice([s.value for s in CancellationState]),
+              help="What happened to a cancellation you requested on the supplier's page.")
+@click.option("--dispute", type=click.Choice([s.value for s in DisputeState]),
+              help="What happened to a dispute on the supplier's page.")
+@click.option("--amount", default="", help="The dispute's amount or refund.")
+@click.option("--note", default="", help="What you did, what the supplier said.")
+@pass_app
+@guard
+def record_cmd(app: AppContext, order_ref: str, cancellation: str | None, dispute: str | None,
+               amount: str, note: str) -> None:
+    """Record a step you took on the supplier's own page (marked as recorded by hand)."""
+    if bool(cancellation) == bool(dispute):
+        fail("give exactly one of --cancellation or --dispute", 2)
+    s = app.services
+    order_id = s.resolve(order_ref)
+    if cancellation:
+        order = s.record_cancellation(order_id, cancellation, note)
+        assert order.cancellation is not None
+        click.echo(f"{visible(order.display_name)}: cancellation {order.cancellation.state.value}"
+                   " (recorded by hand)")
+    else:
+        assert dispute is not None
+        order = s.record_dispute(order_id, dispute, amount=amount, note=note)
+        assert order.dispute is not None
+        click.echo(f"{visible(order.display_name)}: dispute {order.dispute.state.value}"
+                   " (recorded by hand)")
+
+
+COMMANDS = [cancel_cmd, cancel_reply_cmd, dispute_group, record_cmd]

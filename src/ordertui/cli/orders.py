@@ -1,0 +1,245 @@
+"""Reading commands: orders, show, sync, add, demo seed, outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import time
+from typing import Any
+
+import click
+
+from ordertui.cli.common import AppContext, Progress, closing, guard, pass_app, table
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.states import OrderStatus
+from ordertui.domain.text import visible
+from ordertui.export.safety import neutralise
+from ordertui.services import serialize
+
+STATUS_CHOICES = [s.value for s in OrderStatus]
+
+
+def _query(status: tuple[str, ...], search: str, supplier: str | None, attention: bool = False,
+           sort: str = "created", ascending: bool = False) -> OrderQuery:
+    return OrderQuery(statuses=tuple(OrderStatus(s) for s in status), search=search or "",
+                      supplier=supplier, attention=attention, sort=SortKey(sort),
+                      descending=not ascending)
+
+
+@click.command("orders")
+@click.option("--status", multiple=True, type=click.Choice(STATUS_CHOICES),
+              help="Only orders in this status (repeat for several).")
+@click.option("--search", default="", help="Words to look for in ids, customers, e-mails, "
+              "products and tracking numbers.")
+@click.option("--supplier", default=None, help="Only this supplier's orders.")
+@click.option("--attention", is_flag=True, help="Only orders that need you.")
+@click.option("--sort", type=click.Choice([s.value for s in SortKey]), default="created",
+              show_default=True)
+@click.option("--ascending", is_flag=True, help="Oldest / smallest first.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@pass_app
+@guard
+def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: str | None,
+               attention: bool, sort: str, ascending: bool, limit: int, fmt: str) -> None:
+    """List orders from the local store (newest first)."""
+    s = app.services
+    if supplier and supplier not in s.config.suppliers:
+        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
+                            f"{', '.join(s.config.suppliers)}")
+    q = _query(status, search, supplier, attention, sort, ascending)
+    rows = s.window(q, limit=limit)
+    if fmt == "json":
+        click.echo(serialize.dumps([serialize.summary(r) for r in rows]))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        data = [serialize.summary(r) for r in rows]
+        keys = list(data[0]) if data else list(serialize.summary.__annotations__)
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(keys)
+        for d in data:
+            writer.writerow([neutralise(v) if isinstance(v, str) else
+                             ("" if v is None else v) for v in d.values()])
+        sys.stdout.write(buf.getvalue())
+    else:
+        total = s.count(q)
+        click.echo(table(
+            ["ID", "Order", "Date", "Status", "Customer", "Cty", "Total", "Cost", "Profit",
+             "Supplier", "Tracking", "Flags"],
+            [[str(r.id), r.display_name, r.created_at.astimezone().strftime("%Y-%m-%d"),
+              r.status.value, r.customer_name, r.country, r.total_price.display(),
+              r.total_cost.display(), r.profit.display(), r.supplier, r.tracking_number,
+              _flags(r.cancellation_state, r.dispute_state)] for r in rows],
+            right=(0, 6, 7, 8)))
+        click.echo(f"{len(rows):,} of {total:,} orders ({q.describe()})", err=True)
+
+
+def _flags(c: Any, d: Any) -> str:
+    parts = []
+    if c is not None:
+        parts.append(f"cancel:{c.value}")
+    if d is not None:
+        parts.append(f"dispute:{d.value}")
+    return " ".join(parts)
+
+
+@click.command("show")
+@click.argument("order_ref", metavar="ORDER_ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_app
+@guard
+def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
+    """Everything about one order: ORDER_ID is the id, the shop order name (#1042) or the
+    supplier's order id."""
+    s = app.services
+    details = s.details(s.resolve(order_ref))
+    o = details.order
+    if fmt == "json":
+        click.echo(serialize.dumps(serialize.order(o, details.audit, details.pending)))
+        return
+    v = visible
+    lines = [f"{v(o.display_name)}  ({o.status.label})  id {o.id}",
+             f"Supplier     {v(o.supplier)} · order {v(o.supplier_order_id)}"
+             + (f" · status {v(o.supplier_status)}" if o.status.value == "unknown" else ""),
+             f"Created      {o.created_at.astimezone():%Y-%m-%d %H:%M}"
+             + (f" · paid {o.paid_at.astimezone():%Y-%m-%d %H:%M}" if o.paid_at else "")
+             + (f" · {v(o.payment)}" if o.payment else ""),
+             f"Customer     {v(o.customer.name)} <{v(o.customer.email)}> {v(o.customer.phone)}",
+             "Ships to     " + v(", ".join(o.customer.address.lines())),
+             "", "Items"]
+    for i in o.items:
+        lines.append(f"  {i.quantity} × {v(i.title)}" + (f" ({v(i.variant)})" if i.variant
+                                                          else "")
+                     + f"  SKU {v(i.sku)}  cost {i.unit_cost.display()}  "
+                       f"price {i.unit_price.display()}")
+    lines.append(f"Total        price {o.total_price.display()} · cost {o.total_cost.display()}"
+                 f" · profit {o.profit.display()}")
+    if o.tracking_number:
+        lines += ["", f"Tracking     {v(o.carrier)} {v(o.tracking_number)}"]
+        lines += [f"  {e.at.astimezone():%Y-%m-%d %H:%M}  {v(e.description)}"
+                  + (f" — {v(e.location)}" if e.location else "") for e in o.tracking_events]
+    if o.cancellation:
+        c = o.cancellation
+        lines += ["", f"Cancellation {c.state.label}"
+                  + (" (recorded by hand)" if c.source.value == "manual" else "")
+                  + (" (not yet confirmed by the supplier)" if c.source.value == "local" else ""),
+                  f"  reason: {v(c.reason)}"]
+        if c.supplier_message:
+            lines.append(f"  supplier: {v(c.supplier_message)}")
+    if o.dispute:
+        d = o.dispute
+        lines += ["", f"Dispute      {d.state.label} · {d.reason.label} · asks "
+                  f"{d.amount.display()}"
+                  + (f" · offered {d.offer.display()}" if d.offer else "")
+                  + (f" · refunded {d.refunded.display()}" if d.refunded else "")
+                  + (" (recorded by hand)" if d.source.value == "manual" else "")]
+        for m in d.messages:
+            lines.append(f"  {m.at.astimezone():%Y-%m-%d %H:%M} {m.author}: "
+                         f"{visible(m.body)}")
+    if details.pending:
+        lines += ["", "Waiting to be sent"]
+        lines += [f"  {p.action.label} (attempt {p.attempts}"
+                  + (f", last error: {v(p.last_error)}" if p.last_error else "") + ")"
+                  for p in details.pending]
+    if details.web_url:
+        lines += ["", f"Supplier's page: {details.web_url}"]
+    if details.actions:
+        lines += ["", "You can: " + "; ".join(
+            a.action.label + ("" if a.by_api else " (on the supplier's page)")
+            for a in details.actions)]
+    if details.audit:
+        lines += ["", "History"]
+        lines += [f"  {e.at.astimezone():%Y-%m-%d %H:%M}  {v(e.actor)}: {v(e.action)}"
+                  + (f" — {v(e.detail)}" if e.detail else "") for e in details.audit]
+    click.echo("\n".join(lines))
+
+
+@click.command("sync")
+@click.option("--supplier", default=None, help="Only this supplier.")
+@pass_app
+@guard
+def sync_cmd(app: AppContext, supplier: str | None) -> None:
+    """Bring the local store up to date with the suppliers, and send queued actions."""
+    s = app.services
+    if supplier and supplier not in s.config.suppliers:
+        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
+                            f"{', '.join(s.config.suppliers)}")
+    bar = Progress(f"syncing {supplier or 'suppliers'}")
+
+    async def go() -> Any:
+        _, sent = await s.run_outbox()
+        report = await s.sync(supplier, lambda p: bar(p.done, p.total))
+        report.events[:0] = sent
+        return report
+    report = closing(app, go)
+    bar.done()
+    for event in report.events:
+        click.echo(visible(event.describe()))
+    click.echo(f"synced {report.orders:,} orders in {report.seconds:.1f} s", err=True)
+    if report.errors:
+        for name, error in report.errors.items():
+            click.echo(f"ordertui: {name}: {visible(error)}", err=True)
+        sys.exit(1)
+
+
+@click.command("add")
+@click.option("--supplier", required=True, help="The supplier the orders belong to.")
+@click.argument("ids", nargs=-1, required=True)
+@pass_app
+@guard
+def add_cmd(app: AppContext, supplier: str, ids: tuple[str, ...]) -> None:
+    """Add orders by the supplier's order ids (for suppliers with no order list)."""
+    s = app.services
+    if supplier not in s.config.suppliers:
+        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
+                            f"{', '.join(s.config.suppliers)}")
+    orders = closing(app, s.add_orders, supplier, list(ids))
+    for o in orders:
+        click.echo(f"added {visible(o.display_name)} ({o.status.value})")
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """The built-in demo supplier."""
+
+
+@demo_group.command("seed")
+@click.option("--orders", "count", type=click.IntRange(0, 5_000_000), required=True,
+              help="How many orders the demo supplier has.")
+@click.option("--seed", type=click.IntRange(0, 2**31), default=None,
+              help="Same seed, same shop.")
+@pass_app
+@guard
+def demo_seed_cmd(app: AppContext, count: int, seed: int | None) -> None:
+    """(Re)create the demo supplier with N orders and sync them into the local store."""
+    s = app.services
+    bar = Progress("seeding the demo supplier")
+    started = time.monotonic()
+    report = closing(app, s.seed_demo, count, seed, lambda p: bar(p.done, p.total))
+    bar.done()
+    click.echo(f"the demo supplier has {count:,} orders; synced {report.orders:,} in "
+               f"{time.monotonic() - started:.1f} s")
+
+
+@click.command("outbox")
+@click.option("--all", "show_all", is_flag=True, help="Also actions already sent or refused.")
+@pass_app
+@guard
+def outbox_cmd(app: AppContext, show_all: bool) -> None:
+    """Actions waiting to be sent to suppliers."""
+    s = app.services
+    states = ("pending", "sending", "done", "failed") if show_all else ("pending", "sending")
+    entries = s.store.outbox.entries(states=states, limit=1000)
+    if not entries:
+        click.echo("nothing waiting to be sent", err=True)
+        return
+    click.echo(table(["#", "Order", "Supplier", "Action", "State", "Tries", "Last error"],
+                     [[str(e.id), str(e.order_id), e.supplier, e.action.value, e.state,
+                       str(e.attempts), e.last_error] for e in entries], right=(0, 1, 5)))
+
+
+COMMANDS = [orders_cmd, show_cmd, sync_cmd, add_cmd, demo_group, outbox_cmd]

@@ -1,0 +1,298 @@
+"""Configuration: one TOML file, read with ``tomllib`` and written with ``tomli-w``.
+
+Where things live: the config file at the platform's user config path (overridden by
+``--config`` or ``ORDERTUI_CONFIG``), the data directory at the user data path (overridden by
+``--data-dir`` or ``ORDERTUI_DATA_DIR``). Secrets are given inline or, better, as
+``<key>_env = "VARIABLE"``; a file holding an inline secret must be private (mode 0600), as
+ssh demands of its keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from ordertui.domain.errors import ConfigError
+
+APP = "ordertui"
+SECRET_KEYS = frozenset({"api_key", "app_secret", "access_token", "refresh_token", "password",
+                         "token", "secret"})
+DEFAULT_DEMO = {"kind": "demo"}
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula", "tokyo-night",
+          "monokai", "solarized-light", "flexoki", "catppuccin-mocha")
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("ORDERTUI_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_config_path(APP) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("ORDERTUI_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_data_path(APP)
+
+
+@dataclass(slots=True)
+class SupplierConfig:
+    name: str
+    kind: str
+    settings: dict[str, Any]
+
+    def secret(self, key: str, *, source: str) -> str | None:
+        return resolve_secret(self.settings, key, where=f"{source} [suppliers.{self.name}]")
+
+
+@dataclass(slots=True)
+class EmailConfig:
+    host: str
+    port: int
+    security: str  # "starttls", "tls" or "none"
+    username: str
+    password: str | None
+    sender: str
+    timeout_s: float = 30.0
+
+
+@dataclass(slots=True)
+class Config:
+    path: Path
+    data_dir: Path
+    suppliers: dict[str, SupplierConfig]
+    implicit_demo: bool = False  # no supplier configured: the demo supplier stands in
+    theme: str = "textual-dark"
+    sync_interval_s: float = 300.0
+    keys: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    email_table: dict[str, Any] | None = None
+    returns: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def demo_only(self) -> bool:
+        return all(s.kind == "demo" for s in self.suppliers.values())
+
+    def email(self) -> EmailConfig:
+        """The SMTP settings; a clear error when they are missing or wrong."""
+        table = self.email_table
+        where = str(self.path)
+        if not table:
+            raise ConfigError(where, "no [email] table: add host, port, security and from to "
+                              "send exports by e-mail", key="email")
+        for key in ("host", "from"):
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise ConfigError(where, f"[email] needs {key} = \"...\"", key=f"email.{key}",
+                                  line=_line_of(self.path, "email", key))
+        security = table.get("security", "starttls")
+        if security not in ("starttls", "tls", "none"):
+            raise ConfigError(where, "security must be \"starttls\", \"tls\" or \"none\"",
+                              key="email.security", line=_line_of(self.path, "email", "security"))
+        port = table.get("port", {"starttls": 587, "tls": 465, "none": 25}[security])
+        if not isinstance(port, int) or not 0 < port < 65536:
+            raise ConfigError(where, "port must be a number from 1 to 65535", key="email.port",
+                              line=_line_of(self.path, "email", "port"))
+        timeout = table.get("timeout_s", 30)
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigError(where, "timeout_s must be a positive number",
+                              key="email.timeout_s")
+        return EmailConfig(host=table["host"].strip(), port=port, security=security,
+                           username=str(table.get("username", "")),
+                           password=resolve_secret(table, "password", where=f"{where} [email]"),
+                           sender=table["from"].strip(), timeout_s=float(timeout))
+
+
+def resolve_secret(table: Mapping[str, Any], key: str, *, where: str) -> str | None:
+    """``key`` inline, or the environment variable named by ``<key>_env``."""
+    env_name = table.get(f"{key}_env")
+    if env_name:
+        if not isinstance(env_name, str):
+            raise ConfigError(where, f"{key}_env must name an environment variable",
+                              key=f"{key}_env")
+        value = os.environ.get(env_name)
+        if not value:
+            raise ConfigError(where, f"the environment variable {env_name} (from {key}_env) is "
+                              "not set", key=f"{key}_env")
+        return value
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(where, f"{key} must be a string", key=key)
+    return value
+
+
+def _line_of(path: Path, table: str, key: str) -> int | None:
+    """The line where ``key`` is set inside ``[table]``, for error messages."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    current = ""
+    header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+\s*(#.*)?$")
+    assign = re.compile(r"^\s*\"?([A-Za-z0-9_.-]+)\"?\s*=")
+    for number, line in enumerate(lines, 1):
+        m = header.match(line)
+        if m:
+            current = m.group(1).replace('"', "").replace(" ", "")
+            continue
+        m = assign.match(line)
+        if m and current == table and m.group(1) == key:
+            return number
+    return None
+
+
+def _has_inline_secret(data: Mapping[str, Any]) -> bool:
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            if _has_inline_secret(value):
+                return True
+        elif key in SECRET_KEYS and value:
+            return True
+    return False
+
+
+def check_private(path: Path, what: str) -> None:
+    """Refuse a secret-holding file that others can read, as ssh does."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(str(path), f"{what} is readable by others (mode "
+                          f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
+
+
+def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
+    """Read the config. A file the merchant named (``--config``, ``ORDERTUI_CONFIG``) must
+    exist; the default one may be absent, and then the demo supplier stands in."""
+    explicit = path is not None or bool(os.environ.get("ORDERTUI_CONFIG"))
+    path = path or default_config_path()
+    data_dir = data_dir or default_data_dir()
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(path), f"cannot read the file: {exc}") from None
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            raise ConfigError(str(path), f"not valid TOML: {msg}",
+                              line=int(line.group(1)) if line else None) from None
+        if _has_inline_secret(raw):
+            check_private(path, "this config file holds a secret and")
+    elif explicit:
+        raise ConfigError(str(path), "no such file; create it or leave out --config")
+    return parse(raw, path, data_dir)
+
+
+def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
+    where = str(path)
+
+    def err(message: str, table: str, key: str | None = None) -> ConfigError:
+        dotted = f"{table}.{key}" if key else table
+        return ConfigError(where, message, key=dotted,
+                           line=_line_of(path, table, key) if key else None)
+
+    app = raw.get("app", {})
+    if not isinstance(app, dict):
+        raise err("[app] must be a table", "app")
+    theme = app.get("theme", "textual-dark")
+    if not isinstance(theme, str):
+        raise err("theme must be a string", "app", "theme")
+    interval = app.get("sync_interval_s", 300)
+    if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 5:
+        raise err("sync_interval_s must be a number of seconds, at least 5", "app",
+                  "sync_interval_s")
+    data_override = app.get("data_dir")
+    if data_override is not None and "ORDERTUI_DATA_DIR" not in os.environ:
+        if not isinstance(data_override, str):
+            raise err("data_dir must be a path", "app", "data_dir")
+        data_dir = Path(data_override).expanduser()
+
+    suppliers: dict[str, SupplierConfig] = {}
+    table = raw.get("suppliers", {})
+    if not isinstance(table, dict):
+        raise err("[suppliers] must hold tables like [suppliers.demo]", "suppliers")
+    from ordertui.suppliers.registry import adapter_class, kinds
+
+    for name, settings in table.items():
+        section = f"suppliers.{name}"
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+            raise err("a supplier name may hold letters, digits, - and _ only", section)
+        if not isinstance(settings, dict):
+            raise err(f"[{section}] must be a table", section)
+        kind = settings.get("kind")
+        if not isinstance(kind, str):
+            raise err(f"[{section}] needs kind = one of {', '.join(kinds())}", section, "kind")
+        try:
+            cls = adapter_class(kind)
+        except Exception as exc:
+            raise err(str(exc), section, "kind") from None
+        for key, message in cls.validate_settings(settings):
+            raise err(message, section, key)
+        suppliers[name] = SupplierConfig(name, kind, dict(settings))
+    implicit = not suppliers
+    if implicit:
+        suppliers["demo"] = SupplierConfig("demo", "demo", dict(DEFAULT_DEMO))
+
+    keys = raw.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise err("[keys] maps actions to keys, like cancel = \"c\"", "keys")
+    email = raw.get("email")
+    if email is not None and not isinstance(email, dict):
+        raise err("[email] must be a table", "email")
+    returns = raw.get("returns", {})
+    if not isinstance(returns, dict):
+        raise err("[returns] must be a table", "returns")
+    return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
+                  theme=theme, sync_interval_s=float(interval), keys=dict(keys), raw=raw,
+                  email_table=email, returns=dict(returns))
+
+
+def write_toml(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(dict(data), fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(config: Config) -> None:
+    """Write the config's raw table back to its file (after the settings screen changed it)."""
+    write_toml(config.path, config.raw)
+
+
+def redacted(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy fit to show: inline secrets become ••••."""
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        if isinstance(value, Mapping):
+            out[key] = redacted(value)
+        elif key in SECRET_KEYS and value:
+            out[key] = "••••"
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,255 @@
+"""The things a merchant deals with: orders, their items, customers, tracking, cancellations,
+disputes. Plain data; the rules live in ``states`` and ``rules``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from ordertui.domain.money import Money
+from ordertui.domain.states import (
+    CancellationState,
+    DisputeReason,
+    DisputeState,
+    OrderStatus,
+    Source,
+)
+
+
+@dataclass(slots=True)
+class Address:
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    province: str = ""
+    zip: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2
+
+    def lines(self) -> list[str]:
+        city = " ".join(p for p in (self.zip, self.city) if p)
+        if self.province:
+            city = f"{city}, {self.province}" if city else self.province
+        return [p for p in (self.line1, self.line2, city, self.country) if p]
+
+
+@dataclass(slots=True)
+class Customer:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: Address = field(default_factory=Address)
+
+
+@dataclass(slots=True)
+class LineItem:
+    title: str
+    quantity: int
+    unit_cost: Money  # what the merchant pays the supplier per unit
+    unit_price: Money  # what the customer paid the merchant per unit
+    variant: str = ""
+    sku: str = ""
+    product_id: str = ""
+    line_id: str = ""  # the supplier's id for this line, where it has one
+
+    @property
+    def total_cost(self) -> Money:
+        return self.unit_cost * self.quantity
+
+    @property
+    def total_price(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(slots=True)
+class TrackingEvent:
+    at: datetime
+    description: str
+    location: str = ""
+    status: str = ""  # the carrier's own word for it, when given
+
+
+@dataclass(slots=True)
+class StateChange:
+    """One step in the history of a cancellation request or a dispute."""
+
+    at: datetime
+    state: str
+    note: str = ""
+    source: Source = Source.API
+
+
+@dataclass(slots=True)
+class CancellationRequest:
+    state: CancellationState
+    reason: str
+    requested_at: datetime
+    updated_at: datetime
+    source: Source = Source.API
+    supplier_message: str = ""  # the supplier's latest words (question, rejection reason)
+    history: list[StateChange] = field(default_factory=list)
+    client_key: str = ""  # our idempotency key, where the supplier echoes it
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class DisputeMessage:
+    at: datetime
+    author: str  # "merchant", "supplier" or "platform"
+    body: str
+    client_key: str = ""  # our idempotency key for a reply, where the supplier echoes it
+    source: Source = Source.API
+
+
+@dataclass(slots=True)
+class Evidence:
+    path: str
+    name: str
+    size: int
+
+
+@dataclass(slots=True)
+class Dispute:
+    state: DisputeState
+    reason: DisputeReason
+    amount: Money  # what the merchant asks back; never above the order's total cost
+    description: str
+    opened_at: datetime
+    updated_at: datetime
+    supplier_dispute_id: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    messages: list[DisputeMessage] = field(default_factory=list)
+    offer: Money | None = None  # a partial refund the supplier offered
+    refunded: Money | None = None  # what the supplier finally refunded
+    source: Source = Source.API
+    history: list[StateChange] = field(default_factory=list)
+    client_key: str = ""
+    id: int | None = None
+
+    @property
+    def last_message(self) -> DisputeMessage | None:
+        return self.messages[-1] if self.messages else None
+
+
+@dataclass(slots=True)
+class Order:
+    supplier: str
+    supplier_order_id: str
+    name: str  # the shop's order name the customer knows, e.g. "#1042"
+    status: OrderStatus
+    created_at: datetime
+    updated_at: datetime
+    currency: str
+    items: list[LineItem]
+    customer: Customer
+    total_price: Money  # what the customer paid the shop
+    total_cost: Money  # what the shop paid the supplier (items and shipping)
+    shipping_cost: Money | None = None
+    supplier_status: str = ""  # the supplier's own status word, kept for "unknown"
+    paid_at: datetime | None = None
+    payment: str = ""  # how the supplier was paid, in the supplier's words
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+    tracking_events: list[TrackingEvent] = field(default_factory=list)
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    cancellation: CancellationRequest | None = None
+    dispute: Dispute | None = None
+    supplier_url: str = ""  # the supplier's own page for this order
+    id: int | None = None  # local id in the store
+
+    @property
+    def profit(self) -> Money:
+        return self.total_price - self.total_cost
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.supplier_order_id
+
+    @property
+    def items_summary(self) -> str:
+        return items_summary(self.items)
+
+    @property
+    def quantity(self) -> int:
+        return sum(i.quantity for i in self.items)
+
+
+def items_summary(items: list[LineItem]) -> str:
+    """'2× Desk lamp', or '2× Desk lamp +3 more' for several lines."""
+    if not items:
+        return ""
+    first = items[0]
+    text = f"{first.quantity}× {first.title}"
+    if len(items) > 1:
+        text += f" +{len(items) - 1} more"
+    return text
+
+
+def money_sum(values: list[Money], currency: str) -> Money:
+    total = Money(Decimal(0), currency)
+    for v in values:
+        total = total + v
+    return total
+
+
+@dataclass(slots=True)
+class OrderSummary:
+    """One row of the orders table: what the list shows, nothing more."""
+
+    id: int
+    name: str
+    supplier: str
+    supplier_order_id: str
+    status: OrderStatus
+    created_at: datetime
+    customer_name: str
+    country: str
+    items_summary: str
+    total_price: Money
+    total_cost: Money
+    carrier: str
+    tracking_number: str
+    cancellation_state: CancellationState | None
+    dispute_state: DisputeState | None
+    key: tuple[object, ...] = ()  # position in the current sort, for paging
+
+    @property
+    def profit(self) -> Money:
+        return self.total_price - self.total_cost
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.supplier_order_id
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str  # "merchant", "supplier:<name>", "sync", "outbox"
+    action: str
+    detail: str
+    order_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class SyncEvent:
+    """Something the supplier decided, found while syncing or sending: worth telling."""
+
+    order_id: int
+    order_name: str
+    kind: str  # "cancellation", "dispute", "status"
+    old: str | None
+    new: str
+    message: str = ""
+
+    def describe(self) -> str:
+        if self.kind in ("sent", "refused", "failed"):
+            return f"{self.order_name}: {self.new}" + (f" — {self.message}" if self.message
+                                                       else "")
+        what = {"cancellation": "cancellation", "dispute": "dispute"}.get(self.kind, "order")
+        new = self.new.replace("_", " ")
+        text = f"{self.order_name}: {what} {new}"
+        return f"{text} — {self.message}" if self.message else text

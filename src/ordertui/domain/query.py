@@ -1,0 +1,98 @@
+"""What the merchant asks to see: a filter and a sort. Shared by the orders screen, the CLI
+and exports, so that "the current filter" means the same everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from ordertui.domain.states import OrderStatus
+
+
+class SortKey(StrEnum):
+    CREATED = "created"
+    NAME = "order"
+    STATUS = "status"
+    CUSTOMER = "customer"
+    COUNTRY = "country"
+    ITEMS = "items"
+    TOTAL = "total"
+    COST = "cost"
+    PROFIT = "profit"
+    SUPPLIER = "supplier"
+    TRACKING = "tracking"
+
+    @property
+    def label(self) -> str:
+        return {"created": "Date", "order": "Order", "status": "Status", "customer": "Customer",
+                "country": "Country", "items": "Items", "total": "Total", "cost": "Cost",
+                "profit": "Profit", "supplier": "Supplier", "tracking": "Tracking"}[self.value]
+
+
+class View(StrEnum):
+    """The tabs of the orders screen."""
+
+    ALL = "all"
+    ATTENTION = "attention"
+    AWAITING_PAYMENT = "awaiting_payment"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"all": "All", "attention": "Needs attention",
+                "awaiting_payment": "Awaiting payment", "processing": "Processing",
+                "shipped": "Shipped", "delivered": "Delivered",
+                "cancelled": "Cancelled"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    statuses: tuple[OrderStatus, ...] = ()
+    attention: bool = False
+    search: str = ""
+    supplier: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ids: tuple[int, ...] = ()
+    sort: SortKey = SortKey.CREATED
+    descending: bool = True
+
+    @classmethod
+    def for_view(cls, view: View, **kw: object) -> OrderQuery:
+        if view is View.ALL:
+            return cls(**kw)  # type: ignore[arg-type]
+        if view is View.ATTENTION:
+            return cls(attention=True, **kw)  # type: ignore[arg-type]
+        return cls(statuses=(OrderStatus(view.value),), **kw)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> OrderQuery:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.statuses or self.attention or self.search.strip() or self.supplier
+                    or self.since or self.until or self.ids)
+
+    def describe(self) -> str:
+        """For people: 'status shipped, search "müller"'."""
+        parts = []
+        if self.ids:
+            parts.append(f"{len(self.ids)} chosen orders")
+        if self.attention:
+            parts.append("needs attention")
+        if self.statuses:
+            parts.append("status " + " or ".join(s.value.replace("_", " ")
+                                                  for s in self.statuses))
+        if self.search.strip():
+            parts.append(f'search "{self.search.strip()}"')
+        if self.supplier:
+            parts.append(f"supplier {self.supplier}")
+        if self.since:
+            parts.append(f"since {self.since.date().isoformat()}")
+        if self.until:
+            parts.append(f"until {self.until.date().isoformat()}")
+        return ", ".join(parts) or "all orders"

@@ -1,0 +1,139 @@
+"""Rules about what may be done to an order, in one place for the CLI, the TUI and the
+services alike. Each check raises a typed error whose message says why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ordertui.domain.capabilities import Action, Capability
+from ordertui.domain.errors import (
+    CancellationAlreadyActive,
+    DisputeAlreadyOpen,
+    DisputeNotAllowed,
+    InvalidTransition,
+    OrderNotCancellable,
+    OrdertuiError,
+    ValidationError,
+)
+from ordertui.domain.models import Order
+from ordertui.domain.money import Money
+from ordertui.domain.states import (
+    CANCELLABLE,
+    DISPUTABLE,
+    DISPUTE_ESCALATE_STATES,
+    DISPUTE_REPLY_STATES,
+    DISPUTE_WITHDRAW_STATES,
+    CancellationState,
+    DisputeState,
+)
+
+MAX_TEXT = 2000  # characters in a reason, description or reply
+MAX_EVIDENCE = 10
+
+
+def check_can_cancel(order: Order) -> None:
+    if order.cancellation is not None and order.cancellation.state.active:
+        raise CancellationAlreadyActive(order.display_name, order.cancellation.state.value)
+    if order.status not in CANCELLABLE:
+        raise OrderNotCancellable(order.display_name, order.status.value)
+
+
+def check_can_answer_info(order: Order) -> None:
+    c = order.cancellation
+    if c is None or c.state is not CancellationState.INFO_REQUESTED:
+        state = c.state.value if c else None
+        raise InvalidTransition("cancellation", state, CancellationState.REQUESTED,
+                                f"the supplier has not asked for details on {order.display_name}")
+
+
+def check_can_open_dispute(order: Order) -> None:
+    if order.dispute is not None and not order.dispute.state.terminal:
+        raise DisputeAlreadyOpen(order.display_name, order.dispute.state.value)
+    if order.status not in DISPUTABLE:
+        raise DisputeNotAllowed(order.display_name, order.status.value)
+
+
+def check_dispute_amount(order: Order, amount: Money) -> None:
+    if amount.currency != order.total_cost.currency:
+        raise ValidationError("amount", f"the amount must be in {order.total_cost.currency}")
+    if amount.amount <= 0:
+        raise ValidationError("amount", "the refund amount must be more than 0")
+    if amount > order.total_cost:
+        raise ValidationError(
+            "amount", f"the refund amount cannot be more than you paid the supplier "
+            f"({order.total_cost.display()})")
+
+
+def _dispute_state(order: Order) -> DisputeState | None:
+    return order.dispute.state if order.dispute else None
+
+
+def check_dispute_action(order: Order, action: Action) -> None:
+    state = _dispute_state(order)
+    allowed = {
+        Action.DISPUTE_REPLY: DISPUTE_REPLY_STATES,
+        Action.DISPUTE_ESCALATE: DISPUTE_ESCALATE_STATES,
+        Action.DISPUTE_WITHDRAW: DISPUTE_WITHDRAW_STATES,
+        Action.DISPUTE_ACCEPT_OFFER: frozenset({DisputeState.AWAITING_MERCHANT}),
+    }[action]
+    if state is None:
+        raise InvalidTransition("dispute", None, action.value,
+                                f"order {order.display_name} has no dispute")
+    if state not in allowed:
+        raise InvalidTransition("dispute", state, action.value,
+                                f"the dispute on {order.display_name} is {state.label.lower()}: "
+                                f"'{action.label}' is not possible now")
+    if action is Action.DISPUTE_ACCEPT_OFFER and (order.dispute is None
+                                                  or order.dispute.offer is None):
+        raise InvalidTransition("dispute", state, action.value,
+                                "the supplier has made no offer to accept")
+
+
+def check_text(field: str, text: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = text.strip()
+    if required and not text:
+        raise ValidationError(field, f"the {field} must not be empty")
+    if len(text) > limit:
+        raise ValidationError(field, f"the {field} is {len(text)} characters; keep it under "
+                              f"{limit}")
+    if "\x00" in text:
+        raise ValidationError(field, f"the {field} contains a NUL character")
+    return text
+
+
+_CHECKS = {
+    Action.CANCEL: check_can_cancel,
+    Action.ANSWER_CANCEL_INFO: check_can_answer_info,
+    Action.DISPUTE_OPEN: check_can_open_dispute,
+}
+
+
+def check_action(order: Order, action: Action) -> None:
+    """Raise if ``action`` is not possible on ``order`` in its present state."""
+    check = _CHECKS.get(action)
+    if check is not None:
+        check(order)
+    else:
+        check_dispute_action(order, action)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOption:
+    action: Action
+    by_api: bool  # False: the merchant does it on the supplier's page and records it
+    url: str | None  # the supplier's own page for it, when not by API
+
+
+def available_actions(order: Order, capabilities: frozenset[Capability],
+                      url_for: dict[Action, str | None] | None = None) -> list[ActionOption]:
+    """The actions the order's state allows, each marked by API or by hand."""
+    options = []
+    for action in Action:
+        try:
+            check_action(order, action)
+        except OrdertuiError:
+            continue
+        by_api = action.capability in capabilities
+        options.append(ActionOption(action, by_api, None if by_api else
+                                    (url_for or {}).get(action)))
+    return options

@@ -1,0 +1,169 @@
+"""The state machines: one explicit transition table each.
+
+A table maps a state to the states it may move to. ``None`` stands for "no request yet" in
+the cancellation and dispute machines. Anything not in a table raises a typed error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ordertui.domain.errors import InvalidTransition
+
+
+class OrderStatus(StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+    #: The supplier sent a status we do not know; shown as such, never guessed.
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class CancellationState(StrEnum):
+    REQUESTED = "requested"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"requested": "Cancellation requested", "info_requested": "Supplier asks for details",
+                "approved": "Cancellation approved", "rejected": "Cancellation rejected"}[self.value]
+
+    @property
+    def active(self) -> bool:
+        return self in (CancellationState.REQUESTED, CancellationState.INFO_REQUESTED)
+
+
+class DisputeReason(StrEnum):
+    NOT_AS_DESCRIBED = "not_as_described"
+    NOT_RECEIVED = "not_received"
+    BILLING = "billing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"not_as_described": "Not as described", "not_received": "Not received",
+                "billing": "Billing problem", "other": "Other"}[self.value]
+
+
+class DisputeState(StrEnum):
+    OPEN = "open"
+    AWAITING_SUPPLIER = "awaiting_supplier"
+    AWAITING_MERCHANT = "awaiting_merchant"
+    ESCALATED = "escalated"
+    RESOLVED_REFUNDED = "resolved_refunded"
+    RESOLVED_REJECTED = "resolved_rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"open": "Open", "awaiting_supplier": "Awaiting supplier",
+                "awaiting_merchant": "Awaiting you", "escalated": "Escalated",
+                "resolved_refunded": "Refunded", "resolved_rejected": "Rejected",
+                "withdrawn": "Withdrawn"}[self.value]
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_DISPUTE_STATES
+
+
+class Source(StrEnum):
+    """Who established a fact: the supplier's API, or the merchant recording it by hand."""
+
+    API = "api"
+    MANUAL = "manual"
+    LOCAL = "local"  # written here, not yet confirmed by the supplier
+
+
+O, C, D = OrderStatus, CancellationState, DisputeState
+
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    O.AWAITING_PAYMENT: frozenset({O.PROCESSING, O.CANCELLED}),
+    O.PROCESSING: frozenset({O.SHIPPED, O.CANCELLED}),
+    O.SHIPPED: frozenset({O.DELIVERED, O.CLOSED}),
+    O.DELIVERED: frozenset({O.CLOSED}),
+    O.CANCELLED: frozenset({O.CLOSED}),
+    O.CLOSED: frozenset(),
+    O.UNKNOWN: frozenset(),
+}
+
+#: Orders in these states can still be cancelled (the supplier has not shipped).
+CANCELLABLE = frozenset({O.AWAITING_PAYMENT, O.PROCESSING})
+
+CANCELLATION_TRANSITIONS: dict[CancellationState | None, frozenset[CancellationState]] = {
+    None: frozenset({C.REQUESTED}),
+    C.REQUESTED: frozenset({C.INFO_REQUESTED, C.APPROVED, C.REJECTED}),
+    # the merchant answers (back to requested) or the supplier decides without the answer
+    C.INFO_REQUESTED: frozenset({C.REQUESTED, C.APPROVED, C.REJECTED}),
+    C.APPROVED: frozenset(),
+    C.REJECTED: frozenset(),
+}
+
+#: A dispute can be opened on orders that were paid and not cancelled.
+DISPUTABLE = frozenset({O.PROCESSING, O.SHIPPED, O.DELIVERED})
+
+TERMINAL_DISPUTE_STATES = frozenset({D.RESOLVED_REFUNDED, D.RESOLVED_REJECTED, D.WITHDRAWN})
+_ENDINGS = TERMINAL_DISPUTE_STATES
+
+DISPUTE_TRANSITIONS: dict[DisputeState | None, frozenset[DisputeState]] = {
+    None: frozenset({D.OPEN}),
+    D.OPEN: frozenset({D.AWAITING_SUPPLIER, D.AWAITING_MERCHANT, D.ESCALATED}) | _ENDINGS,
+    D.AWAITING_SUPPLIER: frozenset({D.AWAITING_MERCHANT, D.ESCALATED}) | _ENDINGS,
+    D.AWAITING_MERCHANT: frozenset({D.AWAITING_SUPPLIER, D.ESCALATED}) | _ENDINGS,
+    # the platform may ask the merchant for more evidence while it decides
+    D.ESCALATED: frozenset({D.AWAITING_MERCHANT}) | _ENDINGS,
+    D.RESOLVED_REFUNDED: frozenset(),
+    D.RESOLVED_REJECTED: frozenset(),
+    D.WITHDRAWN: frozenset(),
+}
+
+#: What the merchant may do to a dispute in each state.
+DISPUTE_REPLY_STATES = frozenset({D.OPEN, D.AWAITING_SUPPLIER, D.AWAITING_MERCHANT, D.ESCALATED})
+DISPUTE_ESCALATE_STATES = frozenset({D.AWAITING_MERCHANT, D.AWAITING_SUPPLIER})
+DISPUTE_WITHDRAW_STATES = frozenset({D.OPEN, D.AWAITING_SUPPLIER, D.AWAITING_MERCHANT, D.ESCALATED})
+
+
+def check_order(current: OrderStatus, target: OrderStatus) -> OrderStatus:
+    if target not in ORDER_TRANSITIONS[current]:
+        raise InvalidTransition("order", current, target)
+    return target
+
+
+def check_cancellation(current: CancellationState | None,
+                       target: CancellationState) -> CancellationState:
+    if target not in CANCELLATION_TRANSITIONS[current]:
+        raise InvalidTransition("cancellation", current, target)
+    return target
+
+
+def check_dispute(current: DisputeState | None, target: DisputeState) -> DisputeState:
+    if target not in DISPUTE_TRANSITIONS[current]:
+        raise InvalidTransition("dispute", current, target)
+    return target
+
+
+def path_to(table: dict, current: object, target: object) -> list:  # type: ignore[type-arg]
+    """Shortest list of states leading from ``current`` to ``target`` along ``table``.
+
+    Used when a merchant records by hand an outcome whose intermediate steps happened at the
+    supplier unseen (e.g. "approved" with no request recorded yet). Empty when unreachable.
+    """
+    frontier: list[list] = [[current]]  # type: ignore[type-arg]
+    seen = {current}
+    while frontier:
+        route = frontier.pop(0)
+        for nxt in sorted(table.get(route[-1], ()), key=str):
+            if nxt == target:
+                return [*route[1:], nxt]
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append([*route, nxt])
+    return []

@@ -1,0 +1,1 @@
+"""Exports of orders: CSV and XLSX writers, the column registry, e-mail delivery."""

@@ -1,0 +1,265 @@
+"""The outbox runner: sends queued actions to suppliers, at most once each.
+
+Only one runner works on a data directory at a time: it holds an ``flock`` on
+``outbox.lock``, which the kernel releases when its process dies, so a crashed session never
+blocks the next. An entry left in ``sending`` by a dead runner, or one whose send ended in a
+timeout or a lost connection, is *ambiguous*: before it is sent again the runner asks the
+supplier whether it already took effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any
+
+from ordertui.domain import codec
+from ordertui.domain.capabilities import Action, Capability
+from ordertui.domain.errors import (
+    CapabilityMissing,
+    OrderNotFound,
+    OrdertuiError,
+    SupplierAuthError,
+    SupplierNotFound,
+    SupplierRateLimited,
+    SupplierRejected,
+)
+from ordertui.domain.models import CancellationRequest, Dispute, Evidence, Order, SyncEvent
+from ordertui.domain.money import Money
+from ordertui.domain.states import CancellationState, DisputeReason, Source
+from ordertui.store.outbox import DONE, FAILED, OutboxEntry
+from ordertui.suppliers.base import Applied, DisputeDraft, PendingAction, SupplierAdapter
+
+if TYPE_CHECKING:
+    from ordertui.services.core import Services
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 900.0
+AUTH_RETRY_S = 600.0
+
+
+def backoff(attempts: int) -> float:
+    """Exponential backoff with ±20 % jitter: 2 s, 4 s, 8 s ... at most 15 minutes."""
+    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(attempts - 1, 0))
+    return delay * random.uniform(0.8, 1.2)
+
+
+class OutboxRunner:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.lock_path = services.data_dir / "outbox.lock"
+        self._lock: IO[str] | None = None
+
+    # --- the lock --------------------------------------------------------------------
+    def acquire(self) -> bool:
+        if self._lock is not None:
+            return True
+        fh = open(self.lock_path, "a+")  # noqa: SIM115 - held for the runner's lifetime
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._lock = fh
+        return True
+
+    def release(self) -> None:
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    @property
+    def held(self) -> bool:
+        return self._lock is not None
+
+    # --- work ------------------------------------------------------------------------
+    def _now(self) -> int:
+        return int(self.services.clock().timestamp())
+
+    async def drain(self, limit: int | None = None) -> list[SyncEvent]:
+        """Send every due action (at most ``limit``); returns what is worth telling."""
+        assert self.held, "acquire() the runner first"
+        events: list[SyncEvent] = []
+        done = 0
+        while limit is None or done < limit:
+            entry = await asyncio.to_thread(self.services.store.outbox.claim, self._now())
+            if entry is None:
+                break
+            events.extend(await self.perform(entry))
+            done += 1
+        return events
+
+    async def run_forever(self, on_events: Callable[[list[SyncEvent]], None],
+                          interval_s: float = 2.0) -> None:
+        """For a long-lived session: take the lock when free, send what comes due."""
+        wakeup = self.services.outbox_wakeup
+        while True:
+            if self.acquire():
+                try:
+                    events = await self.drain()
+                except OrdertuiError as exc:
+                    log.warning("outbox: %s", exc)
+                    events = []
+                if events:
+                    on_events(events)
+            if wakeup is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wakeup.wait(), interval_s)
+                wakeup.clear()
+            else:
+                await asyncio.sleep(interval_s)
+
+    async def perform(self, entry: OutboxEntry) -> list[SyncEvent]:
+        store = self.services.store
+        outbox = store.outbox
+        try:
+            order = await asyncio.to_thread(store.get_order, entry.order_id)
+        except OrderNotFound:
+            outbox.finish(entry.id, FAILED, now=self._now(), error="the order is gone")
+            return []
+        try:
+            adapter = self.services.adapter(entry.supplier)
+        except OrdertuiError as exc:
+            outbox.retry(entry.id, now=self._now(), next_at=self._now() + int(AUTH_RETRY_S),
+                         error=str(exc), ambiguous=False)
+            return [SyncEvent(entry.order_id, order.display_name, "failed",
+                              None, f"{entry.action.label} not sent yet", str(exc))]
+        pending = PendingAction(entry.action, entry.key, order.supplier_order_id,
+                                entry.payload, entry.first_sent_at)
+        try:
+            if entry.ambiguous:
+                applied = await adapter.was_applied(pending, order)
+                if applied is Applied.YES:
+                    await self._refresh(adapter, order)
+                    outbox.finish(entry.id, DONE, now=self._now(),
+                                  result={"confirmed": "by reading the supplier's state"})
+                    store.audit(entry.order_id, "outbox", f"{entry.action.value} confirmed",
+                                "the supplier already had it; not sent again")
+                    return [SyncEvent(entry.order_id, order.display_name, "sent", None,
+                                      f"{entry.action.label}: received by {entry.supplier}")]
+            result = await self._send(adapter, entry, order)
+        except SupplierRejected as exc:
+            return await self._refused(adapter, entry, order, exc.supplier_message)
+        except (SupplierNotFound, CapabilityMissing) as exc:
+            return await self._refused(adapter, entry, order, exc.message)
+        except SupplierRateLimited as exc:
+            delay = exc.retry_after if exc.retry_after is not None else backoff(entry.attempts)
+            outbox.retry(entry.id, now=self._now(), next_at=self._now() + max(int(delay), 1),
+                         error=str(exc), ambiguous=False)
+            return []
+        except SupplierAuthError as exc:
+            outbox.retry(entry.id, now=self._now(), next_at=self._now() + int(AUTH_RETRY_S),
+                         error=str(exc), ambiguous=False)
+            return [SyncEvent(entry.order_id, order.display_name, "failed", None,
+                              f"{entry.action.label} not sent yet", str(exc))]
+        except Exception as exc:
+            # the supplier may or may not have acted: look before sending again
+            log.warning("outbox: %s on %s: %s", entry.action.value, entry.key, exc)
+            outbox.retry(entry.id, now=self._now(),
+                         next_at=self._now() + max(int(backoff(entry.attempts)), 1),
+                         error=str(exc) or type(exc).__name__, ambiguous=True)
+            return []
+        await asyncio.to_thread(self._merge, entry.order_id, result)
+        outbox.finish(entry.id, DONE, now=self._now(), result=_plain(result))
+        store.audit(entry.order_id, "outbox", f"{entry.action.value} sent",
+                    f"received by {entry.supplier}")
+        return [SyncEvent(entry.order_id, order.display_name, "sent", None,
+                          f"{entry.action.label}: sent to {entry.supplier}")]
+
+    async def _send(self, adapter: SupplierAdapter, entry: OutboxEntry, order: Order
+                    ) -> CancellationRequest | Dispute:
+        p, key = entry.payload, entry.key
+        action = entry.action
+        if action is Action.CANCEL:
+            return await adapter.request_cancellation(order, p["reason"], key)
+        if action is Action.ANSWER_CANCEL_INFO:
+            return await adapter.answer_cancellation_info(order, p["message"], key)
+        if action is Action.DISPUTE_OPEN:
+            draft = DisputeDraft(
+                reason=DisputeReason(p["reason"]),
+                amount=Money(Decimal(p["amount"]), p["currency"]),
+                description=p["description"],
+                evidence=[Evidence(e["path"], e["name"], int(e["size"]))
+                          for e in p.get("evidence", [])])
+            return await adapter.open_dispute(order, draft, key)
+        if action is Action.DISPUTE_REPLY:
+            return await adapter.reply_dispute(order, p["message"], key)
+        if action is Action.DISPUTE_ESCALATE:
+            return await adapter.escalate_dispute(order, key)
+        if action is Action.DISPUTE_WITHDRAW:
+            return await adapter.withdraw_dispute(order, key)
+        if action is Action.DISPUTE_ACCEPT_OFFER:
+            return await adapter.accept_dispute_offer(order, key)
+        raise OrdertuiError(f"unknown action {action}")
+
+    def _merge(self, order_id: int, result: CancellationRequest | Dispute) -> None:
+        if isinstance(result, CancellationRequest):
+            self.services.store.merge_cancellation(order_id, result)
+        else:
+            self.services.store.merge_dispute(order_id, result)
+
+    async def _refresh(self, adapter: SupplierAdapter, order: Order) -> None:
+        if adapter.can(Capability.GET_ORDER):
+            with contextlib.suppress(OrdertuiError):
+                fresh = await adapter.get_order(order.supplier_order_id)
+                await asyncio.to_thread(self.services.store.apply_sync_page, order.supplier,
+                                        [fresh], None)
+
+    async def _refused(self, adapter: SupplierAdapter, entry: OutboxEntry, order: Order,
+                       message: str) -> list[SyncEvent]:
+        """The supplier said no: undo the local effect, keep its words, tell the merchant."""
+        store = self.services.store
+        assert order.id is not None
+        now = self.services.clock()
+        action, before = entry.action, entry.payload.get("before")
+        if action is Action.CANCEL and order.cancellation and \
+                order.cancellation.client_key == entry.key:
+            c = order.cancellation
+            c.state, c.supplier_message, c.updated_at = CancellationState.REJECTED, message, now
+            c.source = Source.API
+            c.history.append(codec.change_from({"at": codec.ts(now), "state": "rejected",
+                                                "note": message}))
+            store.update_cancellation(c, order.id)
+        elif action is Action.DISPUTE_OPEN and order.dispute and \
+                order.dispute.client_key == entry.key and order.dispute.id is not None:
+            store.delete_dispute(order.dispute.id, order.id)
+        elif before is not None and action is Action.ANSWER_CANCEL_INFO and order.cancellation:
+            restored = codec.cancellation_from(before)
+            restored.id = order.cancellation.id
+            store.update_cancellation(restored, order.id)
+        elif before is not None and order.dispute is not None:
+            restored_d = codec.dispute_from(before)
+            restored_d.id = order.dispute.id
+            store.update_dispute(restored_d, order.id)
+        store.outbox.finish(entry.id, FAILED, now=self._now(), error=message)
+        store.audit(order.id, f"supplier:{entry.supplier}", f"{action.value} refused", message)
+        await self._refresh(adapter, order)
+        return [SyncEvent(order.id, order.display_name, "refused", None,
+                          f"{entry.supplier} refused: {action.label.lower()}", message)]
+
+
+def _plain(result: Any) -> Any:
+    if isinstance(result, CancellationRequest):
+        return codec.cancellation_to(result)
+    if isinstance(result, Dispute):
+        return codec.dispute_to(result)
+    return None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,92 @@
+"""The JSON shapes of ``ordertui orders`` and ``ordertui show``: stable keys, money as
+strings, times as ISO 8601 with offset."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ordertui.domain import codec
+from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Order, OrderSummary
+from ordertui.store.outbox import OutboxEntry
+
+# characters JSON allows raw that a terminal could act on: C1 controls, bidi and
+# zero-width formatting, line separators; written as \\u escapes (same string, inert bytes)
+_RISKY = re.compile("[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064"
+                    "\u2066-\u2069\ufeff]")
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _RISKY.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def summary(row: OrderSummary) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "supplier": row.supplier,
+        "supplier_order_id": row.supplier_order_id, "status": row.status.value,
+        "created_at": codec.ts(row.created_at), "customer_name": row.customer_name,
+        "country": row.country, "items": row.items_summary,
+        "total_cost": row.total_cost.plain(), "total_price": row.total_price.plain(),
+        "profit": row.profit.plain(), "currency": row.total_price.currency,
+        "carrier": row.carrier, "tracking_number": row.tracking_number,
+        "cancellation": row.cancellation_state.value if row.cancellation_state else None,
+        "dispute": row.dispute_state.value if row.dispute_state else None,
+    }
+
+
+def cancellation(c: CancellationRequest | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"state": c.state.value, "reason": c.reason, "source": c.source.value,
+            "recorded_by_hand": c.source.value == "manual",
+            "supplier_message": c.supplier_message, "requested_at": codec.ts(c.requested_at),
+            "updated_at": codec.ts(c.updated_at),
+            "history": [codec.change_to(h) for h in c.history]}
+
+
+def dispute(d: Dispute | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"state": d.state.value, "reason": d.reason.value, "amount": d.amount.plain(),
+            "currency": d.amount.currency, "offer": d.offer.plain() if d.offer else None,
+            "refunded": d.refunded.plain() if d.refunded else None,
+            "description": d.description, "supplier_dispute_id": d.supplier_dispute_id,
+            "source": d.source.value, "recorded_by_hand": d.source.value == "manual",
+            "opened_at": codec.ts(d.opened_at), "updated_at": codec.ts(d.updated_at),
+            "evidence": [{"name": e.name, "path": e.path, "size": e.size} for e in d.evidence],
+            "messages": [{"at": codec.ts(m.at), "author": m.author, "body": m.body,
+                          "source": m.source.value} for m in d.messages],
+            "history": [codec.change_to(h) for h in d.history]}
+
+
+def order(o: Order, audit: list[AuditEntry], pending: list[OutboxEntry]) -> dict[str, Any]:
+    assert o.id is not None
+    c, a = o.customer, o.customer.address
+    return {
+        "id": o.id, "name": o.name, "supplier": o.supplier,
+        "supplier_order_id": o.supplier_order_id, "status": o.status.value,
+        "supplier_status": o.supplier_status, "created_at": codec.ts(o.created_at),
+        "updated_at": codec.ts(o.updated_at), "paid_at": codec.ts(o.paid_at),
+        "payment": o.payment, "customer_name": c.name, "country": a.country,
+        "total_cost": o.total_cost.plain(), "total_price": o.total_price.plain(),
+        "profit": o.profit.plain(), "currency": o.currency,
+        "shipping_cost": o.shipping_cost.plain() if o.shipping_cost else None,
+        "carrier": o.carrier, "tracking_number": o.tracking_number,
+        "tracking_url": o.tracking_url, "shipped_at": codec.ts(o.shipped_at),
+        "delivered_at": codec.ts(o.delivered_at),
+        "cancellation": cancellation(o.cancellation), "dispute": dispute(o.dispute),
+        "items": [{"title": i.title, "variant": i.variant, "sku": i.sku,
+                   "quantity": i.quantity, "unit_cost": i.unit_cost.plain(),
+                   "unit_price": i.unit_price.plain()} for i in o.items],
+        "customer": {"name": c.name, "email": c.email, "phone": c.phone,
+                     "address": codec.address_to(a)},
+        "tracking_events": [codec.event_to(e) for e in o.tracking_events],
+        "audit": [{"at": codec.ts(e.at), "actor": e.actor, "action": e.action,
+                   "detail": e.detail} for e in audit],
+        "pending_actions": [{"action": p.action.value, "state": p.state,
+                             "attempts": p.attempts, "last_error": p.last_error}
+                            for p in pending],
+        "supplier_url": o.supplier_url,
+    }

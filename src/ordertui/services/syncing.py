@@ -1,0 +1,115 @@
+"""Bringing the local store up to date with the suppliers: incremental, resumable (the cursor
+is stored with each page), with progress reports."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ordertui.domain.capabilities import Capability
+from ordertui.domain.errors import OrdertuiError, SupplierError, SupplierRateLimited
+from ordertui.domain.models import Order, SyncEvent
+
+if TYPE_CHECKING:
+    from ordertui.services.core import Services
+
+RETRY_AFTER_ERROR_S = 60
+
+
+@dataclass(slots=True)
+class SyncProgress:
+    supplier: str
+    done: int
+    total: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(self.done / self.total, 1.0)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    orders: int = 0
+    events: list[SyncEvent] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+async def sync(services: Services, supplier: str | None = None,
+               progress: Callable[[SyncProgress], None] | None = None,
+               *, page_size: int = 500) -> SyncReport:
+    report = SyncReport()
+    started = time.monotonic()
+    names = [supplier] if supplier else services.supplier_names()
+    store = services.store
+    for name in names:
+        adapter = services.adapter(name)
+        await asyncio.to_thread(store.sync_started, name)
+        try:
+            if adapter.can(Capability.LIST_ORDERS):
+                cursor = store.sync_cursor(name)
+                done = 0
+                while True:
+                    page = await adapter.list_orders(cursor, page_size=page_size)
+                    events = await asyncio.to_thread(store.apply_sync_page, name, page.orders,
+                                                     page.cursor)
+                    report.events.extend(events)
+                    cursor = page.cursor
+                    done += len(page.orders)
+                    report.orders += len(page.orders)
+                    if progress is not None:
+                        progress(SyncProgress(name, done, page.total))
+                    if not page.more:
+                        break
+            elif adapter.can(Capability.GET_ORDER):
+                ids = await asyncio.to_thread(store.active_supplier_order_ids, name)
+                n = await _refresh(services, name, ids, report, progress)
+                report.orders += n
+        except SupplierError as exc:
+            retry = exc.retry_after if isinstance(exc, SupplierRateLimited) and \
+                exc.retry_after else RETRY_AFTER_ERROR_S
+            await asyncio.to_thread(store.sync_finished, name, str(exc),
+                                    int(time.time() + (retry or RETRY_AFTER_ERROR_S)))
+            report.errors[name] = str(exc)
+            continue
+        await asyncio.to_thread(store.sync_finished, name)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+async def _refresh(services: Services, name: str, ids: list[str], report: SyncReport,
+                   progress: Callable[[SyncProgress], None] | None) -> int:
+    """For suppliers without an order list: read each known order by its id."""
+    adapter = services.adapter(name)
+    batch: list[Order] = []
+    done = 0
+    for soid in ids:
+        batch.append(await adapter.get_order(soid))
+        done += 1
+        if len(batch) >= 20 or done == len(ids):
+            report.events.extend(await asyncio.to_thread(
+                services.store.apply_sync_page, name, batch, None))
+            batch = []
+            if progress is not None:
+                progress(SyncProgress(name, done, len(ids)))
+    return done
+
+
+async def add_orders(services: Services, supplier: str, ids: list[str]) -> list[Order]:
+    """Add orders the merchant names by the supplier's id (suppliers with no order list)."""
+    adapter = services.adapter(supplier)
+    if not adapter.can(Capability.GET_ORDER):
+        raise OrdertuiError(f"{supplier} cannot look up orders by id")
+    orders = []
+    for soid in ids:
+        soid = soid.strip()
+        if not soid:
+            continue
+        orders.append(await adapter.get_order(soid))
+    await asyncio.to_thread(services.store.apply_sync_page, supplier, orders, None)
+    return orders

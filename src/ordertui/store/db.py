@@ -1,0 +1,1010 @@
+"""The local store: SQLite in WAL mode, one connection per thread.
+
+Screens read only from here (design invariant 1). Writes happen in short ``BEGIN IMMEDIATE``
+transactions so that two ordertui sessions on one data directory stay consistent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ordertui.domain import codec
+from ordertui.domain.errors import (
+    AmbiguousOrder,
+    CancellationAlreadyActive,
+    DisputeAlreadyOpen,
+    OrderNotFound,
+    StoreBusy,
+)
+from ordertui.domain.models import (
+    Address,
+    AuditEntry,
+    CancellationRequest,
+    Customer,
+    Dispute,
+    Evidence,
+    LineItem,
+    Order,
+    OrderSummary,
+    StateChange,
+    SyncEvent,
+    TrackingEvent,
+    items_summary,
+)
+from ordertui.domain.money import Money
+from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.states import (
+    CancellationState,
+    DisputeReason,
+    DisputeState,
+    OrderStatus,
+    Source,
+)
+from ordertui.store.schema import LATEST, MIGRATIONS
+
+# --- sorting -----------------------------------------------------------------------------
+
+#: the columns that order rows for each sort key; the last is always ``id`` so that every
+#: row has a unique position, which is what paging from a row (keyset paging) needs
+SORT_COLUMNS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.CREATED: ("created_at", "id"),
+    SortKey.NAME: ("name_num", "id"),
+    SortKey.STATUS: ("status", "created_at", "id"),
+    SortKey.CUSTOMER: ("customer_name", "id"),
+    SortKey.COUNTRY: ("country", "created_at", "id"),
+    SortKey.ITEMS: ("items_summary", "id"),
+    SortKey.TOTAL: ("total_price", "id"),
+    SortKey.COST: ("total_cost", "id"),
+    SortKey.PROFIT: ("profit", "id"),
+    SortKey.SUPPLIER: ("supplier", "created_at", "id"),
+    SortKey.TRACKING: ("tracking_number", "id"),
+}
+
+_SUMMARY_COLUMNS = ("id, name, supplier, supplier_order_id, status, created_at, customer_name, "
+                    "country, items_summary, currency, total_price, total_cost, carrier, "
+                    "tracking_number, cancellation_state, dispute_state")
+
+_ORDER_COLUMNS = (
+    "supplier", "supplier_order_id", "name", "name_num", "status", "supplier_status",
+    "created_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "payment", "currency",
+    "total_price", "total_cost", "profit", "shipping_cost", "customer_name", "customer_email",
+    "customer_phone", "address1", "address2", "city", "province", "zip", "country",
+    "items_summary", "items_text", "quantity", "items", "carrier", "tracking_number",
+    "tracking_url", "events", "last_event", "last_event_at", "supplier_url", "synced_at",
+)
+# columns a sync may overwrite on an order it already has (not its local states)
+_UPSERT_SQL = (
+    f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ORDER_COLUMNS)}) "
+    "ON CONFLICT (supplier, supplier_order_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _ORDER_COLUMNS[2:])
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+TERMINAL_DISPUTES = ("resolved_refunded", "resolved_rejected", "withdrawn")
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into an FTS5 query: every word as a prefix, all required.
+
+    Only word characters survive, so nothing typed can be read as FTS syntax.
+    """
+    tokens = _TOKEN.findall(text.lower())
+    if not tokens:
+        return None
+    return " ".join(f'"{t}"*' for t in tokens[:12])
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return int(value.timestamp()) if value is not None else None
+
+
+def _dt(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _units(value: Money | None) -> int | None:
+    return value.to_units() if value is not None else None
+
+
+def _split_sql(script: str) -> Iterator[str]:
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer
+            buffer = ""
+    if buffer.strip():
+        yield buffer
+
+
+def _pack_events(order: Order) -> bytes | None:
+    if not order.tracking_events:
+        return None
+    rows = [[int(e.at.timestamp()), e.description, e.location, e.status]
+            for e in order.tracking_events]
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def _unpack_events(blob: bytes | None) -> list[Any]:
+    if not blob:
+        return []
+    return list(json.loads(zlib.decompress(blob)))
+
+
+def _pack_items(order: Order) -> str:
+    rows = [[i.title, i.variant, i.sku, i.quantity, i.unit_cost.plain(), i.unit_price.plain(),
+             i.product_id, i.line_id] for i in order.items]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def order_params(order: Order, synced_at: int) -> tuple[Any, ...]:
+    """The values of ``_ORDER_COLUMNS`` for one order."""
+    c, a = order.customer, order.customer.address
+    last = order.tracking_events[-1] if order.tracking_events else None
+    num = _DIGITS.findall(order.name)
+    items_text = " ".join(f"{i.title} {i.variant} {i.sku}" for i in order.items)
+    return (
+        order.supplier, order.supplier_order_id, order.name, int(num[-1]) if num else 0,
+        order.status.value, order.supplier_status, _epoch(order.created_at),
+        _epoch(order.updated_at), _epoch(order.paid_at), _epoch(order.shipped_at),
+        _epoch(order.delivered_at), order.payment, order.currency,
+        order.total_price.to_units(), order.total_cost.to_units(),
+        order.total_price.to_units() - order.total_cost.to_units(),
+        _units(order.shipping_cost), c.name, c.email, c.phone, a.line1, a.line2, a.city,
+        a.province, a.zip, a.country, items_summary(order.items), items_text, order.quantity,
+        _pack_items(order), order.carrier, order.tracking_number, order.tracking_url,
+        _pack_events(order), last.description if last else "",
+        _epoch(last.at) if last else None, order.supplier_url, synced_at,
+    )
+
+
+class Store:
+    """The merchant's local database."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.migrate()
+        from ordertui.store.outbox import Outbox
+
+        self.outbox = Outbox(self)
+
+    # --- connections ---------------------------------------------------------------------
+    @property
+    def con(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA busy_timeout=30000")
+            con.execute("PRAGMA cache_size=-16000")  # 16 MB of page cache per connection
+            con.execute("PRAGMA temp_store=MEMORY")
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    con.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction. Nested use joins the outer transaction."""
+        con = self.con
+        if con.in_transaction:
+            yield con
+            return
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") from exc
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several reads."""
+        con = self.con
+        if con.in_transaction:
+            yield con
+            return
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
+
+    # --- schema --------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return int(self.con.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = LATEST) -> int:
+        """Apply the migrations this store lacks, each in its own transaction."""
+        con = self.con
+        while True:
+            with self.write():
+                current = int(con.execute("PRAGMA user_version").fetchone()[0])
+                if current >= target:
+                    return current
+                for statement in _split_sql(MIGRATIONS[current]):
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {current + 1}")
+
+    def integrity_check(self) -> str:
+        return str(self.con.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # --- orders: reading -----------------------------------------------------------------
+    def _where(self, q: OrderQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if q.statuses:
+            clauses.append(f"status IN ({', '.join('?' for _ in q.statuses)})")
+            params.extend(s.value for s in q.statuses)
+        if q.attention:
+            clauses.append("attention = 1")
+        if q.supplier:
+            clauses.append("supplier = ?")
+            params.append(q.supplier)
+        if q.since:
+            clauses.append("created_at >= ?")
+            params.append(_epoch(q.since))
+        if q.until:
+            clauses.append("created_at < ?")
+            params.append(_epoch(q.until))
+        if q.ids:
+            clauses.append(f"id IN ({', '.join('?' for _ in q.ids)})")
+            params.extend(q.ids)
+        if q.search.strip():
+            match = fts_query(q.search)
+            if match is None:
+                clauses.append("0")
+            else:
+                clauses.append("id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
+                params.append(match)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _summary(self, row: sqlite3.Row | tuple[Any, ...], key_width: int) -> OrderSummary:
+        cur = row[9]
+        return OrderSummary(
+            id=row[0], name=row[1], supplier=row[2], supplier_order_id=row[3],
+            status=_status(row[4]), created_at=datetime.fromtimestamp(row[5], UTC),
+            customer_name=row[6], country=row[7], items_summary=row[8],
+            total_price=Money.from_units(row[10], cur), total_cost=Money.from_units(row[11], cur),
+            carrier=row[12], tracking_number=row[13],
+            cancellation_state=CancellationState(row[14]) if row[14] else None,
+            dispute_state=DisputeState(row[15]) if row[15] else None,
+            key=tuple(row[16:16 + key_width]))
+
+    def window(self, q: OrderQuery, *, limit: int, after: Sequence[Any] | None = None,
+               before: Sequence[Any] | None = None, from_end: bool = False,
+               offset: int = 0) -> list[OrderSummary]:
+        """A window of rows in the query's order.
+
+        ``after``/``before`` page from a row's key (fast at any depth); ``from_end`` gives the
+        last ``limit`` rows; ``offset`` skips rows from the start (or from the end with
+        ``from_end``), for the rare jump to an arbitrary position.
+        """
+        cols = SORT_COLUMNS[q.sort]
+        where, params = self._where(q)
+        reverse = from_end or before is not None
+        desc = q.descending != reverse
+        direction = "DESC" if desc else "ASC"
+        key = before if before is not None else after
+        if key is not None:
+            op = "<" if desc else ">"
+            cond = f"({', '.join(cols)}) {op} ({', '.join('?' for _ in cols)})"
+            where = f"{where} AND {cond}" if where else f" WHERE {cond}"
+            params.extend(key)
+        order_by = ", ".join(f"{c} {direction}" for c in cols)
+        sql = (f"SELECT {_SUMMARY_COLUMNS}, {', '.join(cols)} FROM orders{where} "
+               f"ORDER BY {order_by} LIMIT ? OFFSET ?")
+        rows = self.con.execute(sql, [*params, limit, offset]).fetchall()
+        result = [self._summary(r, len(cols)) for r in rows]
+        if reverse:
+            result.reverse()
+        return result
+
+    def window_at(self, q: OrderQuery, position: int, limit: int, total: int
+                  ) -> list[OrderSummary]:
+        """The rows from ``position`` on, reading from whichever end is nearer."""
+        position = max(0, min(position, max(total - limit, 0)))
+        if position <= total - position - limit:
+            return self.window(q, limit=limit, offset=position)
+        return self.window(q, limit=limit, from_end=True,
+                           offset=max(total - position - limit, 0))
+
+    def position_of(self, q: OrderQuery, key: Sequence[Any]) -> int:
+        """How many rows come before the row with ``key``."""
+        cols = SORT_COLUMNS[q.sort]
+        where, params = self._where(q)
+        op = "<" if q.descending else ">"
+        cond = f"({', '.join(cols)}) {op} ({', '.join('?' for _ in cols)})"
+        where = f"{where} AND NOT {cond}" if where else f" WHERE NOT {cond}"
+        # rows at or after the key, subtracted from the total, is the smaller scan near the end
+        return int(self.con.execute(f"SELECT COUNT(*) FROM orders{where}",
+                                    [*params, *key]).fetchone()[0])
+
+    def count(self, q: OrderQuery) -> int:
+        """How many orders match; from the kept counts when the filter allows."""
+        if not (q.search.strip() or q.ids or q.since or q.until):
+            clauses, params = [], []
+            if q.statuses:
+                clauses.append(f"status IN ({', '.join('?' for _ in q.statuses)})")
+                params.extend(s.value for s in q.statuses)
+            if q.attention:
+                clauses.append("attention = 1")
+            if q.supplier:
+                clauses.append("supplier = ?")
+                params.append(q.supplier)
+            where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+            row = self.con.execute(f"SELECT COALESCE(SUM(n), 0) FROM order_counts{where}",
+                                   params).fetchone()
+            return int(row[0])
+        where, params = self._where(q)
+        return int(self.con.execute(f"SELECT COUNT(*) FROM orders{where}", params).fetchone()[0])
+
+    def count_by_view(self) -> dict[str, int]:
+        """Counts for the tabs: every status, "attention" and "all"."""
+        counts: dict[str, int] = {}
+        total = attention = 0
+        for status, att, n in self.con.execute(
+                "SELECT status, attention, SUM(n) FROM order_counts GROUP BY status, attention"):
+            counts[status] = counts.get(status, 0) + n
+            total += n
+            if att:
+                attention += n
+        counts["all"] = total
+        counts["attention"] = attention
+        return counts
+
+    def iter_ids(self, q: OrderQuery, batch: int = 1000) -> Iterator[list[int]]:
+        """Every matching id in the query's order, in batches; for exports and bulk actions."""
+        after: Sequence[Any] | None = None
+        cols = SORT_COLUMNS[q.sort]
+        where, params = self._where(q)
+        direction = "DESC" if q.descending else "ASC"
+        op = "<" if q.descending else ">"
+        while True:
+            w, p = where, list(params)
+            if after is not None:
+                cond = f"({', '.join(cols)}) {op} ({', '.join('?' for _ in cols)})"
+                w = f"{w} AND {cond}" if w else f" WHERE {cond}"
+                p.extend(after)
+            rows = self.con.execute(
+                f"SELECT id, {', '.join(cols)} FROM orders{w} "
+                f"ORDER BY {', '.join(f'{c} {direction}' for c in cols)} LIMIT ?",
+                [*p, batch]).fetchall()
+            if not rows:
+                return
+            yield [r[0] for r in rows]
+            after = rows[-1][1:]
+
+    def resolve(self, ref: str) -> int:
+        """The local id of the order a person means by ``ref``: the id, the shop order name
+        (#1042 or 1042), or the supplier's order id."""
+        ref = ref.strip()
+        if not ref:
+            raise OrderNotFound(ref)
+        con = self.con
+        if ref.startswith("#"):
+            rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
+                               "WHERE name = ?", (ref,)).fetchall()
+        else:
+            rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
+                               "WHERE supplier_order_id = ?", (ref,)).fetchall()
+            if not rows and ref.isdigit():
+                rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
+                                   "WHERE id = ?", (int(ref),)).fetchall()
+                if not rows:
+                    rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
+                                       "WHERE name = ?", (f"#{ref}",)).fetchall()
+        if not rows:
+            raise OrderNotFound(ref)
+        if len(rows) > 1:
+            raise AmbiguousOrder(ref, [f"{s}:{soid}" for _, s, soid in rows])
+        return int(rows[0][0])
+
+    def order_ref(self, supplier: str, supplier_order_id: str) -> int | None:
+        row = self.con.execute("SELECT id FROM orders WHERE supplier = ? AND "
+                               "supplier_order_id = ?", (supplier, supplier_order_id)).fetchone()
+        return int(row[0]) if row else None
+
+    def get_order(self, order_id: int) -> Order:
+        with self.read() as con:
+            con.row_factory = sqlite3.Row
+            try:
+                row = con.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+                if row is None:
+                    raise OrderNotFound(str(order_id))
+                order = self._order_from_row(row)
+                order.cancellation = self._latest_cancellation(con, order_id)
+                order.dispute = self._latest_dispute(con, order_id)
+            finally:
+                con.row_factory = None
+        return order
+
+    def _order_from_row(self, row: sqlite3.Row) -> Order:
+        cur = row["currency"]
+        items = [_item(i, cur) for i in json.loads(row["items"])]
+        events = [_event(e) for e in _unpack_events(row["events"])]
+        return Order(
+            id=row["id"], supplier=row["supplier"], supplier_order_id=row["supplier_order_id"],
+            name=row["name"], status=_status(row["status"]),
+            supplier_status=row["supplier_status"],
+            created_at=datetime.fromtimestamp(row["created_at"], UTC),
+            updated_at=datetime.fromtimestamp(row["updated_at"], UTC),
+            paid_at=_dt(row["paid_at"]), payment=row["payment"], currency=cur, items=items,
+            customer=Customer(name=row["customer_name"], email=row["customer_email"],
+                              phone=row["customer_phone"],
+                              address=Address(row["address1"], row["address2"], row["city"],
+                                              row["province"], row["zip"], row["country"])),
+            total_price=Money.from_units(row["total_price"], cur),
+            total_cost=Money.from_units(row["total_cost"], cur),
+            shipping_cost=(Money.from_units(row["shipping_cost"], cur)
+                           if row["shipping_cost"] is not None else None),
+            carrier=row["carrier"], tracking_number=row["tracking_number"],
+            tracking_url=row["tracking_url"], tracking_events=events,
+            shipped_at=_dt(row["shipped_at"]), delivered_at=_dt(row["delivered_at"]),
+            supplier_url=row["supplier_url"])
+
+    def _latest_cancellation(self, con: sqlite3.Connection, order_id: int
+                             ) -> CancellationRequest | None:
+        row = con.execute("SELECT id, state, reason, requested_at, updated_at, source, "
+                          "supplier_message, client_key, history FROM cancellations "
+                          "WHERE order_id = ? ORDER BY id DESC LIMIT 1", (order_id,)).fetchone()
+        if row is None:
+            return None
+        return CancellationRequest(
+            id=row[0], state=CancellationState(row[1]), reason=row[2],
+            requested_at=datetime.fromtimestamp(row[3], UTC),
+            updated_at=datetime.fromtimestamp(row[4], UTC), source=Source(row[5]),
+            supplier_message=row[6], client_key=row[7],
+            history=[codec.change_from(h) for h in json.loads(row[8])])
+
+    def _latest_dispute(self, con: sqlite3.Connection, order_id: int) -> Dispute | None:
+        row = con.execute("SELECT id, state, reason, amount, currency, description, opened_at, "
+                          "updated_at, supplier_dispute_id, evidence, messages, offer, refunded, "
+                          "source, client_key, history FROM disputes WHERE order_id = ? "
+                          "ORDER BY id DESC LIMIT 1", (order_id,)).fetchone()
+        return _dispute(row) if row else None
+
+    def cancellation_history(self, order_id: int) -> list[CancellationRequest]:
+        """Every cancellation request of the order, oldest first."""
+        with self.read() as con:
+            result = []
+            for (cid, state, reason, req, upd, source, msg, key, hist) in con.execute(
+                    "SELECT id, state, reason, requested_at, updated_at, source, "
+                    "supplier_message, client_key, history FROM cancellations "
+                    "WHERE order_id = ? ORDER BY id", (order_id,)).fetchall():
+                result.append(CancellationRequest(
+                    id=cid, state=CancellationState(state), reason=reason,
+                    requested_at=datetime.fromtimestamp(req, UTC),
+                    updated_at=datetime.fromtimestamp(upd, UTC), source=Source(source),
+                    supplier_message=msg, client_key=key,
+                    history=[codec.change_from(h) for h in json.loads(hist)]))
+            return result
+
+    def disputes(self, *, states: Iterable[DisputeState] = (), limit: int = 500,
+                 offset: int = 0) -> list[tuple[OrderSummary, Dispute]]:
+        """Disputes with their orders, the latest activity first."""
+        state_list = [s.value for s in states]
+        conds = ["d.id = (SELECT MAX(id) FROM disputes x WHERE x.order_id = d.order_id)"]
+        if state_list:
+            conds.append(f"d.state IN ({', '.join('?' for _ in state_list)})")
+        cols = ", ".join(f"o.{c.strip()}" for c in _SUMMARY_COLUMNS.split(","))
+        rows = self.con.execute(
+            f"SELECT {cols}, d.id, d.state, d.reason, d.amount, d.currency, d.description, "
+            "d.opened_at, d.updated_at, d.supplier_dispute_id, d.evidence, d.messages, d.offer, "
+            "d.refunded, d.source, d.client_key, d.history FROM disputes d "
+            "JOIN orders o ON o.id = d.order_id WHERE " + " AND ".join(conds) +
+            " ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?",
+            [*state_list, limit, offset]).fetchall()
+        return [(self._summary(r[:16], 0), _dispute(r[16:])) for r in rows]
+
+    def audit_for(self, order_id: int | None, limit: int = 200) -> list[AuditEntry]:
+        if order_id is None:
+            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
+                                    "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        else:
+            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
+                                    "WHERE order_id = ? ORDER BY id DESC LIMIT ?",
+                                    (order_id, limit)).fetchall()
+        return [AuditEntry(id=r[0], at=datetime.fromtimestamp(r[1], UTC), order_id=r[2],
+                           actor=r[3], action=r[4], detail=r[5]) for r in reversed(rows)]
+
+    def load_orders(self, ids: Sequence[int]) -> list[Order]:
+        """Full orders for ``ids``, in that order (for exports)."""
+        if not ids:
+            return []
+        with self.read() as con:
+            con.row_factory = sqlite3.Row
+            try:
+                marks = ", ".join("?" for _ in ids)
+                rows = {r["id"]: r for r in con.execute(
+                    f"SELECT * FROM orders WHERE id IN ({marks})", list(ids))}
+                cancels: dict[int, CancellationRequest] = {}
+                for r in con.execute(
+                        f"SELECT order_id, MAX(id) FROM cancellations WHERE order_id IN ({marks}) "
+                        "GROUP BY order_id", list(ids)):
+                    c = self._latest_cancellation(con, r[0])
+                    if c:
+                        cancels[r[0]] = c
+                disputes: dict[int, Dispute] = {}
+                for r in con.execute(
+                        f"SELECT order_id FROM disputes WHERE order_id IN ({marks}) "
+                        "GROUP BY order_id", list(ids)):
+                    d = self._latest_dispute(con, r[0])
+                    if d:
+                        disputes[r[0]] = d
+            finally:
+                con.row_factory = None
+        result = []
+        for i in ids:
+            if i in rows:
+                o = self._order_from_row(rows[i])
+                o.cancellation = cancels.get(i)
+                o.dispute = disputes.get(i)
+                result.append(o)
+        return result
+
+    # --- orders: writing from a sync -----------------------------------------------------
+    def apply_sync_page(self, supplier: str, orders: Sequence[Order], cursor: str | None,
+                        *, now: int | None = None) -> list[SyncEvent]:
+        """Store a page of the supplier's orders and the cursor after it, atomically, and
+        report the decisions the supplier made since the last sync."""
+        now = now if now is not None else _now()
+        events: list[SyncEvent] = []
+        with self.write() as con:
+            known: dict[str, tuple[int, str, int]] = {}
+            ids = [o.supplier_order_id for o in orders]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for oid, soid, status, updated in con.execute(
+                        "SELECT id, supplier_order_id, status, updated_at FROM orders "
+                        f"WHERE supplier = ? AND supplier_order_id IN "
+                        f"({', '.join('?' for _ in chunk)})", [supplier, *chunk]):
+                    known[soid] = (oid, status, updated)
+            fresh = []
+            for o in orders:
+                prior = known.get(o.supplier_order_id)
+                if prior is not None and prior[2] == _epoch(o.updated_at) \
+                        and prior[1] == o.status.value:
+                    continue
+                fresh.append(o)
+            con.executemany(_UPSERT_SQL, [order_params(o, now) for o in fresh])
+            for o in fresh:
+                prior = known.get(o.supplier_order_id)
+                local_id = prior[0] if prior else None
+                if local_id is None:
+                    if o.cancellation is None and o.dispute is None:
+                        continue
+                    local_id = self.order_ref(supplier, o.supplier_order_id)
+                    assert local_id is not None
+                elif prior is not None and prior[1] != o.status.value:
+                    events.append(SyncEvent(local_id, o.display_name, "status", prior[1],
+                                            o.status.value))
+                    self._audit(con, local_id, f"supplier:{supplier}", "status",
+                                f"{prior[1]} → {o.status.value}", now)
+                events.extend(self._merge_states(con, local_id, o, now, announce=prior
+                                                 is not None))
+            if cursor is not None or orders:
+                con.execute("INSERT INTO sync_state (supplier, cursor) VALUES (?, ?) "
+                            "ON CONFLICT (supplier) DO UPDATE SET cursor = excluded.cursor",
+                            (supplier, cursor))
+        return events
+
+    def _merge_states(self, con: sqlite3.Connection, order_id: int, o: Order, now: int,
+                      *, announce: bool = True) -> list[SyncEvent]:
+        events = []
+        if o.cancellation is not None:
+            ev = self.merge_cancellation(order_id, o.cancellation, now=now)
+            if ev and announce:
+                events.append(ev)
+        if o.dispute is not None:
+            ev = self.merge_dispute(order_id, o.dispute, now=now)
+            if ev and announce:
+                events.append(ev)
+        if o.cancellation is not None or o.dispute is not None:
+            self._refresh_flags(con, order_id)
+        return events
+
+    def merge_cancellation(self, order_id: int, snap: CancellationRequest, *,
+                           now: int | None = None, source: Source = Source.API
+                           ) -> SyncEvent | None:
+        """Bring the local record of a cancellation request in line with what the supplier
+        reported. Returns an event when the supplier's decision is news."""
+        now = now if now is not None else _now()
+        with self.write() as con:
+            local = self._latest_cancellation(con, order_id)
+            same = local is not None and (
+                (local.client_key and snap.client_key and local.client_key == snap.client_key)
+                or (not (local.client_key and snap.client_key) and (
+                    local.state.active or local.requested_at == snap.requested_at)))
+            name = self._name(con, order_id)
+            if local is not None and not same:
+                if snap.requested_at <= local.requested_at:
+                    return None  # an older request the supplier still lists
+            if local is not None and same:
+                if (local.state == snap.state and local.supplier_message == snap.supplier_message
+                        and local.source == source):
+                    return None
+                if local.source is Source.MANUAL and snap.state is CancellationState.REQUESTED \
+                        and not local.state.active:
+                    return None  # the merchant recorded more than the supplier's API shows
+                history = _merge_history(local.history, snap.history)
+                con.execute("UPDATE cancellations SET state = ?, supplier_message = ?, "
+                            "updated_at = ?, source = ?, history = ? WHERE id = ?",
+                            (snap.state.value, snap.supplier_message,
+                             _epoch(snap.updated_at) or now, source.value,
+                             _dumps([codec.change_to(h) for h in history]), local.id))
+                old = local.state.value
+            else:
+                try:
+                    con.execute(
+                        "INSERT INTO cancellations (order_id, state, reason, requested_at, "
+                        "updated_at, source, supplier_message, client_key, history) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (order_id, snap.state.value, snap.reason, _epoch(snap.requested_at),
+                         _epoch(snap.updated_at), source.value, snap.supplier_message,
+                         snap.client_key,
+                         _dumps([codec.change_to(h) for h in snap.history])))
+                except sqlite3.IntegrityError:
+                    return None
+                old = None
+            self._refresh_flags(con, order_id)
+            if old != snap.state.value:
+                self._audit(con, order_id, "supplier", "cancellation",
+                            f"{old or 'none'} → {snap.state.value}"
+                            + (f": {snap.supplier_message}" if snap.supplier_message else ""), now)
+                return SyncEvent(order_id, name, "cancellation", old, snap.state.value,
+                                 snap.supplier_message)
+            return None
+
+    def merge_dispute(self, order_id: int, snap: Dispute, *, now: int | None = None,
+                      source: Source = Source.API) -> SyncEvent | None:
+        now = now if now is not None else _now()
+        with self.write() as con:
+            local = self._latest_dispute(con, order_id)
+            same = local is not None and (
+                (local.client_key and snap.client_key and local.client_key == snap.client_key)
+                or (local.supplier_dispute_id and
+                    local.supplier_dispute_id == snap.supplier_dispute_id)
+                or (not local.supplier_dispute_id and not local.state.terminal))
+            name = self._name(con, order_id)
+            if local is not None and not same and snap.opened_at <= local.opened_at:
+                return None
+            messages = snap.messages
+            if local is not None and same:
+                messages = _merge_messages(local.messages, snap.messages)
+                unchanged = (local.state == snap.state and len(messages) == len(local.messages)
+                             and local.offer == snap.offer and local.refunded == snap.refunded
+                             and local.source == source)
+                if unchanged:
+                    return None
+                if local.source is Source.MANUAL and source is Source.API and \
+                        snap.state is DisputeState.OPEN and local.state is not DisputeState.OPEN:
+                    return None
+                con.execute(
+                    "UPDATE disputes SET state = ?, updated_at = ?, supplier_dispute_id = ?, "
+                    "messages = ?, offer = ?, refunded = ?, source = ?, history = ?, "
+                    "last_message = ? WHERE id = ?",
+                    (snap.state.value, _epoch(snap.updated_at) or now,
+                     snap.supplier_dispute_id or local.supplier_dispute_id,
+                     _dumps([codec.message_to(m) for m in messages]), _units(snap.offer),
+                     _units(snap.refunded), source.value,
+                     _dumps([codec.change_to(h) for h in
+                             _merge_history(local.history, snap.history)]),
+                     messages[-1].body if messages else "", local.id))
+                old: str | None = local.state.value
+            else:
+                try:
+                    self._insert_dispute(con, order_id, snap, source)
+                except sqlite3.IntegrityError:
+                    return None
+                old = None
+            self._refresh_flags(con, order_id)
+            if old != snap.state.value:
+                last = messages[-1].body if messages and messages[-1].author != "merchant" else ""
+                self._audit(con, order_id, "supplier", "dispute",
+                            f"{old or 'none'} → {snap.state.value}"
+                            + (f": {last}" if last else ""), now)
+                return SyncEvent(order_id, name, "dispute", old, snap.state.value, last)
+            if local is not None and len(messages) > len(local.messages):
+                self._audit(con, order_id, "supplier", "dispute message",
+                            messages[-1].body, now)
+                return SyncEvent(order_id, name, "dispute", old, snap.state.value,
+                                 f"new message: {messages[-1].body}")
+            return None
+
+    def _insert_dispute(self, con: sqlite3.Connection, order_id: int, d: Dispute,
+                        source: Source) -> int:
+        cur = con.execute(
+            "INSERT INTO disputes (order_id, state, reason, amount, currency, description, "
+            "opened_at, updated_at, supplier_dispute_id, evidence, messages, offer, refunded, "
+            "source, client_key, history, last_message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order_id, d.state.value, d.reason.value, d.amount.to_units(), d.amount.currency,
+             d.description, _epoch(d.opened_at), _epoch(d.updated_at), d.supplier_dispute_id,
+             _dumps([{"path": e.path, "name": e.name, "size": e.size} for e in d.evidence]),
+             _dumps([codec.message_to(m) for m in d.messages]), _units(d.offer),
+             _units(d.refunded), source.value, d.client_key,
+             _dumps([codec.change_to(h) for h in d.history]),
+             d.messages[-1].body if d.messages else ""))
+        return int(cur.lastrowid or 0)
+
+    def _refresh_flags(self, con: sqlite3.Connection, order_id: int) -> None:
+        """Keep the orders row's copies of its cancellation and dispute states current."""
+        c = con.execute("SELECT state FROM cancellations WHERE order_id = ? ORDER BY id DESC "
+                        "LIMIT 1", (order_id,)).fetchone()
+        d = con.execute("SELECT state FROM disputes WHERE order_id = ? ORDER BY id DESC LIMIT 1",
+                        (order_id,)).fetchone()
+        cs, ds = (c[0] if c else None), (d[0] if d else None)
+        attention = int(cs == "info_requested" or ds == "awaiting_merchant")
+        con.execute("UPDATE orders SET cancellation_state = ?, dispute_state = ?, attention = ? "
+                    "WHERE id = ? AND (cancellation_state IS NOT ? OR dispute_state IS NOT ? "
+                    "OR attention IS NOT ?)", (cs, ds, attention, order_id, cs, ds, attention))
+
+    def _name(self, con: sqlite3.Connection, order_id: int) -> str:
+        row = con.execute("SELECT name, supplier_order_id FROM orders WHERE id = ?",
+                          (order_id,)).fetchone()
+        return (row[0] or row[1]) if row else str(order_id)
+
+    def active_supplier_order_ids(self, supplier: str) -> list[str]:
+        """The supplier's orders that may still change: not closed, not long cancelled."""
+        cutoff = _now() - 90 * 86400
+        return [r[0] for r in self.con.execute(
+            "SELECT supplier_order_id FROM orders WHERE supplier = ? AND status != 'closed' "
+            "AND NOT (status = 'cancelled' AND updated_at < ?) ORDER BY id",
+            (supplier, cutoff))]
+
+    def set_order_status(self, order_id: int, status: OrderStatus, *, now: int | None = None
+                         ) -> None:
+        with self.write() as con:
+            con.execute("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?",
+                        (status.value, now or _now(), order_id))
+
+    def delete_supplier_orders(self, supplier: str) -> int:
+        """Forget every order of one supplier (the demo supplier, when it is seeded anew)."""
+        with self.write() as con:
+            n = con.execute("DELETE FROM orders WHERE supplier = ?", (supplier,)).rowcount
+            con.execute("DELETE FROM sync_state WHERE supplier = ?", (supplier,))
+            con.execute("DELETE FROM outbox WHERE supplier = ? AND state IN ('pending', 'sending')",
+                        (supplier,))
+            self._audit(con, None, "merchant", "forget supplier orders",
+                        f"{supplier}: {n} orders", _now())
+            return int(n)
+
+    def bulk_insert(self, orders: Iterable[Order], *, now: int | None = None) -> int:
+        """Insert many new orders in one transaction (seeding a large demo store)."""
+        now = now if now is not None else _now()
+        n = 0
+        with self.write() as con:
+            batch: list[tuple[Any, ...]] = []
+            with_states: list[Order] = []
+            for o in orders:
+                batch.append(order_params(o, now))
+                if o.cancellation is not None or o.dispute is not None:
+                    with_states.append(o)
+                if len(batch) >= 2000:
+                    con.executemany(_UPSERT_SQL, batch)
+                    n += len(batch)
+                    batch.clear()
+            con.executemany(_UPSERT_SQL, batch)
+            n += len(batch)
+            for o in with_states:
+                oid = self.order_ref(o.supplier, o.supplier_order_id)
+                assert oid is not None
+                self._merge_states(con, oid, o, now, announce=False)
+        return n
+
+    # --- local actions -------------------------------------------------------------------
+    def add_cancellation(self, order_id: int, request: CancellationRequest) -> int:
+        with self.write() as con:
+            try:
+                cur = con.execute(
+                    "INSERT INTO cancellations (order_id, state, reason, requested_at, "
+                    "updated_at, source, supplier_message, client_key, history) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (order_id, request.state.value, request.reason,
+                     _epoch(request.requested_at), _epoch(request.updated_at),
+                     request.source.value, request.supplier_message, request.client_key,
+                     _dumps([codec.change_to(h) for h in request.history])))
+            except sqlite3.IntegrityError:
+                current = self._latest_cancellation(con, order_id)
+                raise CancellationAlreadyActive(self._name(con, order_id),
+                                                current.state.value if current else "requested"
+                                                ) from None
+            self._refresh_flags(con, order_id)
+            return int(cur.lastrowid or 0)
+
+    def update_cancellation(self, request: CancellationRequest, order_id: int) -> None:
+        with self.write() as con:
+            con.execute("UPDATE cancellations SET state = ?, updated_at = ?, source = ?, "
+                        "supplier_message = ?, history = ? WHERE id = ?",
+                        (request.state.value, _epoch(request.updated_at), request.source.value,
+                         request.supplier_message,
+                         _dumps([codec.change_to(h) for h in request.history]), request.id))
+            self._refresh_flags(con, order_id)
+
+    def add_dispute(self, order_id: int, dispute: Dispute) -> int:
+        with self.write() as con:
+            try:
+                did = self._insert_dispute(con, order_id, dispute, dispute.source)
+            except sqlite3.IntegrityError:
+                current = self._latest_dispute(con, order_id)
+                raise DisputeAlreadyOpen(self._name(con, order_id),
+                                         current.state.value if current else "open") from None
+            self._refresh_flags(con, order_id)
+            return did
+
+    def update_dispute(self, dispute: Dispute, order_id: int) -> None:
+        with self.write() as con:
+            con.execute(
+                "UPDATE disputes SET state = ?, updated_at = ?, messages = ?, offer = ?, "
+                "refunded = ?, source = ?, history = ?, last_message = ?, "
+                "supplier_dispute_id = ? WHERE id = ?",
+                (dispute.state.value, _epoch(dispute.updated_at),
+                 _dumps([codec.message_to(m) for m in dispute.messages]), _units(dispute.offer),
+                 _units(dispute.refunded), dispute.source.value,
+                 _dumps([codec.change_to(h) for h in dispute.history]),
+                 dispute.messages[-1].body if dispute.messages else "",
+                 dispute.supplier_dispute_id, dispute.id))
+            self._refresh_flags(con, order_id)
+
+    def delete_dispute(self, dispute_id: int, order_id: int) -> None:
+        with self.write() as con:
+            con.execute("DELETE FROM disputes WHERE id = ?", (dispute_id,))
+            self._refresh_flags(con, order_id)
+
+    # --- audit ---------------------------------------------------------------------------
+    def _audit(self, con: sqlite3.Connection, order_id: int | None, actor: str, action: str,
+               detail: str, now: int | None = None) -> None:
+        con.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
+                    "VALUES (?, ?, ?, ?, ?)", (now or _now(), order_id, actor, action, detail))
+
+    def audit(self, order_id: int | None, actor: str, action: str, detail: str = "") -> None:
+        with self.write() as con:
+            self._audit(con, order_id, actor, action, detail)
+
+    # --- sync state ----------------------------------------------------------------------
+    def sync_cursor(self, supplier: str) -> str | None:
+        row = self.con.execute("SELECT cursor FROM sync_state WHERE supplier = ?",
+                               (supplier,)).fetchone()
+        return row[0] if row else None
+
+    def sync_started(self, supplier: str) -> None:
+        with self.write() as con:
+            con.execute("INSERT INTO sync_state (supplier, started_at) VALUES (?, ?) "
+                        "ON CONFLICT (supplier) DO UPDATE SET started_at = excluded.started_at",
+                        (supplier, _now()))
+
+    def sync_finished(self, supplier: str, error: str = "", next_retry_at: int | None = None
+                      ) -> None:
+        with self.write() as con:
+            if error:
+                con.execute("INSERT INTO sync_state (supplier, last_error, next_retry_at) "
+                            "VALUES (?, ?, ?) ON CONFLICT (supplier) DO UPDATE SET "
+                            "last_error = excluded.last_error, "
+                            "next_retry_at = excluded.next_retry_at",
+                            (supplier, error, next_retry_at))
+            else:
+                con.execute("INSERT INTO sync_state (supplier, finished_at) VALUES (?, ?) "
+                            "ON CONFLICT (supplier) DO UPDATE SET finished_at = "
+                            "excluded.finished_at, last_error = '', next_retry_at = NULL",
+                            (supplier, _now()))
+
+    def sync_status(self) -> dict[str, dict[str, Any]]:
+        result = {}
+        for supplier, cursor, started, finished, error, retry in self.con.execute(
+                "SELECT supplier, cursor, started_at, finished_at, last_error, next_retry_at "
+                "FROM sync_state"):
+            result[supplier] = {"cursor": cursor, "started_at": _dt(started),
+                                "finished_at": _dt(finished), "error": error,
+                                "next_retry_at": _dt(retry)}
+        return result
+
+    def data_version(self) -> int:
+        """Changes when any connection (this process or another) commits to the store."""
+        return int(self.con.execute("PRAGMA data_version").fetchone()[0])
+
+    def last_change_marker(self) -> tuple[int, int, int]:
+        """A cheap fingerprint of the store's latest writes, for noticing another session's
+        changes."""
+        row = self.con.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM audit), "
+            "(SELECT COALESCE(MAX(updated_at), 0) FROM outbox), "
+            "(SELECT COALESCE(SUM(n), 0) FROM order_counts)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+
+# --- row helpers -------------------------------------------------------------------------
+
+def _status(value: str) -> OrderStatus:
+    try:
+        return OrderStatus(value)
+    except ValueError:
+        return OrderStatus.UNKNOWN
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _item(row: list[Any], currency: str) -> LineItem:
+    return LineItem(title=row[0], variant=row[1], sku=row[2], quantity=int(row[3]),
+                    unit_cost=Money(Decimal(row[4]), currency),
+                    unit_price=Money(Decimal(row[5]), currency), product_id=row[6],
+                    line_id=row[7])
+
+
+def _event(row: list[Any]) -> TrackingEvent:
+    return TrackingEvent(at=datetime.fromtimestamp(row[0], UTC), description=row[1],
+                         location=row[2], status=row[3])
+
+
+def _dispute(row: Sequence[Any]) -> Dispute:
+    (did, state, reason, amount, cur, description, opened, updated, sdid, evidence, messages,
+     offer, refunded, source, key, history) = row
+    return Dispute(
+        id=did, state=DisputeState(state), reason=DisputeReason(reason),
+        amount=Money.from_units(amount, cur), description=description,
+        opened_at=datetime.fromtimestamp(opened, UTC),
+        updated_at=datetime.fromtimestamp(updated, UTC), supplier_dispute_id=sdid,
+        evidence=[Evidence(e["path"], e["name"], int(e["size"])) for e in json.loads(evidence)],
+        messages=[codec.message_from(m) for m in json.loads(messages)],
+        offer=Money.from_units(offer, cur) if offer is not None else None,
+        refunded=Money.from_units(refunded, cur) if refunded is not None else None,
+        source=Source(source), client_key=key,
+        history=[codec.change_from(h) for h in json.loads(history)])
+
+
+def _merge_history(local: list[StateChange], remote: list[StateChange]) -> list[StateChange]:
+    """The union of two histories, in time order, without repeating a step."""
+    seen = {(h.at, h.state) for h in remote}
+    merged = list(remote) + [h for h in local if (h.at, h.state) not in seen]
+    merged.sort(key=lambda h: h.at)
+    return merged
+
+
+def _merge_messages(local: list[Any], remote: list[Any]) -> list[Any]:
+    """The supplier's thread, plus our replies it does not show yet."""
+    keys = {m.client_key for m in remote if m.client_key}
+    seen = {(m.at, m.author, m.body) for m in remote}
+    merged = list(remote) + [m for m in local if (m.client_key and m.client_key not in keys)
+                             or (not m.client_key and (m.at, m.author, m.body) not in seen
+                                 and m.source is not Source.API)]
+    merged.sort(key=lambda m: m.at)
+    return merged

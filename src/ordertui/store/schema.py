@@ -1,0 +1,218 @@
+"""The store's schema as numbered migrations. ``PRAGMA user_version`` says which have run;
+an old store is brought up to date when it is opened."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: orders, their cancellation requests and disputes, the audit log, the outbox --------
+    """
+    CREATE TABLE orders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        supplier TEXT NOT NULL,
+        supplier_order_id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        name_num INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        supplier_status TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        paid_at INTEGER,
+        shipped_at INTEGER,
+        delivered_at INTEGER,
+        payment TEXT NOT NULL DEFAULT '',
+        currency TEXT NOT NULL,
+        total_price INTEGER NOT NULL,
+        total_cost INTEGER NOT NULL,
+        profit INTEGER NOT NULL,
+        shipping_cost INTEGER,
+        customer_name TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+        customer_email TEXT NOT NULL DEFAULT '',
+        customer_phone TEXT NOT NULL DEFAULT '',
+        address1 TEXT NOT NULL DEFAULT '',
+        address2 TEXT NOT NULL DEFAULT '',
+        city TEXT NOT NULL DEFAULT '',
+        province TEXT NOT NULL DEFAULT '',
+        zip TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        items_summary TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+        items_text TEXT NOT NULL DEFAULT '',
+        quantity INTEGER NOT NULL DEFAULT 0,
+        items TEXT NOT NULL DEFAULT '[]',
+        carrier TEXT NOT NULL DEFAULT '',
+        tracking_number TEXT NOT NULL DEFAULT '',
+        tracking_url TEXT NOT NULL DEFAULT '',
+        events BLOB,
+        last_event TEXT NOT NULL DEFAULT '',
+        last_event_at INTEGER,
+        supplier_url TEXT NOT NULL DEFAULT '',
+        cancellation_state TEXT,
+        dispute_state TEXT,
+        synced_at INTEGER NOT NULL,
+        UNIQUE (supplier, supplier_order_id)
+    );
+    CREATE INDEX orders_created ON orders (created_at, id);
+    CREATE INDEX orders_status ON orders (status, created_at, id);
+    CREATE INDEX orders_name ON orders (name);
+
+    CREATE TABLE cancellations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        requested_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        supplier_message TEXT NOT NULL DEFAULT '',
+        client_key TEXT NOT NULL DEFAULT '',
+        history TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX cancellations_order ON cancellations (order_id, id);
+    -- one live request per order, even when two sessions press `c` at the same moment
+    CREATE UNIQUE INDEX cancellations_one_active ON cancellations (order_id)
+        WHERE state IN ('requested', 'info_requested');
+
+    CREATE TABLE disputes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        supplier_dispute_id TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '[]',
+        messages TEXT NOT NULL DEFAULT '[]',
+        offer INTEGER,
+        refunded INTEGER,
+        source TEXT NOT NULL,
+        client_key TEXT NOT NULL DEFAULT '',
+        history TEXT NOT NULL DEFAULT '[]',
+        last_message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX disputes_order ON disputes (order_id, id);
+    CREATE INDEX disputes_state ON disputes (state, updated_at);
+    CREATE UNIQUE INDEX disputes_one_open ON disputes (order_id)
+        WHERE state NOT IN ('resolved_refunded', 'resolved_rejected', 'withdrawn');
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        order_id INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_order ON audit (order_id, id);
+    CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        order_id INTEGER NOT NULL,
+        supplier TEXT NOT NULL,
+        action TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        ambiguous INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        next_at INTEGER NOT NULL,
+        first_sent_at INTEGER,
+        last_error TEXT NOT NULL DEFAULT '',
+        result TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (state, next_at);
+    CREATE INDEX outbox_order ON outbox (order_id);
+
+    CREATE TABLE sync_state (
+        supplier TEXT PRIMARY KEY,
+        cursor TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        last_error TEXT NOT NULL DEFAULT '',
+        next_retry_at INTEGER
+    );
+    """,
+    # 2: search, "needs attention", sort indexes and counts kept by triggers --------------
+    """
+    ALTER TABLE orders ADD COLUMN attention INTEGER NOT NULL DEFAULT 0;
+    UPDATE orders SET attention = 1
+        WHERE cancellation_state = 'info_requested' OR dispute_state = 'awaiting_merchant';
+    CREATE INDEX orders_attention ON orders (attention, created_at, id) WHERE attention = 1;
+    CREATE INDEX orders_total ON orders (total_price, id);
+    CREATE INDEX orders_cost ON orders (total_cost, id);
+    CREATE INDEX orders_profit ON orders (profit, id);
+    CREATE INDEX orders_customer ON orders (customer_name, id);
+    CREATE INDEX orders_country ON orders (country, created_at, id);
+    CREATE INDEX orders_items ON orders (items_summary, id);
+    CREATE INDEX orders_supplier ON orders (supplier, created_at, id);
+    CREATE INDEX orders_tracking ON orders (tracking_number, id);
+    CREATE INDEX orders_name_num ON orders (name_num, id);
+
+    CREATE VIRTUAL TABLE orders_fts USING fts5 (
+        name, supplier_order_id, customer_name, customer_email, tracking_number, items_text,
+        content = 'orders', content_rowid = 'id', detail = none,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+    );
+    INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
+    CREATE TRIGGER orders_fts_i AFTER INSERT ON orders BEGIN
+        INSERT INTO orders_fts (rowid, name, supplier_order_id, customer_name, customer_email,
+                                tracking_number, items_text)
+        VALUES (new.id, new.name, new.supplier_order_id, new.customer_name, new.customer_email,
+                new.tracking_number, new.items_text);
+    END;
+    CREATE TRIGGER orders_fts_d AFTER DELETE ON orders BEGIN
+        INSERT INTO orders_fts (orders_fts, rowid, name, supplier_order_id, customer_name,
+                                customer_email, tracking_number, items_text)
+        VALUES ('delete', old.id, old.name, old.supplier_order_id, old.customer_name,
+                old.customer_email, old.tracking_number, old.items_text);
+    END;
+    CREATE TRIGGER orders_fts_u AFTER UPDATE OF name, supplier_order_id, customer_name,
+            customer_email, tracking_number, items_text ON orders BEGIN
+        INSERT INTO orders_fts (orders_fts, rowid, name, supplier_order_id, customer_name,
+                                customer_email, tracking_number, items_text)
+        VALUES ('delete', old.id, old.name, old.supplier_order_id, old.customer_name,
+                old.customer_email, old.tracking_number, old.items_text);
+        INSERT INTO orders_fts (rowid, name, supplier_order_id, customer_name, customer_email,
+                                tracking_number, items_text)
+        VALUES (new.id, new.name, new.supplier_order_id, new.customer_name, new.customer_email,
+                new.tracking_number, new.items_text);
+    END;
+
+    -- how many orders each (supplier, status, attention) has, so that the orders screen
+    -- never counts a million rows to show a number
+    CREATE TABLE order_counts (
+        supplier TEXT NOT NULL, status TEXT NOT NULL, attention INTEGER NOT NULL,
+        n INTEGER NOT NULL, PRIMARY KEY (supplier, status, attention)
+    ) WITHOUT ROWID;
+    INSERT INTO order_counts (supplier, status, attention, n)
+        SELECT supplier, status, attention, COUNT(*) FROM orders
+        GROUP BY supplier, status, attention;
+    CREATE TRIGGER order_counts_i AFTER INSERT ON orders BEGIN
+        INSERT INTO order_counts (supplier, status, attention, n)
+            VALUES (new.supplier, new.status, new.attention, 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER order_counts_d AFTER DELETE ON orders BEGIN
+        UPDATE order_counts SET n = n - 1 WHERE supplier = old.supplier
+            AND status = old.status AND attention = old.attention;
+    END;
+    CREATE TRIGGER order_counts_u AFTER UPDATE OF supplier, status, attention ON orders
+        WHEN old.supplier IS NOT new.supplier OR old.status IS NOT new.status
+             OR old.attention IS NOT new.attention BEGIN
+        UPDATE order_counts SET n = n - 1 WHERE supplier = old.supplier
+            AND status = old.status AND attention = old.attention;
+        INSERT INTO order_counts (supplier, status, attention, n)
+            VALUES (new.supplier, new.status, new.attention, 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    """,
+]
+
+LATEST = len(MIGRATIONS)

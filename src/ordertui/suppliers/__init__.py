@@ -1,0 +1,1 @@
+"""Supplier adapters: the only code that knows a supplier's wire format."""

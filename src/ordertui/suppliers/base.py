@@ -1,0 +1,169 @@
+"""The contract every supplier adapter fulfils, in the manner of Harlequin's adapters: one
+abstract class, a declaration of what the supplier can do by API, and typed errors.
+
+Adapters are found by ``kind`` through the ``ordertui.suppliers`` entry-point group, so a
+third party can add a supplier by installing a package.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ordertui.domain.capabilities import Action, Capability
+from ordertui.domain.errors import CapabilityMissing
+from ordertui.domain.models import (
+    CancellationRequest,
+    Dispute,
+    Evidence,
+    Order,
+    TrackingEvent,
+)
+from ordertui.domain.money import Money
+from ordertui.domain.states import DisputeReason
+
+
+@dataclass(slots=True)
+class OrderPage:
+    """One page of orders changed since a cursor."""
+
+    orders: list[Order]
+    cursor: str | None  # where the next call continues; stored with the page's orders
+    more: bool  # True while another page follows right away
+    total: int | None = None  # how many orders this whole pass will bring, when known
+
+
+@dataclass(slots=True)
+class Tracking:
+    carrier: str
+    tracking_number: str
+    events: list[TrackingEvent]
+    url: str = ""
+    status: str = ""
+
+
+@dataclass(slots=True)
+class DisputeDraft:
+    reason: DisputeReason
+    amount: Money
+    description: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PendingAction:
+    """An action from the outbox, as an adapter needs it to send or to look it up."""
+
+    action: Action
+    key: str  # idempotency key, unique per action
+    supplier_order_id: str
+    payload: dict[str, Any]
+    first_attempt_at: datetime | None = None
+
+
+class Applied(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+@dataclass(slots=True)
+class AdapterContext:
+    """What an adapter gets from the app: a directory of its own (token caches, state), a
+    factory for HTTP clients with the shared discipline, and a clock."""
+
+    directory: Path
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    config_path: Path | None = None  # named in errors about the adapter's settings
+
+
+class SupplierAdapter(abc.ABC):
+    """One supplier account, configured under ``[suppliers.<name>]``."""
+
+    #: the ``kind`` under which this adapter is registered
+    kind: ClassVar[str]
+    #: human name of the supplier ("CJ Dropshipping")
+    title: ClassVar[str]
+    #: what this supplier does by API
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: secrets among the settings (value keys); redacted wherever settings are shown
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    #: requests per second the supplier allows by default
+    rate_limit: ClassVar[float | None] = None
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
+        self.name = name
+        self.settings = dict(settings)
+        self.context = context
+
+    # --- declarations ----------------------------------------------------------------
+    @classmethod
+    def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the settings as (key, message) pairs; empty when they are fine."""
+        return []
+
+    @property
+    def is_demo(self) -> bool:
+        return False
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def web_url(self, order: Order, action: Action | None = None) -> str | None:
+        """The supplier's own page for this order or for doing ``action`` on it by hand."""
+        return order.supplier_url or None
+
+    def _missing(self, capability: Capability, order: Order | None = None) -> CapabilityMissing:
+        action = capability.value.replace("_", " ")
+        url = self.web_url(order) if order is not None else None
+        return CapabilityMissing(self.name, action, url)
+
+    # --- reading ---------------------------------------------------------------------
+    async def list_orders(self, cursor: str | None, *, page_size: int = 200) -> OrderPage:
+        """Orders changed since ``cursor`` (all of them when ``None``), one page at a time."""
+        raise self._missing(Capability.LIST_ORDERS)
+
+    async def get_order(self, supplier_order_id: str) -> Order:
+        raise self._missing(Capability.GET_ORDER)
+
+    async def get_tracking(self, order: Order) -> Tracking:
+        raise self._missing(Capability.TRACKING, order)
+
+    async def get_disputes(self, order: Order) -> list[Dispute]:
+        raise self._missing(Capability.DISPUTE_LIST, order)
+
+    # --- writing (each carries an idempotency key from the outbox) --------------------
+    async def request_cancellation(self, order: Order, reason: str,
+                                   key: str) -> CancellationRequest:
+        raise self._missing(Capability.CANCEL, order)
+
+    async def answer_cancellation_info(self, order: Order, message: str,
+                                       key: str) -> CancellationRequest:
+        raise self._missing(Capability.ANSWER_CANCEL_INFO, order)
+
+    async def open_dispute(self, order: Order, draft: DisputeDraft, key: str) -> Dispute:
+        raise self._missing(Capability.DISPUTE_OPEN, order)
+
+    async def reply_dispute(self, order: Order, message: str, key: str) -> Dispute:
+        raise self._missing(Capability.DISPUTE_REPLY, order)
+
+    async def escalate_dispute(self, order: Order, key: str) -> Dispute:
+        raise self._missing(Capability.DISPUTE_ESCALATE, order)
+
+    async def withdraw_dispute(self, order: Order, key: str) -> Dispute:
+        raise self._missing(Capability.DISPUTE_WITHDRAW, order)
+
+    async def accept_dispute_offer(self, order: Order, key: str) -> Dispute:
+        raise self._missing(Capability.DISPUTE_ACCEPT_OFFER, order)
+
+    @abc.abstractmethod
+    async def was_applied(self, pending: PendingAction, order: Order) -> Applied:
+        """After an ambiguous failure: read the supplier's state and say whether the action
+        already took effect there. The outbox never resends before asking this."""
+
+    async def aclose(self) -> None:  # noqa: B027 - adapters without resources keep the default
+        """Release connections and files."""

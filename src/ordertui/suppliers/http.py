@@ -1,0 +1,242 @@
+"""One HTTP discipline for every adapter.
+
+- timeouts on connect and read; HTTP/1.1 keep-alive with a small, bounded pool;
+- TLS verification always on, and plain ``http://`` refused except to loopback;
+- a client-side rate limiter per supplier, set from the supplier's documented limit, so a
+  full sync never trips it;
+- retries with exponential backoff and jitter, honouring ``Retry-After`` and the supplier's
+  own "too many requests" codes, but only where safe: reads are retried; a write whose fate
+  is unknown (timeout, connection lost, 5xx after sending) raises ``SupplierAmbiguous`` so
+  that the outbox reads the supplier's state before anything is sent again;
+- secrets redacted from every log line, error message and exception text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ordertui import __version__
+from ordertui.domain.errors import (
+    ConfigError,
+    SupplierAmbiguous,
+    SupplierProtocolError,
+    SupplierRateLimited,
+    SupplierUnavailable,
+)
+from ordertui.logs import redact, register_secret
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, where: str, key: str = "base_url") -> str:
+    """A supplier URL must be https, or http to this machine only (the simulators)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(where, f"{key} must be an https:// URL", key=key)
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(where, f"{key} uses plain http:// to {parts.hostname}; only https is "
+                          "allowed except to this machine (127.0.0.1, localhost)", key=key)
+    return url.rstrip("/")
+
+
+class RateLimiter:
+    """Spaces requests at least ``1 / rate`` seconds apart (a token bucket of one)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            wait = self._next - now
+            if wait > 0:
+                await asyncio.sleep(wait)
+                now = time.monotonic()
+            self._next = max(now, self._next) + self.interval
+
+    def penalise(self, seconds: float) -> None:
+        """The supplier said "too many": hold every caller back for ``seconds``."""
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4  # tries in all, for requests that are safe to repeat
+    base_s: float = 0.5
+    cap_s: float = 20.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.cap_s, self.base_s * 2 ** attempt) * random.uniform(0.5, 1.0)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+#: a hook that looks at a response and says "this is the supplier's rate limit or busy
+#: signal: wait this long and try again" (seconds), or None when the response stands
+Throttle = Callable[[httpx.Response], float | None]
+
+
+class SupplierHTTP:
+    """An httpx client for one supplier account."""
+
+    def __init__(self, supplier: str, base_url: str, *, rate: float | None = None,
+                 connect_timeout: float = 10.0, read_timeout: float = 30.0,
+                 policy: RetryPolicy | None = None, secrets: tuple[str | None, ...] = (),
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 throttle: Throttle | None = None) -> None:
+        self.supplier = supplier
+        self.base_url = base_url.rstrip("/")
+        self.limiter = RateLimiter(rate)
+        self.policy = policy or RetryPolicy()
+        self.throttle = throttle
+        for s in secrets:
+            register_secret(s)
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=4, max_keepalive_connections=2,
+                                keepalive_expiry=30),
+            verify=True, http2=False, follow_redirects=False, trust_env=False,
+            headers={"User-Agent": f"ordertui/{__version__}", "Accept": "application/json"},
+            transport=transport)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(self, method: str, path: str, *, params: Any = None,
+                      json_body: Any = None, data: Mapping[str, str] | None = None,
+                      headers: Mapping[str, str] | None = None, write: bool = False
+                      ) -> httpx.Response:
+        """Send a request. Reads are retried on failure; a write is tried once against
+        failures that may have reached the supplier, and raises ``SupplierAmbiguous``."""
+        attempt = 0
+        while True:
+            await self.limiter.acquire()
+            started = time.monotonic()
+            try:
+                response = await self._client.request(method, path, params=params,
+                                                      json=json_body, data=data,
+                                                      headers=headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # nothing reached the supplier: safe to try again, for reads and writes alike
+                failure: Exception = SupplierUnavailable(
+                    self.supplier, f"cannot connect ({type(exc).__name__})")
+                if attempt + 1 < self.policy.attempts:
+                    attempt += 1
+                    await asyncio.sleep(self.policy.delay(attempt))
+                    continue
+                raise failure from None
+            except httpx.HTTPError as exc:
+                # timeouts and lost connections after the request went out
+                text = redact(f"{type(exc).__name__} on {method} {path}")
+                log.info("%s: %s", self.supplier, text)
+                if write:
+                    raise SupplierAmbiguous(self.supplier, f"no answer ({text}); the outcome "
+                                            "is unknown and will be checked") from None
+                if attempt + 1 < self.policy.attempts:
+                    attempt += 1
+                    await asyncio.sleep(self.policy.delay(attempt))
+                    continue
+                raise SupplierUnavailable(self.supplier, f"no answer ({text})") from None
+            log.debug("%s %s %s -> %s in %.0f ms", self.supplier, method, path,
+                      response.status_code, (time.monotonic() - started) * 1000)
+            wait = self._throttled(response)
+            if wait is not None:
+                self.limiter.penalise(wait)
+                if attempt + 1 < self.policy.attempts:
+                    attempt += 1
+                    await asyncio.sleep(wait)
+                    continue
+                raise SupplierRateLimited(self.supplier, retry_after=wait,
+                                          request_id=self.request_id(response))
+            if response.status_code >= 500:
+                rid = self.request_id(response)
+                if write:
+                    raise SupplierAmbiguous(self.supplier, f"server error "
+                                            f"{response.status_code}; the outcome is unknown "
+                                            "and will be checked", request_id=rid)
+                if attempt + 1 < self.policy.attempts:
+                    attempt += 1
+                    await asyncio.sleep(self.policy.delay(attempt))
+                    continue
+                raise SupplierUnavailable(self.supplier, f"server error "
+                                          f"{response.status_code}", request_id=rid)
+            return response
+
+    def _throttled(self, response: httpx.Response) -> float | None:
+        if response.status_code == 429:
+            return retry_after(response) or 1.0
+        if self.throttle is not None:
+            return self.throttle(response)
+        return None
+
+    @staticmethod
+    def request_id(response: httpx.Response) -> str | None:
+        for header in ("X-Request-Id", "x-request-id", "X-Acs-Request-Id", "EagleEye-TraceId"):
+            if header in response.headers:
+                return response.headers[header]
+        return None
+
+    def json(self, response: httpx.Response) -> Any:
+        """The body as JSON, or a typed error naming the supplier and the request."""
+        rid = self.request_id(response)
+        ctype = response.headers.get("Content-Type", "")
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            looks = "an HTML page" if "html" in ctype or response.content.lstrip()[:1] == b"<" \
+                else "a body that is not JSON"
+            raise SupplierProtocolError(
+                self.supplier, f"answered {looks} (HTTP {response.status_code})",
+                request_id=rid) from None
+
+
+@contextlib.asynccontextmanager
+async def client(*args: Any, **kwargs: Any) -> Any:
+    c = SupplierHTTP(*args, **kwargs)
+    try:
+        yield c
+    finally:
+        await c.aclose()
