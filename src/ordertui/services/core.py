@@ -463,7 +463,10 @@ class Services:
         await asyncio.to_thread(adapter.engine.create, seed=adapter.seed if seed is None
                                 else seed, count=orders)
         await asyncio.to_thread(self.store.delete_supplier_orders, name)
-        return await sync(self, name, progress, page_size=5000)
+        if orders < 20_000:
+            return await sync(self, name, progress, page_size=5000)
+        with self.store.bulk_load():
+            return await sync(self, name, progress, page_size=5000)
 
     def runner(self) -> Any:
         from ordertui.services.runner import OutboxRunner

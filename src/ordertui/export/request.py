@@ -1,0 +1,34 @@
+"""What an export is asked to do, and what it did. Shared by the CLI, the TUI's export form
+and the export service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ordertui.domain.query import OrderQuery
+
+FORMATS = ("csv-excel", "csv", "xlsx")
+FORMAT_LABELS = {"csv-excel": "CSV for Excel (UTF-8 with BOM)", "csv": "Plain CSV (UTF-8)",
+                 "xlsx": "Excel (.xlsx)"}
+LAYOUTS = ("order", "line-item")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    query: OrderQuery  # which orders; chosen orders go in ``query.ids``
+    fmt: str  # one of FORMATS
+    path: Path | None  # where to write; None with an e-mail: a file in the data directory
+    email: str | None = None  # also send it to this address
+    per: str = "order"  # one row per "order" or per "line-item"
+    columns: tuple[str, ...] | None = None  # None: the default columns
+    force: bool = False  # overwrite an existing file
+
+
+@dataclass(slots=True)
+class ExportResult:
+    path: Path  # the complete file (kept locally even when mailing failed)
+    orders: int
+    rows: int
+    emailed_to: str | None = None
+    warnings: list[str] = field(default_factory=list)
