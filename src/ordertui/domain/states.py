@@ -154,8 +154,11 @@ def path_to(table: dict, current: object, target: object) -> list:  # type: igno
     """Shortest list of states leading from ``current`` to ``target`` along ``table``.
 
     Used when a merchant records by hand an outcome whose intermediate steps happened at the
-    supplier unseen (e.g. "approved" with no request recorded yet). Empty when unreachable.
+    supplier unseen (e.g. "approved" with no request recorded yet). Empty when unreachable
+    or already there (a route back to the present state would invent steps).
     """
+    if current == target:
+        return []
     frontier: list[list] = [[current]]  # type: ignore[type-arg]
     seen = {current}
     while frontier:
