@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -16,6 +17,9 @@ _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2,
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "CAD": "CA$",
             "AUD": "A$", "CHF": "CHF ", "SEK": "kr ", "PLN": "zł "}
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def exponent(currency: str) -> int:
@@ -41,20 +45,33 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str, *, field: str = "amount") -> Money:
-        """Parse what a person typed ('12.50', '12,50', '$12.50') into Money."""
+        """Parse what a person typed ('12.50', '12,50', '$12.50') into Money, and whatever
+        :meth:`display` shows ('$1,234.50', 'CA$3.00')."""
         cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-        for symbol in ("$", "€", "£", "¥", currency.upper()):
-            cleaned = cleaned.replace(symbol, "")
-        if cleaned.count(",") == 1 and "." not in cleaned:
+        own = _SYMBOLS.get(currency.upper(), "").strip()
+        for symbol in (own, "$", "€", "£", "¥", currency.upper()):
+            if symbol:
+                cleaned = cleaned.replace(symbol, "")
+        decimals = exponent(currency)
+        grouped = _GROUPED.fullmatch(cleaned) is not None
+        if grouped and ("." in cleaned or cleaned.count(",") > 1 or decimals == 0):
+            cleaned = cleaned.replace(",", "")  # 1,234.50: commas group thousands
+        elif cleaned.count(",") == 1 and "." not in cleaned:
+            if grouped and decimals != 3:  # '1,500': 1500 or 1.50? ask rather than guess
+                raise ValidationError(field, f"{text!r} is ambiguous; write it like 1500 or "
+                                      "1.50")
             cleaned = cleaned.replace(",", ".")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
-            raise ValidationError(field, f"{text!r} is not an amount; write it like 12.50") from None
+            raise ValidationError(field,
+                                  f"{text!r} is not an amount; write it like 12.50") from None
         if not value.is_finite():
             raise ValidationError(field, f"{text!r} is not an amount; write it like 12.50")
-        places = -value.as_tuple().exponent if isinstance(value.as_tuple().exponent, int) else 0
-        if places > max(exponent(currency), 2):
+        # decimals that carry a value: '12.50' has one, '12.00' none (fine even for JPY)
+        exp = value.normalize().as_tuple().exponent
+        places = -exp if isinstance(exp, int) and exp < 0 else 0
+        if places > decimals:
             raise ValidationError(field, f"{text!r} has more decimals than {currency} uses")
         return cls(value, currency)
 
