@@ -6,7 +6,9 @@ the cancellation and dispute machines. Anything not in a table raises a typed er
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 from ordertui.domain.errors import InvalidTransition
 
@@ -34,8 +36,10 @@ class CancellationState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"requested": "Cancellation requested", "info_requested": "Supplier asks for details",
-                "approved": "Cancellation approved", "rejected": "Cancellation rejected"}[self.value]
+        return {"requested": "Cancellation requested",
+                "info_requested": "Supplier asks for details",
+                "approved": "Cancellation approved",
+                "rejected": "Cancellation rejected"}[self.value]
 
     @property
     def active(self) -> bool:
@@ -83,7 +87,7 @@ class Source(StrEnum):
     LOCAL = "local"  # written here, not yet confirmed by the supplier
 
 
-O, C, D = OrderStatus, CancellationState, DisputeState
+O, C, D = OrderStatus, CancellationState, DisputeState  # noqa: E741 - short names for the tables
 
 ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     O.AWAITING_PAYMENT: frozenset({O.PROCESSING, O.CANCELLED}),
@@ -150,7 +154,7 @@ def check_dispute(current: DisputeState | None, target: DisputeState) -> Dispute
     return target
 
 
-def path_to(table: dict, current: object, target: object) -> list:  # type: ignore[type-arg]
+def path_to(table: Mapping[Any, Iterable[Any]], current: object, target: object) -> list[Any]:
     """Shortest list of states leading from ``current`` to ``target`` along ``table``.
 
     Used when a merchant records by hand an outcome whose intermediate steps happened at the
@@ -159,7 +163,7 @@ def path_to(table: dict, current: object, target: object) -> list:  # type: igno
     """
     if current == target:
         return []
-    frontier: list[list] = [[current]]  # type: ignore[type-arg]
+    frontier: list[list[Any]] = [[current]]
     seen = {current}
     while frontier:
         route = frontier.pop(0)
