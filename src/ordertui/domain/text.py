@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 # C0 controls (but not tab/newline, handled by the caller's choice), DEL, C1 controls,
-# bidi embeddings/overrides/isolates, zero-width and invisible formatting characters,
-# line/paragraph separators, BOM.
+# bidi marks/embeddings/overrides/isolates (the Arabic letter mark too), zero-width and
+# invisible formatting characters, line/paragraph separators, BOM, and the tag characters
+# that draw nothing and can smuggle hidden text.
 _HOSTILE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029"
-    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 _NEWLINES = re.compile("[\t\n]")
 
