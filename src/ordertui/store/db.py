@@ -90,9 +90,25 @@ _UPSERT_SQL = (
     + ", ".join(f"{c} = excluded.{c}" for c in _ORDER_COLUMNS[2:])
 )
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # as FTS5 splits: "_" separates words
 _DIGITS = re.compile(r"\d+")
 TERMINAL_DISPUTES = ("resolved_refunded", "resolved_rejected", "withdrawn")
+
+#: Orders whose buyer protection is open at ``now`` and ends by ``horizon``: protection ends
+#: ``days`` after delivery (or the order), so the start must lie in (now - days, horizon -
+#: days]. Driven by ``supplier_protection`` (a few rows), each supplier's range is one index
+#: range on (supplier, delivered_at) or (supplier, created_at), fast at a million orders.
+PROTECTION_CLAUSE = (
+    "id IN (SELECT o.id FROM supplier_protection p JOIN orders o "
+    "ON o.supplier = p.supplier "
+    "AND o.delivered_at > ? - p.days * 86400 AND o.delivered_at <= ? - p.days * 86400 "
+    "WHERE p.basis = 'delivery' AND p.days > 0 AND o.status != 'cancelled' "
+    "AND o.dispute_state IS NULL "
+    "UNION ALL SELECT o.id FROM supplier_protection p JOIN orders o "
+    "ON o.supplier = p.supplier "
+    "AND o.created_at > ? - p.days * 86400 AND o.created_at <= ? - p.days * 86400 "
+    "WHERE p.basis = 'order' AND p.days > 0 AND o.status != 'cancelled' "
+    "AND o.dispute_state IS NULL)")
 
 
 def fts_query(text: str) -> str | None:
@@ -334,6 +350,11 @@ class Store:
             else:
                 clauses.append("id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
                 params.append(match)
+        if q.protection_ends_within_days is not None:
+            clauses.append(PROTECTION_CLAUSE)
+            now = int(q.as_of.timestamp()) if q.as_of is not None else _now()
+            horizon = now + max(q.protection_ends_within_days, 0) * 86400
+            params.extend((now, horizon, now, horizon))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _summary(self, row: sqlite3.Row | tuple[Any, ...], key_width: int) -> OrderSummary:
@@ -390,17 +411,18 @@ class Store:
         """How many rows come before the row with ``key``."""
         cols = SORT_COLUMNS[q.sort]
         where, params = self._where(q)
-        op = "<" if q.descending else ">"
+        op = ">" if q.descending else "<"  # the rows shown above it
         cond = f"({', '.join(cols)}) {op} ({', '.join('?' for _ in cols)})"
-        where = f"{where} AND NOT {cond}" if where else f" WHERE NOT {cond}"
-        # rows at or after the key, subtracted from the total, is the smaller scan near the end
+        where = f"{where} AND {cond}" if where else f" WHERE {cond}"
         return int(self.con.execute(f"SELECT COUNT(*) FROM orders{where}",
                                     [*params, *key]).fetchone()[0])
 
     def count(self, q: OrderQuery) -> int:
         """How many orders match; from the kept counts when the filter allows."""
-        if not (q.search.strip() or q.ids or q.since or q.until):
-            clauses, params = [], []
+        if not (q.search.strip() or q.ids or q.since or q.until
+                or q.protection_ends_within_days is not None):
+            clauses: list[str] = []
+            params: list[Any] = []
             if q.statuses:
                 clauses.append(f"status IN ({', '.join('?' for _ in q.statuses)})")
                 params.extend(s.value for s in q.statuses)
@@ -994,6 +1016,17 @@ class Store:
                                 "finished_at": _dt(finished), "error": error,
                                 "next_retry_at": _dt(retry)}
         return result
+
+    def awaiting_supplier(self) -> int:
+        """Requests the suppliers have not answered yet: worth polling for more often."""
+        # the conditions repeat the partial indexes' own, so that SQLite can use them
+        row = self.con.execute(
+            "SELECT (SELECT COUNT(*) FROM cancellations WHERE state IN ('requested', "
+            "'info_requested') AND state = 'requested') + "
+            "(SELECT COUNT(*) FROM disputes WHERE state NOT IN ('resolved_refunded', "
+            "'resolved_rejected', 'withdrawn') AND state != 'awaiting_merchant') + "
+            "(SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending'))").fetchone()
+        return int(row[0])
 
     def data_version(self) -> int:
         """Changes when any connection (this process or another) commits to the store."""

@@ -1,0 +1,1 @@
+"""The Textual app. Nothing imports this package; it calls only ``ordertui.services``."""

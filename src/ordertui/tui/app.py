@@ -1,0 +1,303 @@
+"""The terminal app: screens over the local store, a background sync and the outbox runner.
+
+Screens read only from the store (through a small pool of query threads), so they open at
+once and work offline. Supplier traffic runs in async workers; their answers arrive as
+notifications and as changes in the screens, without the merchant doing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.models import SyncEvent
+from ordertui.domain.query import SortKey, View
+from ordertui.tui.format import clock, safe
+from ordertui.tui.messages import StoreChanged, SyncStateChanged
+from ordertui.tui.query_runner import QueryRunner
+
+MIN_WIDTH, MIN_HEIGHT = 60, 15
+WATCH_INTERVAL_S = 2.0  # how often another session's changes are looked for
+FOLLOW_UP_S = {"demo": 2.0}  # polling while a supplier's answer is awaited, by kind
+FOLLOW_UP_DEFAULT_S = 30.0
+
+
+class OrderTUI(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "ordertui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("D", "disputes", "Disputes", show=False, id="disputes"),
+        Binding("comma", "settings", "Settings", show=False, id="settings"),
+    ]
+
+    HELP_GROUPS: ClassVar[dict[str, str]] = {"help": "App", "disputes": "Go to",
+                                             "settings": "Go to", "command_palette": "App",
+                                             "quit": "App"}
+
+    def __init__(self, services: Any) -> None:
+        super().__init__()
+        self.services = services
+        self.query_runner = QueryRunner(services.store)
+        self.syncing: str | None = None
+        self.sync_progress: float | None = None
+        self.last_sync: Any = None
+        self.sync_error: str = ""
+        self.next_retry: float | None = None
+        self._sync_now = asyncio.Event()
+        self._too_small: Screen[None] | None = None
+
+    # --- start and stop ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from ordertui.tui.screens.orders import OrdersScreen
+
+        cfg = self.services.config
+        if cfg.theme in self.available_themes:
+            self.theme = cfg.theme
+        if cfg.keys:
+            self.set_keymap(dict(cfg.keys))
+        self.services.outbox_wakeup = asyncio.Event()
+        self.push_screen(OrdersScreen())
+        self.outbox_loop()
+        self.sync_loop()
+        self.watch_loop()
+
+    async def on_unmount(self) -> None:
+        runner = self.services.runner()
+        runner.release()
+        self.query_runner.shutdown()
+
+    # --- background work -------------------------------------------------------------
+    @work(group="outbox", exclusive=True)
+    async def outbox_loop(self) -> None:
+        runner = self.services.runner()
+        await runner.run_forever(self._outbox_events, interval_s=2.0)
+
+    def _outbox_events(self, events: list[SyncEvent]) -> None:
+        self.announce(events)
+        self.post_store_changed()
+        # something went to a supplier: follow up sooner than the regular interval
+        self._sync_now.set()
+
+    def _follow_up_interval(self) -> float:
+        kinds = {sc.kind for sc in self.services.config.suppliers.values()}
+        return min((FOLLOW_UP_S.get(k, FOLLOW_UP_DEFAULT_S) for k in kinds),
+                   default=FOLLOW_UP_DEFAULT_S)
+
+    @work(group="sync", exclusive=True)
+    async def sync_loop(self) -> None:
+        while True:
+            await self._sync_once()
+            waiting = await self.query_runner.run(self.services.store.awaiting_supplier)
+            interval = self._follow_up_interval() if waiting else \
+                self.services.config.sync_interval_s
+            if self.sync_error and self.next_retry:
+                interval = max(min(interval, self.next_retry - time.time()), 1.0)
+            self._sync_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sync_now.wait(), interval)
+
+    async def _sync_once(self) -> None:
+        names = self.services.supplier_names()
+        self.syncing = ", ".join(names)
+        self.sync_progress = None
+        self.post_sync_state()
+
+        def progress(p: Any) -> None:
+            fraction = p.fraction
+            if fraction is not None and (self.sync_progress is None
+                                         or fraction - self.sync_progress >= 0.05):
+                self.sync_progress = fraction
+                self.post_sync_state()
+        try:
+            report = await self.services.sync(progress=progress)
+        except OrdertuiError as exc:
+            self.sync_error = str(exc)
+            self.next_retry = time.time() + 60
+        else:
+            if report.errors:
+                self.sync_error = "; ".join(report.errors.values())
+                self.next_retry = time.time() + 60
+            else:
+                self.sync_error, self.next_retry = "", None
+            if report.events:
+                self.announce(report.events)
+            if report.orders:
+                self.post_store_changed()
+            self.last_sync = self.services.clock()
+        self.syncing = None
+        self.sync_progress = None
+        self.post_sync_state()
+
+    @work(group="watch", exclusive=True)
+    async def watch_loop(self) -> None:
+        """Notice another session's changes (two SSH logins on one shop): SQLite's
+        data_version moves whenever any other connection commits."""
+        con = sqlite3.connect(self.services.store.path, check_same_thread=False)
+
+        def version() -> int:
+            return int(con.execute("PRAGMA data_version").fetchone()[0])
+        try:
+            last = await asyncio.to_thread(version)
+            while True:
+                await asyncio.sleep(WATCH_INTERVAL_S)
+                current = await asyncio.to_thread(version)
+                if current != last:
+                    last = current
+                    self.post_store_changed()
+        finally:
+            con.close()
+
+    def post_store_changed(self) -> None:
+        self.screen.post_message(StoreChanged())
+
+    def post_sync_state(self) -> None:
+        self.screen.post_message(SyncStateChanged())
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        # messages posted to the app reach the screen the merchant is looking at
+        self.screen.post_message(StoreChanged())
+
+    def sync_summary(self) -> str:
+        if self.syncing:
+            pct = f" {self.sync_progress:.0%}" if self.sync_progress is not None else ""
+            return f"syncing{pct}"
+        if self.sync_error:
+            retry = ""
+            if self.next_retry:
+                retry = " · retry " + time.strftime("%H:%M", time.localtime(self.next_retry))
+            return f"offline: {safe(self.sync_error, 60)}{retry}"
+        if self.last_sync is not None:
+            return f"synced {clock(self.last_sync)}"
+        return "not synced yet"
+
+    def announce(self, events: Iterable[SyncEvent]) -> None:
+        """Tell the merchant what the suppliers decided, calmly."""
+        events = [e for e in events if e.kind != "status" or e.new == "cancelled"]
+        for e in events[:4]:
+            severity = "information"
+            if e.kind in ("refused", "failed"):
+                severity = "error"
+            elif e.new in ("info_requested", "awaiting_merchant", "rejected"):
+                severity = "warning"
+            self.notify(safe(e.describe(), 300), title=_title(e), severity=severity,  # type: ignore[arg-type]
+                        markup=False, timeout=8)
+        if len(events) > 4:
+            self.notify(f"… and {len(events) - 4} more updates from suppliers.", markup=False)
+
+    # --- actions -----------------------------------------------------------------------
+    def action_sync(self) -> None:
+        self._sync_now.set()
+        self.notify("Syncing with the suppliers…", markup=False, timeout=2)
+
+    def action_help(self) -> None:
+        from ordertui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_disputes(self) -> None:
+        from ordertui.tui.screens.disputes import DisputesScreen
+
+        if not isinstance(self.screen, DisputesScreen):
+            self.push_screen(DisputesScreen())
+
+    def action_settings(self) -> None:
+        from ordertui.tui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def _orders_screen(self) -> Any:
+        from ordertui.tui.screens.orders import OrdersScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, OrdersScreen):
+                return screen
+        return None
+
+    def _go_orders(self) -> Any:
+        orders = self._orders_screen()
+        while orders is not None and self.screen is not orders and len(self.screen_stack) > 2:
+            self.pop_screen()
+        return orders
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Sync now", "Fetch the latest orders and supplier answers",
+                            self.action_sync)
+        yield SystemCommand("Export orders", "CSV or Excel, to a file or by e-mail",
+                            self._command_export)
+        yield SystemCommand("Disputes", "Every dispute, latest activity first",
+                            self.action_disputes)
+        yield SystemCommand("Settings", "Suppliers, theme and keys", self.action_settings)
+        yield SystemCommand("Keys", "Every key of this screen", self.action_help)
+        for i, view in enumerate(View, 1):
+            yield SystemCommand(f"Show: {view.label}", f"Orders view {i}",
+                                lambda i=i: self._command_view(i))
+        for key in SortKey:
+            yield SystemCommand(f"Sort by {key.label}", "Sort the orders table",
+                                lambda key=key: self._command_sort(key))
+        yield from super().get_system_commands(screen)
+
+    def _command_view(self, number: int) -> None:
+        orders = self._go_orders()
+        if orders is not None:
+            orders.action_view(number)
+
+    def _command_sort(self, key: SortKey) -> None:
+        orders = self._go_orders()
+        if orders is not None:
+            orders.set_sort(key, key in (SortKey.CREATED, SortKey.TOTAL, SortKey.COST,
+                                         SortKey.PROFIT, SortKey.NAME))
+
+    def _command_export(self) -> None:
+        orders = self._go_orders()
+        if orders is not None:
+            orders.action_export()
+
+    # --- a window too small to use ------------------------------------------------------
+    def on_resize(self) -> None:
+        from ordertui.tui.screens.too_small import TooSmallScreen
+
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)
+            self.push_screen(self._too_small)
+        elif small and self._too_small is not None:
+            self._too_small.refresh()
+        elif not small and self._too_small is not None:
+            if self.screen is self._too_small:
+                self.pop_screen()
+            self._too_small = None
+
+
+def _title(e: SyncEvent) -> str:
+    if e.kind == "cancellation":
+        return "Cancellation"
+    if e.kind == "dispute":
+        return "Dispute"
+    if e.kind == "refused":
+        return "Refused by the supplier"
+    if e.kind == "sent":
+        return "Sent"
+    if e.kind == "failed":
+        return "Not sent yet"
+    return "Order"
+
+
+def css_path() -> Path:
+    return Path(__file__).with_name("app.tcss")

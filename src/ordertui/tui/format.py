@@ -1,0 +1,93 @@
+"""How things look on screen: dates, states, markers. Every string from a supplier or a
+customer goes through ``safe`` (domain.text.visible) before it becomes a Rich ``Text``, so it
+is never read as markup or as terminal control (design invariant 4)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
+from ordertui.domain.text import one_line, visible
+
+STATUS_STYLE = {
+    OrderStatus.AWAITING_PAYMENT: "status-awaiting",
+    OrderStatus.PROCESSING: "status-processing",
+    OrderStatus.SHIPPED: "status-shipped",
+    OrderStatus.DELIVERED: "status-delivered",
+    OrderStatus.CANCELLED: "status-cancelled",
+    OrderStatus.CLOSED: "status-closed",
+    OrderStatus.UNKNOWN: "status-unknown",
+}
+
+STATUS_SHORT = {
+    OrderStatus.AWAITING_PAYMENT: "Unpaid",
+    OrderStatus.PROCESSING: "Processing",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.DELIVERED: "Delivered",
+    OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.CLOSED: "Closed",
+    OrderStatus.UNKNOWN: "Unknown",
+}
+
+CANCEL_MARK = {
+    CancellationState.REQUESTED: "C…",
+    CancellationState.INFO_REQUESTED: "C?",
+    CancellationState.APPROVED: "C✓",
+    CancellationState.REJECTED: "C✗",
+}
+
+DISPUTE_MARK = {
+    DisputeState.OPEN: "D…",
+    DisputeState.AWAITING_SUPPLIER: "D…",
+    DisputeState.AWAITING_MERCHANT: "D!",
+    DisputeState.ESCALATED: "D^",
+    DisputeState.RESOLVED_REFUNDED: "D✓",
+    DisputeState.RESOLVED_REJECTED: "D✗",
+    DisputeState.WITHDRAWN: "D-",
+}
+
+
+def safe(value: str, limit: int | None = None) -> str:
+    """One line, every control and invisible character made visible."""
+    return one_line(value, limit)
+
+
+def safe_block(value: str) -> str:
+    """Several lines (message bodies), made visible."""
+    return visible(value, keep_newlines=True)
+
+
+def text(value: str, style: str = "") -> Text:
+    """A Rich Text holding ``value`` literally: no markup is parsed."""
+    return Text(safe(value), style=style, no_wrap=False)
+
+
+def local(dt: datetime | None) -> datetime | None:
+    return dt.astimezone() if dt is not None else None
+
+
+def date(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d") if dt else ""
+
+
+def when(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def clock(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%H:%M") if dt else ""
+
+
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f<>\"'`\\]+")
+
+
+def link(url: str) -> Text:
+    """A terminal hyperlink that also shows the address as text (over SSH the browser is on
+    another machine). Anything that is not a plain http(s) address is shown, never linked."""
+    if _SAFE_URL.fullmatch(url) and len(url) <= 2000:
+        return Text(url, style=Style(link=url, underline=True))
+    return Text(safe(url))

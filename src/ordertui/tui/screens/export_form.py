@@ -1,0 +1,258 @@
+"""The export form (a modal, in the manner of Harlequin's): scope, format inferred from the
+file name, layout, columns, destination and an optional e-mail address. It validates before
+it runs, shows a progress bar, and esc cancels a running export without leaving a file."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+)
+
+from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.query import OrderQuery
+from ordertui.export.request import FORMAT_LABELS, FORMATS, ExportRequest
+from ordertui.tui.format import safe
+
+EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
+FIELDS = ("scope", "fmt", "path", "email", "columns", "per")
+
+
+def month_bounds(now: datetime, months_back: int) -> tuple[datetime, datetime]:
+    """The first instant of the month ``months_back`` before ``now``'s, and of the next."""
+    y, m = now.year, now.month - months_back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    start = now.replace(year=y, month=m, day=1, hour=0, minute=0, second=0, microsecond=0)
+    ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+    return start, start.replace(year=ny, month=nm)
+
+
+class ExportForm(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back / cancel", id="modal.back"),
+        Binding("ctrl+s", "submit", "Export", id="form.submit", priority=True),
+    ]
+
+    def __init__(self, query: OrderQuery, marked: list[int]) -> None:
+        super().__init__()
+        self.filter_query = query
+        self.marked = marked
+        self.cancel_event: threading.Event | None = None
+
+    @property
+    def services(self) -> Any:
+        return self.app.services  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        from ordertui.export.columns import COLUMNS, DEFAULT_COLUMNS
+
+        today = datetime.now().strftime("%Y-%m-%d")
+        default_path = Path.home() / f"ordertui-orders-{today}.csv"
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(Text("Export orders", style="bold"), classes="dialog-title")
+            with VerticalScroll(classes="form"):
+                yield Label("Which orders", classes="field-label")
+                with RadioSet(id="scope"):
+                    yield RadioButton(f"Marked orders ({len(self.marked):,})",
+                                      value=bool(self.marked), name="marked",
+                                      disabled=not self.marked)
+                    yield RadioButton(f"Current view: {self.filter_query.describe()}",
+                                      value=not self.marked and self.filter_query.filtered,
+                                      name="filter")
+                    yield RadioButton("Last month", name="last-month")
+                    yield RadioButton("This month", name="this-month")
+                    yield RadioButton("All orders", name="all",
+                                      value=not self.marked and not self.filter_query.filtered)
+                yield Label("Format", classes="field-label")
+                with RadioSet(id="fmt"):
+                    for fmt in FORMATS:
+                        yield RadioButton(FORMAT_LABELS[fmt], value=fmt == "csv-excel",
+                                          name=fmt)
+                yield Label("Rows", classes="field-label")
+                with RadioSet(id="per"):
+                    yield RadioButton("One row per order", value=True, name="order")
+                    yield RadioButton("One row per line item", name="line-item")
+                yield Label("Save to (a path on this machine; .csv or .xlsx)",
+                            classes="field-label")
+                yield Input(value=str(default_path), id="path")
+                yield Static("", classes="field-error", id="path-error", markup=False)
+                yield Label("Also e-mail it to (optional)", classes="field-label")
+                yield Input(placeholder="accountant@example.com", id="email")
+                yield Static("", classes="field-error", id="email-error", markup=False)
+                yield Label("Columns", classes="field-label")
+                yield SelectionList[str](
+                    *[(c.label, c.key, c.key in DEFAULT_COLUMNS) for c in COLUMNS],
+                    id="columns")
+                yield Static("", classes="field-error", id="columns-error", markup=False)
+                yield Static("", classes="field-error", id="fmt-error", markup=False)
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static("", id="export-status", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export (ctrl+s)", variant="primary", id="submit")
+                yield Button("Back (esc)", id="back")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#scope", RadioSet).focus()
+
+    # --- the format follows the file name, and the other way round --------------------
+    @on(Input.Changed, "#path")
+    def path_changed(self, event: Input.Changed) -> None:
+        from ordertui.export.service import infer_format
+
+        try:
+            fmt = infer_format(Path(event.value))
+        except OrdertuiError as exc:
+            self._error("path", str(exc))
+            return
+        self._error("path", "")
+        if fmt is None:
+            return
+        current = self._radio("fmt")
+        if fmt == "csv" and current in ("csv", "csv-excel"):
+            return  # both CSV flavours end in .csv: keep the merchant's choice
+        self._press("fmt", fmt)
+
+    @on(RadioSet.Changed, "#fmt")
+    def fmt_changed(self, event: RadioSet.Changed) -> None:
+        fmt = event.pressed.name or "csv-excel"
+        box = self.query_one("#path", Input)
+        path = Path(box.value)
+        wanted = EXTENSIONS[fmt]
+        if box.value and path.suffix.lower() != wanted:
+            with box.prevent(Input.Changed):
+                box.value = str(path.with_suffix(wanted))
+
+    def _radio(self, rid: str) -> str:
+        pressed = self.query_one(f"#{rid}", RadioSet).pressed_button
+        return pressed.name if pressed is not None and pressed.name else ""
+
+    def _press(self, rid: str, name: str) -> None:
+        for button in self.query_one(f"#{rid}", RadioSet).query(RadioButton):
+            if button.name == name and not button.value:
+                button.value = True
+
+    def _error(self, field: str, message: str) -> None:
+        for name in FIELDS:
+            if field == name:
+                try:
+                    self.query_one(f"#{name}-error", Static).update(Text(message))
+                except Exception:  # noqa: BLE001 - fields without their own line
+                    self.query_one("#fmt-error", Static).update(Text(message))
+
+    def _clear_errors(self) -> None:
+        for widget in self.query(".field-error"):
+            if isinstance(widget, Static):
+                widget.update("")
+
+    # --- running -------------------------------------------------------------------------
+    def _request(self, force: bool) -> ExportRequest:
+        scope = self._radio("scope")
+        query = OrderQuery()
+        if scope == "marked":
+            query = OrderQuery(ids=tuple(self.marked))
+        elif scope == "filter":
+            query = self.filter_query
+        elif scope in ("last-month", "this-month"):
+            since, until = month_bounds(datetime.now().astimezone(),
+                                        1 if scope == "last-month" else 0)
+            query = OrderQuery(since=since.astimezone(UTC), until=until.astimezone(UTC),
+                               descending=False)
+        columns = tuple(self.query_one("#columns", SelectionList).selected)
+        email = self.query_one("#email", Input).value.strip() or None
+        path_text = self.query_one("#path", Input).value.strip()
+        return ExportRequest(query=query, fmt=self._radio("fmt") or "csv-excel",
+                             path=Path(path_text).expanduser() if path_text else None,
+                             email=email, per=self._radio("per") or "order",
+                             columns=columns or None, force=force)
+
+    def action_submit(self) -> None:
+        if self.cancel_event is None:
+            self._run()
+
+    @work(exclusive=True, group="export")
+    async def _run(self) -> None:
+        from ordertui.export.service import run_export, validate
+        from ordertui.tui.screens.modals import ConfirmModal
+
+        self._clear_errors()
+        request = self._request(force=False)
+        try:
+            request = validate(request, self.services.config)
+        except ValidationError as exc:
+            self._error(exc.field if exc.field in FIELDS else "fmt", str(exc))
+            return
+        except OrdertuiError as exc:
+            self._error("fmt", str(exc))
+            return
+        if request.path is not None and request.path.exists():
+            replace = await self.app.push_screen_wait(ConfirmModal(
+                "Replace the file?", f"{request.path} exists. Replace it with this export?",
+                yes="Replace"))
+            if not replace:
+                return
+            request = replace(request, force=True)
+        bar = self.query_one("#progress", ProgressBar)
+        status = self.query_one("#export-status", Static)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        status.update(Text("Exporting… esc cancels."))
+        self.cancel_event = threading.Event()
+        cancel = self.cancel_event
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        try:
+            result = await self.app.query_runner.run(  # type: ignore[attr-defined]
+                run_export, self.services, request, progress, cancel)
+        except OrdertuiError as exc:
+            self.cancel_event = None
+            bar.display = False
+            status.update(Text(str(exc)))
+            if cancel.is_set():
+                self.notify("Export cancelled; no file was left behind.", markup=False)
+            else:
+                self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        self.cancel_event = None
+        message = f"{result.orders:,} orders → {result.path}"
+        if result.emailed_to:
+            message += f"\nsent to {result.emailed_to}"
+        for warning in result.warnings:
+            message += f"\n{warning}"
+        self.notify(safe(message) if "\n" not in message else message, title="Exported",
+                    markup=False, timeout=10)
+        self.dismiss(None)
+
+    def action_back(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+            self.query_one("#export-status", Static).update(Text("Cancelling…"))
+            return
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.action_back()

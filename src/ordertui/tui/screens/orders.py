@@ -1,0 +1,271 @@
+"""The home screen: every order, windowed from the store; views, live filter, sort, marks,
+bulk actions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ordertui.domain import rules
+from ordertui.domain.capabilities import Action
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.models import Order
+from ordertui.domain.query import OrderQuery, SortKey, View
+from ordertui.tui.format import clock, safe
+from ordertui.tui.messages import StoreChanged, SyncStateChanged
+from ordertui.tui.widgets.order_table import OrderTable
+from ordertui.tui.widgets.top_bar import TopBar
+from ordertui.tui.widgets.view_tabs import VIEWS, ViewTabs
+
+
+class OrdersScreen(Screen[None]):
+    AUTO_FOCUS = "#orders"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "back", "Clear", show=False, id="back"),
+        Binding("s", "sort", "Sort", id="sort"),
+        Binding("c", "cancel", "Cancel", id="cancel"),
+        Binding("d", "dispute", "Dispute", id="dispute"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("r", "sync", "Sync", id="sync"),
+        Binding("D", "disputes", "Disputes", id="disputes"),
+        Binding("tab", "next_view", "Next view", show=False, id="next_view"),
+        Binding("shift+tab", "prev_view", "Previous view", show=False, id="prev_view"),
+        *[Binding(str(i), f"view({i})", v.label, show=False, id=f"view_{i}")
+          for i, v in enumerate(VIEWS, 1)],
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    HELP_GROUPS: ClassVar[dict[str, str]] = {
+        "cursor_down": "Move", "cursor_up": "Move", "page_down": "Move", "page_up": "Move",
+        "first": "Move", "last": "Move", "open": "Orders", "mark": "Orders",
+        "filter": "Find", "back": "Find", "sort": "Find", "next_view": "Views",
+        "prev_view": "Views", **{f"view({i})": "Views" for i in range(1, 8)},
+        "cancel": "Act", "dispute": "Act", "export": "Act", "sync": "Act",
+        "disputes": "Go to",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = View.ALL
+        self.sort = SortKey.CREATED
+        self.descending = True
+        self.search = ""
+
+    @property
+    def services(self) -> Any:
+        return self.app.services  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Orders", demo=self.services.is_demo)
+        yield ViewTabs(id="views")
+        filter_input = Input(placeholder="Filter: order #, customer, e-mail, product, tracking…",
+                             id="filter")
+        filter_input.display = False
+        yield filter_input
+        yield OrderTable(self.services, self.app.query_runner,  # type: ignore[attr-defined]
+                         id="orders")
+        yield Static("", id="status", markup=False)
+        yield Footer()
+
+    @property
+    def table(self) -> OrderTable:
+        return self.query_one(OrderTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.apply_query()
+        self.refresh_counts()
+
+    def current_query(self) -> OrderQuery:
+        return OrderQuery.for_view(self.view, search=self.search, sort=self.sort,
+                                   descending=self.descending)
+
+    def apply_query(self, *, keep_position: bool = False) -> None:
+        self.table.set_query(self.current_query(), keep_position=keep_position)
+        self.query_one(ViewTabs).current = self.view
+
+    @work(group="counts", exclusive=True)
+    async def refresh_counts(self) -> None:
+        counts = await self.app.query_runner.run(  # type: ignore[attr-defined]
+            self.services.view_counts)
+        tabs = self.query_one(ViewTabs)
+        if counts != tabs.counts:
+            tabs.counts = counts
+
+    # --- the status line ------------------------------------------------------------
+    @on(OrderTable.Changed)
+    def update_status(self) -> None:
+        t = self.table
+        parts = [t.describe_position(), self.current_query().describe()]
+        parts.append(f"by {self.sort.label.lower()} {'▼' if self.descending else '▲'}")
+        if t.marked:
+            parts.append(f"{len(t.marked):,} marked")
+        parts.append(self.app.sync_summary())  # type: ignore[attr-defined]
+        text = Text(" · ".join(p for p in parts if p))
+        status = self.query_one("#status", Static)
+        if str(status.content) != text.plain:
+            status.update(text)
+
+    def on_sync_state_changed(self, message: SyncStateChanged) -> None:
+        self.update_status()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.table.reload()
+        self.refresh_counts()
+
+    # --- views, filter, sort --------------------------------------------------------
+    def action_view(self, number: int) -> None:
+        self.view = VIEWS[number - 1]
+        self.apply_query()
+
+    def action_next_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self.apply_query()
+
+    def action_prev_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) - 1) % len(VIEWS)]
+        self.apply_query()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.search = event.value
+        self.apply_query()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        if not self.search.strip():
+            self.query_one("#filter", Input).display = False
+        self.table.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus or self.search:
+            box.value = ""
+            box.display = False
+            self.search = ""
+            self.apply_query()
+            self.table.focus()
+        elif self.table.marked:
+            self.table.clear_marks()
+
+    def action_sort(self) -> None:
+        from ordertui.tui.screens.sort import SortModal
+
+        def chosen(result: SortKey | None) -> None:
+            if result is None:
+                return
+            if result is self.sort:
+                self.descending = not self.descending
+            else:
+                self.sort = result
+                self.descending = result in (SortKey.CREATED, SortKey.TOTAL, SortKey.COST,
+                                             SortKey.PROFIT, SortKey.NAME)
+            self.apply_query()
+        self.app.push_screen(SortModal(self.sort, self.descending), chosen)
+
+    def set_sort(self, key: SortKey, descending: bool) -> None:
+        self.sort, self.descending = key, descending
+        self.apply_query()
+
+    # --- acting ----------------------------------------------------------------------
+    @on(OrderTable.Opened)
+    def open_order(self, event: OrderTable.Opened) -> None:
+        from ordertui.tui.screens.details import DetailsScreen
+
+        self.app.push_screen(DetailsScreen(event.order_id))
+
+    def _target_ids(self) -> list[int]:
+        if self.table.marked:
+            return sorted(self.table.marked)
+        row = self.table.current
+        return [row.id] if row else []
+
+    def action_cancel(self) -> None:
+        ids = self._target_ids()
+        if ids:
+            self._cancel(ids)
+
+    @work(group="action", exclusive=True)
+    async def _cancel(self, ids: list[int]) -> None:
+        from ordertui.tui.screens.cancel import CancelModal
+
+        runner = self.app.query_runner  # type: ignore[attr-defined]
+        orders: list[Order] = await runner.run(self.services.store.load_orders, ids)
+        ok, skipped = [], []
+        for o in orders:
+            try:
+                rules.check_action(o, Action.CANCEL)
+                info = self.services.supplier_info(o.supplier)
+                if Action.CANCEL.capability not in info.capabilities:
+                    raise OrdertuiError(f"{o.supplier} has no cancellation API: open the order "
+                                        "to do it on the supplier's page")
+                ok.append(o)
+            except OrdertuiError as exc:
+                skipped.append((o, str(exc)))
+        if not ok:
+            o, why = skipped[0]
+            self.notify(why if len(skipped) == 1 else
+                        f"None of the {len(skipped)} orders can be cancelled. {why}",
+                        title="Cannot cancel", severity="warning", markup=False)
+            return
+        reason = await self.app.push_screen_wait(CancelModal(ok, skipped))
+        if reason is None:
+            self.notify("Nothing was sent.", markup=False)
+            return
+        done, failed = 0, []
+        for o in ok:
+            assert o.id is not None
+            try:
+                await runner.run(self.services.request_cancellation, o.id, reason)
+                done += 1
+            except OrdertuiError as exc:
+                failed.append(f"{o.display_name}: {exc}")
+        self.table.clear_marks()
+        self.table.reload()
+        self.refresh_counts()
+        if done:
+            self.notify(f"Cancellation requested for {done} order{'s' if done > 1 else ''}. "
+                        "The supplier's answer will show here.", title="Sent to the outbox",
+                        markup=False)
+        if failed:
+            self.notify("\n".join(safe(f) for f in failed[:5]), title="Not requested",
+                        severity="error", markup=False)
+
+    def action_dispute(self) -> None:
+        row = self.table.current
+        if row is not None:
+            self._dispute(row.id)
+
+    @work(group="action", exclusive=True)
+    async def _dispute(self, order_id: int) -> None:
+        from ordertui.tui.screens.details import start_dispute
+
+        await start_dispute(self, order_id)
+        self.table.reload()
+
+    def action_export(self) -> None:
+        from ordertui.tui.screens.export_form import ExportForm
+
+        self.app.push_screen(ExportForm(query=self.current_query(),
+                                        marked=sorted(self.table.marked)))
+
+    def action_sync(self) -> None:
+        self.app.action_sync()  # type: ignore[attr-defined]
+
+    def action_disputes(self) -> None:
+        from ordertui.tui.screens.disputes import DisputesScreen
+
+        self.app.push_screen(DisputesScreen())

@@ -1,0 +1,30 @@
+"""Shown instead of a broken layout when the terminal is smaller than the app needs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class TooSmallScreen(Screen[None]):
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; }
+    TooSmallScreen Static { width: auto; height: auto; }
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__()
+        self.min_width, self.min_height = width, height
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._text(), markup=False, id="too-small")
+
+    def _text(self) -> Text:
+        w, h = self.app.size
+        return Text(f"Make the window at least {self.min_width}×{self.min_height}\n"
+                    f"(it is {w}×{h} now)", justify="center")
+
+    def on_resize(self) -> None:
+        self.query_one("#too-small", Static).update(self._text())

@@ -1,0 +1,32 @@
+"""The one-line bar at the top of every screen: where you are, and DEMO when the demo
+supplier is in use (so nobody mistakes it for their real shop)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class TopBar(Static):
+    DEFAULT_CSS = """
+    TopBar { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, *, demo: bool) -> None:
+        super().__init__(markup=False)
+        self.title_text = title
+        self.demo = demo
+
+    def on_mount(self) -> None:
+        self.set_title(self.title_text)
+
+    def set_title(self, title: str) -> None:
+        self.title_text = title
+        text = Text()
+        text.append("ordertui", style="bold")
+        text.append(f" · {title}")
+        if self.demo:
+            text.append("  ")
+            text.append(" DEMO ", style="bold reverse")
+            text.append(" demo supplier: nothing here is real", style="italic")
+        self.update(text)

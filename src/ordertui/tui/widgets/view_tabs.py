@@ -1,0 +1,58 @@
+"""The views above the orders table (All, Needs attention, Unpaid, ...), with their counts.
+
+Drawn as one line that adapts to the width: full labels with counts on a wide terminal,
+short labels on 80 columns, and only the current view's count when even that is too wide.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ordertui.domain.query import View
+
+SHORT = {View.ALL: "All", View.ATTENTION: "Attention", View.AWAITING_PAYMENT: "Unpaid",
+         View.PROCESSING: "Processing", View.SHIPPED: "Shipped", View.DELIVERED: "Delivered",
+         View.CANCELLED: "Cancelled"}
+TINY = {View.ALL: "All", View.ATTENTION: "Attn", View.AWAITING_PAYMENT: "Unpaid",
+        View.PROCESSING: "Proc", View.SHIPPED: "Ship", View.DELIVERED: "Deliv",
+        View.CANCELLED: "Canc"}
+VIEWS = list(View)
+
+
+class ViewTabs(Widget):
+    DEFAULT_CSS = """
+    ViewTabs { height: 1; padding: 0 1; }
+    """
+
+    current: reactive[View] = reactive(View.ALL)
+    counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+
+    def render(self) -> Text:
+        width = self.size.width - 2
+        for labels, with_counts, digits in ((View, True, True), (SHORT, True, True),
+                                            (TINY, True, True), (TINY, True, False),
+                                            (TINY, False, False)):
+            text = self._line(labels, with_counts, digits)
+            if cell_len(text.plain) <= width:
+                return text
+        return self._line(TINY, False, False)
+
+    def _line(self, labels: object, with_counts: bool, digits: bool) -> Text:
+        text = Text()
+        for i, view in enumerate(VIEWS, 1):
+            label = view.label if labels is View else labels[view]  # type: ignore[index]
+            n = self.counts.get(view.value)
+            selected = view is self.current
+            count = f" {n:,}" if n is not None and (with_counts or selected) else ""
+            style = "reverse bold" if selected else ""
+            if view is View.ATTENTION and n and not selected:
+                style = "bold"  # something waits on the merchant
+            if i > 1:
+                text.append(" ")
+            if digits:
+                text.append(f"{i} ", style="dim")
+            text.append(f"{label}{count}", style=style)
+        return text
