@@ -1,0 +1,155 @@
+"""Shared fixtures: an isolated environment, a data directory, a config, a clock the tests
+move by hand, a Services facade on the demo supplier, and a factory for hand-made orders."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordertui.config import Config, parse
+from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingEvent
+from ordertui.domain.money import Money
+from ordertui.domain.states import OrderStatus
+from ordertui.services.core import Services
+from ordertui.store.db import Store
+from ordertui.suppliers.demo import DemoAdapter
+
+#: the demo supplier every test service uses; small, so a sync takes a few milliseconds
+DEMO_ORDERS = 300
+DEMO_SEED = 7
+REVIEW_DELAY_S = 2.0
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the real user's config or data: HOME and the XDG dirs point
+    into the test's own directory and the ordertui variables are unset."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(var, str(home / sub))
+    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    yield
+
+
+@dataclass
+class Clock:
+    """A clock that moves only when a test says so; serves Services (datetime) and the demo
+    engine (seconds) alike."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def time(self) -> float:
+        return self.now.timestamp()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+def demo_raw(**settings: Any) -> dict[str, Any]:
+    table = {"kind": "demo", "review_delay_s": REVIEW_DELAY_S, "orders": DEMO_ORDERS,
+             "seed": DEMO_SEED}
+    table.update(settings)
+    return {"suppliers": {"demo": table}}
+
+
+@pytest.fixture
+def config(tmp_path: Path, data_dir: Path) -> Config:
+    return parse(demo_raw(), tmp_path / "config.toml", data_dir)
+
+
+def make_services(config: Config, clock: Clock) -> Services:
+    """A Services whose demo engine runs on ``clock`` (reviews come due when it moves)."""
+    services = Services(config, clock=clock)
+    for name in services.supplier_names():
+        adapter = services.adapter(name)
+        if isinstance(adapter, DemoAdapter):
+            adapter.engine.clock = clock.time
+    return services
+
+
+@pytest.fixture
+async def services(config: Config, clock: Clock) -> AsyncIterator[Services]:
+    """Services on the demo supplier with its orders synced into the local store."""
+    s = make_services(config, clock)
+    report = await s.sync()
+    assert report.orders == DEMO_ORDERS and not report.errors
+    yield s
+    await s.aclose()
+
+
+@pytest.fixture
+def demo(services: Services) -> DemoAdapter:
+    adapter = services.adapter("demo")
+    assert isinstance(adapter, DemoAdapter)
+    return adapter
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "store.sqlite3")
+    yield s
+    s.close()
+
+
+OrderFactory = Callable[..., Order]
+
+
+@pytest.fixture
+def make_order() -> OrderFactory:
+    """Hand-made orders with sensible defaults; every keyword overrides one field. ``n``
+    numbers them (name ``#<n>``, supplier id ``S<n>``, created ``n`` hours after a base)."""
+    counter = itertools.count(1)
+    base = datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+    def build(n: int | None = None, *, customer: str = "Ada Lovelace",
+              email: str = "ada@example.com", country: str = "GB", title: str = "Desk lamp",
+              quantity: int = 1, cost: str = "10.00", price: str = "25.00",
+              currency: str = "USD", **fields: Any) -> Order:
+        n = next(counter) if n is None else n
+        created = fields.pop("created_at", base + timedelta(hours=n))
+        item = LineItem(title=title, quantity=quantity, unit_cost=Money(Decimal(cost), currency),
+                        unit_price=Money(Decimal(price), currency), variant="Black",
+                        sku=f"SKU-{n}")
+        values: dict[str, Any] = dict(
+            supplier="demo", supplier_order_id=f"S{n}", name=f"#{n}",
+            status=OrderStatus.PROCESSING, created_at=created, updated_at=created,
+            currency=currency, items=[item],
+            customer=Customer(name=customer, email=email, phone="+44 20 7946 0000",
+                              address=Address("1 Main St", "", "London", "", "N1", country)),
+            total_price=item.total_price, total_cost=item.total_cost)
+        values.update(fields)
+        return Order(**values)
+
+    return build
+
+
+def tracking_event(at: datetime, text: str = "Departed facility") -> TrackingEvent:
+    return TrackingEvent(at=at, description=text, location="Shenzhen")
