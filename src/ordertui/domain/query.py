@@ -58,6 +58,11 @@ class OrderQuery:
     since: datetime | None = None
     until: datetime | None = None
     ids: tuple[int, ...] = ()
+    #: only orders whose supplier's buyer protection is still open and ends within this
+    #: many days (counted in UTC from ``as_of``, or from now); disputed and cancelled
+    #: orders are left out, since protection no longer matters for them
+    protection_ends_within_days: int | None = None
+    as_of: datetime | None = None
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -75,7 +80,8 @@ class OrderQuery:
     @property
     def filtered(self) -> bool:
         return bool(self.statuses or self.attention or self.search.strip() or self.supplier
-                    or self.since or self.until or self.ids)
+                    or self.since or self.until or self.ids
+                    or self.protection_ends_within_days is not None)
 
     def describe(self) -> str:
         """For people: 'status shipped, search "müller"'."""
@@ -95,4 +101,6 @@ class OrderQuery:
             parts.append(f"since {self.since.date().isoformat()}")
         if self.until:
             parts.append(f"until {self.until.date().isoformat()}")
+        if self.protection_ends_within_days is not None:
+            parts.append(f"buyer protection ends within {self.protection_ends_within_days} days")
         return ", ".join(parts) or "all orders"
