@@ -213,6 +213,98 @@ MIGRATIONS: list[str] = [
             ON CONFLICT DO UPDATE SET n = n + 1;
     END;
     """,
+    # 3: returns, refunds, money recovered from suppliers, the returns stock, and what the
+    # buyer-protection filter needs (each supplier's window; delivery dates per supplier) ----
+    """
+    CREATE TABLE returns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        tracking_number TEXT NOT NULL DEFAULT '',
+        condition TEXT NOT NULL DEFAULT '',
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        history TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX returns_order ON returns (order_id, id);
+    CREATE INDEX returns_state ON returns (state, updated_at);
+
+    CREATE TABLE return_items (
+        return_id INTEGER NOT NULL REFERENCES returns (id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,
+        sku TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        variant TEXT NOT NULL DEFAULT '',
+        product_id TEXT NOT NULL DEFAULT '',
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        UNIQUE (return_id, item_key)
+    );
+
+    CREATE TABLE refunds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        item_returned INTEGER NOT NULL DEFAULT 0,
+        return_id INTEGER REFERENCES returns (id) ON DELETE SET NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX refunds_order ON refunds (order_id, id);
+    CREATE INDEX refunds_return ON refunds (return_id);
+
+    CREATE TABLE recoveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX recoveries_order ON recoveries (order_id, id);
+
+    CREATE TABLE stock (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sku TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        variant TEXT NOT NULL DEFAULT '',
+        product_id TEXT NOT NULL DEFAULT '',
+        restocked INTEGER NOT NULL CHECK (restocked > 0),
+        used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0 AND used <= restocked),
+        condition TEXT NOT NULL DEFAULT '',
+        order_id INTEGER REFERENCES orders (id) ON DELETE CASCADE,
+        return_id INTEGER REFERENCES returns (id) ON DELETE CASCADE,
+        unit_cost INTEGER,
+        currency TEXT NOT NULL DEFAULT '',
+        restocked_at INTEGER NOT NULL
+    );
+    CREATE INDEX stock_sku ON stock (sku, id);
+    CREATE INDEX stock_order ON stock (order_id);
+    CREATE INDEX stock_return ON stock (return_id);
+
+    CREATE TABLE stock_uses (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        stock_id INTEGER NOT NULL REFERENCES stock (id) ON DELETE CASCADE,
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX stock_uses_stock ON stock_uses (stock_id);
+    CREATE INDEX stock_uses_order ON stock_uses (order_id, id);
+
+    -- each configured supplier's buyer-protection window, written from the config by the
+    -- services, so that "protection ends within N days" is one indexed query
+    CREATE TABLE supplier_protection (
+        supplier TEXT PRIMARY KEY,
+        days INTEGER NOT NULL,
+        basis TEXT NOT NULL CHECK (basis IN ('delivery', 'order'))
+    ) WITHOUT ROWID;
+    CREATE INDEX orders_supplier_delivered ON orders (supplier, delivered_at)
+        WHERE delivered_at IS NOT NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
