@@ -1,0 +1,215 @@
+"""Returns, refunds, money recovered from suppliers, and the returns stock.
+
+A return follows its own state machine (one table, below). It is either sent to the
+supplier, when the supplier takes returns, or accepted at the merchant's own address, which
+is the usual case: most suppliers take none. A resellable item goes to the returns stock,
+from which a later order of the same product can be shipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from ordertui.domain.errors import InvalidTransition, OrdertuiError, ValidationError
+from ordertui.domain.models import LineItem, StateChange
+from ordertui.domain.money import Money
+
+
+class ReturnState(StrEnum):
+    REQUESTED = "requested"  # the customer asked; nothing sent yet
+    IN_TRANSIT = "in_transit"  # the customer sent it (tracking number, if any)
+    RECEIVED = "received"  # it arrived, or the customer handed it over
+    RESTOCKED = "restocked"  # resellable: it is in the returns stock
+    DISPOSED = "disposed"  # not resellable
+    CANCELLED = "cancelled"  # the customer kept it after all; its quantities are free again
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def terminal(self) -> bool:
+        return not RETURN_TRANSITIONS[self]
+
+
+class ReturnDestination(StrEnum):
+    """Where the customer sends the item."""
+
+    MERCHANT = "merchant"  # the merchant's own address from ``[returns]``
+    SUPPLIER = "supplier"  # the supplier's, when its policy accepts returns
+
+
+R = ReturnState
+
+RETURN_TRANSITIONS: dict[ReturnState | None, frozenset[ReturnState]] = {
+    None: frozenset({R.REQUESTED}),
+    R.REQUESTED: frozenset({R.IN_TRANSIT, R.RECEIVED, R.CANCELLED}),  # handed over in person
+    R.IN_TRANSIT: frozenset({R.RECEIVED, R.CANCELLED}),  # lost or sent back by the carrier
+    R.RECEIVED: frozenset({R.RESTOCKED, R.DISPOSED}),
+    R.RESTOCKED: frozenset(),
+    R.DISPOSED: frozenset(),
+    R.CANCELLED: frozenset(),
+}
+
+#: Returns in these states hold their quantities against what the order bought.
+HOLDING_STATES = frozenset(s for s in ReturnState if s is not R.CANCELLED)
+
+
+class ReturnTransitionError(InvalidTransition):
+    def __init__(self, current: ReturnState | None, target: ReturnState) -> None:
+        options = sorted(s.value for s in RETURN_TRANSITIONS[current])
+        cur = current.value if current else "none"
+        then = (f"; from {cur} it can go to {', '.join(options)}" if options
+                else f"; a {cur} return is finished")
+        super().__init__("return", current, target,
+                         f"a return cannot go from {cur} to {target.value}{then}")
+
+
+def check_return(current: ReturnState | None, target: ReturnState) -> ReturnState:
+    if target not in RETURN_TRANSITIONS[current]:
+        raise ReturnTransitionError(current, target)
+    return target
+
+
+class ReturnsNotAccepted(ValidationError):
+    """The supplier takes no returns and no address of the merchant's own is configured."""
+
+    def __init__(self, supplier: str, message: str) -> None:
+        super().__init__("destination", message)
+        self.supplier = supplier
+
+
+class ReturnNotFound(OrdertuiError):
+    exit_code = 2
+
+    def __init__(self, ref: str, hint: str = "") -> None:
+        super().__init__(f"no return {ref}" + (f"; {hint}" if hint else ""))
+
+
+def item_key(line: LineItem, index: int) -> str:
+    """How a person names a line of an order: its SKU, or ``#2`` for a line without one."""
+    return line.sku or f"#{index + 1}"
+
+
+@dataclass(slots=True)
+class ReturnItem:
+    key: str  # the SKU, or "#N" for the order's N-th line when it has no SKU
+    quantity: int
+    title: str = ""
+    variant: str = ""
+    sku: str = ""
+    product_id: str = ""
+
+
+@dataclass(slots=True)
+class Return:
+    order_id: int
+    state: ReturnState
+    items: list[ReturnItem]
+    reason: str
+    destination: ReturnDestination
+    opened_at: datetime
+    updated_at: datetime
+    address: str = ""  # where it goes, as written in the config when it was opened
+    tracking_number: str = ""  # the customer's, if any
+    condition: str = ""  # what the merchant found when it arrived
+    history: list[StateChange] = field(default_factory=list)
+    order_name: str = ""
+    id: int | None = None
+
+    @property
+    def quantity(self) -> int:
+        return sum(i.quantity for i in self.items)
+
+    @property
+    def items_summary(self) -> str:
+        return ", ".join(f"{i.quantity}× {i.title or i.key}" for i in self.items)
+
+
+@dataclass(slots=True)
+class Refund:
+    """Money the merchant gave back to the customer."""
+
+    order_id: int
+    amount: Money
+    reason: str
+    item_returned: bool  # whether the item comes back (a return) or the customer keeps it
+    at: datetime
+    return_id: int | None = None
+    id: int | None = None
+
+
+class RecoverySource(StrEnum):
+    DISPUTE = "dispute"  # a dispute the supplier resolved with a refund
+    MANUAL = "manual"  # recorded by hand (a refund agreed by mail, a chargeback ...)
+
+
+@dataclass(slots=True)
+class Recovery:
+    """Money the merchant got back from the supplier."""
+
+    order_id: int
+    amount: Money
+    source: RecoverySource
+    at: datetime
+    note: str = ""
+    dispute_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class StockItem:
+    """One lot of resellable returned goods: what one return put back on the shelf."""
+
+    sku: str
+    title: str
+    variant: str
+    quantity: int  # how many are left
+    restocked: int  # how many the return put in
+    condition: str
+    from_order_id: int | None
+    from_order_name: str
+    return_id: int | None
+    restocked_at: datetime
+    product_id: str = ""
+    unit_cost: Money | None = None  # what the supplier charged for it originally
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class StockUse:
+    """Items taken from the returns stock to ship an order."""
+
+    stock_id: int
+    order_id: int
+    quantity: int
+    at: datetime
+    sku: str = ""
+    from_order_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class OrderMoney:
+    """The order's result for the merchant once refunds and recoveries are counted."""
+
+    sale_price: Money  # what the customer paid
+    supplier_cost: Money  # what the supplier was paid
+    refunded: Money  # given back to the customer
+    recovered: Money  # got back from the supplier (disputes and by hand)
+
+    @property
+    def net(self) -> Money:
+        return self.sale_price - self.supplier_cost - self.refunded + self.recovered
+
+    @property
+    def refundable(self) -> Money:
+        """How much more may still be refunded to the customer."""
+        return self.sale_price - self.refunded
+
+    @property
+    def recoverable(self) -> Money:
+        """How much more the supplier could still give back."""
+        return self.supplier_cost - self.recovered
