@@ -1,0 +1,601 @@
+"""Returns, refunds, money recovered from suppliers, the returns stock and buyer protection:
+the API the Returns, Stock and Policy screens and the CLI call.
+
+Every method is synchronous and safe from any thread (each thread has its own SQLite
+connection); the TUI calls them from thread workers. Each write checks its bounds and
+writes its effect and audit entry in one ``BEGIN IMMEDIATE`` transaction, so two sessions
+pressing the same key at once cannot return, refund or take from stock more than exists.
+Bad input raises ``ValidationError`` whose ``field`` names the form field to mark.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ordertui.domain.errors import ConfigError, OrdertuiError, StoreBusy, ValidationError
+from ordertui.domain.models import LineItem, Order, StateChange, money_sum
+from ordertui.domain.money import Money
+from ordertui.domain.policy import ProtectionStatus, SupplierPolicy, protection_status
+from ordertui.domain.returns import (
+    OrderMoney,
+    Recovery,
+    RecoverySource,
+    Refund,
+    Return,
+    ReturnDestination,
+    ReturnItem,
+    ReturnNotFound,
+    ReturnsNotAccepted,
+    ReturnState,
+    StockItem,
+    StockUse,
+    check_return,
+    item_key,
+)
+from ordertui.domain.rules import check_text
+from ordertui.domain.states import OrderStatus, Source
+from ordertui.services.policy import MerchantReturns, merchant_returns, supplier_policy
+from ordertui.store.returns import ReturnsStore
+
+if TYPE_CHECKING:
+    from ordertui.services.core import Services
+
+log = logging.getLogger(__name__)
+
+#: Orders in these states have reached the customer, or are on their way to them.
+RETURNABLE_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED})
+FULL_WORDS = frozenset({"full", "all", "rest"})
+MAX_TRACKING = 100
+MAX_CONDITION = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnableItem:
+    """One line of an order as the return form offers it."""
+
+    key: str  # what to pass to ``open_return``: the SKU, or "#N"
+    title: str
+    variant: str
+    bought: int
+    in_returns: int  # already held by other returns
+
+    @property
+    def returnable(self) -> int:
+        return max(self.bought - self.in_returns, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnOptions:
+    """What the return form needs before the merchant opens a return."""
+
+    supplier: str
+    policy: SupplierPolicy
+    merchant_address: str  # "" when ``[returns]`` has none
+    destinations: tuple[ReturnDestination, ...]  # what may be chosen, the suggested first
+    message: str  # one line for the form: who takes the item back, and where
+    items: tuple[ReturnableItem, ...]
+    days_since_delivery: int | None
+    within_window: bool | None  # inside the window the shop promises (``[returns]``)
+
+    @property
+    def supplier_accepts(self) -> bool:
+        return self.policy.accepts_returns
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnsOverview:
+    """Everything the order details screen shows about returns, refunds and protection."""
+
+    order_id: int
+    policy: SupplierPolicy | None
+    policy_error: str  # a config problem with the supplier's policy, else ""
+    protection: ProtectionStatus | None
+    returns: tuple[Return, ...]
+    refunds: tuple[Refund, ...]
+    recoveries: tuple[Recovery, ...]
+    stock_used: tuple[StockUse, ...]
+    money: OrderMoney
+
+
+def _norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    pairs = list(items.items()) if isinstance(items, Mapping) else list(items)
+    merged: dict[str, int] = {}
+    for key, qty in pairs:
+        key = str(key).strip()
+        if not key:
+            raise ValidationError("items", "an item needs its SKU (or #N for the N-th line)")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise ValidationError("items", f"the quantity of {key} must be a whole number, "
+                                  "1 or more")
+        merged[key] = merged.get(key, 0) + qty
+    if not merged:
+        raise ValidationError("items", "name at least one item to return, like LAMP-01:1")
+    return list(merged.items())
+
+
+def parse_items(text: str) -> list[tuple[str, int]]:
+    """``"LAMP-01:1,MUG-2:2"`` as typed on the command line or in a form field."""
+    pairs = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, qty = part.rpartition(":")
+        if not sep:
+            key, qty = part, "1"
+        try:
+            n = int(qty)
+        except ValueError:
+            raise ValidationError("items", f"{part!r}: write SKU:QUANTITY, like LAMP-01:2"
+                                  ) from None
+        pairs.append((key.strip(), n))
+    return _norm_items(pairs)
+
+
+def _lines_by_key(order: Order) -> dict[str, list[LineItem]]:
+    found: dict[str, list[LineItem]] = {}
+    for i, line in enumerate(order.items):
+        found.setdefault(item_key(line, i), []).append(line)
+    return found
+
+
+def _stock_key(line_or_item: LineItem | ReturnItem) -> str:
+    """What the returns stock files an item under: its SKU, or its title when it has none."""
+    return line_or_item.sku or line_or_item.title
+
+
+class ReturnsService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.store = services.store
+        self.db = ReturnsStore(services.store)
+        self.sync_protection()
+
+    # --- policies and buyer protection -------------------------------------------------
+    def merchant(self) -> MerchantReturns:
+        """The ``[returns]`` settings; raises ``ConfigError`` naming a bad key."""
+        return merchant_returns(self.services.config)
+
+    def policy_for(self, supplier: str) -> SupplierPolicy:
+        """The supplier's return policy; raises ``ConfigError`` for a bad ``policy`` table."""
+        return supplier_policy(self.services.config, supplier)
+
+    def policies(self) -> dict[str, SupplierPolicy]:
+        return {name: self.policy_for(name) for name in self.services.config.suppliers}
+
+    def sync_protection(self) -> None:
+        """Write every supplier's protection window where the orders filter reads it.
+
+        A supplier whose policy table is wrong is left out (its orders never match the
+        filter) rather than stopping the app; ``policy_for`` reports the problem."""
+        windows: dict[str, tuple[int, str]] = {}
+        for name in self.services.config.suppliers:
+            try:
+                p = self.policy_for(name)
+            except ConfigError as exc:
+                log.warning("buyer protection filter skips %s: %s", name, exc)
+                continue
+            windows[name] = (p.protection_days, p.protection_from.value)
+        try:
+            self.db.set_protection_windows(windows)
+        except StoreBusy as exc:
+            log.warning("buyer protection windows not updated: %s", exc)
+
+    def protection(self, order_id: int, *, now: datetime | None = None) -> ProtectionStatus:
+        order = self.store.get_order(order_id)
+        return self._protection(order, self.policy_for(order.supplier), now)
+
+    def _protection(self, order: Order, policy: SupplierPolicy, now: datetime | None
+                    ) -> ProtectionStatus:
+        return protection_status(policy, ordered_at=order.created_at,
+                                 delivered_at=order.delivered_at,
+                                 now=now or self.services.clock())
+
+    # --- returns -------------------------------------------------------------------------
+    def return_options(self, order_id: int) -> ReturnOptions:
+        order = self.store.get_order(order_id)
+        policy = self.policy_for(order.supplier)
+        m = self.merchant()
+        dests: list[ReturnDestination] = []
+        if m.address_lines:
+            dests.append(ReturnDestination.MERCHANT)
+        if policy.accepts_returns:
+            dests.insert(0, ReturnDestination.SUPPLIER)
+        if policy.accepts_returns:
+            message = (f"{order.supplier} accepts returns within "
+                       f"{policy.return_window_days} days of delivery")
+        elif m.address_lines:
+            message = (f"{order.supplier} accepts no returns; you can accept this return at "
+                       f"your own address ({', '.join(m.address_lines)})")
+        else:
+            message = (f"{order.supplier} accepts no returns; to accept it at your own address, "
+                       "set address in the [returns] table of the config")
+        held = self.db.returned_quantities(order_id)
+        items = []
+        for key, lines in _lines_by_key(order).items():
+            items.append(ReturnableItem(key=key, title=lines[0].title, variant=lines[0].variant,
+                                        bought=sum(x.quantity for x in lines),
+                                        in_returns=held.get(key, 0)))
+        since = within = None
+        if order.delivered_at is not None:
+            since = max((self.services.clock() - order.delivered_at).days, 0)
+            window = (min(policy.return_window_days, m.window_days) if policy.accepts_returns
+                      else m.window_days)
+            within = since <= window
+        return ReturnOptions(order.supplier, policy, m.address, tuple(dests), message,
+                             tuple(items), since, within)
+
+    def open_return(self, order_id: int, items: Mapping[str, int] | Iterable[tuple[str, int]],
+                    reason: str, *, tracking: str = "",
+                    destination: str | ReturnDestination | None = None) -> Return:
+        """Record that the customer wants to send items back.
+
+        ``items`` maps item keys (see ``return_options``) to quantities. ``destination``
+        defaults to the supplier when it takes returns, else the merchant's address.
+        Raises ``ValidationError`` (fields items, reason, tracking, destination, order),
+        ``ReturnsNotAccepted`` (field destination) when nobody can take the item back.
+        """
+        reason = check_text("reason", reason)
+        tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
+        wanted = _norm_items(items)
+        order = self.store.get_order(order_id)
+        if order.status not in RETURNABLE_STATUSES:
+            raise ValidationError("order", f"order {order.display_name} is "
+                                  f"{order.status.value.replace('_', ' ')}: only shipped or "
+                                  "delivered orders can be returned"
+                                  + ("; cancel it instead" if order.status in (
+                                      OrderStatus.AWAITING_PAYMENT, OrderStatus.PROCESSING)
+                                     else ""))
+        dest, address = self._destination(order, destination)
+        lines = _lines_by_key(order)
+        chosen: list[ReturnItem] = []
+        for key, qty in wanted:
+            resolved = self._line_key(order, lines, key)
+            first = lines[resolved][0]
+            chosen.append(ReturnItem(key=resolved, quantity=qty, title=first.title,
+                                     variant=first.variant, sku=first.sku,
+                                     product_id=first.product_id))
+        now = self.services.clock()
+        ts = int(now.timestamp())
+        with self.store.write() as con:
+            held = self.db.returned_quantities(order_id)
+            for item in chosen:
+                bought = sum(x.quantity for x in lines[item.key])
+                already = held.get(item.key, 0)
+                if already + item.quantity > bought:
+                    left = bought - already
+                    raise ValidationError(
+                        "items", f"{item.key}: {order.display_name} bought {bought}"
+                        + (f", {already} already in returns" if already else "")
+                        + (f"; at most {left} more can be returned" if left > 0
+                           else "; none left to return"))
+            r = Return(order_id=order_id, state=ReturnState.REQUESTED, items=chosen,
+                       reason=reason, destination=dest, address=address,
+                       tracking_number=tracking, opened_at=now, updated_at=now,
+                       history=[StateChange(now, ReturnState.REQUESTED.value, reason,
+                                            Source.LOCAL)])
+            r.id = self.db.insert_return(r)
+            where = "your address" if dest is ReturnDestination.MERCHANT else order.supplier
+            self.store._audit(con, order_id, "merchant", "return opened",
+                              f"return {r.id}: {r.items_summary} to {where}: {reason}"
+                              + (f" (tracking {tracking})" if tracking else ""), ts)
+        return self.db.get_return(r.id)
+
+    def _destination(self, order: Order, wanted: str | ReturnDestination | None
+                     ) -> tuple[ReturnDestination, str]:
+        policy = self.policy_for(order.supplier)
+        m = self.merchant()
+        if wanted is not None and not isinstance(wanted, ReturnDestination):
+            try:
+                wanted = ReturnDestination(str(wanted).strip().lower())
+            except ValueError:
+                raise ValidationError("destination", "the destination must be merchant (your "
+                                      "own address) or supplier") from None
+        if wanted is None:
+            wanted = (ReturnDestination.SUPPLIER if policy.accepts_returns
+                      else ReturnDestination.MERCHANT)
+        if wanted is ReturnDestination.SUPPLIER:
+            if not policy.accepts_returns:
+                offer = (f"; accept it at your own address instead ({', '.join(m.address_lines)})"
+                         if m.address_lines else
+                         "; set address in [returns] to accept it at your own address")
+                raise ReturnsNotAccepted(order.supplier,
+                                         f"{order.supplier} accepts no returns{offer}")
+            return wanted, ""
+        if not m.address_lines:
+            raise ReturnsNotAccepted(
+                order.supplier,
+                (f"{order.supplier} accepts no returns" if not policy.accepts_returns else
+                 "no return address") + ": set address in the [returns] table of the config to "
+                "accept returns at your own address")
+        return wanted, m.address
+
+    def _line_key(self, order: Order, lines: Mapping[str, list[LineItem]], key: str) -> str:
+        if key in lines:
+            return key
+        folded = [k for k in lines if k.casefold() == key.casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        known = ", ".join(f"{k} ({sum(x.quantity for x in v)})" for k, v in lines.items())
+        raise ValidationError("items", f"{order.display_name} has no item {key!r}; its items: "
+                              f"{known}")
+
+    def set_return_state(self, return_id: int, state: str | ReturnState, *,
+                         tracking: str | None = None, condition: str | None = None,
+                         note: str = "") -> Return:
+        """Move a return along its table. ``restocked`` puts its items in the returns stock.
+
+        Raises ``ValidationError`` (fields state, tracking, condition, note) and
+        ``ReturnTransitionError`` (an ``InvalidTransition``) for a step the table lacks.
+        """
+        try:
+            target = ReturnState(str(state).strip().lower())
+        except ValueError:
+            raise ValidationError("state", "the state must be one of: " + ", ".join(
+                s.value for s in ReturnState)) from None
+        if tracking is not None:
+            tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
+        if condition is not None:
+            condition = check_text("condition", condition, required=False,
+                                   limit=MAX_CONDITION)
+        note = check_text("note", note, required=False)
+        now = self.services.clock()
+        ts = int(now.timestamp())
+        with self.store.write() as con:
+            r = self.db.get_return(return_id)
+            check_return(r.state, target)
+            r.state, r.updated_at = target, now
+            if tracking:
+                r.tracking_number = tracking
+            if condition:
+                r.condition = condition
+            r.history.append(StateChange(now, target.value, note or condition or "",
+                                         Source.LOCAL))
+            self.db.update_return(r)
+            detail = f"return {r.id}: {target.value}"
+            if target is ReturnState.RESTOCKED:
+                order = self.store.get_order(r.order_id)
+                lines = _lines_by_key(order)
+                for item in r.items:
+                    line = lines.get(item.key, [None])[0]
+                    self.db.insert_stock(StockItem(
+                        sku=_stock_key(item), title=item.title, variant=item.variant,
+                        quantity=item.quantity, restocked=item.quantity,
+                        condition=r.condition, from_order_id=r.order_id,
+                        from_order_name=r.order_name, return_id=r.id, restocked_at=now,
+                        product_id=item.product_id,
+                        unit_cost=line.unit_cost if line is not None else None))
+                detail += f", {r.items_summary} into the returns stock"
+            extras = [x for x in (f"tracking {tracking}" if tracking else "",
+                                  f"condition: {condition}" if condition else "", note) if x]
+            if extras:
+                detail += " (" + "; ".join(extras) + ")"
+            self.store._audit(con, r.order_id, "merchant", "return", detail, ts)
+        return self.db.get_return(return_id)
+
+    def get_return(self, return_id: int) -> Return:
+        return self.db.get_return(return_id)
+
+    def returns_for(self, order_id: int) -> list[Return]:
+        return self.db.returns_for(order_id)
+
+    def list_returns(self, states: Sequence[str | ReturnState] = (), *, limit: int = 500,
+                     offset: int = 0) -> list[Return]:
+        """Returns of every order, the latest activity first."""
+        try:
+            chosen = [ReturnState(s) for s in states]
+        except ValueError:
+            raise ValidationError("state", "the state must be one of: " + ", ".join(
+                s.value for s in ReturnState)) from None
+        return self.db.list_returns(chosen, limit=limit, offset=offset)
+
+    def current_return(self, order_id: int) -> Return:
+        """The order's one unfinished return (for commands that name the order only)."""
+        found = [r for r in self.db.returns_for(order_id) if not r.state.terminal]
+        if not found:
+            raise ReturnNotFound(f"open for order {order_id}",
+                                 "open one with `ordertui return open`")
+        if len(found) > 1:
+            raise ValidationError("return", f"order {order_id} has {len(found)} unfinished "
+                                  "returns (" + ", ".join(str(r.id) for r in found)
+                                  + "); name one with --return")
+        return found[0]
+
+    # --- refunds to the customer -------------------------------------------------------
+    def _amount(self, text: str | Money, currency: str, remaining: Money) -> Money:
+        if isinstance(text, Money):
+            amount = text
+        elif text.strip().lower() in FULL_WORDS:
+            amount = remaining
+        else:
+            amount = Money.parse(text, currency, field="amount")
+        if amount.currency != currency:
+            raise ValidationError("amount", f"the amount must be in {currency}")
+        return amount
+
+    def record_refund(self, order_id: int, amount: str | Money, reason: str, *,
+                      item_returned: bool = False, return_id: int | None = None) -> Refund:
+        """Record money given back to the customer; ``amount`` "full" means all that is left.
+
+        Never more than the customer paid, summed over every refund of the order. Raises
+        ``ValidationError`` (fields amount, reason, return).
+        """
+        reason = check_text("reason", reason)
+        now = self.services.clock()
+        ts = int(now.timestamp())
+        with self.store.write() as con:
+            order = self.store.get_order(order_id)
+            paid = order.total_price
+            so_far = money_sum([r.amount for r in self.db.refunds_for(order_id)], paid.currency)
+            left = paid - so_far
+            money = self._amount(amount, paid.currency, left)
+            if left.amount <= 0:
+                raise ValidationError("amount", f"{order.display_name} is already refunded in "
+                                      f"full ({so_far.display()})")
+            if money.amount <= 0:
+                raise ValidationError("amount", "the refund must be more than 0")
+            if money > left:
+                raise ValidationError(
+                    "amount", f"at most {left.display()} can still be refunded: the customer "
+                    f"paid {paid.display()}" + (f" and {so_far.display()} is refunded already"
+                                                if so_far.amount else ""))
+            if return_id is not None and self.db.get_return(return_id).order_id != order_id:
+                raise ValidationError("return", f"return {return_id} is not of "
+                                      f"{order.display_name}")
+            refund = Refund(order_id=order_id, amount=money.quantized(), reason=reason,
+                            item_returned=item_returned, at=now, return_id=return_id)
+            refund.id = self.db.insert_refund(refund)
+            kind = "full" if money == left and not so_far.amount else "partial"
+            self.store._audit(con, order_id, "merchant", "refund",
+                              f"{kind} refund of {money.display()} to the customer ("
+                              + ("item comes back" if item_returned else "customer keeps it")
+                              + f"): {reason}", ts)
+        return refund
+
+    def refunds(self, order_id: int) -> list[Refund]:
+        return self.db.refunds_for(order_id)
+
+    # --- money back from the supplier ----------------------------------------------------
+    def record_recovery(self, order_id: int, amount: str | Money, note: str = "") -> Recovery:
+        """Record by hand money the supplier gave back (outside a dispute ordertui follows).
+
+        Never more than the supplier was paid, counting refunds from resolved disputes.
+        Raises ``ValidationError`` (fields amount, note).
+        """
+        note = check_text("note", note, required=False)
+        now = self.services.clock()
+        ts = int(now.timestamp())
+        with self.store.write() as con:
+            order = self.store.get_order(order_id)
+            cost = order.total_cost
+            so_far = money_sum([r.amount for r in self.db.recoveries_for(order_id)],
+                               cost.currency)
+            left = cost - so_far
+            money = self._amount(amount, cost.currency, left)
+            if money.amount <= 0:
+                raise ValidationError("amount", "the amount must be more than 0")
+            if money > left:
+                raise ValidationError(
+                    "amount", f"at most {max(left, Money.zero(cost.currency)).display()} more "
+                    f"can have come back: you paid the supplier {cost.display()}"
+                    + (f" and {so_far.display()} came back already" if so_far.amount else ""))
+            rec = Recovery(order_id=order_id, amount=money.quantized(),
+                           source=RecoverySource.MANUAL, at=now, note=note)
+            rec.id = self.db.insert_recovery(rec)
+            self.store._audit(con, order_id, "merchant", "recovered",
+                              f"{money.display()} back from {order.supplier} (recorded by hand)"
+                              + (f": {note}" if note else ""), ts)
+        return rec
+
+    def recoveries(self, order_id: int) -> list[Recovery]:
+        return self.db.recoveries_for(order_id)
+
+    def money(self, order_id: int) -> OrderMoney:
+        """Sale price − supplier cost − refunds + recovered."""
+        with self.store.read():
+            order = self.store.get_order(order_id)
+            return self._money(order, self.db.refunds_for(order_id),
+                               self.db.recoveries_for(order_id))
+
+    @staticmethod
+    def _money(order: Order, refunds: Sequence[Refund], recoveries: Sequence[Recovery]
+               ) -> OrderMoney:
+        cur = order.total_price.currency
+        return OrderMoney(sale_price=order.total_price, supplier_cost=order.total_cost,
+                          refunded=money_sum([r.amount for r in refunds], cur),
+                          recovered=money_sum([r.amount for r in recoveries], cur))
+
+    # --- the returns stock -------------------------------------------------------------
+    def stock(self, sku: str | None = None, *, include_empty: bool = False) -> list[StockItem]:
+        """Restocked lots, oldest first; ``include_empty`` adds lots used up already."""
+        return self.db.stock(sku=sku, include_empty=include_empty)
+
+    def use_stock(self, sku: str, order_id: int, quantity: int = 1) -> list[StockUse]:
+        """Ship ``quantity`` of ``sku`` for ``order_id`` from the returns stock, oldest lots
+        first, and note it in the audit of the new order and of each order it came from.
+
+        Raises ``ValidationError`` (fields sku, quantity, order).
+        """
+        sku = check_text("sku", sku, limit=200)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ValidationError("quantity", "the quantity must be a whole number, 1 or more")
+        order = self.store.get_order(order_id)
+        if order.status is OrderStatus.CANCELLED:
+            raise ValidationError("order", f"order {order.display_name} is cancelled")
+        lines = [x for x in order.items if _stock_key(x) == sku]
+        if not lines:
+            folded = [x for x in order.items if _stock_key(x).casefold() == sku.casefold()]
+            if not folded:
+                known = ", ".join(sorted({_stock_key(x) for x in order.items}))
+                raise ValidationError("sku", f"{order.display_name} has no item {sku!r}; its "
+                                      f"items: {known}")
+            lines = folded
+            sku = _stock_key(folded[0])
+        wanted_total = sum(x.quantity for x in lines)
+        now = self.services.clock()
+        ts = int(now.timestamp())
+        uses: list[StockUse] = []
+        with self.store.write() as con:
+            lots = self.db.stock(sku=sku)
+            available = sum(lot.quantity for lot in lots)
+            if available == 0:
+                raise ValidationError("sku", f"no {sku} in the returns stock")
+            if available < quantity:
+                raise ValidationError("quantity", f"only {available} of {sku} in the returns "
+                                      "stock")
+            shipped = sum(u.quantity for u in self.db.stock_uses_for(order_id) if u.sku == sku)
+            if shipped + quantity > wanted_total:
+                raise ValidationError(
+                    "quantity", f"{order.display_name} bought {wanted_total} of {sku}"
+                    + (f" and {shipped} already come from stock" if shipped else "")
+                    + f"; at most {max(wanted_total - shipped, 0)} more can")
+            need = quantity
+            for lot in lots:
+                if need == 0:
+                    break
+                take = min(need, lot.quantity)
+                assert lot.id is not None
+                self.db.take_stock(lot.id, take)
+                use = StockUse(stock_id=lot.id, order_id=order_id, quantity=take, at=now,
+                               sku=sku, from_order_id=lot.from_order_id)
+                use.id = self.db.insert_stock_use(use)
+                uses.append(use)
+                need -= take
+                origin = lot.from_order_name or "a return"
+                self.store._audit(con, order_id, "merchant", "shipped from stock",
+                                  f"{take}× {sku} from the returns stock (returned with "
+                                  f"{origin})", ts)
+                if lot.from_order_id is not None:
+                    self.store._audit(con, lot.from_order_id, "merchant", "stock used",
+                                      f"{take}× {sku} returned with this order ships with "
+                                      f"{order.display_name}", ts)
+        return uses
+
+    def stock_uses(self, order_id: int) -> list[StockUse]:
+        return self.db.stock_uses_for(order_id)
+
+    # --- everything for the details screen --------------------------------------------
+    def overview(self, order_id: int) -> ReturnsOverview:
+        """One call for the order details screen; a broken supplier policy in the config is
+        reported in ``policy_error`` instead of failing the whole screen."""
+        with self.store.read():
+            order = self.store.get_order(order_id)
+            refunds = self.db.refunds_for(order_id)
+            recoveries = self.db.recoveries_for(order_id)
+            returns = self.db.returns_for(order_id)
+            used = self.db.stock_uses_for(order_id)
+        policy: SupplierPolicy | None
+        error = ""
+        try:
+            policy = self.policy_for(order.supplier)
+        except OrdertuiError as exc:
+            policy, error = None, str(exc)
+        return ReturnsOverview(
+            order_id=order_id, policy=policy, policy_error=error,
+            protection=self._protection(order, policy, None) if policy else None,
+            returns=tuple(returns), refunds=tuple(refunds), recoveries=tuple(recoveries),
+            stock_used=tuple(used), money=self._money(order, refunds, recoveries))
