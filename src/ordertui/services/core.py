@@ -99,6 +99,10 @@ class Services:
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
         self.outbox_wakeup: asyncio.Event | None = None
         self._runner: Any = None
+        from ordertui.services.returns import ReturnsService
+
+        #: returns, refunds, supplier policies, buyer protection, the returns stock
+        self.returns = ReturnsService(self)
 
     # --- suppliers -------------------------------------------------------------------
     def supplier_names(self) -> list[str]:
