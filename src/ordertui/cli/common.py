@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,10 @@ def guard(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(*args, **kwargs)
         except OrdertuiError as exc:
             fail(str(exc), exc.exit_code)
+            raise  # unreachable
+        except (OSError, sqlite3.Error) as exc:
+            # the disk, not the program: an unwritable data directory, a damaged store
+            fail(f"{type(exc).__name__}: {exc}", 1)
             raise  # unreachable
     return wrapper
 
