@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ordertui.cli.common import AppContext, Progress, closing, guard, pass_app, table
-from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.errors import ValidationError
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import visible
@@ -48,8 +48,8 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
     """List orders from the local store (newest first)."""
     s = app.services
     if supplier and supplier not in s.config.suppliers:
-        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
-                            f"{', '.join(s.config.suppliers)}")
+        raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
+                              f"{', '.join(s.config.suppliers)}")
     q = _query(status, search, supplier, attention, sort, ascending)
     rows = s.window(q, limit=limit)
     if fmt == "json":
@@ -166,8 +166,8 @@ def sync_cmd(app: AppContext, supplier: str | None) -> None:
     """Bring the local store up to date with the suppliers, and send queued actions."""
     s = app.services
     if supplier and supplier not in s.config.suppliers:
-        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
-                            f"{', '.join(s.config.suppliers)}")
+        raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
+                              f"{', '.join(s.config.suppliers)}")
     bar = Progress(f"syncing {supplier or 'suppliers'}")
 
     async def go() -> Any:
@@ -195,8 +195,8 @@ def add_cmd(app: AppContext, supplier: str, ids: tuple[str, ...]) -> None:
     """Add orders by the supplier's order ids (for suppliers with no order list)."""
     s = app.services
     if supplier not in s.config.suppliers:
-        raise OrdertuiError(f"no supplier named {supplier!r}; configured: "
-                            f"{', '.join(s.config.suppliers)}")
+        raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
+                              f"{', '.join(s.config.suppliers)}")
     orders = closing(app, s.add_orders, supplier, list(ids))
     for o in orders:
         click.echo(f"added {visible(o.display_name)} ({o.status.value})")
