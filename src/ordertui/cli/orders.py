@@ -57,7 +57,7 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
     elif fmt == "csv":
         buf = io.StringIO()
         data = [serialize.summary(r) for r in rows]
-        keys = list(data[0]) if data else list(serialize.summary.__annotations__)
+        keys = list(data[0]) if data else list(serialize.SUMMARY_KEYS)
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(keys)
         for d in data:

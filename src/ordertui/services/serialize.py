@@ -22,6 +22,12 @@ def dumps(value: Any, *, indent: int | None = 2) -> str:
     return _RISKY.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
+#: the keys of :func:`summary`, in order (the header of an empty CSV too)
+SUMMARY_KEYS = ("id", "name", "supplier", "supplier_order_id", "status", "created_at",
+                "customer_name", "country", "items", "total_cost", "total_price", "profit",
+                "currency", "carrier", "tracking_number", "cancellation", "dispute")
+
+
 def summary(row: OrderSummary) -> dict[str, Any]:
     return {
         "id": row.id, "name": row.name, "supplier": row.supplier,
