@@ -650,20 +650,25 @@ class Store:
         now = now if now is not None else _now()
         events: list[SyncEvent] = []
         with self.write() as con:
-            known: dict[str, tuple[int, str, int]] = {}
+            known: dict[str, tuple[int, str, int, str | None, str | None]] = {}
             ids = [o.supplier_order_id for o in orders]
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                for oid, soid, status, updated in con.execute(
-                        "SELECT id, supplier_order_id, status, updated_at FROM orders "
+                for oid, soid, status, updated, cs, ds in con.execute(
+                        "SELECT id, supplier_order_id, status, updated_at, cancellation_state, "
+                        "dispute_state FROM orders "
                         f"WHERE supplier = ? AND supplier_order_id IN "
                         f"({', '.join('?' for _ in chunk)})", [supplier, *chunk]):
-                    known[soid] = (oid, status, updated)
+                    known[soid] = (oid, status, updated, cs, ds)
             fresh = []
             for o in orders:
                 prior = known.get(o.supplier_order_id)
+                # unchanged only if its states are too: updated_at counts whole seconds, and a
+                # supplier may decide within the second of the change we last saw
                 if prior is not None and prior[2] == _epoch(o.updated_at) \
-                        and prior[1] == o.status.value:
+                        and prior[1] == o.status.value \
+                        and prior[3] == (o.cancellation.state.value if o.cancellation else None) \
+                        and prior[4] == (o.dispute.state.value if o.dispute else None):
                     continue
                 fresh.append(o)
             con.executemany(_UPSERT_SQL, [order_params(o, now) for o in fresh])
