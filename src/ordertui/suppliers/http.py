@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import ipaddress
 import json
 import logging
+import os
 import random
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,11 +68,19 @@ def check_base_url(url: str, *, where: str, key: str = "base_url") -> str:
     return url.rstrip("/")
 
 
+#: how much wider than ``1 / rate`` the limiter spaces requests: a supplier counts arrivals,
+#: and a request that waits a few milliseconds in the event loop before it leaves lets the
+#: next one arrive early; 3 % absorbs 30 ms of such jitter at 1 request per second
+SPACING_MARGIN = 1.03
+
+
 class RateLimiter:
-    """Spaces requests at least ``1 / rate`` seconds apart (a token bucket of one)."""
+    """Spaces requests at least ``1 / rate`` seconds apart (a token bucket of one), with a
+    small margin so that the supplier never sees more than ``rate`` in any second."""
 
     def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
+        self.rate = rate
+        self.interval = SPACING_MARGIN / rate if rate else 0.0
         self._next = 0.0
         self._lock = asyncio.Lock()
 
@@ -131,6 +143,8 @@ class SupplierHTTP:
         self.limiter = RateLimiter(rate)
         self.policy = policy or RetryPolicy()
         self.throttle = throttle
+        #: what this client did, for the log, the tests and the benchmark
+        self.counts = {"requests": 0, "retries": 0, "throttled": 0}
         for s in secrets:
             register_secret(s)
         self._client = httpx.AsyncClient(
@@ -151,23 +165,50 @@ class SupplierHTTP:
                       ) -> httpx.Response:
         """Send a request. Reads are retried on failure; a write is tried once against
         failures that may have reached the supplier, and raises ``SupplierAmbiguous``."""
+        response, _ = await self._send(method, path, params=params, json_body=json_body,
+                                       data=data, headers=headers, write=write, parse=False)
+        return response
+
+    async def request_json(self, method: str, path: str, *, params: Any = None,
+                           json_body: Any = None, data: Mapping[str, str] | None = None,
+                           headers: Mapping[str, str] | None = None, write: bool = False
+                           ) -> tuple[Any, httpx.Response]:
+        """Like :meth:`request`, and the body as JSON. A read whose answer cannot be parsed
+        (an HTML page from a proxy, a body cut short) is tried again like a 5xx; after a write
+        such an answer is ambiguous."""
+        response, body = await self._send(method, path, params=params, json_body=json_body,
+                                          data=data, headers=headers, write=write, parse=True)
+        return body, response
+
+    async def _send(self, method: str, path: str, *, params: Any, json_body: Any,
+                    data: Mapping[str, str] | None, headers: Mapping[str, str] | None,
+                    write: bool, parse: bool) -> tuple[httpx.Response, Any]:
         attempt = 0
+
+        async def again(delay: float | None = None) -> bool:
+            nonlocal attempt
+            if attempt + 1 >= self.policy.attempts:
+                return False
+            attempt += 1
+            await asyncio.sleep(self.policy.delay(attempt) if delay is None else delay)
+            return True
+
         while True:
             await self.limiter.acquire()
             started = time.monotonic()
+            self.counts["requests"] += 1
+            if attempt:
+                self.counts["retries"] += 1
             try:
                 response = await self._client.request(method, path, params=params,
                                                       json=json_body, data=data,
                                                       headers=headers)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # nothing reached the supplier: safe to try again, for reads and writes alike
-                failure: Exception = SupplierUnavailable(
-                    self.supplier, f"cannot connect ({type(exc).__name__})")
-                if attempt + 1 < self.policy.attempts:
-                    attempt += 1
-                    await asyncio.sleep(self.policy.delay(attempt))
+                if await again():
                     continue
-                raise failure from None
+                raise SupplierUnavailable(
+                    self.supplier, f"cannot connect ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
                 # timeouts and lost connections after the request went out
                 text = redact(f"{type(exc).__name__} on {method} {path}")
@@ -175,19 +216,18 @@ class SupplierHTTP:
                 if write:
                     raise SupplierAmbiguous(self.supplier, f"no answer ({text}); the outcome "
                                             "is unknown and will be checked") from None
-                if attempt + 1 < self.policy.attempts:
-                    attempt += 1
-                    await asyncio.sleep(self.policy.delay(attempt))
+                if await again():
                     continue
                 raise SupplierUnavailable(self.supplier, f"no answer ({text})") from None
             log.debug("%s %s %s -> %s in %.0f ms", self.supplier, method, path,
                       response.status_code, (time.monotonic() - started) * 1000)
             wait = self._throttled(response)
             if wait is not None:
+                # a "too many requests" answer means the request was refused, not performed:
+                # repeating it is safe for writes too
+                self.counts["throttled"] += 1
                 self.limiter.penalise(wait)
-                if attempt + 1 < self.policy.attempts:
-                    attempt += 1
-                    await asyncio.sleep(wait)
+                if await again(wait):
                     continue
                 raise SupplierRateLimited(self.supplier, retry_after=wait,
                                           request_id=self.request_id(response))
@@ -197,13 +237,18 @@ class SupplierHTTP:
                     raise SupplierAmbiguous(self.supplier, f"server error "
                                             f"{response.status_code}; the outcome is unknown "
                                             "and will be checked", request_id=rid)
-                if attempt + 1 < self.policy.attempts:
-                    attempt += 1
-                    await asyncio.sleep(self.policy.delay(attempt))
+                if await again(retry_after(response)):
                     continue
                 raise SupplierUnavailable(self.supplier, f"server error "
                                           f"{response.status_code}", request_id=rid)
-            return response
+            if not parse:
+                return response, None
+            try:
+                return response, self.json(response, write=write)
+            except SupplierProtocolError:
+                if await again():
+                    continue
+                raise
 
     def _throttled(self, response: httpx.Response) -> float | None:
         if response.status_code == 429:
@@ -219,8 +264,11 @@ class SupplierHTTP:
                 return response.headers[header]
         return None
 
-    def json(self, response: httpx.Response) -> Any:
-        """The body as JSON, or a typed error naming the supplier and the request."""
+    def json(self, response: httpx.Response, *, write: bool = False) -> Any:
+        """The body as JSON, or a typed error naming the supplier and the request.
+
+        After a write, an unreadable answer says nothing about whether the supplier acted
+        (the body may have been cut off after the work was done), so it is ambiguous."""
         rid = self.request_id(response)
         ctype = response.headers.get("Content-Type", "")
         try:
@@ -228,6 +276,10 @@ class SupplierHTTP:
         except (ValueError, UnicodeDecodeError):
             looks = "an HTML page" if "html" in ctype or response.content.lstrip()[:1] == b"<" \
                 else "a body that is not JSON"
+            if write:
+                raise SupplierAmbiguous(
+                    self.supplier, f"answered {looks} (HTTP {response.status_code}); the "
+                    "outcome is unknown and will be checked", request_id=rid) from None
             raise SupplierProtocolError(
                 self.supplier, f"answered {looks} (HTTP {response.status_code})",
                 request_id=rid) from None
@@ -240,3 +292,56 @@ async def client(*args: Any, **kwargs: Any) -> Any:
         yield c
     finally:
         await c.aclose()
+
+
+# --- small files an adapter keeps in its directory (token caches) --------------------------
+
+
+def write_private(path: Path, data: Any) -> None:
+    """Write JSON to ``path`` atomically with mode 0600: a token file is a credential."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_private(path: Path) -> Any:
+    """The JSON in ``path``, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@contextlib.asynccontextmanager
+async def file_lock(path: Path, *, supplier: str, timeout_s: float = 60.0) -> Any:
+    """An exclusive ``flock`` on ``path`` without blocking the event loop, so that two
+    ordertui processes never renew the same token at once (suppliers throttle that)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")  # noqa: SIM115 - closed below
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SupplierUnavailable(supplier, f"another process holds {path}") \
+                        from None
+                await asyncio.sleep(0.05)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()

@@ -1,0 +1,757 @@
+"""A CJ Dropshipping API 2.0 look-alike on loopback, serving the demo engine's orders.
+
+Same paths under ``/api2.0/v1``, the same envelope ``{code, result, message, data,
+requestId}``, field names, status values and error codes as CJ's documentation (see
+``api-notes/cj-dropshipping.md``). Where CJ's behaviour is undocumented the simulator picks
+the stricter reading, so that an adapter that works here does not lean on luck: a repeated
+``businessDisputeId`` is refused, list pages are capped silently at ``max_page_size``, the
+order list is newest first and shifts while orders change, and ``disputes/create`` answers
+without the new dispute's id.
+
+The demo engine supplies the orders (its seeded disputes show as CJ disputes); everything
+the API changes — deleted orders, disputes opened and withdrawn through the API, statuses
+set by tests — lives in the simulator's own SQLite file next to the engine's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ordertui.domain.models import Order
+from ordertui.domain.states import DisputeState, OrderStatus
+from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
+from ordertui.suppliers.demo_engine import IdScheme
+
+BASE_PATH = "/api2.0/v1"
+DEFAULT_API_KEY = "CJ0000001@api@ordertui0simulator0key"
+CHINA = timezone(timedelta(hours=8))
+OPEN_STATUSES = ("CREATED", "IN_CART", "UNPAID", "UNSHIPPED", "SHIPPED")
+STATUSES = (*OPEN_STATUSES, "DELIVERED", "CANCELLED")
+UNPAID = ("CREATED", "IN_CART", "UNPAID")
+CANCEL_REASON = (1, "Unfulfilled Order Cancellation")
+AFTER_SHIPPING_REASONS = [(2, "Products Not Received"), (3, "Products Not As Described"),
+                          (4, "Products Damaged"), (5, "Wrong Products Received"),
+                          (6, "Price Or Billing Problem"), (9, "Other")]
+FIRST_DISPUTE_NUMBER = 1_623_673_863_466_725_376
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS overlay (
+    idx INTEGER PRIMARY KEY, status TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+    track_number TEXT);
+CREATE TABLE IF NOT EXISTS disputes (
+    id TEXT PRIMARY KEY, idx INTEGER NOT NULL, business_id TEXT NOT NULL UNIQUE,
+    reason_id INTEGER NOT NULL, reason_name TEXT NOT NULL, expect_type INTEGER NOT NULL,
+    refund_type INTEGER NOT NULL, message TEXT NOT NULL, amount TEXT NOT NULL,
+    products TEXT NOT NULL, created REAL NOT NULL, status TEXT NOT NULL,
+    finally_deal INTEGER, money TEXT);
+CREATE TABLE IF NOT EXISTS tokens (
+    access TEXT PRIMARY KEY, refresh TEXT NOT NULL, access_exp REAL NOT NULL,
+    refresh_exp REAL NOT NULL, created REAL NOT NULL, valid INTEGER NOT NULL DEFAULT 1);
+"""
+
+
+@dataclass
+class CJSimConfig(SimConfig):
+    api_key: str = DEFAULT_API_KEY
+    access_ttl_s: float = 15 * 86400.0
+    refresh_ttl_s: float = 180 * 86400.0
+    auth_interval_s: float = 300.0  # getAccessToken at most once per this many seconds
+    max_page_size: int = 200
+
+
+class CJError(Exception):
+    def __init__(self, code: int, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _money(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01")))
+
+
+def _china(ts: datetime | float | None) -> str:
+    """CJ writes most times without an offset, in China time (see the adapter)."""
+    if ts is None:
+        return ""
+    dt = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
+    return dt.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, CHINA).isoformat(timespec="seconds")
+
+
+def _fraction(*parts: object) -> float:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+class CJSimulator(Simulator):
+    name = "cj"
+    scheme = IdScheme(prefix="J", base=1_623_672_949_997_490_000)
+    config: CJSimConfig
+
+    def __init__(self, config: CJSimConfig | None = None) -> None:
+        super().__init__(config or CJSimConfig())
+        self.db_path = self.state_dir / "cj.sqlite3"
+        if self.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+        con = sqlite3.connect(self.db_path, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+        finally:
+            con.close()
+        with self._db() as con:
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('visible', ?)",
+                        (str(self.config.orders),))
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('disputes', '0')")
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('last_login', '0')")
+        self._state_lock = threading.RLock()
+        self._order = lru_cache(maxsize=20_000)(self._load_order)
+        self._index()
+
+    # --- storage -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _meta(self, con: sqlite3.Connection, key: str) -> str:
+        return str(con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+
+    def _load_order(self, idx: int) -> Order:
+        return self.engine.get(self.scheme.order_id(idx))
+
+    def _index(self) -> None:
+        """Every visible order's CJ status, tracking number and seeded dispute, in memory,
+        so that a page filtered by status costs no scan of the engine."""
+        with self._db() as con:
+            visible = int(self._meta(con, "visible"))
+            overlay = {r[0]: r[1:] for r in con.execute(
+                "SELECT idx, status, deleted, track_number FROM overlay")}
+        self.visible = visible
+        self.status: dict[int, str] = {}
+        self.tracking: dict[str, int] = {}  # tracking number -> idx
+        self.track_of: dict[int, str] = {}  # idx -> tracking number
+        self.seeded: dict[int, str] = {}  # idx -> seeded dispute id
+        cursor: str | None = "b:0:0"
+        while cursor and cursor.startswith("b:"):
+            start = int(cursor.split(":")[1])
+            if start >= visible:
+                break
+            orders, cursor, _, _ = self.engine.list_changes(cursor, 5000)
+            for order in orders:
+                idx = start
+                start += 1
+                if idx >= visible:
+                    break
+                self._place(idx, order, overlay.get(idx))
+
+    def _place(self, idx: int, order: Order, over: tuple[Any, ...] | None) -> None:
+        status = self._base_status(idx, order)
+        track = order.tracking_number
+        if over is not None:
+            if over[1]:
+                self.status.pop(idx, None)
+                return
+            status = over[0] or status
+            track = over[2] if over[2] is not None else track
+        self.status[idx] = status
+        if track:
+            self.tracking[track] = idx
+            self.track_of[idx] = track
+        if order.dispute is not None:
+            self.seeded[idx] = f"SE{self.scheme.order_id(idx)[1:]}"
+
+    @staticmethod
+    def _base_status(idx: int, order: Order) -> str:
+        s = order.status
+        if s is OrderStatus.AWAITING_PAYMENT:
+            return ("CREATED", "IN_CART", "UNPAID", "UNPAID", "UNPAID")[idx % 5]
+        return {OrderStatus.PROCESSING: "UNSHIPPED", OrderStatus.SHIPPED: "SHIPPED",
+                OrderStatus.DELIVERED: "DELIVERED", OrderStatus.CLOSED: "DELIVERED",
+                OrderStatus.CANCELLED: "CANCELLED"}.get(s, "UNSHIPPED")
+
+    # --- the wire --------------------------------------------------------------------------
+    def base_path(self) -> str:
+        return BASE_PATH
+
+    def is_write(self, method: str, path: str) -> bool:
+        return path in (f"{BASE_PATH}/shopping/order/deleteOrder", f"{BASE_PATH}/disputes/create",
+                        f"{BASE_PATH}/disputes/cancel")
+
+    def throttle_response(self, injected: bool = False) -> Response:
+        return self._envelope(None, CJError(1600200, "Too much request",
+                                            status=200 if injected else 429))
+
+    def _envelope(self, data: Any, error: CJError | None = None) -> Response:
+        rid = new_request_id()
+        if error is not None:
+            return json_response({"code": error.code, "result": False, "message": error.message,
+                                  "data": None, "requestId": rid, "success": False},
+                                 status=error.status, request_id=rid)
+        return json_response({"code": 200, "result": True, "message": "Success", "data": data,
+                              "requestId": rid, "success": True}, request_id=rid)
+
+    def routes(self) -> list[BaseRoute]:
+        b = BASE_PATH
+        api = [
+            ("POST", "/authentication/getAccessToken", self.get_access_token, False),
+            ("POST", "/authentication/refreshAccessToken", self.refresh_access_token, False),
+            ("POST", "/authentication/logout", self.logout, True),
+            ("GET", "/setting/get", self.settings, True),
+            ("GET", "/shopping/order/list", self.order_list, True),
+            ("GET", "/shopping/order/getOrderDetail", self.order_detail, True),
+            ("DELETE", "/shopping/order/deleteOrder", self.delete_order, True),
+            ("GET", "/logistic/trackInfo", self.track_info, True),
+            ("GET", "/disputes/disputeProducts", self.dispute_products, True),
+            ("POST", "/disputes/disputeConfirmInfo", self.dispute_confirm, True),
+            ("POST", "/disputes/create", self.dispute_create, True),
+            ("POST", "/disputes/cancel", self.dispute_cancel, True),
+            ("GET", "/disputes/getDisputeList", self.dispute_list, True),
+        ]
+        routes: list[BaseRoute] = [Route(b + path, self._handler(fn, auth), methods=[method])
+                                   for method, path, fn, auth in api]
+        routes += [
+            Route("/_sim/cj/tokens/expire", self._expire_tokens, methods=["POST"]),
+            Route("/_sim/cj/orders", self._orders_truth, methods=["GET"]),
+            Route("/_sim/cj/orders/{order_id}", self._set_order, methods=["POST"]),
+            Route("/_sim/cj/grow", self._grow, methods=["POST"]),
+            Route("/_sim/cj/disputes", self._disputes_truth, methods=["GET"]),
+        ]
+        return routes
+
+    def _handler(self, fn: Any, auth: bool) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                body: Any = None
+                if request.method in ("POST", "PATCH"):
+                    raw = await request.body()
+                    if raw:
+                        try:
+                            body = json.loads(raw)
+                        except ValueError:
+                            raise CJError(16900205, "Request body is not JSON") from None
+                    if body is not None and not isinstance(body, dict):
+                        raise CJError(16900205, "Request body is not a JSON object")
+                with self._state_lock:
+                    if auth:
+                        self._check_token(request.headers.get("CJ-Access-Token", ""))
+                    self._decide_due()
+                    data = fn(request, body or {})
+            except CJError as exc:
+                return self._envelope(None, exc)
+            return self._envelope(data)
+        return endpoint
+
+    # --- authentication ------------------------------------------------------------------
+    def _token_data(self, row: tuple[Any, ...], with_open_id: bool = True) -> dict[str, Any]:
+        data = {"accessToken": row[0], "accessTokenExpiryDate": _iso(row[2]),
+                "refreshToken": row[1], "refreshTokenExpiryDate": _iso(row[3]),
+                "createDate": _iso(row[4])}
+        if with_open_id:
+            data = {"openId": 1_600_000_001, **data}
+        return data
+
+    def _mint(self, con: sqlite3.Connection, refresh: str | None = None) -> tuple[Any, ...]:
+        now = self.now()
+        access = "sim-at-" + uuid.uuid4().hex
+        if refresh is None:
+            refresh = "sim-rt-" + uuid.uuid4().hex
+            refresh_exp = now + self.config.refresh_ttl_s
+        else:
+            refresh_exp = con.execute("SELECT MAX(refresh_exp) FROM tokens WHERE refresh = ?",
+                                      (refresh,)).fetchone()[0]
+        row = (access, refresh, now + self.config.access_ttl_s, refresh_exp, now)
+        con.execute("UPDATE tokens SET valid = 0 WHERE refresh = ?", (refresh,))
+        con.execute("INSERT INTO tokens (access, refresh, access_exp, refresh_exp, created) "
+                    "VALUES (?, ?, ?, ?, ?)", row)
+        return row
+
+    def get_access_token(self, request: Request, body: dict[str, Any]) -> Any:
+        self.stats.count("token_get")
+        key = body.get("apiKey")
+        if not key:
+            raise CJError(16900403, "apiKey can not be empty")
+        if key != self.config.api_key:
+            raise CJError(1600005, "API key wrong")
+        now = self.now()
+        with self._db() as con:
+            last = float(self._meta(con, "last_login"))
+            if now - last < self.config.auth_interval_s:
+                raise CJError(1600200, "Too much request: getAccessToken is allowed once "
+                              "every 5 minutes")
+            con.execute("UPDATE meta SET value = ? WHERE key = 'last_login'", (str(now),))
+            row = con.execute("SELECT access, refresh, access_exp, refresh_exp, created FROM "
+                              "tokens WHERE valid = 1 AND created > ? AND access_exp > ? "
+                              "ORDER BY created DESC LIMIT 1", (now - 86400, now)).fetchone()
+            if row is None:
+                row = self._mint(con)
+        return self._token_data(row)
+
+    def refresh_access_token(self, request: Request, body: dict[str, Any]) -> Any:
+        self.stats.count("token_refresh")
+        refresh = body.get("refreshToken")
+        if not refresh:
+            raise CJError(16900403, "refreshToken can not be empty")
+        with self._db() as con:
+            ok = con.execute("SELECT 1 FROM tokens WHERE refresh = ? AND refresh_exp > ? AND "
+                             "valid >= 0", (refresh, self.now())).fetchone()
+            if not ok:
+                raise CJError(1600003, "Invalid refresh token")
+            row = self._mint(con, refresh)
+        return self._token_data(row, with_open_id=False)
+
+    def logout(self, request: Request, body: dict[str, Any]) -> Any:
+        token = request.headers.get("CJ-Access-Token", "")
+        with self._db() as con:
+            con.execute("UPDATE tokens SET valid = -1 WHERE refresh = (SELECT refresh FROM tokens "
+                        "WHERE access = ?)", (token,))
+        return True
+
+    def _check_token(self, token: str) -> None:
+        if not token:
+            raise CJError(1600002, "Access token is empty")
+        with self._db() as con:
+            row = con.execute("SELECT access_exp, valid FROM tokens WHERE access = ?",
+                              (token,)).fetchone()
+        if row is None or row[1] != 1 or row[0] <= self.now():
+            raise CJError(1600001, "Invalid API key or access token")
+
+    def settings(self, request: Request, body: dict[str, Any]) -> Any:
+        return {"setting": {"qpsLimit": self.config.rate_limit or 0,
+                            "quotaLimits": []}}
+
+    # --- orders ------------------------------------------------------------------------------
+    def _idx(self, order_id: str | None) -> int:
+        if not order_id:
+            raise CJError(1600300, "orderId must be not empty")
+        idx = self.scheme.index(order_id, self.visible)
+        if idx is None or idx not in self.status:
+            raise CJError(1600300, "order not found")
+        return idx
+
+    def _item(self, idx: int) -> dict[str, Any]:
+        o = self._order(idx)
+        a = o.customer.address
+        status = self.status[idx]
+        track = self.track_of.get(idx, "") if status in ("SHIPPED", "DELIVERED") else ""
+        product = sum((i.unit_cost.amount * i.quantity for i in o.items), Decimal(0))
+        return {
+            "orderId": o.supplier_order_id, "orderNum": o.name,
+            "cjOrderId": o.supplier_order_id, "shippingCountryCode": a.country,
+            "shippingProvince": a.province, "shippingCity": a.city,
+            "shippingAddress": " ".join(p for p in (a.line1, a.line2) if p),
+            "shippingCustomerName": o.customer.name, "shippingPhone": o.customer.phone,
+            "remark": "", "logisticName": o.carrier if track else "", "trackNumber": track,
+            "trackingUrl": f"https://cjpacket.com/?trackingNumber={track}" if track else "",
+            "orderWeight": 180 * o.quantity, "orderAmount": _money(o.total_cost.amount),
+            "orderStatus": status, "createDate": _china(o.created_at),
+            "paymentDate": _china(o.paid_at) if status not in UNPAID else "",
+            "storeCreateDate": o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "productAmount": _money(product),
+            "postageAmount": _money(o.shipping_cost.amount if o.shipping_cost else Decimal(0)),
+            "storageId": "201e67f6ba4644c0a36d63bf4989dd70", "storageName": "CN Warehouse",
+        }
+
+    def order_list(self, request: Request, body: dict[str, Any]) -> Any:
+        q = request.query_params
+        page_num = max(int(q.get("pageNum") or 1), 1)
+        page_size = max(min(int(q.get("pageSize") or 20), self.config.max_page_size), 1)
+        status = q.get("status") or "CANCELLED"  # as CJ's documentation says
+        ids = [i for v in q.getlist("orderIds") for i in v.split(",") if i]
+        if status not in (*STATUSES, "OTHER"):
+            raise CJError(1600300, f"status {status} is not supported")
+        if ids:
+            wanted = {self.scheme.index(i, self.visible) for i in ids} - {None}
+            matches = [i for i in wanted if i is not None and i in self.status]
+        else:
+            matches = list(self.status)
+        if status == "OTHER":
+            matches = [i for i in matches if self.status[i] not in STATUSES]
+        else:
+            matches = [i for i in matches if self.status[i] == status]
+        matches.sort(reverse=True)  # newest first
+        page = matches[(page_num - 1) * page_size: page_num * page_size]
+        return {"pageNum": page_num, "pageSize": page_size, "total": len(matches),
+                "list": [self._item(i) for i in page]}
+
+    def order_detail(self, request: Request, body: dict[str, Any]) -> Any:
+        idx = self._idx(request.query_params.get("orderId"))
+        o = self._order(idx)
+        item = self._item(idx)
+        dispute = self._latest_dispute(idx)
+        products = [{"vid": _vid(i.sku), "quantity": i.quantity,
+                     "sellPrice": _money(i.unit_cost.amount), "storeLineItemId": i.line_id,
+                     "lineItemId": _line_item_id(idx, n), "podPropertiesInfo": None}
+                    for n, i in enumerate(o.items)]
+        return {**item, "platformOrderId": o.name, "cjOrderCode": f"CJPKL{idx:010d}",
+                "fromCountryCode": "CN", "disputeId": dispute,
+                "outWarehouseTime": _china(o.shipped_at) if item["trackNumber"] else "",
+                "isComplete": 1, "productList": products}
+
+    def delete_order(self, request: Request, body: dict[str, Any]) -> Any:
+        order_id = request.query_params.get("orderId")
+        if not order_id:
+            raise CJError(16900403, "orderId can not be empty")
+        idx = self.scheme.index(order_id, self.visible)
+        if idx is None or idx not in self.status:
+            raise CJError(1603100, "order not found")
+        if self.status[idx] not in UNPAID:
+            raise CJError(1603002, f"Order delete fail: the order is {self.status[idx]}")
+        with self._db() as con:
+            con.execute("INSERT INTO overlay (idx, deleted) VALUES (?, 1) ON CONFLICT (idx) "
+                        "DO UPDATE SET deleted = 1", (idx,))
+        self.status.pop(idx)
+        self.stats.applied_action("order_delete", order_id)
+        return True
+
+    def track_info(self, request: Request, body: dict[str, Any]) -> Any:
+        numbers = [n for v in request.query_params.getlist("trackNumber") for n in v.split(",")
+                   if n]
+        if not numbers:
+            raise CJError(16900403, "trackNumber can not be empty")
+        result = []
+        for number in numbers:
+            idx = self.tracking.get(number)
+            if idx is None or idx not in self.status:
+                continue
+            o = self._order(idx)
+            last = o.tracking_events[-1] if o.tracking_events else None
+            shipped = o.shipped_at or o.created_at
+            end = o.delivered_at or datetime.fromtimestamp(self.now(), UTC)
+            result.append({
+                "trackingNumber": number, "logisticName": o.carrier,
+                "trackingFrom": "CN", "trackingTo": o.customer.address.country,
+                "deliveryDay": str(max((end - shipped).days, 0)),
+                "deliveryTime": _china(o.delivered_at) if o.delivered_at else "",
+                "trackingStatus": last.description if last else "In transit",
+                "lastMileCarrier": o.carrier, "lastTrackNumber": number})
+        return result
+
+    # --- disputes ---------------------------------------------------------------------------
+    def _latest_dispute(self, idx: int) -> str | None:
+        with self._db() as con:
+            row = con.execute("SELECT id FROM disputes WHERE idx = ? ORDER BY created DESC "
+                              "LIMIT 1", (idx,)).fetchone()
+        return row[0] if row else self.seeded.get(idx)
+
+    def _unfinished(self, idx: int) -> bool:
+        with self._db() as con:
+            if con.execute("SELECT 1 FROM disputes WHERE idx = ? AND status = 'Processing'",
+                           (idx,)).fetchone():
+                return True
+        o = self._order(idx)
+        return idx in self.seeded and o.dispute is not None and not o.dispute.state.terminal \
+            and not self._has_created(idx)
+
+    def _has_created(self, idx: int) -> bool:
+        with self._db() as con:
+            return con.execute("SELECT 1 FROM disputes WHERE idx = ?", (idx,)).fetchone() \
+                is not None
+
+    def _disputable(self, idx: int) -> bool:
+        return self.status[idx] in ("UNSHIPPED", "SHIPPED", "DELIVERED")
+
+    def _product_info(self, idx: int) -> list[dict[str, Any]]:
+        o = self._order(idx)
+        can = self._disputable(idx) and not self._unfinished(idx)
+        return [{"lineItemId": _line_item_id(idx, n), "cjProductId": _vid("P" + i.product_id),
+                 "cjVariantId": _vid(i.sku), "canChoose": can,
+                 "price": _money(i.unit_cost.amount), "quantity": i.quantity,
+                 "cjProductName": f"{i.title} {i.variant}".strip(),
+                 "cjImage": f"https://cc-west-usa.oss-us-west-1.aliyuncs.com/{_vid(i.sku)}.jpg",
+                 "sku": i.sku, "supplierName": "CJ"} for n, i in enumerate(o.items)]
+
+    def dispute_products(self, request: Request, body: dict[str, Any]) -> Any:
+        idx = self._idx(request.query_params.get("orderId"))
+        o = self._order(idx)
+        return {"orderId": o.supplier_order_id, "orderNumber": o.name,
+                "productInfoList": self._product_info(idx)}
+
+    def _confirm(self, idx: int, lines: Any) -> dict[str, Any]:
+        if not isinstance(lines, list) or not lines:
+            raise CJError(16900403, "productInfoList can not be empty")
+        info = {p["lineItemId"]: p for p in self._product_info(idx)}
+        chosen = []
+        total = Decimal(0)
+        for line in lines:
+            if not isinstance(line, dict):
+                raise CJError(1600300, "productInfoList items must be objects")
+            p = info.get(str(line.get("lineItemId")))
+            if p is None:
+                raise CJError(1607007, "dispute confirm fail: unknown lineItemId")
+            if not p["canChoose"]:
+                raise CJError(1607007, "dispute confirm fail: this product cannot be disputed "
+                              "now (an unfinished dispute exists or the order is not paid)")
+            qty = line.get("quantity")
+            if not isinstance(qty, int) or not 0 < qty <= p["quantity"]:
+                raise CJError(1607007, "dispute confirm fail: quantity out of range")
+            chosen.append(p)
+            total += Decimal(str(p["price"])) * qty
+        o = self._order(idx)
+        postage = o.shipping_cost.amount if o.shipping_cost else Decimal(0)
+        reasons = [CANCEL_REASON, (9, "Other")] if self.status[idx] == "UNSHIPPED" \
+            else AFTER_SHIPPING_REASONS
+        return {"orderId": o.supplier_order_id, "orderNumber": o.name,
+                "expectResultOptionList": ["1", "2"], "maxProductPrice": _money(total),
+                "maxPostage": _money(postage), "maxIossTaxAmount": 0.0,
+                "maxIossHandTaxAmount": 0.0, "maxAmount": _money(total + postage),
+                "productInfoList": chosen,
+                "disputeReasonList": [{"disputeReasonId": r, "reasonName": n}
+                                      for r, n in reasons]}
+
+    def dispute_confirm(self, request: Request, body: dict[str, Any]) -> Any:
+        idx = self._idx(body.get("orderId"))
+        return self._confirm(idx, body.get("productInfoList"))
+
+    def dispute_create(self, request: Request, body: dict[str, Any]) -> Any:
+        for key in ("businessDisputeId", "orderId", "disputeReasonId", "expectType",
+                    "refundType", "messageText"):
+            if body.get(key) in (None, ""):
+                raise CJError(16900403, f"{key} can not be empty")
+        business = str(body["businessDisputeId"])
+        if len(business) > 100 or len(str(body["messageText"])) > 500:
+            raise CJError(1600300, "businessDisputeId or messageText is too long")
+        with self._db() as con:
+            if con.execute("SELECT 1 FROM disputes WHERE business_id = ?",
+                           (business,)).fetchone():
+                self.stats.duplicate("dispute_create")
+                raise CJError(1607008, "dispute create fail: businessDisputeId already exists")
+        idx = self._idx(str(body["orderId"]))
+        confirm = self._confirm(idx, body.get("productInfoList"))
+        reasons = {r["disputeReasonId"]: r["reasonName"] for r in confirm["disputeReasonList"]}
+        reason = body["disputeReasonId"]
+        if reason not in reasons:
+            raise CJError(1607008, "dispute create fail: this reason is not available")
+        if str(body["expectType"]) not in confirm["expectResultOptionList"] or \
+                body["refundType"] not in (1, 2):
+            raise CJError(1607008, "dispute create fail: expectType or refundType is invalid")
+        amount = sum((Decimal(str(p.get("price", 0))) for p in body["productInfoList"]),
+                     Decimal(0))
+        if amount <= 0 or amount > Decimal(str(confirm["maxAmount"])):
+            raise CJError(1607008, f"dispute create fail: the amount must be more than 0 and "
+                          f"at most {confirm['maxAmount']}")
+        with self._db() as con:
+            n = int(self._meta(con, "disputes")) + 1
+            con.execute("UPDATE meta SET value = ? WHERE key = 'disputes'", (str(n),))
+            dispute_id = f"SH{FIRST_DISPUTE_NUMBER + n}"
+            con.execute("INSERT INTO disputes (id, idx, business_id, reason_id, reason_name, "
+                        "expect_type, refund_type, message, amount, products, created, status) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Processing')",
+                        (dispute_id, idx, business, reason, reasons[reason],
+                         int(body["expectType"]), int(body["refundType"]),
+                         str(body["messageText"]), str(amount),
+                         json.dumps(body["productInfoList"]), self.now()))
+        self.stats.applied_action("dispute_create", business)
+        return True
+
+    def dispute_cancel(self, request: Request, body: dict[str, Any]) -> Any:
+        order_id, dispute_id = body.get("orderId"), body.get("disputeId")
+        if not order_id or not dispute_id:
+            raise CJError(16900403, "orderId and disputeId can not be empty")
+        idx = self._idx(str(order_id))
+        with self._db() as con:
+            row = con.execute("SELECT status FROM disputes WHERE id = ? AND idx = ?",
+                              (str(dispute_id), idx)).fetchone()
+            if row is None:
+                raise CJError(1607009, "dispute cancel fail: no such dispute on this order")
+            if row[0] != "Processing":
+                raise CJError(1607009, f"dispute cancel fail: the dispute is {row[0]}")
+            con.execute("UPDATE disputes SET status = 'Cancelled' WHERE id = ?",
+                        (str(dispute_id),))
+        self.stats.applied_action("dispute_cancel", str(dispute_id))
+        return True
+
+    def _decide_due(self) -> None:
+        """CJ's staff decide disputes ``review_delay_s`` after they were opened."""
+        now = self.now()
+        with self._db() as con:
+            due = con.execute("SELECT id, idx, reason_id, amount FROM disputes WHERE "
+                              "status = 'Processing' AND created <= ?",
+                              (now - self.config.review_delay_s,)).fetchall()
+            for dispute_id, idx, reason, amount in due:
+                status = self.status.get(idx)
+                if reason == CANCEL_REASON[0]:
+                    refund = status == "UNSHIPPED"
+                else:
+                    refund = _fraction(self.config.seed, dispute_id) < 0.7
+                con.execute("UPDATE disputes SET status = 'Finished', finally_deal = ?, "
+                            "money = ? WHERE id = ?",
+                            (1 if refund else 3, amount if refund else "0", dispute_id))
+                if refund and reason == CANCEL_REASON[0]:
+                    con.execute("INSERT INTO overlay (idx, status) VALUES (?, 'CANCELLED') "
+                                "ON CONFLICT (idx) DO UPDATE SET status = 'CANCELLED'", (idx,))
+                    self.status[idx] = "CANCELLED"
+
+    def _seeded_item(self, idx: int) -> dict[str, Any] | None:
+        o = self._order(idx)
+        d = o.dispute
+        if d is None:
+            return None
+        deal, status, money = None, "Processing", 0.0
+        if d.state is DisputeState.RESOLVED_REFUNDED:
+            deal, status = 1, "Finished"
+            money = _money((d.refunded or d.amount).amount)
+        elif d.state is DisputeState.RESOLVED_REJECTED:
+            deal, status = 3, "Finished"
+        elif d.state is DisputeState.WITHDRAWN:
+            status = "Cancelled"
+        reason = {"not_received": "Products Not Received",
+                  "not_as_described": "Products Not As Described"}.get(d.reason.value, "Other")
+        return {"id": self.seeded[idx], "status": status, "disputeReason": reason,
+                "replacementAmount": 0.0, "resendOrderCode": None, "money": money,
+                "finallyDeal": deal, "createDate": _china(d.opened_at),
+                "productList": self._dispute_products(idx)}
+
+    def _dispute_products(self, idx: int) -> list[dict[str, Any]]:
+        return [{"image": p["cjImage"], "price": p["price"], "lineItemId": p["lineItemId"],
+                 "cjProductId": p["cjProductId"], "cjVariantId": p["cjVariantId"],
+                 "productName": p["cjProductName"], "supplierName": p["supplierName"]}
+                for p in self._product_info(idx)]
+
+    def dispute_list(self, request: Request, body: dict[str, Any]) -> Any:
+        q = request.query_params
+        page_num = max(int(q.get("pageNum") or 1), 1)
+        page_size = max(min(int(q.get("pageSize") or 10), self.config.max_page_size), 1)
+        order_id, dispute_id = q.get("orderId"), q.get("disputeId")
+        number = q.get("orderNumber")
+        items: list[tuple[float, dict[str, Any]]] = []
+        with self._db() as con:
+            rows = con.execute("SELECT id, idx, reason_name, status, finally_deal, money, "
+                               "created FROM disputes").fetchall()
+        created_on = set()
+        for did, idx, reason, status, deal, money, created in rows:
+            created_on.add(idx)
+            items.append((created, {
+                "id": did, "status": status, "disputeReason": reason,
+                "replacementAmount": 0.0, "resendOrderCode": None,
+                "money": float(Decimal(money)) if money else 0.0, "finallyDeal": deal,
+                "createDate": _china(created), "productList": self._dispute_products(idx),
+                "_idx": idx}))
+        for idx in self.seeded:
+            if idx in self.status:
+                seeded = self._seeded_item(idx)
+                if seeded is not None:
+                    o = self._order(idx)
+                    assert o.dispute is not None
+                    items.append((o.dispute.opened_at.timestamp(), {**seeded, "_idx": idx}))
+        wanted: set[int] | None = None
+        if order_id:
+            idx = self.scheme.index(order_id, self.visible)
+            wanted = {idx} if idx is not None else set()
+        if number:
+            wanted = {i for i in self.status if self._order(i).name == number} & (
+                wanted if wanted is not None else set(self.status))
+        chosen = [item for _, item in sorted(items, key=lambda t: t[0], reverse=True)
+                  if (wanted is None or item["_idx"] in wanted)
+                  and (not dispute_id or item["id"] == dispute_id)]
+        page = chosen[(page_num - 1) * page_size: page_num * page_size]
+        return {"pageNum": page_num, "pageSize": page_size, "total": len(chosen),
+                "list": [{k: v for k, v in item.items() if k != "_idx"} for item in page]}
+
+    # --- what tests and benchmarks ask -----------------------------------------------------
+    async def _expire_tokens(self, request: Request) -> Response:
+        body = await request.json() if await request.body() else {}
+        with self._state_lock, self._db() as con:
+            con.execute("UPDATE tokens SET access_exp = ?", (self.now() - 1,))
+            if body.get("refresh"):
+                con.execute("UPDATE tokens SET refresh_exp = ?", (self.now() - 1,))
+        return json_response({"ok": True})
+
+    def truth(self) -> dict[str, str]:
+        """Every order CJ lists, with its status: what a complete sync must end with."""
+        with self._state_lock:
+            self._decide_due()
+            return {self.scheme.order_id(i): s for i, s in self.status.items()}
+
+    async def _orders_truth(self, request: Request) -> Response:
+        return json_response(self.truth())
+
+    def set_status(self, order_id: str, status: str, track_number: str | None = None) -> None:
+        with self._state_lock:
+            idx = self.scheme.index(order_id, self.visible)
+            if idx is None or idx not in self.status:
+                raise KeyError(order_id)
+            with self._db() as con:
+                con.execute("INSERT INTO overlay (idx, status, track_number) VALUES (?, ?, ?) "
+                            "ON CONFLICT (idx) DO UPDATE SET status = excluded.status, "
+                            "track_number = COALESCE(excluded.track_number, track_number)",
+                            (idx, status, track_number))
+            self.status[idx] = status
+            if track_number:
+                self.tracking[track_number] = idx
+                self.track_of[idx] = track_number
+
+    async def _set_order(self, request: Request) -> Response:
+        body = await request.json()
+        try:
+            self.set_status(request.path_params["order_id"], str(body["orderStatus"]),
+                            body.get("trackNumber"))
+        except KeyError:
+            return json_response({"error": "no such order"}, status=404)
+        return json_response({"ok": True})
+
+    def grow(self, n: int) -> int:
+        """Let ``n`` of the spare orders appear, as new orders do."""
+        with self._state_lock:
+            visible = min(self.visible + n, self.engine.count)
+            with self._db() as con:
+                con.execute("UPDATE meta SET value = ? WHERE key = 'visible'", (str(visible),))
+            self._index()
+            return visible
+
+    async def _grow(self, request: Request) -> Response:
+        body = await request.json()
+        return json_response({"visible": self.grow(int(body.get("orders", 0)))})
+
+    def disputes_truth(self) -> list[dict[str, Any]]:
+        with self._state_lock, self._db() as con:
+            rows = con.execute("SELECT id, idx, business_id, reason_name, status, finally_deal "
+                               "FROM disputes ORDER BY created").fetchall()
+        return [{"id": r[0], "orderId": self.scheme.order_id(r[1]), "businessDisputeId": r[2],
+                 "reason": r[3], "status": r[4], "finallyDeal": r[5]} for r in rows]
+
+    async def _disputes_truth(self, request: Request) -> Response:
+        return json_response(self.disputes_truth())
+
+    def config_snippet(self, base_url: str, name: str = "cj-sim") -> str:
+        return (f'[suppliers.{name}]\nkind = "cj"\nbase_url = "{base_url}"\n'
+                f'api_key = "{self.config.api_key}"\n')
+
+
+def _vid(text: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cj-sim:{text}")).upper()
+
+
+def _line_item_id(idx: int, n: int) -> str:
+    return f"27572784{idx:09d}{n:02d}"

@@ -1,0 +1,314 @@
+"""CJ's transport: the envelope, its error codes, and the access token.
+
+CJ throttles its token endpoints hard (getAccessToken once per five minutes, refresh five
+times a minute), so the token pair lives in a 0600 file in the adapter's directory, shared
+by every ordertui process on the account under a file lock, refreshed before it expires,
+and a login happens only when the refresh token is gone or refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ordertui.domain.errors import (
+    SupplierAmbiguous,
+    SupplierAuthError,
+    SupplierError,
+    SupplierNotFound,
+    SupplierProtocolError,
+    SupplierRateLimited,
+    SupplierRejected,
+    SupplierUnavailable,
+)
+from ordertui.logs import redact, register_secret
+from ordertui.suppliers.http import (
+    RetryPolicy,
+    SupplierHTTP,
+    file_lock,
+    read_private,
+    write_private,
+)
+
+DEFAULT_BASE_URL = "https://developers.cjdropshipping.com/api2.0/v1"
+#: CJ writes most times without an offset; its servers and examples use China time
+#: (UNCONFIRMED), while ISO times with an offset are taken as they say
+CJ_TZ = timezone(timedelta(hours=8))
+
+TOKEN_INVALID = (1600001, 1600002)  # refresh or log in again, then repeat the call once
+REFRESH_INVALID = 1600003
+BAD_CREDENTIALS = (1600004, 1600005, 1600006, 1600008, 1601000)
+BUSY = 1600000
+TOO_MANY = 1600200
+QUOTA = 1600201
+NOT_FOUND = (1600300, 1603100)
+LOGIN_INTERVAL_S = 300.0  # CJ allows getAccessToken once per five minutes
+BUSY_RETRIES = 3  # CJ's advice for "system busy"
+
+
+class CJRejected(SupplierRejected):
+    """CJ answered with an error code; the code is kept for the adapter to branch on."""
+
+    def __init__(self, supplier: str, code: int, message: str, *,
+                 request_id: str | None = None) -> None:
+        super().__init__(supplier, f"{message} (code {code})", request_id=request_id)
+        self.code = code
+
+
+def parse_time(value: Any) -> datetime | None:
+    """CJ's times: ISO with an offset, or "YYYY-MM-DD HH:MM:SS" in China time."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip().replace("T", " ", 1) if "+" not in value and "Z" not in value \
+        else value.strip()
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=CJ_TZ)
+    return dt.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(slots=True)
+class TokenPair:
+    fingerprint: str
+    access: str = ""
+    access_exp: float = 0.0
+    refresh: str = ""
+    refresh_exp: float = 0.0
+    created: float = 0.0
+    last_login: float = 0.0
+
+    def access_ok(self, now: float) -> bool:
+        """Valid and not in the last tenth of its life (at most a day before it ends)."""
+        if not self.access:
+            return False
+        life = max(self.access_exp - (self.created or self.access_exp), 0.0)
+        margin = min(86400.0, life * 0.1)
+        return now < self.access_exp - margin
+
+    def refresh_ok(self, now: float) -> bool:
+        return bool(self.refresh) and now < self.refresh_exp - 60
+
+
+class TokenFile:
+    """The token pair on disk: mode 0600, replaced atomically, one writer at a time."""
+
+    def __init__(self, directory: Path, fingerprint: str, supplier: str) -> None:
+        self.path = directory / "cj-token.json"
+        self.lock_path = directory / "cj-token.lock"
+        self.fingerprint = fingerprint
+        self.supplier = supplier
+        directory.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+
+    def load(self) -> TokenPair:
+        data = read_private(self.path)
+        try:
+            pair = TokenPair(**data) if isinstance(data, dict) else None
+        except TypeError:
+            pair = None
+        if pair is None or pair.fingerprint != self.fingerprint:
+            return TokenPair(self.fingerprint)  # none yet, or another key or another CJ
+        register_secret(pair.access)
+        register_secret(pair.refresh)
+        return pair
+
+    def save(self, pair: TokenPair) -> None:
+        write_private(self.path, asdict(pair))
+
+    def locked(self) -> Any:
+        """Held while a token is obtained, so that two ordertui processes do not both log
+        in (CJ would refuse the second within five minutes)."""
+        return file_lock(self.lock_path, supplier=self.supplier)
+
+
+class CJClient:
+    """Calls CJ's API: one method, a path, and the ``data`` of CJ's envelope back."""
+
+    def __init__(self, supplier: str, base_url: str, api_key: str, directory: Path,
+                 clock: Callable[[], datetime], *, rate: float | None,
+                 connect_timeout: float = 10.0, read_timeout: float = 30.0,
+                 policy: RetryPolicy | None = None) -> None:
+        self.supplier = supplier
+        self.api_key = api_key
+        self.clock = clock
+        register_secret(api_key)
+        fingerprint = hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:24]
+        self.tokens = TokenFile(directory, fingerprint, supplier)
+        self.http = SupplierHTTP(supplier, base_url, rate=rate, secrets=(api_key,),
+                                 connect_timeout=connect_timeout, read_timeout=read_timeout,
+                                 policy=policy, throttle=self._throttle)
+        self._lock = asyncio.Lock()
+        self._pair: TokenPair | None = None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    @staticmethod
+    def _throttle(response: httpx.Response) -> float | None:
+        """CJ's "Too much request" comes as code 1600200, with HTTP 200 or 429."""
+        if b"1600200" not in response.content[:300]:
+            return None
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            body = json.loads(response.content)
+            if isinstance(body, dict) and body.get("code") == TOO_MANY:
+                return 1.0
+        return None
+
+    # --- calls ---------------------------------------------------------------------------
+    async def call(self, method: str, path: str, *, params: Any = None, body: Any = None,
+                   write: bool = False, auth: bool = True) -> Any:
+        """The ``data`` of a successful answer; a typed error otherwise. An invalid token is
+        renewed once and the call repeated (CJ refused it, so nothing was done)."""
+        renewed = False
+        busy = 0
+        while True:
+            headers: dict[str, str] = {"Content-Type": "application/json"} if body is not None \
+                else {}
+            token = ""
+            if auth:
+                token = await self.access_token()
+                headers["CJ-Access-Token"] = token
+            envelope, response = await self.http.request_json(
+                method, path, params=params, json_body=body, headers=headers, write=write)
+            code, message, rid = self._envelope(envelope, response, write)
+            if code == 200:
+                return envelope.get("data")
+            if auth and code in TOKEN_INVALID and not renewed:
+                renewed = True
+                await self._forget(token)
+                continue
+            if code == BUSY:
+                if write:
+                    raise SupplierAmbiguous(self.supplier, "CJ answered 'system busy' to a "
+                                            "change; whether it was made will be checked",
+                                            request_id=rid)
+                busy += 1
+                if busy <= BUSY_RETRIES:
+                    await asyncio.sleep(self.http.policy.delay(busy))
+                    continue
+            raise self.error(code, message, rid)
+
+    def _envelope(self, envelope: Any, response: httpx.Response, write: bool
+                  ) -> tuple[int, str, str | None]:
+        rid = None
+        if isinstance(envelope, dict):
+            rid = envelope.get("requestId") if isinstance(envelope.get("requestId"), str) \
+                else None
+            code = envelope.get("code")
+            if isinstance(code, str) and code.isdigit():
+                code = int(code)
+            if isinstance(code, int) and not isinstance(code, bool):
+                message = envelope.get("message")
+                text = redact(message if isinstance(message, str) else "")
+                if code == 200 and envelope.get("result") is False:
+                    code = -1
+                    text = "CJ answered code 200 with result false"
+                return code, text, rid
+        rid = rid or self.http.request_id(response)
+        what = f"answered JSON without CJ's envelope (HTTP {response.status_code})"
+        if write:
+            raise SupplierAmbiguous(self.supplier, f"{what}; whether the change was made will "
+                                    "be checked", request_id=rid)
+        raise SupplierProtocolError(self.supplier, what, request_id=rid)
+
+    def error(self, code: int, message: str, rid: str | None) -> SupplierError:
+        name = self.supplier
+        if code in TOKEN_INVALID or code == REFRESH_INVALID or code in BAD_CREDENTIALS:
+            return SupplierAuthError(name, f"CJ does not accept the credentials ({message}, "
+                                     f"code {code}); check api_key in [suppliers.{name}]",
+                                     request_id=rid)
+        if code == TOO_MANY:
+            return SupplierRateLimited(name, f"CJ says too many requests ({message})",
+                                       retry_after=1.0, request_id=rid)
+        if code == QUOTA:
+            return SupplierRateLimited(name, f"CJ's daily quota is used up ({message})",
+                                       retry_after=3600.0, request_id=rid)
+        if code == BUSY:
+            return SupplierUnavailable(name, f"CJ is busy ({message})", request_id=rid)
+        if code == 1603100:
+            return SupplierNotFound(name, f"CJ knows no such order ({message})", request_id=rid)
+        return CJRejected(name, code, message or "no message", request_id=rid)
+
+    # --- the token -------------------------------------------------------------------------
+    def _now(self) -> float:
+        return self.clock().timestamp()
+
+    async def access_token(self) -> str:
+        async with self._lock:
+            now = self._now()
+            if self._pair is None:
+                self._pair = await asyncio.to_thread(self.tokens.load)
+            if self._pair.access_ok(now):
+                return self._pair.access
+            async with self.tokens.locked():
+                pair = await asyncio.to_thread(self.tokens.load)  # another process may have
+                if pair.access_ok(now):                           # renewed it meanwhile
+                    self._pair = pair
+                    return pair.access
+                self._pair = await self._renew(pair, now)
+                return self._pair.access
+
+    async def _forget(self, token: str) -> None:
+        """CJ refused ``token``: mark it spent, on disk too, unless renewed meanwhile."""
+        async with self._lock, self.tokens.locked():
+            pair = await asyncio.to_thread(self.tokens.load)
+            if pair.access == token:
+                pair.access_exp = 0.0
+                await asyncio.to_thread(self.tokens.save, pair)
+            self._pair = pair
+
+    async def _renew(self, pair: TokenPair, now: float) -> TokenPair:
+        if pair.refresh_ok(now):
+            try:
+                data = await self.call("POST", "/authentication/refreshAccessToken",
+                                       body={"refreshToken": pair.refresh}, auth=False)
+                return await self._store(data, pair, login=False)
+            except SupplierAuthError:
+                pass  # the refresh token was refused: log in again
+        if pair.last_login and now - pair.last_login < LOGIN_INTERVAL_S:
+            wait = int(LOGIN_INTERVAL_S - (now - pair.last_login)) + 1
+            raise SupplierAuthError(self.supplier, "CJ refused the token it issued a moment "
+                                    "ago and allows a new login once every 5 minutes; "
+                                    f"ordertui tries again in {wait} s")
+        pair.last_login = now
+        await asyncio.to_thread(self.tokens.save, pair)
+        data = await self.call("POST", "/authentication/getAccessToken",
+                               body={"apiKey": self.api_key}, auth=False)
+        return await self._store(data, pair, login=True)
+
+    async def _store(self, data: Any, old: TokenPair, *, login: bool) -> TokenPair:
+        if not isinstance(data, dict) or not isinstance(data.get("accessToken"), str):
+            raise SupplierProtocolError(self.supplier, "CJ's token answer has no accessToken")
+        now = self._now()
+        access_exp = parse_time(data.get("accessTokenExpiryDate"))
+        refresh_exp = parse_time(data.get("refreshTokenExpiryDate"))
+        created = parse_time(data.get("createDate"))
+        pair = TokenPair(
+            fingerprint=self.tokens.fingerprint, access=data["accessToken"],
+            access_exp=access_exp.timestamp() if access_exp else now + 15 * 86400,
+            refresh=data.get("refreshToken") or old.refresh,
+            refresh_exp=(refresh_exp.timestamp() if refresh_exp
+                         else (old.refresh_exp if not login else now + 180 * 86400)),
+            created=min(created.timestamp(), now) if created else now,
+            last_login=old.last_login)
+        if pair.access_exp <= now:
+            raise SupplierProtocolError(self.supplier, "CJ issued a token that has already "
+                                        "expired; check this computer's clock")
+        register_secret(pair.access)
+        register_secret(pair.refresh)
+        await asyncio.to_thread(self.tokens.save, pair)
+        return pair
