@@ -12,14 +12,23 @@ from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Ord
 from ordertui.store.outbox import OutboxEntry
 
 # characters JSON allows raw that a terminal could act on: C1 controls, bidi and
-# zero-width formatting, line separators; written as \\u escapes (same string, inert bytes)
-_RISKY = re.compile("[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064"
-                    "\u2066-\u2069\ufeff]")
+# zero-width formatting, line separators, tag characters (as domain.text.visible defuses);
+# written as \\u escapes (same string, inert bytes)
+_RISKY = re.compile("[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029"
+                    "\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code > 0xFFFF:  # JSON writes a character beyond the BMP as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _RISKY.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _RISKY.sub(_escape, text)
 
 
 #: the keys of :func:`summary`, in order (the header of an empty CSV too)
