@@ -236,15 +236,19 @@ def policy_terms(config: Config) -> PolicyTerms:
                                                 for t in terms) else ShippingPayer.MERCHANT)
     else:
         payer = m.return_shipping
-    strict = [t for t in terms if t.return_days == return_days]
+    strict = [t for t in terms
+              if t.policy.accepts_returns and t.policy.return_window_days == return_days]
     if return_days == 0:
         limited_by = ("no return address in [returns]" if not m.address_lines else
                       "[returns] window_days = 0")
-    elif return_days == m.window_days and (returns_to == "merchant" or not strict):
-        limited_by = f"your own window ([returns] window_days = {m.window_days})"
     else:
-        limited_by = "the strictest supplier: " + ", ".join(
-            f"{t.name} ({t.policy.return_window_days} days)" for t in strict)
+        reasons = []
+        if strict:
+            reasons.append("the strictest supplier: " + ", ".join(
+                f"{t.name} ({t.policy.return_window_days} days)" for t in strict))
+        if return_days == m.window_days:
+            reasons.append(f"your own window ([returns] window_days = {m.window_days})")
+        limited_by = " and ".join(reasons)
     claims = [t.claim_days for t in terms if t.claim_days is not None]
     if claims:
         claim_days = min(claims) - m.claim_margin_days
@@ -285,6 +289,7 @@ def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
 Block = tuple[str, Any]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_FIELD = re.compile(r"\{(shop|email)\}")
 
 
 def _md(text: str) -> str:
@@ -297,9 +302,10 @@ def _render(blocks: list[Block], fmt: Format, m: MerchantReturns) -> str:
     markdown = fmt is Format.MARKDOWN
     shop, email = (_md(m.shop_name), _md(m.email)) if markdown else (m.shop_name, m.email)
     out: list[str] = []
+    fields = {"shop": shop, "email": email}
     for kind, template in blocks:
-        value = template if kind == "address" else (
-            template.replace("{shop}", shop).replace("{email}", email))
+        value = template if kind == "address" else _FIELD.sub(
+            lambda match: fields[match.group(1)], template)
         if kind == "title":
             out.append(f"# {value}" if fmt is Format.MARKDOWN else f"{value}\n{'=' * len(value)}")
         elif kind == "h":
