@@ -304,18 +304,18 @@ def _render(blocks: list[Block], fmt: Format, m: MerchantReturns) -> str:
     out: list[str] = []
     fields = {"shop": shop, "email": email}
     for kind, template in blocks:
-        value = template if kind == "address" else _FIELD.sub(
-            lambda match: fields[match.group(1)], template)
+        if kind == "address":
+            lines: tuple[str, ...] = template
+            if markdown:
+                out.append("**" + ", ".join(_md(x) for x in lines) + "**")
+            else:
+                out.append("\n".join(f"    {x}" for x in lines))
+            continue
+        value = _FIELD.sub(lambda match: fields[match.group(1)], template)
         if kind == "title":
             out.append(f"# {value}" if fmt is Format.MARKDOWN else f"{value}\n{'=' * len(value)}")
         elif kind == "h":
             out.append(f"## {value}" if fmt is Format.MARKDOWN else f"{value}\n{'-' * len(value)}")
-        elif kind == "address":
-            lines: tuple[str, ...] = value
-            if fmt is Format.MARKDOWN:
-                out.append("**" + ", ".join(_md(x) for x in lines) + "**")
-            else:
-                out.append("\n".join(f"    {x}" for x in lines))
         else:
             out.append(value)
     return "\n\n".join(out) + "\n"
