@@ -735,3 +735,23 @@ def test_an_order_comes_back_as_it_went_in(store: Store) -> None:
             assert (got.dispute.state, got.dispute.amount, got.dispute.messages) == (
                 o.dispute.state, o.dispute.amount, o.dispute.messages)
     assert json.loads(store.con.execute("SELECT items FROM orders LIMIT 1").fetchone()[0])
+
+
+def test_a_decision_within_the_same_second_is_not_skipped(store: Store,
+                                                          make_order: OrderFactory) -> None:
+    """Suppliers give updated_at in whole seconds; a decision made in the second of the last
+    change we saw must still reach the store."""
+    at = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    asked = CancellationRequest(state=CancellationState.REQUESTED, reason="r",
+                                requested_at=at, updated_at=at, client_key="k")
+    o = make_order(1, updated_at=at, cancellation=asked)
+    store.apply_sync_page("demo", [o], None)
+    decided = replace(asked, state=CancellationState.APPROVED, supplier_message="ok")
+    events = store.apply_sync_page("demo", [replace(o, cancellation=decided)], None)
+    assert [(e.kind, e.new) for e in events] == [("cancellation", "approved")]
+    assert store.get_order(1).cancellation.state is CancellationState.APPROVED  # type: ignore[union-attr]
+    # and an order that really did not change is not written again
+    before = store.con.execute("SELECT synced_at FROM orders WHERE id = 1").fetchone()
+    assert store.apply_sync_page("demo", [replace(o, cancellation=decided)], None,
+                                 now=1) == []
+    assert store.con.execute("SELECT synced_at FROM orders WHERE id = 1").fetchone() == before
