@@ -126,7 +126,7 @@ def test_cancellation_is_reviewed_after_the_delay(engine: DemoEngine, clock: Clo
     c = engine.request_cancellation(order.supplier_order_id, "customer changed mind", "k1")
     assert c.state is CancellationState.REQUESTED and c.client_key == "k1"
     clock.advance(DELAY - 1)
-    assert engine.get(order.supplier_order_id).cancellation.state is (  # type: ignore[union-attr]
+    assert engine.get(order.supplier_order_id).cancellation.state is (
         CancellationState.REQUESTED)
     clock.advance(1)
     decided = engine.get(order.supplier_order_id)
@@ -144,7 +144,7 @@ def test_approve_unshipped_sometimes_ask_first(engine: DemoEngine, clock: Clock)
         engine.request_cancellation(o.supplier_order_id, "wrong size", f"c{i}")
     clock.advance(DELAY)
     outcome = {o.supplier_order_id: engine.get(o.supplier_order_id) for o in candidates}
-    states = Counter(o.cancellation.state for o in outcome.values())  # type: ignore[union-attr]
+    states = Counter(o.cancellation.state for o in outcome.values())
     assert set(states) == {CancellationState.APPROVED, CancellationState.INFO_REQUESTED}
     for o in outcome.values():
         c = o.cancellation
@@ -157,16 +157,16 @@ def test_approve_unshipped_sometimes_ask_first(engine: DemoEngine, clock: Clock)
             assert c.supplier_message in data.INFO_QUESTIONS  # a question for the merchant
 
     asked = [soid for soid, o in outcome.items()
-             if o.cancellation.state is CancellationState.INFO_REQUESTED]  # type: ignore[union-attr]
+             if o.cancellation.state is CancellationState.INFO_REQUESTED]
     for n, soid in enumerate(asked):
         answered = engine.answer_cancellation(soid, "The customer ordered twice.", f"a{n}")
         assert answered.state is CancellationState.REQUESTED
     clock.advance(DELAY)
     for soid in asked:  # after the answer it decides, and never asks twice
         o = engine.get(soid)
-        assert o.cancellation.state is CancellationState.APPROVED  # type: ignore[union-attr]
+        assert o.cancellation.state is CancellationState.APPROVED
         assert o.status is OrderStatus.CANCELLED
-        assert [h.state for h in o.cancellation.history] == [  # type: ignore[union-attr]
+        assert [h.state for h in o.cancellation.history] == [
             "requested", "info_requested", "requested", "approved"]
 
 
@@ -187,10 +187,10 @@ def test_shift_clock_for_tests_brings_reviews_forward(tmp_path: Path) -> None:
     o = with_status(e, OrderStatus.SHIPPED)[0]
     e.request_cancellation(o.supplier_order_id, "late", "k")
     assert e.next_review_at() is not None
-    assert e.get(o.supplier_order_id).cancellation.state is (  # type: ignore[union-attr]
+    assert e.get(o.supplier_order_id).cancellation.state is (
         CancellationState.REQUESTED)
     e.shift_clock_for_tests(3600)
-    assert e.get(o.supplier_order_id).cancellation.state is (  # type: ignore[union-attr]
+    assert e.get(o.supplier_order_id).cancellation.state is (
         CancellationState.REJECTED)
     assert e.next_review_at() is None
 
@@ -232,14 +232,14 @@ def test_disputes_are_accepted_offered_or_rejected(engine: DemoEngine, clock: Cl
     offered = outcomes["offer"][0]
     done = engine.accept_offer(offered.supplier_order_id, "acc")
     assert done.state is DisputeState.RESOLVED_REFUNDED
-    assert done.refunded == offered.dispute.offer  # type: ignore[union-attr]
+    assert done.refunded == offered.dispute.offer
 
     # a rejection, escalated: the platform decides after twice the delay
     rejected = outcomes["reject"][0]
     esc = engine.escalate_dispute(rejected.supplier_order_id, "esc")
     assert esc.state is DisputeState.ESCALATED and esc.messages[-1].author == "platform"
     clock.advance(DELAY)
-    assert engine.get(rejected.supplier_order_id).dispute.state is (  # type: ignore[union-attr]
+    assert engine.get(rejected.supplier_order_id).dispute.state is (
         DisputeState.ESCALATED)
     clock.advance(DELAY)
     final = engine.get(rejected.supplier_order_id).dispute
@@ -252,7 +252,7 @@ def test_the_platform_refunds_a_parcel_that_never_came(engine: DemoEngine,
                                                        clock: Clock) -> None:
     orders = _open_many(engine, 25, DisputeReason.NOT_RECEIVED)
     clock.advance(DELAY)
-    waiting = [o for o in orders if engine.get(o.supplier_order_id).dispute.state  # type: ignore[union-attr]
+    waiting = [o for o in orders if engine.get(o.supplier_order_id).dispute.state
                is DisputeState.AWAITING_MERCHANT]
     assert waiting
     for i, o in enumerate(waiting):
@@ -267,7 +267,7 @@ def test_the_platform_refunds_a_parcel_that_never_came(engine: DemoEngine,
 def test_replies_and_withdrawal(engine: DemoEngine, clock: Clock) -> None:
     orders = _open_many(engine, 25)
     clock.advance(DELAY)
-    waiting = [o for o in orders if engine.get(o.supplier_order_id).dispute.state  # type: ignore[union-attr]
+    waiting = [o for o in orders if engine.get(o.supplier_order_id).dispute.state
                is DisputeState.AWAITING_MERCHANT]
     first, second = waiting[0], waiting[1]
     d = engine.reply_dispute(first.supplier_order_id, "Photos attached.", "r1")
@@ -281,7 +281,7 @@ def test_replies_and_withdrawal(engine: DemoEngine, clock: Clock) -> None:
     w = engine.withdraw_dispute(second.supplier_order_id, "w1")
     assert w.state is DisputeState.WITHDRAWN
     clock.advance(10 * DELAY)
-    assert engine.get(second.supplier_order_id).dispute.state is (  # type: ignore[union-attr]
+    assert engine.get(second.supplier_order_id).dispute.state is (
         DisputeState.WITHDRAWN)
 
 
@@ -371,7 +371,7 @@ def test_changes_after_a_full_pass_come_in_the_next_sync(engine: DemoEngine,
     clock.advance(DELAY)  # the supplier's decision is a change too
     decided, cursor3, _, _ = engine.list_changes(cursor2, 100)
     assert [c.supplier_order_id for c in decided] == [o.supplier_order_id]
-    assert decided[0].cancellation.state is not CancellationState.REQUESTED  # type: ignore[union-attr]
+    assert decided[0].cancellation.state is not CancellationState.REQUESTED
     assert engine.list_changes(cursor3, 100)[0] == []
 
 
@@ -445,7 +445,7 @@ async def test_a_broken_sync_resumes_where_it_stopped(tmp_path: Path, clock: Clo
                 raise SupplierUnavailable("demo", "502 Bad Gateway")
             return await real(cursor, page_size=page_size)
 
-        demo.list_orders = flaky  # type: ignore[method-assign]
+        demo.list_orders = flaky
         report = await services.sync()
         assert report.errors == {"demo": "demo: 502 Bad Gateway"}
         assert report.orders == 500 and services.count(OrderQuery()) == 500

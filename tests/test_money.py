@@ -27,7 +27,7 @@ def test_amounts_are_exact_decimals() -> None:
 
 
 def test_a_float_is_taken_by_its_shortest_repr_never_its_binary_value() -> None:
-    m = Money(0.1, "usd")  # type: ignore[arg-type]
+    m = Money(0.1, "usd")
     assert m.amount == Decimal("0.1") and isinstance(m.amount, Decimal)
     assert m.currency == "USD"
 

@@ -118,7 +118,7 @@ async def test_crash_after_claim_before_send_sends_exactly_once(
             looked.append(pending.key)
             return await real(pending, order)
 
-        later_demo.was_applied = was_applied  # type: ignore[method-assign]
+        later_demo.was_applied = was_applied
         await drain(later)
         assert looked == [entry.key]  # it asked the supplier before sending
         assert demo.engine.action_counts() == {"cancel": 1}
@@ -202,7 +202,7 @@ async def test_timeout_after_the_supplier_applied_cancel(
     assert spy.sent() == ["request_cancellation"]  # ... and did not send again
     assert demo.engine.action_counts() == {"cancel": 1}
     assert services.pending_actions() == []
-    assert services.store.outbox.get(entry.id).state == DONE  # type: ignore[union-attr]
+    assert services.store.outbox.get(entry.id).state == DONE
 
 
 async def test_timeouts_on_every_try_still_give_one_action(
@@ -308,7 +308,7 @@ async def test_refused_cancellation_is_marked_rejected(services: Services, demo:
     assert demo.engine.action_counts() == {}
     # the merchant may try again
     services.request_cancellation(oid, "please")
-    assert services.order(oid).cancellation.state is CancellationState.REQUESTED  # type: ignore[union-attr]
+    assert services.order(oid).cancellation.state is CancellationState.REQUESTED
 
 
 async def test_refused_dispute_is_removed_and_the_suppliers_shown(
@@ -336,7 +336,7 @@ async def test_refused_reply_restores_the_dispute(services: Services, demo: Demo
     assert before is not None
     spy.wrap("reply_dispute", before=SupplierRejected("demo", "the case is closed"))
     services.reply_dispute(oid, "any news?")
-    assert services.order(oid).dispute.state is DisputeState.AWAITING_SUPPLIER  # type: ignore[union-attr]
+    assert services.order(oid).dispute.state is DisputeState.AWAITING_SUPPLIER
     await drain(services)
     after = services.order(oid).dispute
     assert after is not None
@@ -349,7 +349,7 @@ async def test_refused_answer_restores_the_question(services: Services, demo: De
     oid = pick(services, "cancellation_state = 'info_requested'")
     spy.wrap("answer_cancellation_info", before=SupplierRejected("demo", "too late"))
     services.answer_cancellation_info(oid, "It is for a gift.")
-    assert services.order(oid).cancellation.state is CancellationState.REQUESTED  # type: ignore[union-attr]
+    assert services.order(oid).cancellation.state is CancellationState.REQUESTED
     await drain(services)
     c = services.order(oid).cancellation
     assert c is not None and c.state is CancellationState.INFO_REQUESTED
@@ -446,6 +446,6 @@ async def test_each_action_kind_reaches_the_supplier(services: Services, clock: 
         services.escalate_dispute(oid)
         action, final = Action.DISPUTE_ESCALATE, DisputeState.ESCALATED
     await drain(services)
-    assert services.order(oid).dispute.state is final  # type: ignore[union-attr]
+    assert services.order(oid).dispute.state is final
     assert sum(demo.engine.action_counts().values()) == 1
     assert services.store.outbox.entries(states=(DONE,))[0].action is action

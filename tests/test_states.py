@@ -65,10 +65,10 @@ DISPUTE_EDGES = {
 Machine = tuple[str, dict[Any, frozenset[Any]], set[tuple[Any, Any]], list[Any], list[Any],
                 Callable[[Any, Any], Any]]
 MACHINES: list[Machine] = [
-    ("order", ORDER_TRANSITIONS, ORDER_EDGES, list(O), list(O), check_order),  # type: ignore[list-item]
-    ("cancellation", CANCELLATION_TRANSITIONS, CANCELLATION_EDGES, [None, *C], list(C),  # type: ignore[list-item]
+    ("order", ORDER_TRANSITIONS, ORDER_EDGES, list(O), list(O), check_order),
+    ("cancellation", CANCELLATION_TRANSITIONS, CANCELLATION_EDGES, [None, *C], list(C),
      check_cancellation),
-    ("dispute", DISPUTE_TRANSITIONS, DISPUTE_EDGES, [None, *D], list(D), check_dispute),  # type: ignore[list-item]
+    ("dispute", DISPUTE_TRANSITIONS, DISPUTE_EDGES, [None, *D], list(D), check_dispute),
 ]
 
 

@@ -631,7 +631,7 @@ def test_one_live_cancellation_per_order_across_connections(store: Store,
     live.state = CancellationState.REJECTED
     store.update_cancellation(live, 1)
     request(store)
-    assert store.get_order(1).cancellation.state is CancellationState.REQUESTED  # type: ignore[union-attr]
+    assert store.get_order(1).cancellation.state is CancellationState.REQUESTED
 
 
 def test_one_open_dispute_per_order_across_connections(store: Store,
@@ -749,7 +749,7 @@ def test_a_decision_within_the_same_second_is_not_skipped(store: Store,
     decided = replace(asked, state=CancellationState.APPROVED, supplier_message="ok")
     events = store.apply_sync_page("demo", [replace(o, cancellation=decided)], None)
     assert [(e.kind, e.new) for e in events] == [("cancellation", "approved")]
-    assert store.get_order(1).cancellation.state is CancellationState.APPROVED  # type: ignore[union-attr]
+    assert store.get_order(1).cancellation.state is CancellationState.APPROVED
     # and an order that really did not change is not written again
     before = store.con.execute("SELECT synced_at FROM orders WHERE id = 1").fetchone()
     assert store.apply_sync_page("demo", [replace(o, cancellation=decided)], None,
