@@ -248,6 +248,13 @@ class OutboxRunner:
             store.update_dispute(restored_d, order.id)
         store.outbox.finish(entry.id, FAILED, now=self._now(), error=message)
         store.audit(order.id, f"supplier:{entry.supplier}", f"{action.value} refused", message)
+        # steps the merchant queued on the request just refused have nothing to act on; sent,
+        # they would land on another request the supplier has for this order
+        for later in store.outbox.entries(order_id=order.id):
+            if (later.payload.get("before") or {}).get("client_key") == entry.key:
+                why = f"not sent: {entry.supplier} refused the {action.label.lower()} before it"
+                store.outbox.finish(later.id, FAILED, now=self._now(), error=why)
+                store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
         await self._refresh(adapter, order)
         return [SyncEvent(order.id, order.display_name, "refused", None,
                           f"{entry.supplier} refused: {action.label.lower()}", message)]
