@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ordertui import __version__
-from ordertui.cli import actions, main_group
+from ordertui.cli import actions, common, main_group
 from ordertui.services import serialize
 from ordertui.suppliers.demo_engine import DemoEngine
 
@@ -184,6 +184,15 @@ def test_sync(cli: Cli) -> None:
     cli.fails(2, "sync", "--supplier", "nope", match="no supplier named 'nope'")
 
 
+def test_sync_shows_progress_only_on_a_terminal(cli: Cli,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "\r" not in cli.ok("demo", "seed", "--orders", "30").stderr
+    monkeypatch.setattr(common, "stderr_is_tty", lambda: True)
+    result = cli.ok("demo", "seed", "--orders", "30")
+    assert "\rseeding the demo supplier: 30/30 (100%)" in result.stderr
+    assert result.stdout.startswith("the demo supplier has 30 orders")
+
+
 def test_orders_json(cli: Cli) -> None:
     rows = cli.orders()
     assert len(rows) == ORDERS
@@ -317,6 +326,10 @@ def test_cancel_and_the_suppliers_answer(cli: Cli) -> None:
     states = {r["id"]: cli.json("show", str(r["id"]))["cancellation"]["state"] for r in rows}
     assert set(states.values()) <= {"approved", "info_requested"}
     assert "cancellation approved" in events or "cancellation info requested" in events
+    audit = cli.json("show", str(rows[0]["id"]))["audit"]
+    assert {"actor": "merchant", "action": "cancel"}.items() <= audit[0].items()
+    assert "customer changed mind" in audit[0]["detail"]
+    assert any(a["actor"] == "supplier" for a in audit)  # its answer is on record too
     for oid, state in states.items():
         if state == "approved":
             assert cli.json("show", str(oid))["status"] == "cancelled"

@@ -449,3 +449,27 @@ async def test_each_action_kind_reaches_the_supplier(services: Services, clock: 
     assert services.order(oid).dispute.state is final
     assert sum(demo.engine.action_counts().values()) == 1
     assert services.store.outbox.entries(states=(DONE,))[0].action is action
+
+
+async def test_steps_queued_on_a_refused_dispute_are_not_sent(
+        services: Services, demo: DemoAdapter) -> None:
+    """A reply or withdrawal made on the merchant's own dispute must not land on another
+    dispute the supplier has, when the supplier refused to open the merchant's."""
+    oid = disputable(services)
+    soid = services.order(oid).supplier_order_id
+    demo.engine.open_dispute(soid, reason=DisputeReason.OTHER,
+                             amount=services.order(oid).total_cost, description="via web",
+                             evidence=[], key="web-1")
+    # offline, the merchant opens a dispute and thinks better of it
+    services.open_dispute(oid, reason="not_received", amount="", description="where is it")
+    services.withdraw_dispute(oid)
+    events = await drain(services)
+    assert demo.engine.action_counts() == {"dispute_open": 1}  # the web one, nothing else
+    supplier_side = demo.engine.get(soid).dispute
+    assert supplier_side is not None and supplier_side.state is DisputeState.OPEN
+    failed = services.store.outbox.entries(states=(FAILED,))
+    assert [e.action for e in failed] == [Action.DISPUTE_OPEN, Action.DISPUTE_WITHDRAW]
+    assert services.pending_actions() == []
+    assert [e.kind for e in events].count("refused") >= 1
+    d = services.order(oid).dispute
+    assert d is not None and d.client_key == "web-1" and d.state is DisputeState.OPEN
