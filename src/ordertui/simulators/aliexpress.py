@@ -15,7 +15,6 @@ does not store the newest refresh token finds out.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import threading
@@ -25,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -114,10 +114,11 @@ class AliExpressSimulator(Simulator):
     # --- the wire ------------------------------------------------------------------------
     async def _params(self, request: Request) -> dict[str, str]:
         params = dict(request.query_params)
-        if request.method == "POST":
-            with contextlib.suppress(Exception):
-                form = await request.form()
-                params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            # parsed here: Starlette's form parser needs python-multipart, even for this
+            body = (await request.body()).decode("utf-8", "replace")
+            params.update(parse_qsl(body, keep_blank_values=True))
         return params
 
     def _sync_error(self, e: AEError, sub_msg: str = "") -> Response:

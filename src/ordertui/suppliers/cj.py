@@ -557,8 +557,9 @@ class CJAdapter(SupplierAdapter):
                                 province=str(m.get("shippingProvince") or ""),
                                 zip=str(m.get("shippingZip") or ""),
                                 country=str(m.get("shippingCountryCode") or ""))),
-            # CJ does not know what the customer paid the shop
-            total_price=Money.zero(CURRENCY), total_cost=total_cost,
+            # what the customer paid the shop: CJ knows it only for orders created with it
+            # (createOrderV2's shopAmount); otherwise it shows as 0
+            total_price=_usd(m.get("shopAmount")), total_cost=total_cost,
             shipping_cost=_usd(m.get("postageAmount")),
             paid_at=parse_time(m.get("paymentDate")),
             payment="CJ" if m.get("paymentDate") else "", carrier=str(m.get("logisticName") or ""),

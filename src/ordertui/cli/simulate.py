@@ -1,0 +1,129 @@
+"""``ordertui simulate cj|aliexpress``: a supplier's API on this machine, serving the demo
+shop's orders in that supplier's wire format, so that the real adapters can be tried (and
+tested) without an account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ordertui.simulators.common import KINDS, Simulator, serve_forever
+from ordertui.suppliers.http import is_loopback
+
+
+def _common(fn: Any) -> Any:
+    options = [
+        click.option("--host", default="127.0.0.1", show_default=True,
+                     help="Address to listen on; keep it on loopback."),
+        click.option("--port", type=click.IntRange(0, 65535), default=0,
+                     help="Port to listen on (0: any free port)."),
+        click.option("--orders", type=click.IntRange(0, 5_000_000), default=500,
+                     show_default=True, help="How many orders the simulated account has."),
+        click.option("--seed", type=click.IntRange(0, 2**31), default=1042, show_default=True,
+                     help="Same seed, same shop."),
+        click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
+                     show_default=True, help="Share of requests that fail (0 to 1)."),
+        click.option("--faults", default=",".join(KINDS), show_default=True,
+                     help="Which faults to inject, comma-separated."),
+        click.option("--latency-ms", type=click.FloatRange(0, 60_000), default=0.0,
+                     help="Delay before every answer."),
+        click.option("--rate-limit", type=click.FloatRange(0, 1000), default=0.0,
+                     help="Requests per second the account may make (0: no limit)."),
+        click.option("--review-delay", type=click.FloatRange(0, 86400), default=30.0,
+                     show_default=True, help="Seconds before the supplier decides on a "
+                     "dispute."),
+        click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, help="Keep the simulator's state here (default: a "
+                     "temporary directory, forgotten on exit)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise click.BadParameter(f"unknown fault kinds: {', '.join(sorted(unknown))}; known: "
+                                 f"{', '.join(KINDS)}", param_hint="--faults")
+    return kinds
+
+
+def _run(sim: Simulator, host: str, port: int, name: str) -> None:
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}; ordertui talks plain http only to this "
+                   "machine, and the simulator's keys are printed below", err=True)
+
+    def ready(bound_host: str, bound_port: int) -> None:
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        base_url = f"http://{shown}:{bound_port}{sim.base_path()}"
+        config = sim.config
+        click.echo(f"{sim.name} simulator: {base_url}  ({config.orders:,} orders, seed "
+                   f"{config.seed}, fault rate {config.fault_rate:g}, rate limit "
+                   f"{config.rate_limit or 'none'}/s)")
+        click.echo(f"state: {sim.state_dir}   stats: http://{shown}:{bound_port}/_sim/stats")
+        click.echo("\nPaste this into your config file (it holds a key inline, so keep the file "
+                   "private: chmod 600), then run `ordertui sync`:\n")
+        click.echo(sim.config_snippet(base_url, name))
+        click.echo("Ctrl-C stops the simulator.", err=True)
+
+    try:
+        serve_forever(sim, host, port, ready)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    except KeyboardInterrupt:
+        pass
+
+
+@click.group("simulate")
+def simulate_group() -> None:
+    """Run a supplier's API on this machine, serving the demo shop's orders.
+
+    Point a [suppliers.NAME] table at the printed base_url to try the real adapters
+    without an account, with optional faults and a rate limit like the supplier's.
+    """
+
+
+@simulate_group.command("cj")
+@_common
+@click.option("--api-key", default=None, help="The API key the simulator accepts.")
+@click.option("--login-interval", type=click.FloatRange(0, 86400), default=300.0,
+              show_default=True, help="Seconds between two allowed logins, as CJ allows.")
+def simulate_cj(host: str, port: int, orders: int, seed: int, fault_rate: float, faults: str,
+                latency_ms: float, rate_limit: float, review_delay: float,
+                state_dir: Path | None, api_key: str | None, login_interval: float) -> None:
+    """CJ Dropshipping API 2.0 (paths under /api2.0/v1)."""
+    from ordertui.simulators.cj import DEFAULT_API_KEY, CJSimConfig, CJSimulator
+
+    config = CJSimConfig(orders=orders, seed=seed, fault_rate=fault_rate, faults=_kinds(faults),
+                         latency_ms=latency_ms, rate_limit=rate_limit or None,
+                         review_delay_s=review_delay, state_dir=state_dir,
+                         api_key=api_key or DEFAULT_API_KEY, auth_interval_s=login_interval)
+    _run(CJSimulator(config), host, port, "cj-sim")
+
+
+@simulate_group.command("aliexpress")
+@_common
+def simulate_aliexpress(host: str, port: int, orders: int, seed: int, fault_rate: float,
+                        faults: str, latency_ms: float, rate_limit: float, review_delay: float,
+                        state_dir: Path | None) -> None:
+    """AliExpress Open Platform DS API (/sync and /rest), with signature checking.
+
+    It has no order list, like AliExpress: add orders by id, e.g.
+    `ordertui add --supplier aliexpress-sim 8190000000000001 8190000000000002`.
+    """
+    from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
+
+    config = AESimConfig(orders=orders, seed=seed, fault_rate=fault_rate, faults=_kinds(faults),
+                         latency_ms=latency_ms, rate_limit=rate_limit or None,
+                         review_delay_s=review_delay, state_dir=state_dir)
+    sim = AliExpressSimulator(config)
+    first = ", ".join(sim.order_ids(3))
+    click.echo(f"order ids: {first}, … (8190000000000000 + 0..{orders - 1})", err=True)
+    _run(sim, host, port, "aliexpress-sim")
+
+
+COMMANDS = [simulate_group]
