@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from conftest import Clock, make_services
 from ordertui.config import Config
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import (
+    CancellationAlreadyActive,
     SupplierAmbiguous,
     SupplierAuthError,
     SupplierRateLimited,
@@ -473,3 +475,33 @@ async def test_steps_queued_on_a_refused_dispute_are_not_sent(
     assert [e.kind for e in events].count("refused") >= 1
     d = services.order(oid).dispute
     assert d is not None and d.client_key == "web-1" and d.state is DisputeState.OPEN
+
+
+async def test_two_sessions_cancelling_at_once_queue_one_action(
+        services: Services, config: Config, clock: Clock, demo: DemoAdapter) -> None:
+    other = make_services(config, clock)
+    oid = cancellable(services)
+    barrier = threading.Barrier(2)
+    results: list[Any] = []
+
+    def press_c(s: Services) -> None:
+        barrier.wait()
+        try:
+            results.append(s.request_cancellation(oid, "pressed c"))
+        except Exception as exc:
+            results.append(exc)
+
+    try:
+        threads = [threading.Thread(target=press_c, args=(s,)) for s in (services, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sum(isinstance(r, CancellationAlreadyActive) for r in results) == 1
+        assert len(services.pending_actions()) == 1  # the loser's entry was rolled back
+        assert services.store.con.execute(
+            "SELECT COUNT(*) FROM audit WHERE action = 'cancel'").fetchone()[0] == 1
+        await drain(services)
+        assert demo.engine.action_counts() == {"cancel": 1}
+    finally:
+        await other.aclose()
