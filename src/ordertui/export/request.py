@@ -23,6 +23,7 @@ class ExportRequest:
     per: str = "order"  # one row per "order" or per "line-item"
     columns: tuple[str, ...] | None = None  # None: the default columns
     force: bool = False  # overwrite an existing file
+    notes: tuple[str, ...] = ()  # things validate() changed and the merchant should know
 
 
 @dataclass(slots=True)

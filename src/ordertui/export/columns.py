@@ -1,0 +1,286 @@
+"""The columns an export can hold, in one registry shared by the CLI and the TUI's form.
+
+Each column knows its value for a whole order and for one line item, so one list serves both
+layouts. In the line-item layout (one row per item, as Shopify's order export) the facts of
+the order repeat on every row so that sorting and filtering in a spreadsheet keep working,
+but the order's amounts (totals, shipping, profit, dispute, refund) stand on the order's first
+row only: a sum over the column then counts each order once.
+
+Values are plain Python: ``str``, ``int``, :class:`Money`, ``date``, naive local
+``datetime`` (spreadsheets know no time zones; the merchant reads local time, as
+``ordertui orders`` shows it) or ``None`` for an empty cell. The writers turn them into
+cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ordertui.domain.errors import ValidationError
+from ordertui.domain.models import LineItem, Order
+from ordertui.domain.money import Money
+from ordertui.domain.states import OrderStatus
+
+KINDS = ("text", "money", "int", "date", "datetime")
+
+OrderFn = Callable[[Order], Any]
+ItemFn = Callable[[Order, LineItem | None, bool], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str  # the header cell
+    kind: str  # one of KINDS; decides the cell type and number format
+    of_order: OrderFn  # the value in the one-row-per-order layout
+    of_item: ItemFn  # (order, line item or None, first row of its order) -> value
+    help: str  # one line for --list-columns and the TUI's column picker
+
+
+def _local(value: datetime | None) -> datetime | None:
+    # fromtimestamp gives naive local time, four times faster than astimezone()
+    return datetime.fromtimestamp(value.timestamp()) if value is not None else None
+
+
+_STATUS_LABELS = {s: s.label for s in OrderStatus}
+
+
+def _item_text(item: LineItem) -> str:
+    text = f"{item.quantity}× {item.title}"
+    return f"{text} ({item.variant})" if item.variant else text
+
+
+def _joined(values: Sequence[str]) -> str:
+    return "; ".join(v for v in values if v)
+
+
+def _money_sum(order: Order, values: Sequence[Money]) -> Money:
+    return Money(sum((v.amount for v in values), Decimal(0)), order.currency)
+
+
+def _last_event(order: Order) -> str | None:
+    if not order.tracking_events:
+        return None
+    e = order.tracking_events[-1]
+    return f"{e.description} — {e.location}" if e.location else e.description
+
+
+def _words(value: Any) -> str | None:
+    return value.value.replace("_", " ") if value is not None else None
+
+
+BY_KEY: dict[str, Column] = {}
+
+
+def _add(key: str, label: str, kind: str, of_order: OrderFn, of_item: ItemFn,
+         help: str) -> None:
+    BY_KEY[key] = Column(key, label, kind, of_order, of_item, help)
+
+
+def _order(key: str, label: str, kind: str, fn: OrderFn, help: str) -> None:
+    """A fact of the order, repeated on each of its line-item rows."""
+    _add(key, label, kind, fn, lambda o, _i, _first: fn(o), help)
+
+
+def _once(key: str, label: str, fn: OrderFn, help: str) -> None:
+    """An amount of the order, on the first of its line-item rows only."""
+    _add(key, label, "money", fn, lambda o, _i, first: fn(o) if first else None,
+         help + " (line-item layout: on the order's first row)")
+
+
+def _item(key: str, label: str, kind: str, per_order: OrderFn,
+          per_item: Callable[[Order, LineItem], Any], help: str) -> None:
+    _add(key, label, kind, per_order,
+         lambda o, i, _first: per_item(o, i) if i is not None else None, help)
+
+
+# --- the order -------------------------------------------------------------------------
+_order("order", "Order", "text", lambda o: o.display_name,
+       "the shop's order name (#1042), or the supplier's id when it has none")
+_order("id", "ID", "int", lambda o: o.id, "ordertui's local order id")
+_order("supplier", "Supplier", "text", lambda o: o.supplier, "the supplier's name")
+_order("supplier_order_id", "Supplier order", "text", lambda o: o.supplier_order_id,
+       "the supplier's order id")
+_order("date", "Date", "date",
+       lambda o: date.fromtimestamp(o.created_at.timestamp()), "the day the order was placed")
+_order("created", "Created at", "datetime", lambda o: _local(o.created_at),
+       "when the order was placed")
+_order("paid", "Paid at", "datetime", lambda o: _local(o.paid_at),
+       "when the supplier was paid")
+_order("shipped", "Shipped at", "datetime", lambda o: _local(o.shipped_at), "when it shipped")
+_order("delivered", "Delivered at", "datetime", lambda o: _local(o.delivered_at),
+       "when it was delivered")
+_order("status", "Status", "text", lambda o: _STATUS_LABELS[o.status], "the order's status")
+_order("supplier_status", "Supplier status", "text", lambda o: o.supplier_status,
+       "the supplier's own word for the status")
+_order("payment", "Payment", "text", lambda o: o.payment, "how the supplier was paid")
+_order("cancellation", "Cancellation", "text",
+       lambda o: _words(o.cancellation.state) if o.cancellation else None,
+       "the latest cancellation request's state")
+_order("cancellation_reason", "Cancellation reason", "text",
+       lambda o: o.cancellation.reason if o.cancellation else None,
+       "why the cancellation was asked for")
+_order("dispute", "Dispute", "text",
+       lambda o: o.dispute.state.label if o.dispute else None, "the latest dispute's state")
+_order("dispute_reason", "Dispute reason", "text",
+       lambda o: o.dispute.reason.label if o.dispute else None, "why the dispute was opened")
+_once("dispute_amount", "Dispute amount", lambda o: o.dispute.amount if o.dispute else None,
+      "what the dispute asks back")
+_once("refunded", "Refunded", lambda o: o.dispute.refunded if o.dispute else None,
+      "what the supplier refunded")
+
+# --- the customer ----------------------------------------------------------------------
+_order("customer", "Customer", "text", lambda o: o.customer.name, "the customer's name")
+_order("email", "E-mail", "text", lambda o: o.customer.email, "the customer's e-mail")
+_order("phone", "Phone", "text", lambda o: o.customer.phone, "the customer's phone")
+_order("address1", "Address 1", "text", lambda o: o.customer.address.line1, "street")
+_order("address2", "Address 2", "text", lambda o: o.customer.address.line2,
+       "apartment, suite")
+_order("city", "City", "text", lambda o: o.customer.address.city, "city")
+_order("province", "Province", "text", lambda o: o.customer.address.province,
+       "province or state")
+_order("zip", "ZIP", "text", lambda o: o.customer.address.zip, "postal code")
+_order("country", "Country", "text", lambda o: o.customer.address.country,
+       "country (ISO code)")
+
+# --- what was ordered ------------------------------------------------------------------
+_item("items", "Items", "text", lambda o: _joined([_item_text(i) for i in o.items]),
+      lambda _o, i: _item_text(i), "quantity × product (variant); every item of the order")
+_item("product", "Product", "text", lambda o: _joined([i.title for i in o.items]),
+      lambda _o, i: i.title, "the product title")
+_item("variant", "Variant", "text", lambda o: _joined([i.variant for i in o.items]),
+      lambda _o, i: i.variant, "the product variant")
+_item("sku", "SKU", "text", lambda o: _joined([i.sku for i in o.items]),
+      lambda _o, i: i.sku, "the supplier's SKU")
+_item("quantity", "Quantity", "int", lambda o: o.quantity, lambda _o, i: i.quantity,
+      "units (per order: all items)")
+_item("unit_cost", "Unit cost", "money",
+      lambda o: o.items[0].unit_cost if len(o.items) == 1 else None,
+      lambda _o, i: i.unit_cost, "what the supplier charges per unit (per order: one-item "
+      "orders only)")
+_item("unit_price", "Price", "money",
+      lambda o: o.items[0].unit_price if len(o.items) == 1 else None,
+      lambda _o, i: i.unit_price, "what the customer paid per unit (per order: one-item "
+      "orders only)")
+_item("line_cost", "Items cost", "money",
+      lambda o: _money_sum(o, [i.total_cost for i in o.items]),
+      lambda _o, i: i.total_cost, "unit cost × quantity, without shipping")
+_item("line_price", "Items price", "money",
+      lambda o: _money_sum(o, [i.total_price for i in o.items]),
+      lambda _o, i: i.total_price, "price × quantity")
+_once("shipping_cost", "Shipping cost", lambda o: o.shipping_cost,
+      "what the supplier charged for shipping")
+_once("total_cost", "Total cost", lambda o: o.total_cost,
+      "what the shop paid the supplier (items and shipping)")
+_once("total_price", "Total price", lambda o: o.total_price, "what the customer paid")
+_once("profit", "Profit", lambda o: o.profit, "total price − total cost")
+_order("currency", "Currency", "text", lambda o: o.currency, "the order's currency")
+
+# --- shipping --------------------------------------------------------------------------
+_order("carrier", "Carrier", "text", lambda o: o.carrier, "the carrier")
+_order("tracking_number", "Tracking number", "text", lambda o: o.tracking_number,
+       "the tracking number")
+_order("tracking_url", "Tracking URL", "text", lambda o: o.tracking_url,
+       "the carrier's tracking page")
+_order("last_event", "Last tracking event", "text", _last_event,
+       "the latest tracking event and where it happened")
+_order("last_event_at", "Last tracking event at", "datetime",
+       lambda o: _local(o.tracking_events[-1].at) if o.tracking_events else None,
+       "when the latest tracking event happened")
+
+#: Every column, in the order the TUI's picker and --list-columns show them.
+COLUMNS: tuple[Column, ...] = tuple(BY_KEY.values())
+
+#: The default keys for one row per order: what an accountant and a merchant look at.
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "order", "date", "status", "supplier", "supplier_order_id", "customer", "email",
+    "country", "items", "quantity", "total_price", "total_cost", "profit", "currency",
+    "cancellation", "dispute", "refunded", "carrier", "tracking_number")
+
+#: The default keys for one row per line item: the product lines with their amounts.
+DEFAULT_LINE_ITEM_COLUMNS: tuple[str, ...] = (
+    "order", "date", "status", "supplier", "supplier_order_id", "customer", "country",
+    "product", "variant", "sku", "quantity", "unit_cost", "unit_price", "line_cost",
+    "line_price", "shipping_cost", "total_price", "total_cost", "profit", "currency",
+    "refunded", "tracking_number")
+
+
+def default_columns(per: str = "order") -> tuple[str, ...]:
+    return DEFAULT_LINE_ITEM_COLUMNS if per == "line-item" else DEFAULT_COLUMNS
+
+
+def parse_keys(text: str) -> tuple[str, ...]:
+    """'total price, Profit,sku' -> ('total_price', 'profit', 'sku'), as typed in a form or
+    after --columns."""
+    return tuple(k for k in (_normal(p) for p in text.split(",")) if k)
+
+
+def _normal(key: str) -> str:
+    return key.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def resolve_columns(keys: Sequence[str] | None, per: str = "order") -> tuple[Column, ...]:
+    """The columns for ``keys`` (the default set for ``per`` when None), in that order.
+
+    Repeated keys count once. An unknown key is a ValidationError on ``columns`` that lists
+    every valid key, so a typo in a cron line explains itself.
+    """
+    chosen = default_columns(per) if keys is None else tuple(_normal(k) for k in keys if
+                                                             k.strip())
+    if not chosen:
+        raise ValidationError("columns", "choose at least one column; valid columns: "
+                              + ", ".join(BY_KEY))
+    unknown = [k for k in chosen if k not in BY_KEY]
+    if unknown:
+        raise ValidationError("columns", f"unknown column{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(repr(k) for k in unknown)}; valid columns: "
+                              + ", ".join(BY_KEY))
+    return tuple(BY_KEY[k] for k in dict.fromkeys(chosen))
+
+
+Rows = list[list[Any]]
+_NO_ITEMS: list[LineItem | None] = [None]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def row_builder(columns: Sequence[Column], per: str,
+                convert: Sequence[Callable[[Any], Any]] | None = None
+                ) -> Callable[[Sequence[Order]], Rows]:
+    """A function from a batch of orders to their rows: one per order, or one per line item
+    (an order without items still gets one row, so no order goes missing).
+
+    ``convert`` (one function per column) turns each value into its cell in the same pass;
+    a writer that can take finished cells saves a second walk over every row that way.
+    """
+    funcs = list(convert) if convert is not None else [_same] * len(columns)
+    if per == "line-item":
+        item_pairs = [(c.of_item, f) for c, f in zip(columns, funcs, strict=True)]
+
+        def item_rows(orders: Sequence[Order]) -> Rows:
+            return [[f(fn(o, item, n == 0)) for fn, f in item_pairs]
+                    for o in orders for n, item in enumerate(o.items or _NO_ITEMS)]
+        return item_rows
+    if convert is None:
+        order_fns = [c.of_order for c in columns]
+
+        def order_rows(orders: Sequence[Order]) -> Rows:
+            return [[fn(o) for fn in order_fns] for o in orders]
+        return order_rows
+    order_pairs = [(c.of_order, f) for c, f in zip(columns, funcs, strict=True)]
+
+    def converted_rows(orders: Sequence[Order]) -> Rows:
+        return [[f(fn(o)) for fn, f in order_pairs] for o in orders]
+    return converted_rows
+
+
+#: The Python type each kind's values have (besides None), for tests and for writers that
+#: check what they are given.
+KIND_TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "money": (Money,), "int": (int,),
+                                           "date": (date,), "datetime": (datetime,)}
