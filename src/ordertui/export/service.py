@@ -1,0 +1,362 @@
+"""Running an export: the one entry point the CLI and the TUI's export form call.
+
+Streaming end to end: ids come from the store in batches (keyset paging), each batch is
+loaded, turned into rows and handed to the writer, and nothing else is kept, so 1,000,000
+orders take the memory of 500.
+
+Nothing half-written ever carries the destination's name. The writer fills a temporary file
+beside the destination (same file system, so the final rename is atomic), which is fsynced
+and then renamed over it (``force``) or hard-linked to it (no ``force``: the link fails if a
+file appeared meanwhile, so a file is never replaced unasked). A crash, a kill, a cancel or
+a full disk leaves at most a hidden temporary file, which the next export to the same name
+removes once its process is gone.
+
+It runs synchronously: the CLI calls it directly, the TUI from a thread worker, passing a
+``threading.Event`` to cancel and a progress callback it forwards to the UI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ordertui.config import Config
+from ordertui.domain.errors import ConfigError, ValidationError
+from ordertui.domain.query import OrderQuery
+from ordertui.export.columns import resolve_columns
+from ordertui.export.errors import (
+    ExportCancelled,
+    ExportFileExists,
+    ExportWriteError,
+    MailError,
+)
+from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest, ExportResult
+from ordertui.export.writers import EXTENSIONS, MIME_TYPES, RowWriter, open_writer
+
+#: Orders per batch: small enough that a batch's orders are a few MB at most, large enough
+#: that per-batch costs (one query for ids, one for the orders) vanish.
+BATCH_SIZE = 500
+
+XLS_NOTE = ("the legacy .xls format is not written; an .xlsx file is written instead "
+            "(every Excel since 2007 opens it)")
+
+#: File name endings and the format they stand for. ".csv" means "CSV for Excel" because a
+#: merchant who names a .csv file usually opens it in a spreadsheet (Shopify's default too).
+_SUFFIX_FORMATS = {".csv": "csv-excel", ".xlsx": "xlsx", ".xls": "xlsx", ".xlsm": "xlsx"}
+
+
+def infer_format(path: str | Path | None) -> str | None:
+    """The format a file name asks for, as Harlequin's export form infers it; None when the
+    name does not say (no or an unknown extension)."""
+    if path is None or not str(path).strip():
+        return None
+    return _SUFFIX_FORMATS.get(Path(str(path).strip()).suffix.lower())
+
+
+def format_note(path: str | Path | None = None, fmt: str | None = None) -> str | None:
+    """What the form should tell the merchant about a legacy format request, else None."""
+    legacy = (fmt or "").strip().lower() == "xls"
+    if path is not None and str(path).strip():
+        legacy = legacy or Path(str(path).strip()).suffix.lower() == ".xls"
+    return XLS_NOTE if legacy else None
+
+
+def default_filename(fmt: str, now: datetime | None = None) -> str:
+    """A name for an export nobody named: ``orders-2026-11-26-1405.xlsx`` (local time)."""
+    now = now or datetime.now()
+    return f"orders-{now:%Y-%m-%d-%H%M}{EXTENSIONS.get(fmt, '.csv')}"
+
+
+def describe_scope(query: OrderQuery) -> str:
+    """``query.describe()``, but an ``until`` at local midnight (the CLI's inclusive
+    ``--until 2026-11-30``) reads as "through 2026-11-30" rather than the next day."""
+    until = query.until
+    if until is None:
+        return query.describe()
+    local = until.astimezone()
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return query.describe()
+    base = query.with_(until=None).describe()
+    through = f"through {(local - timedelta(days=1)).date().isoformat()}"
+    return through if base == "all orders" else f"{base}, {through}"
+
+
+def validate(request: ExportRequest, config: Config) -> ExportRequest:
+    """Check a request before any work starts, and complete it.
+
+    Returns the request with the format settled (from the file name when not given), the
+    path expanded (``.xls`` becomes ``.xlsx``; none with an e-mail: a file in the data
+    directory), the column keys normalised and the e-mail addresses cleaned. Raises
+    ValidationError naming the field at fault (``fmt``, ``path``, ``per``, ``columns``,
+    ``email``, ``until``); :class:`ExportFileExists` (also a ValidationError on ``path``)
+    when the file exists and ``force`` is not set, so the form can ask before replacing it.
+    """
+    notes = list(request.notes)
+    fmt = (request.fmt or "").strip().lower()
+    if fmt == "xls":
+        fmt = "xlsx"
+        notes.append(XLS_NOTE)
+    raw_path = request.path
+    path = Path(os.path.expanduser(str(raw_path).strip())) if raw_path is not None and str(
+        raw_path).strip() else None
+    if path is not None and path.suffix.lower() == ".xls":
+        path = path.with_suffix(".xlsx")
+        notes.append(XLS_NOTE)
+    if not fmt and path is not None:
+        fmt = infer_format(path) or ""
+    if fmt not in FORMATS:
+        raise ValidationError("fmt", ("choose a format: " if not fmt else
+                                      f"unknown format {fmt!r}; choose ") + ", ".join(
+                                          f"{f} ({FORMAT_LABELS[f]})" for f in FORMATS))
+    if request.per not in LAYOUTS:
+        raise ValidationError("per", f"one row per {' or per '.join(LAYOUTS)}, not "
+                              f"{request.per!r}")
+    columns = tuple(c.key for c in resolve_columns(request.columns, request.per))
+
+    email: str | None = None
+    if request.email is not None and request.email.strip():
+        from ordertui.export.mail import parse_addresses
+
+        email = ", ".join(parse_addresses(request.email))
+        try:
+            settings = config.email()
+        except ConfigError as exc:
+            raise ValidationError("email", f"cannot send e-mail: {exc}") from None
+        if settings.username and not settings.password:
+            raise ValidationError("email", f"cannot send e-mail: {config.path} [email] has a "
+                                  "username but no password or password_env")
+
+    q = request.query
+    if q.since is not None and q.until is not None and q.until <= q.since:
+        raise ValidationError("until", "the end date is not after the start date")
+
+    if path is None:
+        if email is None:
+            raise ValidationError("path", "give a file to write, an address to e-mail it "
+                                  "to, or both")
+        directory = config.data_dir / "exports"
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = directory / default_filename(fmt)
+        n = 1
+        while path.exists():
+            n += 1
+            path = directory / default_filename(fmt).replace(".", f"-{n}.", 1)
+    else:
+        _check_path(path, fmt, request.force)
+    notes = list(dict.fromkeys(notes))
+    return replace(request, fmt=fmt, path=path, columns=columns, email=email,
+                   notes=tuple(notes))
+
+
+def _check_path(path: Path, fmt: str, force: bool) -> None:
+    suffix = path.suffix.lower()
+    named = _SUFFIX_FORMATS.get(suffix)
+    if named is not None and (named == "xlsx") != (fmt == "xlsx"):
+        raise ValidationError("path", f"{path.name} ends in {suffix} but the format is "
+                              f"{fmt}; name it {path.stem}{EXTENSIONS[fmt]} or choose "
+                              f"{'xlsx' if named == 'xlsx' else 'a CSV format'}")
+    if str(path).endswith(os.sep) or path.is_dir():
+        raise ValidationError("path", f"{path} is a directory; give a file name, like "
+                              f"{path / default_filename(fmt)}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValidationError("path", f"there is no directory {parent}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValidationError("path", f"cannot create files in {parent} (permission denied)")
+    if path.exists() and not force:
+        raise ExportFileExists(path)
+
+
+def run_export(services: Any, request: ExportRequest,
+               progress: Callable[[int, int], None] | None = None,
+               cancelled: threading.Event | None = None, *,
+               batch_size: int = BATCH_SIZE) -> ExportResult:
+    """Write the export, then e-mail it if asked; returns what was done.
+
+    ``progress(done, total)`` is called with orders after each batch (and once with 0 at
+    the start). Setting ``cancelled`` stops at the next batch: the temporary file is removed
+    and :class:`ExportCancelled` is raised. A failure to send the e-mail raises
+    :class:`MailError` whose ``result`` names the complete file that was kept.
+    """
+    req = validate(request, services.config)
+    dest = req.path
+    assert dest is not None  # validate() settles it
+    columns = resolve_columns(req.columns, req.per)
+    store = services.store
+    total = store.count(req.query)
+    if progress is not None:
+        progress(0, total)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(dest)
+    try:
+        fd, name = tempfile.mkstemp(prefix=_temp_prefix(dest), suffix=".part",
+                                    dir=dest.parent)
+    except OSError as exc:
+        raise ExportWriteError(dest, _reason(exc)) from exc
+    os.close(fd)
+    tmp = Path(name)
+    writer: RowWriter | None = None
+    done = 0
+    try:
+        writer = open_writer(req.fmt, tmp, columns)
+        for ids in store.iter_ids(req.query, batch_size):
+            _check_cancel(cancelled, dest)
+            orders = store.load_orders(ids)
+            writer.write_orders(orders, req.per)
+            done += len(orders)
+            if progress is not None:
+                progress(done, max(total, done))
+        _check_cancel(cancelled, dest)
+        writer.finish()
+        _check_cancel(cancelled, dest)
+        _publish(tmp, dest, force=req.force)
+    except BaseException as exc:
+        if writer is not None:
+            writer.discard()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise ExportWriteError(dest, _reason(exc)) from exc
+        raise
+
+    result = ExportResult(path=dest, orders=done, rows=writer.rows,
+                          warnings=[*req.notes, *writer.warnings])
+    if done == 0:
+        result.warnings.append(f"no orders match ({describe_scope(req.query)}); the file has "
+                               "the header row only")
+    if req.email:
+        _mail(services.config, req, result)
+    return result
+
+
+def _mail(config: Config, req: ExportRequest, result: ExportResult) -> None:
+    from ordertui.export.mail import parse_addresses, send_file
+
+    assert req.email is not None
+    size = result.path.stat().st_size
+    scope = describe_scope(req.query)
+    layout = "one row per line item" if req.per == "line-item" else "one row per order"
+    subject = f"Orders export: {result.orders:,} orders ({scope})"
+    body = "\n".join([
+        "Attached is an export of your orders from ordertui.", "",
+        f"Orders:  {result.orders:,} ({result.rows:,} rows, {layout})",
+        f"Filter:  {scope}",
+        f"Format:  {FORMAT_LABELS[req.fmt]}",
+        f"File:    {result.path.name} ({_size(size)})",
+        f"Created: {datetime.now():%Y-%m-%d %H:%M}", "",
+        f"A copy is kept at {result.path} on {socket.gethostname()}.", ""])
+    try:
+        send_file(config.email(), parse_addresses(req.email), result.path, subject=subject,
+                  body=body, mime_type=MIME_TYPES[req.fmt])
+    except MailError as exc:
+        exc.result = result
+        raise
+    result.emailed_to = req.email
+
+
+def _check_cancel(cancelled: threading.Event | None, dest: Path) -> None:
+    if cancelled is not None and cancelled.is_set():
+        raise ExportCancelled(dest)
+
+
+def _publish(tmp: Path, dest: Path, *, force: bool) -> None:
+    """Give the complete temporary file the destination's name, atomically."""
+    if force:
+        os.replace(tmp, dest)
+    else:
+        try:
+            os.link(tmp, dest)  # fails if the name exists, even if it appeared just now
+        except FileExistsError:
+            raise ExportFileExists(dest) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
+                                 errno.EMLINK, errno.EACCES):
+                raise
+            # a file system without hard links (FAT, some network mounts)
+            if os.path.lexists(dest):
+                raise ExportFileExists(dest) from None
+            os.replace(tmp, dest)
+        else:
+            tmp.unlink()
+    _fsync_directory(dest.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable; some systems cannot open a directory to sync it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _host() -> str:
+    return socket.gethostname().split(".")[0].replace(".", "_") or "host"
+
+
+def _temp_prefix(dest: Path) -> str:
+    """Hidden, named after the destination, host and process, so that leftovers are
+    recognisable and only removed once their process is gone."""
+    return f".{dest.name}.{_host()}.{os.getpid()}."
+
+
+def _remove_stale_temporaries(dest: Path) -> None:
+    """Remove what a killed export to the same name left behind (its process is gone)."""
+    starts = (f".{dest.name}.{_host()}.", f"..{dest.name}.{_host()}.")
+    try:
+        entries = os.listdir(dest.parent)
+    except OSError:
+        return
+    for entry in entries:
+        start = next((s for s in starts if entry.startswith(s)), None)
+        if start is None or not entry.endswith((".part", ".sheet.xml")):
+            continue
+        pid_text = entry[len(start):].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(dest.parent / entry)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but belongs to someone else
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EDQUOT:
+        return "the disk quota is used up"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    return (exc.strerror or str(exc)).lower()
+
+
+def _size(size: int) -> str:
+    if size < 1_000_000:
+        return f"{max((size + 999) // 1000, 1)} KB"
+    return f"{size / 1_000_000:.1f} MB"
