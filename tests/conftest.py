@@ -39,7 +39,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
         monkeypatch.setenv(var, str(home / sub))
     for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
     yield
 
 
