@@ -740,9 +740,8 @@ class Store:
                 or (not (local.client_key and snap.client_key) and (
                     local.state.active or local.requested_at == snap.requested_at)))
             name = self._name(con, order_id)
-            if local is not None and not same:
-                if snap.requested_at <= local.requested_at:
-                    return None  # an older request the supplier still lists
+            if local is not None and not same and snap.requested_at <= local.requested_at:
+                return None  # an older request the supplier still lists
             if local is not None and same:
                 if (local.state == snap.state and local.supplier_message == snap.supplier_message
                         and local.source == source):
