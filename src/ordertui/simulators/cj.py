@@ -645,26 +645,6 @@ class CJSimulator(Simulator):
         page_size = max(min(int(q.get("pageSize") or 10), self.config.max_page_size), 1)
         order_id, dispute_id = q.get("orderId"), q.get("disputeId")
         number = q.get("orderNumber")
-        items: list[tuple[float, dict[str, Any]]] = []
-        with self._db() as con:
-            rows = con.execute("SELECT id, idx, reason_name, status, finally_deal, money, "
-                               "created FROM disputes").fetchall()
-        created_on = set()
-        for did, idx, reason, status, deal, money, created in rows:
-            created_on.add(idx)
-            items.append((created, {
-                "id": did, "status": status, "disputeReason": reason,
-                "replacementAmount": 0.0, "resendOrderCode": None,
-                "money": float(Decimal(money)) if money else 0.0, "finallyDeal": deal,
-                "createDate": _china(created), "productList": self._dispute_products(idx),
-                "_idx": idx}))
-        for idx in self.seeded:
-            if idx in self.status:
-                seeded = self._seeded_item(idx)
-                if seeded is not None:
-                    o = self._order(idx)
-                    assert o.dispute is not None
-                    items.append((o.dispute.opened_at.timestamp(), {**seeded, "_idx": idx}))
         wanted: set[int] | None = None
         if order_id:
             idx = self.scheme.index(order_id, self.visible)
@@ -672,9 +652,28 @@ class CJSimulator(Simulator):
         if number:
             wanted = {i for i in self.status if self._order(i).name == number} & (
                 wanted if wanted is not None else set(self.status))
+        items: list[tuple[float, dict[str, Any]]] = []
+        with self._db() as con:
+            rows = con.execute("SELECT id, idx, reason_name, status, finally_deal, money, "
+                               "created FROM disputes").fetchall()
+        for did, idx, reason, status, deal, money, created in rows:
+            if wanted is not None and idx not in wanted:
+                continue
+            items.append((created, {
+                "id": did, "status": status, "disputeReason": reason,
+                "replacementAmount": 0.0, "resendOrderCode": None,
+                "money": float(Decimal(money)) if money else 0.0, "finallyDeal": deal,
+                "createDate": _china(created), "productList": self._dispute_products(idx),
+                "_idx": idx}))
+        for idx in self.seeded:
+            if idx in self.status and (wanted is None or idx in wanted):
+                seeded = self._seeded_item(idx)
+                if seeded is not None:
+                    o = self._order(idx)
+                    assert o.dispute is not None
+                    items.append((o.dispute.opened_at.timestamp(), {**seeded, "_idx": idx}))
         chosen = [item for _, item in sorted(items, key=lambda t: t[0], reverse=True)
-                  if (wanted is None or item["_idx"] in wanted)
-                  and (not dispute_id or item["id"] == dispute_id)]
+                  if not dispute_id or item["id"] == dispute_id]
         page = chosen[(page_num - 1) * page_size: page_num * page_size]
         return {"pageNum": page_num, "pageSize": page_size, "total": len(chosen),
                 "list": [{k: v for k, v in item.items() if k != "_idx"} for item in page]}

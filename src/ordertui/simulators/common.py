@@ -342,19 +342,32 @@ def new_request_id() -> str:
 
 
 @dataclass
-class RunningSim:
-    """A simulator serving in a background thread (tests, benchmarks)."""
+class RunningServer:
+    """An ASGI app serving in a background thread (tests, benchmarks)."""
 
-    sim: Simulator
     server: uvicorn.Server
     thread: threading.Thread
     host: str
     port: int
-    loop_holder: dict[str, Any] = field(default_factory=dict)
 
     @property
     def root_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class RunningSim(RunningServer):
+    sim: Simulator = field(default=None)  # type: ignore[assignment]
 
     @property
     def base_url(self) -> str:
@@ -364,57 +377,63 @@ class RunningSim:
         return self.sim.stats.snapshot()
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+        super().stop()
         self.sim.close()
 
     def __enter__(self) -> RunningSim:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
                          socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # inherited by every accepted connection: an answer goes out as headers and body in two
+    # writes, and Nagle's algorithm would hold the body for the client's delayed ACK (40 ms)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     sock.setblocking(False)
     return sock
 
 
-def _server(sim: Simulator) -> uvicorn.Server:
-    config = uvicorn.Config(sim.app(), log_level="warning", access_log=False, lifespan="off",
-                            timeout_keep_alive=30, loop="asyncio", http="h11")
+def _server(app: ASGIApp) -> uvicorn.Server:
+    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
+                            timeout_keep_alive=30, loop="asyncio", http="auto")
     return uvicorn.Server(config)
 
 
-def start_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningSim:
-    """Serve ``sim`` on a free loopback port from a daemon thread; returns once it listens."""
+def start_app(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, name: str = "app"
+              ) -> RunningServer:
+    """Serve ``app`` on a free loopback port from a daemon thread; returns once it listens."""
     sock = bind(host, port)
-    server = _server(sim)
+    server = _server(app)
 
     def run() -> None:
         with contextlib.suppress(Exception):
             asyncio.run(server.serve(sockets=[sock]))
 
-    thread = threading.Thread(target=run, name=f"sim-{sim.name}", daemon=True)
+    thread = threading.Thread(target=run, name=f"serve-{name}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the {sim.name} simulator did not start")
+            raise RuntimeError(f"{name} did not start")
         time.sleep(0.01)
-    return RunningSim(sim, server, thread, host, sock.getsockname()[1])
+    return RunningServer(server, thread, host, sock.getsockname()[1])
+
+
+def start_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningSim:
+    """Serve ``sim`` on a free loopback port from a daemon thread."""
+    r = start_app(sim.app(), host, port, name=sim.name)
+    return RunningSim(r.server, r.thread, r.host, r.port, sim)
 
 
 def serve_forever(sim: Simulator, host: str, port: int,
                   ready: Callable[[str, int], None]) -> None:
     """Serve in the foreground until interrupted (``ordertui simulate``)."""
     sock = bind(host, port)
-    server = _server(sim)
+    server = _server(sim.app())
     ready(host, sock.getsockname()[1])
     try:
         asyncio.run(server.serve(sockets=[sock]))

@@ -201,7 +201,8 @@ class AliExpressAdapter(SupplierAdapter):
             directory=context.directory, clock=context.clock,
             rate=float(settings.get("rate_limit", self.rate_limit)),
             connect_timeout=float(settings.get("connect_timeout_s", 10)),
-            read_timeout=float(settings.get("read_timeout_s", 30)))
+            read_timeout=float(settings.get("read_timeout_s", 30)),
+            simplify=settings.get("simplify") is True)
         self.state = AEState(context.directory / "ae-state.sqlite3")
 
     @classmethod
@@ -233,6 +234,8 @@ class AliExpressAdapter(SupplierAdapter):
             if value is not None and (not isinstance(value, int | float)
                                       or isinstance(value, bool) or not low <= value <= high):
                 problems.append((key, f"{key} must be a number from {low} to {high}"))
+        if "simplify" in settings and not isinstance(settings["simplify"], bool):
+            problems.append(("simplify", "simplify must be true or false"))
         if "policy" in settings and not isinstance(settings["policy"], Mapping):
             problems.append(("policy", "policy must be a table, [suppliers.NAME.policy]"))
         return problems
@@ -306,7 +309,7 @@ class AliExpressAdapter(SupplierAdapter):
         for c in unwrap(result.get("child_order_list")):
             if not isinstance(c, dict):
                 continue
-            count = c.get("product_count")
+            count = str(c.get("product_count"))
             items.append(LineItem(
                 title=str(c.get("product_name") or f"AliExpress product {c.get('product_id')}"),
                 quantity=int(count) if str(count).isdigit() else 1,
@@ -353,8 +356,10 @@ class AliExpressAdapter(SupplierAdapter):
                 messages=[DisputeMessage(opened, "platform", text)],
                 history=[StateChange(opened, "open", raw)])
         fp = hashlib.sha1(repr(replace(order, updated_at=created)).encode()).hexdigest()
-        updated = state.get("updated_at") if state.get("fp") == fp else int(now.timestamp())
-        order.updated_at = datetime.fromtimestamp(int(updated or now.timestamp()), UTC)
+        before = int(state.get("updated_at") or 0)
+        # a change gets a later time than the one before, even within the same second
+        updated = before if state.get("fp") == fp else max(int(now.timestamp()), before + 1)
+        order.updated_at = datetime.fromtimestamp(updated, UTC)
         last = status.value if status is not OrderStatus.UNKNOWN else \
             state.get("last_status", "")
         self.state.put(oid, fp=fp, updated_at=int(order.updated_at.timestamp()),

@@ -82,9 +82,10 @@ class AEClient:
                  access_token: str | None, refresh_token: str | None, directory: Path,
                  clock: Callable[[], datetime], rate: float | None,
                  connect_timeout: float = 10.0, read_timeout: float = 30.0,
-                 policy: RetryPolicy | None = None) -> None:
+                 policy: RetryPolicy | None = None, simplify: bool = False) -> None:
         self.supplier = supplier
         self.app_key = app_key
+        self.simplify = "true" if simplify else "false"
         self.app_secret = app_secret
         self.clock = clock
         self.configured = AEPair(
@@ -137,7 +138,7 @@ class AEClient:
         transient = 0
         while True:
             token = await self.access_token()
-            data = self._signed({"method": method, "format": "json", "simplify": "false",
+            data = self._signed({"method": method, "format": "json", "simplify": self.simplify,
                                  "access_token": token, **params}, None)
             body, response = await self.http.request_json("POST", "/sync", data=data)
             if not isinstance(body, dict):

@@ -488,7 +488,10 @@ class CJAdapter(SupplierAdapter):
             order = self._order(merged, detail or {}, tracking, disputes.get(oid, []), names,
                                 gone=oid in gone_ids)
             fp = _fingerprint(order)
-            updated = k.updated_at if k is not None and k.fp == fp else now
+            # a change gets a later time than the one before, even within the same second:
+            # the store keeps an order whose time and status are unchanged as it is
+            updated = k.updated_at if k is not None and k.fp == fp else \
+                max(now, (k.updated_at + 1) if k is not None else 0)
             order.updated_at = _dt(updated)
             orders.append(order)
             rows.append((oid, GONE if oid in gone_ids else str(item.get("orderStatus") or ""),

@@ -278,7 +278,9 @@ class CJClient:
                                        body={"refreshToken": pair.refresh}, auth=False)
                 return await self._store(data, pair, login=False)
             except SupplierAuthError:
-                pass  # the refresh token was refused: log in again
+                # the refresh token was refused: forget it (CJ limits refreshes too), log in
+                pair.refresh, pair.refresh_exp = "", 0.0
+                await asyncio.to_thread(self.tokens.save, pair)
         if pair.last_login and now - pair.last_login < LOGIN_INTERVAL_S:
             wait = int(LOGIN_INTERVAL_S - (now - pair.last_login)) + 1
             raise SupplierAuthError(self.supplier, "CJ refused the token it issued a moment "
@@ -297,14 +299,19 @@ class CJClient:
         access_exp = parse_time(data.get("accessTokenExpiryDate"))
         refresh_exp = parse_time(data.get("refreshTokenExpiryDate"))
         created = parse_time(data.get("createDate"))
+        # lifetimes by CJ's own clock, counted from now by ours: a skewed clock on either
+        # side then neither renews a token on every call nor keeps a dead one
+        origin = created.timestamp() if created else now
+
+        def local(at: datetime | None, default: float) -> float:
+            return now + (at.timestamp() - origin) if at else default
+
         pair = TokenPair(
             fingerprint=self.tokens.fingerprint, access=data["accessToken"],
-            access_exp=access_exp.timestamp() if access_exp else now + 15 * 86400,
+            access_exp=local(access_exp, now + 15 * 86400),
             refresh=data.get("refreshToken") or old.refresh,
-            refresh_exp=(refresh_exp.timestamp() if refresh_exp
-                         else (old.refresh_exp if not login else now + 180 * 86400)),
-            created=min(created.timestamp(), now) if created else now,
-            last_login=old.last_login)
+            refresh_exp=local(refresh_exp, old.refresh_exp if not login else now + 180 * 86400),
+            created=now, last_login=old.last_login)
         if pair.access_exp <= now:
             raise SupplierProtocolError(self.supplier, "CJ issued a token that has already "
                                         "expired; check this computer's clock")
