@@ -312,3 +312,23 @@ def test_killed_export_leaves_no_partial_file(data_dir: Path, out: Path, fmt: st
     run_export(services, request(dest, fmt, force=True))
     assert os.listdir(out) == [dest.name]
     assert len(orders_in(dest)) == services.count(OrderQuery())
+
+
+def test_collector_threshold_is_restored(services: Any, out: Path) -> None:
+    import gc
+
+    from ordertui.export.service import _fewer_collections
+
+    before = gc.get_threshold()
+    seen: list[int] = []
+    run_export(services, request(out / "a.csv"),
+               lambda d, t: seen.append(gc.get_threshold()[0]), batch_size=50)
+    assert max(seen) >= 20_000 and gc.get_threshold() == before
+    with _fewer_collections(), _fewer_collections():  # two exports at once share one raise
+        assert gc.get_threshold()[0] >= 20_000
+    assert gc.get_threshold() == before
+    with pytest.raises(ExportCancelled):
+        cancel = threading.Event()
+        cancel.set()
+        run_export(services, request(out / "b.csv"), None, cancel)
+    assert gc.get_threshold() == before

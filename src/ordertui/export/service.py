@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
+import logging
 import os
 import socket
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,6 +43,8 @@ from ordertui.export.errors import (
 )
 from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest, ExportResult
 from ordertui.export.writers import EXTENSIONS, MIME_TYPES, RowWriter, open_writer
+
+log = logging.getLogger("ordertui.export")
 
 #: Orders per batch: small enough that a batch's orders are a few MB at most, large enough
 #: that per-batch costs (one query for ids, one for the orders) vanish.
@@ -208,13 +212,14 @@ def run_export(services: Any, request: ExportRequest,
     done = 0
     try:
         writer = open_writer(req.fmt, tmp, columns)
-        for ids in store.iter_ids(req.query, batch_size):
-            _check_cancel(cancelled, dest)
-            orders = store.load_orders(ids)
-            writer.write_orders(orders, req.per)
-            done += len(orders)
-            if progress is not None:
-                progress(done, max(total, done))
+        with _fewer_collections():
+            for ids in store.iter_ids(req.query, batch_size):
+                _check_cancel(cancelled, dest)
+                orders = store.load_orders(ids)
+                writer.write_orders(orders, req.per)
+                done += len(orders)
+                if progress is not None:
+                    progress(done, max(total, done))
         _check_cancel(cancelled, dest)
         writer.finish()
         _check_cancel(cancelled, dest)
@@ -233,8 +238,15 @@ def run_export(services: Any, request: ExportRequest,
     if done == 0:
         result.warnings.append(f"no orders match ({describe_scope(req.query)}); the file has "
                                "the header row only")
+    log.info("exported %d orders (%d rows, %s, %s) to %s", done, result.rows, req.fmt,
+             describe_scope(req.query), dest)
     if req.email:
-        _mail(services.config, req, result)
+        try:
+            _mail(services.config, req, result)
+        except MailError as exc:
+            log.warning("export not sent: %s", exc)
+            raise
+        log.info("sent %s to %s", dest.name, req.email)
     return result
 
 
@@ -261,6 +273,45 @@ def _mail(config: Config, req: ExportRequest, result: ExportResult) -> None:
         exc.result = result
         raise
     result.emailed_to = req.email
+
+
+class _FewerCollections:
+    """Raise the garbage collector's first threshold while exports run.
+
+    Every batch allocates tens of thousands of small container objects (orders, items,
+    amounts, rows) that live until the batch is written. At the default threshold (700)
+    the collector runs dozens of times per batch and promotes each live batch to older
+    generations, whose collections then walk it again: about a fifth of an export's time,
+    for cycles that do not exist (these objects are freed by reference counting). The
+    setting is process-wide, so concurrent exports share one raise and the last to finish
+    restores what was there.
+    """
+
+    FIRST_THRESHOLD = 20_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: tuple[int, int, int] = gc.get_threshold()
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._saved = gc.get_threshold()
+                first, *older = self._saved
+                gc.set_threshold(max(first, self.FIRST_THRESHOLD), *older)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    gc.set_threshold(*self._saved)
+
+
+_fewer_collections = _FewerCollections()
 
 
 def _check_cancel(cancelled: threading.Event | None, dest: Path) -> None:
@@ -305,7 +356,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _host() -> str:
-    return socket.gethostname().split(".")[0].replace(".", "_") or "host"
+    return socket.gethostname().split(".")[0] or "host"
 
 
 def _temp_prefix(dest: Path) -> str:
