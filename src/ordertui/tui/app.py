@@ -271,8 +271,13 @@ class OrderTUI(App[None]):
 
     # --- a window too small to use ------------------------------------------------------
     def on_resize(self) -> None:
+        self.check_size()
+
+    def check_size(self) -> None:
         from ordertui.tui.screens.too_small import TooSmallScreen
 
+        if self._orders_screen() is None:
+            return  # the home screen checks once it is up
         small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
         if small and self._too_small is None:
             self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)

@@ -179,6 +179,14 @@ class DetailsScreen(Screen[None]):
                 Action.DISPUTE_WITHDRAW: "t", Action.DISPUTE_ACCEPT_OFFER: "t"}
         if not d.actions:
             t.append("Nothing to do on this order now.", style="italic")
+        c = d.order.cancellation
+        if c is not None and c.state is CancellationState.INFO_REQUESTED:
+            t.append("The supplier asks: ", style="bold")
+            t.append(f"{safe(c.supplier_message)}\n")
+        x = d.order.dispute
+        if x is not None and x.state is DisputeState.AWAITING_MERCHANT and x.last_message:
+            t.append("The dispute waits on you: ", style="bold")
+            t.append(f"{safe(x.last_message.body, 200)}\n")
         hand: list[tuple[str, str | None]] = []
         for a in d.actions:
             if a.by_api:

@@ -34,7 +34,8 @@ def collect(screen: Screen[Any]) -> dict[str, list[tuple[str, str]]]:
         group = help_groups.get(action) or getattr(app, "HELP_GROUPS", {}).get(action, "Other")
         if active.node is app:
             group = getattr(app, "HELP_GROUPS", {}).get(action, "App")
-        seen.setdefault((group, b.description), []).append(app.get_key_display(b))
+        seen.setdefault((group, b.description), []).append(
+            app.get_key_display(b.with_key(key)))
     for (group, description), keys in seen.items():
         groups.setdefault(group, []).append((", ".join(dict.fromkeys(keys)), description))
     return {g: groups[g] for g in GROUP_ORDER if g in groups} | {

@@ -80,6 +80,7 @@ class OrdersScreen(Screen[None]):
         return self.query_one(OrderTable)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.app.check_size)  # type: ignore[attr-defined]
         self.table.focus()
         self.apply_query()
         self.refresh_counts()
