@@ -15,7 +15,6 @@ from ordertui.tui import app as app_module
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
-from ordertui.tui.screens.help import HelpScreen
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.order_table import OrderTable

@@ -110,5 +110,5 @@ def widget_text(app: Any) -> str:
     console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
     for w in app.screen.query(Static):
         content = w.content
-        console.print(content if not isinstance(content, str) else content, markup=False)
+        console.print(content, markup=False)
     return " ".join(console.export_text(styles=False).split())

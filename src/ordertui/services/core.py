@@ -9,6 +9,7 @@ an outbox entry in one transaction, and the runner sends them (design invariant 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -90,10 +91,8 @@ class Services:
         self.clock = clock
         self.data_dir = config.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(OSError):  # a directory the merchant made; keep theirs
             os.chmod(self.data_dir, 0o700)
-        except OSError:
-            pass
         self.store = Store(self.data_dir / "store.sqlite3")
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once

@@ -70,10 +70,10 @@ class DemoAdapter(SupplierAdapter):
             self._ensure()
             orders, nxt, more, total = self.engine.list_changes(cursor, page_size)
             return OrderPage(orders, nxt, more, total)
-        return await self._call(run)  # type: ignore[no-any-return]
+        return await self._call(run)
 
     async def get_order(self, supplier_order_id: str) -> Order:
-        return await self._call(self.engine.get, supplier_order_id)  # type: ignore[no-any-return]
+        return await self._call(self.engine.get, supplier_order_id)
 
     async def get_tracking(self, order: Order) -> Tracking:
         fresh = await self.get_order(order.supplier_order_id)
@@ -86,33 +86,33 @@ class DemoAdapter(SupplierAdapter):
 
     async def request_cancellation(self, order: Order, reason: str,
                                    key: str) -> CancellationRequest:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.request_cancellation, order.supplier_order_id, reason, key)
 
     async def answer_cancellation_info(self, order: Order, message: str,
                                        key: str) -> CancellationRequest:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.answer_cancellation, order.supplier_order_id, message, key)
 
     async def open_dispute(self, order: Order, draft: DisputeDraft, key: str) -> Dispute:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.open_dispute, order.supplier_order_id, reason=draft.reason,
             amount=draft.amount, description=draft.description, evidence=draft.evidence, key=key)
 
     async def reply_dispute(self, order: Order, message: str, key: str) -> Dispute:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.reply_dispute, order.supplier_order_id, message, key)
 
     async def escalate_dispute(self, order: Order, key: str) -> Dispute:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.escalate_dispute, order.supplier_order_id, key)
 
     async def withdraw_dispute(self, order: Order, key: str) -> Dispute:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.withdraw_dispute, order.supplier_order_id, key)
 
     async def accept_dispute_offer(self, order: Order, key: str) -> Dispute:
-        return await self._call(  # type: ignore[no-any-return]
+        return await self._call(
             self.engine.accept_offer, order.supplier_order_id, key)
 
     async def was_applied(self, pending: PendingAction, order: Order) -> Applied:

@@ -550,7 +550,7 @@ class DemoEngine:
             return codec.dispute_to(order.dispute)
         return codec.dispute_from(self._act("dispute_open", order_id, key, change))
 
-    def _dispute_action(self, kind: str, order_id: str, key: str, allowed: frozenset,  # type: ignore[type-arg]
+    def _dispute_action(self, kind: str, order_id: str, key: str, allowed: frozenset[DisputeState],
                         apply: Callable[[sqlite3.Connection, int, Dispute, datetime], None]
                         ) -> Dispute:
         def change(con: sqlite3.Connection, idx: int, order: Order, now: datetime

@@ -156,7 +156,7 @@ class ExportForm(ModalScreen[None]):
             if field == name:
                 try:
                     self.query_one(f"#{name}-error", Static).update(Text(message))
-                except Exception:  # noqa: BLE001 - fields without their own line
+                except Exception:
                     self.query_one("#fmt-error", Static).update(Text(message))
 
     def _clear_errors(self) -> None:
@@ -205,10 +205,10 @@ class ExportForm(ModalScreen[None]):
             self._error("fmt", str(exc))
             return
         if request.path is not None and request.path.exists():
-            replace = await self.app.push_screen_wait(ConfirmModal(
+            overwrite = await self.app.push_screen_wait(ConfirmModal(
                 "Replace the file?", f"{request.path} exists. Replace it with this export?",
                 yes="Replace"))
-            if not replace:
+            if not overwrite:
                 return
             request = replace(request, force=True)
         bar = self.query_one("#progress", ProgressBar)

@@ -28,7 +28,7 @@ def collect(screen: Screen[Any]) -> dict[str, list[tuple[str, str]]]:
         help_groups.update(getattr(node, "HELP_GROUPS", {}))
     for key, active in screen.active_bindings.items():
         b = active.binding
-        if not b.description or b.system and b.action not in ("command_palette",):
+        if not b.description or (b.system and b.action not in ("command_palette",)):
             continue
         action = b.action
         group = help_groups.get(action) or getattr(app, "HELP_GROUPS", {}).get(action, "Other")

@@ -17,7 +17,7 @@ from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery, SortKey, View
-from ordertui.tui.format import clock, safe
+from ordertui.tui.format import safe
 from ordertui.tui.messages import StoreChanged, SyncStateChanged
 from ordertui.tui.widgets.order_table import OrderTable
 from ordertui.tui.widgets.top_bar import TopBar

@@ -41,4 +41,4 @@ class SortModal(ModalScreen[SortKey | None]):
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(SortKey(event.option.id))
+        self.dismiss(SortKey(event.option.id or SortKey.CREATED.value))

@@ -218,6 +218,8 @@ class ThreadScreen(Screen[None]):
     def action_record(self) -> None:
         from ordertui.tui.screens.record import RecordModal
 
+        def done(recorded: bool | None) -> None:
+            if recorded:
+                self.load()
         if self.details is not None:
-            self.app.push_screen(RecordModal(self.details.order, kind="dispute"),
-                                 lambda ok: self.load() if ok else None)
+            self.app.push_screen(RecordModal(self.details.order, kind="dispute"), done)

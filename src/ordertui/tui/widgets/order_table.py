@@ -275,7 +275,7 @@ class OrderTable(Widget, can_focus=True):
                 self._jump(self._gen, max(lo - page, 0))
             return
         buf_end = self.buffer_start + len(self.buffer)
-        if self.buffer and buf_end < min(end, self.top + 2 * page) or (
+        if (self.buffer and buf_end < min(end, self.top + 2 * page)) or (
                 self.total is None and self.buffer and buf_end < self.top + 2 * page):
             self._extend("down")
         if self.buffer and self.buffer_start > max(0, self.top - page):
