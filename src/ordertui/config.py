@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -266,18 +265,10 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600."""
+    from ordertui.fsutil import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(dict(data), fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, tomli_w.dumps(dict(data)))
 
 
 def save(config: Config) -> None:

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from ordertui.cli.common import AppContext, fail, guard, pass_app, table
-from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState
 from ordertui.domain.text import visible
+from ordertui.fsutil import atomic_write
 from ordertui.services.policy import Format, Lang, generate_policy
 from ordertui.services.returns import parse_items
 
@@ -209,24 +207,10 @@ def policy_cmd(app: AppContext, fmt: str, lang: str, output: Path | None) -> Non
     if output is None:
         click.echo(doc.text, nl=False)
         return
-    _write_atomically(output, doc.text)
+    atomic_write(output, doc.text, mode=0o644)
     click.echo(f"wrote {visible(str(output))} ({doc.lang.value}, {doc.format.value}; returns "
                f"within {doc.terms.return_days} days, limited by {doc.terms.limited_by})",
                err=True)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A half-written policy must never replace a good one."""
-    directory = path.expanduser().resolve().parent
-    if not directory.is_dir():
-        raise OrdertuiError(f"cannot write {path}: no directory {directory}")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policy-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OrdertuiError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 COMMANDS = [return_group, refund_cmd, recovered_cmd, stock_group, policy_cmd]

@@ -40,13 +40,19 @@ class View(StrEnum):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    PROTECTION = "protection"  # buyer protection ends within PROTECTION_DAYS
 
     @property
     def label(self) -> str:
         return {"all": "All", "attention": "Needs attention",
                 "awaiting_payment": "Awaiting payment", "processing": "Processing",
                 "shipped": "Shipped", "delivered": "Delivered",
-                "cancelled": "Cancelled"}[self.value]
+                "cancelled": "Cancelled",
+                "protection": f"Protection ends ≤{PROTECTION_DAYS}d"}[self.value]
+
+
+#: the "buyer protection ends soon" view: days left to open a dispute
+PROTECTION_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class OrderQuery:
             return cls(**kw)  # type: ignore[arg-type]
         if view is View.ATTENTION:
             return cls(attention=True, **kw)  # type: ignore[arg-type]
+        if view is View.PROTECTION:
+            return cls(protection_ends_within_days=PROTECTION_DAYS, **kw)  # type: ignore[arg-type]
         return cls(statuses=(OrderStatus(view.value),), **kw)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> OrderQuery:

@@ -79,6 +79,8 @@ class OrderDetails:
     cancellations: list[CancellationRequest]
     pending: list[OutboxEntry]
     web_url: str | None
+    returns: Any = None  # ordertui.services.returns.ReturnsOverview
+    stock_skus: list[str] | None = None  # this order's SKUs that the returns stock holds
 
 
 def _now() -> datetime:
@@ -151,7 +153,12 @@ class Services:
         return self.store.count(q)
 
     def view_counts(self) -> dict[str, int]:
-        return self.store.count_by_view()
+        """Counts for the orders screen's views (the protection view is counted live)."""
+        from ordertui.domain.query import View
+
+        counts = self.store.count_by_view()
+        counts[View.PROTECTION.value] = self.store.count(OrderQuery.for_view(View.PROTECTION))
+        return counts
 
     def resolve(self, ref: str) -> int:
         return self.store.resolve(ref)
@@ -173,7 +180,10 @@ class Services:
             actions=rules.available_actions(order, info.capabilities, url_for),
             audit=self.store.audit_for(order_id),
             cancellations=self.store.cancellation_history(order_id),
-            pending=self.store.outbox.entries(order_id=order_id), web_url=web_url)
+            pending=self.store.outbox.entries(order_id=order_id), web_url=web_url,
+            returns=self.returns.overview(order_id),
+            stock_skus=sorted({i.sku for i in order.items if i.sku}
+                              & {s.sku for s in self.returns.stock()}))
 
     def disputes(self, states: Sequence[DisputeState] = ()) -> list[tuple[OrderSummary, Dispute]]:
         return self.store.disputes(states=states)

@@ -42,10 +42,15 @@ class OrderTUI(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("D", "disputes", "Disputes", show=False, id="disputes"),
         Binding("comma", "settings", "Settings", show=False, id="settings"),
+        Binding("U", "returns", "Returns", show=False, id="returns"),
+        Binding("K", "stock", "Returns stock", show=False, id="stock"),
+        Binding("P", "policy", "Return policy", show=False, id="policy"),
     ]
 
     HELP_GROUPS: ClassVar[dict[str, str]] = {"help": "App", "disputes": "Go to",
-                                             "settings": "Go to", "command_palette": "App",
+                                             "settings": "Go to", "returns": "Go to",
+                                             "stock": "Go to", "policy": "Go to",
+                                             "command_palette": "App",
                                              "quit": "App"}
 
     def __init__(self, services: Any) -> None:
@@ -213,14 +218,31 @@ class OrderTUI(App[None]):
     def action_disputes(self) -> None:
         from ordertui.tui.screens.disputes import DisputesScreen
 
-        if not isinstance(self.screen, DisputesScreen):
-            self.push_screen(DisputesScreen())
+        self._show(DisputesScreen)
 
     def action_settings(self) -> None:
         from ordertui.tui.screens.settings import SettingsScreen
 
-        if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen())
+        self._show(SettingsScreen)
+
+    def _show(self, screen_type: type[Screen[Any]]) -> None:
+        if not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type())
+
+    def action_returns(self) -> None:
+        from ordertui.tui.screens.returns import ReturnsScreen
+
+        self._show(ReturnsScreen)
+
+    def action_stock(self) -> None:
+        from ordertui.tui.screens.returns import StockScreen
+
+        self._show(StockScreen)
+
+    def action_policy(self) -> None:
+        from ordertui.tui.screens.returns import PolicyScreen
+
+        self._show(PolicyScreen)
 
     def _orders_screen(self) -> Any:
         from ordertui.tui.screens.orders import OrdersScreen
@@ -243,6 +265,11 @@ class OrderTUI(App[None]):
                             self._command_export)
         yield SystemCommand("Disputes", "Every dispute, latest activity first",
                             self.action_disputes)
+        yield SystemCommand("Returns", "Every return and its state", self.action_returns)
+        yield SystemCommand("Returns stock", "Items that came back resellable",
+                            self.action_stock)
+        yield SystemCommand("Return policy", "Your shop's refund and return policy, made "
+                            "from your suppliers' policies", self.action_policy)
         yield SystemCommand("Settings", "Suppliers, theme and keys", self.action_settings)
         yield SystemCommand("Keys", "Every key of this screen", self.action_help)
         for i, view in enumerate(View, 1):

@@ -70,6 +70,11 @@ class DetailsScreen(Screen[None]):
         Binding("t", "thread", "Thread", id="thread"),
         Binding("m", "record", "Record by hand", id="record"),
         Binding("o", "open_page", "Supplier page", id="open_page"),
+        Binding("R", "return", "Return", id="return_open"),
+        Binding("u", "return_step", "Update return", id="return_step"),
+        Binding("f", "refund", "Refund", id="refund"),
+        Binding("v", "recovered", "Recovered", show=False, id="recovered"),
+        Binding("x", "use_stock", "From stock", id="use_stock"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("j,down", "scroll_down", "Scroll", show=False, id="scroll_down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="scroll_up"),
@@ -79,6 +84,8 @@ class DetailsScreen(Screen[None]):
         "app.pop_screen": "Move", "scroll_down": "Move", "scroll_up": "Move",
         "cancel": "Act", "answer": "Act", "dispute": "Act", "thread": "Act",
         "record": "Act", "open_page": "Supplier", "refresh": "Supplier",
+        "return": "Returns", "return_step": "Returns", "refund": "Returns",
+        "recovered": "Returns", "use_stock": "Returns",
     }
 
     def __init__(self, order_id: int) -> None:
@@ -100,6 +107,7 @@ class DetailsScreen(Screen[None]):
             yield Static("", id="tracking", classes="section", markup=False)
             yield Static("", id="cancellation", classes="section", markup=False)
             yield Static("", id="dispute", classes="section", markup=False)
+            yield Static("", id="returns", classes="section", markup=False)
             yield Static("", id="extra", classes="section", markup=False)
             yield Static("", id="audit", classes="section", markup=False)
         yield Footer()
@@ -161,6 +169,15 @@ class DetailsScreen(Screen[None]):
         summary.append(f"Customer paid {o.total_price.display()} · you paid the supplier "
                        f"{o.total_cost.display()} · profit ")
         summary.append(o.profit.display(), style="bold")
+        r = d.returns
+        if r is not None and (r.refunds or r.recoveries):
+            summary.append(f"\nRefunded {r.money.refunded.display()} · recovered from the "
+                           f"supplier {r.money.recovered.display()} · net ")
+            summary.append(r.money.net.display(), style="bold")
+        if r is not None and r.protection is not None and r.protection.state.value != "none":
+            described = r.protection.describe()
+            summary.append(f"\n{described[:1].upper()}{described[1:]}",
+                           style="bold" if (r.protection.days_left or 99) <= 7 else "")
         self.query_one("#summary", Static).update(summary)
         self.query_one("#actions", Static).update(self._actions(d))
         self.query_one("#customer", Static).update(self._customer(d))
@@ -168,6 +185,7 @@ class DetailsScreen(Screen[None]):
         self.query_one("#tracking", Static).update(self._tracking(d))
         self.query_one("#cancellation", Static).update(self._cancellation(d))
         self.query_one("#dispute", Static).update(self._dispute(d))
+        self.query_one("#returns", Static).update(self._returns(d))
         self.query_one("#extra", Static).update(self._extra(d))
         self.query_one("#audit", Static).update(self._audit(d))
 
@@ -195,6 +213,13 @@ class DetailsScreen(Screen[None]):
             else:
                 hand.append((a.action.label, a.url))
         o = d.order
+        for key, action, label in (("R", "return", "Accept a return"),
+                                   ("u", "return_step", "Update the return"),
+                                   ("f", "refund", "Refund the customer"),
+                                   ("x", "use_stock", "Ship it from the returns stock")):
+            if self.check_action(action, ()):
+                t.append(f" {key} ", style="reverse")
+                t.append(f" {label}\n")
         if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and not any(
                 a.action is Action.CANCEL for a in d.actions):
             t.append("This order has shipped, so it can no longer be cancelled: open a "
@@ -324,6 +349,58 @@ class DetailsScreen(Screen[None]):
         t.append(" open the thread to reply, escalate or withdraw\n")
         return t
 
+    def _returns(self, d: OrderDetails) -> Text:
+        t = Text()
+        r = d.returns
+        if r is None:
+            return t
+        t.append("Supplier's return policy\n", style="bold underline")
+        p = r.policy
+        if p is None:
+            t.append(f"{safe(r.policy_error)}\n", style="italic")
+        else:
+            if p.accepts_returns:
+                t.append(f"{safe(d.order.supplier)} accepts returns within "
+                         f"{p.return_window_days} days of delivery; return shipping paid by "
+                         f"the {p.return_shipping.value}.\n")
+            else:
+                t.append(f"{safe(d.order.supplier)} accepts no returns: ", style="bold")
+                t.append("accept them at your own address (R), refunds come through buyer "
+                         "protection.\n")
+            t.append(f"Buyer protection: {p.protection_days} days after "
+                     f"{p.protection_from.value}.")
+            if p.text:
+                t.append(f" {safe(p.text)}", style="italic")
+            t.append("\n")
+        if r.returns:
+            t.append("\nReturns\n", style="bold underline")
+            for ret in r.returns:
+                items = ", ".join(f"{i.quantity}× {safe(i.title or i.key)}" for i in ret.items)
+                t.append(f"  {ret.state.label}", style="bold")
+                t.append(f" — {items} — {safe(ret.reason)}")
+                t.append(f" (to the {ret.destination.value})", style="dim")
+                if ret.tracking_number:
+                    t.append(f" · tracking {safe(ret.tracking_number)}")
+                if ret.condition:
+                    t.append(f" · {safe(ret.condition)}", style="italic")
+                t.append("\n")
+        if r.refunds or r.recoveries or r.stock_used:
+            t.append("\nMoney\n", style="bold underline")
+            for f in r.refunds:
+                t.append(f"  {when(f.at)}  refunded {f.amount.display()} — {safe(f.reason)}"
+                         + (" (item comes back)" if f.item_returned else "") + "\n")
+            for c in r.recoveries:
+                t.append(f"  recovered {c.amount.display()} from the supplier"
+                         + (f" — {safe(c.note)}" if getattr(c, "note", "") else "") + "\n")
+            for u in r.stock_used:
+                t.append(f"  shipped {u.quantity}× {safe(u.sku)} from the returns stock\n")
+            t.append(f"  Net: sale {r.money.sale_price.display()} − cost "
+                     f"{r.money.supplier_cost.display()} − refunds {r.money.refunded.display()}"
+                     f" + recovered {r.money.recovered.display()} = ")
+            t.append(r.money.net.display(), style="bold")
+            t.append("\n")
+        return t
+
     def _extra(self, d: OrderDetails) -> Text:
         t = Text()
         if d.pending:
@@ -370,6 +447,19 @@ class DetailsScreen(Screen[None]):
                                    Source.MANUAL)
         if action == "open_page":
             return bool(d.web_url)
+        r = d.returns
+        if action == "return":
+            return d.order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED,
+                                      OrderStatus.CLOSED)
+        if action == "return_step":
+            return r is not None and any(not x.state.terminal for x in r.returns)
+        if action == "refund":
+            return r is not None and r.money.refundable.amount > 0
+        if action == "recovered":
+            return r is not None and r.money.recoverable.amount > 0
+        if action == "use_stock":
+            return bool(d.stock_skus) and d.order.status in (OrderStatus.AWAITING_PAYMENT,
+                                                            OrderStatus.PROCESSING)
         return True
 
     def action_scroll_down(self) -> None:
@@ -465,3 +555,63 @@ class DetailsScreen(Screen[None]):
         self.app.open_url(d.web_url)
         self.notify(f"Opening {d.web_url} — over SSH, copy the address instead.",
                     markup=False)
+
+    # --- returns and refunds ---------------------------------------------------------
+    def _after(self, saved: bool | None) -> None:
+        if saved:
+            self.app.post_message(StoreChanged())
+            self.load()
+
+    def action_return(self) -> None:
+        self._open_return()
+
+    @work(group="action", exclusive=True)
+    async def _open_return(self) -> None:
+        from ordertui.tui.screens.returns_forms import ReturnForm
+
+        d = self.details
+        if d is None:
+            return
+        try:
+            options = await self.app.query_runner.run(  # type: ignore[attr-defined]
+                self.services.returns.return_options, self.order_id)
+        except OrdertuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.app.push_screen(ReturnForm(self.order_id, d.order.display_name, options),
+                             self._after)
+
+    def action_return_step(self) -> None:
+        from ordertui.tui.screens.returns_forms import ReturnStepModal
+
+        d = self.details
+        if d is None or d.returns is None:
+            return
+        open_returns = [x for x in d.returns.returns if not x.state.terminal]
+        if open_returns:
+            self.app.push_screen(ReturnStepModal(open_returns[-1]), self._after)
+
+    def action_refund(self) -> None:
+        from ordertui.tui.screens.returns_forms import RefundForm
+
+        d = self.details
+        if d is not None and d.returns is not None:
+            self.app.push_screen(RefundForm(self.order_id, d.order.display_name,
+                                            d.returns.money.refundable), self._after)
+
+    def action_recovered(self) -> None:
+        from ordertui.tui.screens.returns_forms import RecoveryForm
+
+        d = self.details
+        if d is not None and d.returns is not None:
+            self.app.push_screen(RecoveryForm(self.order_id, d.order.display_name,
+                                              d.returns.money.recoverable), self._after)
+
+    def action_use_stock(self) -> None:
+        from ordertui.tui.screens.returns_forms import StockUseModal
+
+        d = self.details
+        if d is not None and d.stock_skus:
+            choices = [(sku, sku) for sku in d.stock_skus]
+            self.app.push_screen(StockUseModal(self.order_id, d.order.display_name, choices),
+                                 self._after)

@@ -47,7 +47,7 @@ class OrdersScreen(Screen[None]):
         "cursor_down": "Move", "cursor_up": "Move", "page_down": "Move", "page_up": "Move",
         "first": "Move", "last": "Move", "open": "Orders", "mark": "Orders",
         "filter": "Find", "back": "Find", "sort": "Find", "next_view": "Views",
-        "prev_view": "Views", **{f"view({i})": "Views" for i in range(1, 8)},
+        "prev_view": "Views", **{f"view({i})": "Views" for i in range(1, 9)},
         "cancel": "Act", "dispute": "Act", "export": "Act", "sync": "Act",
         "disputes": "Go to",
     }

@@ -15,10 +15,10 @@ from ordertui.domain.query import View
 
 SHORT = {View.ALL: "All", View.ATTENTION: "Attention", View.AWAITING_PAYMENT: "Unpaid",
          View.PROCESSING: "Processing", View.SHIPPED: "Shipped", View.DELIVERED: "Delivered",
-         View.CANCELLED: "Cancelled"}
+         View.CANCELLED: "Cancelled", View.PROTECTION: "Protection ≤7d"}
 TINY = {View.ALL: "All", View.ATTENTION: "Attn", View.AWAITING_PAYMENT: "Unpaid",
         View.PROCESSING: "Proc", View.SHIPPED: "Ship", View.DELIVERED: "Deliv",
-        View.CANCELLED: "Canc"}
+        View.CANCELLED: "Canc", View.PROTECTION: "Prot"}
 VIEWS = list(View)
 
 
@@ -48,7 +48,7 @@ class ViewTabs(Widget):
             selected = view is self.current
             count = f" {n:,}" if n is not None and (with_counts or selected) else ""
             style = "reverse bold" if selected else ""
-            if view is View.ATTENTION and n and not selected:
+            if view in (View.ATTENTION, View.PROTECTION) and n and not selected:
                 style = "bold"  # something waits on the merchant
             if i > 1:
                 text.append(" ")
