@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -35,6 +35,7 @@ from ordertui.domain.states import CancellationState, OrderStatus
 from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
 from ordertui.suppliers.aliexpress_sign import sign
 from ordertui.suppliers.demo_engine import IdScheme
+from ordertui.suppliers.http import read_private, write_private
 
 CHINA = timezone(timedelta(hours=8))
 METHOD_ORDER = "aliexpress.trade.ds.order.get"
@@ -88,6 +89,11 @@ class AliExpressSimulator(Simulator):
         now = self.now()
         self._pairs = [_Pair(c.access_token, c.refresh_token, now + c.access_ttl_s,
                              now + c.refresh_ttl_s)]
+        # tokens handed out survive a restart on the same --state-dir, as at AliExpress
+        self._tokens_path = self.state_dir / "ae-tokens.json"
+        saved = None if self.fresh else read_private(self._tokens_path)
+        if isinstance(saved, list) and saved:
+            self._pairs = [_Pair(**p) for p in saved]
         self._state_lock = threading.RLock()
         self._order = lru_cache(maxsize=20_000)(self._load)
 
@@ -222,6 +228,7 @@ class AliExpressSimulator(Simulator):
         pair = _Pair("5000" + uuid.uuid4().hex, "5001" + uuid.uuid4().hex,
                      now + c.access_ttl_s, refresh_exp)
         self._pairs = [*self._pairs[-1:], pair]
+        write_private(self._tokens_path, [asdict(p) for p in self._pairs])
         return pair
 
     # --- orders ------------------------------------------------------------------------------
