@@ -31,7 +31,7 @@ from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
 from ordertui.simulators.common import RunningSim
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.aliexpress_sign import sign, string_to_sign
-from sim_fixtures import ae_settings, fast_retries, serve, services_for
+from sim_fixtures import ae_settings, fast_retries, serve, services_for, start_app
 
 SECRET = "helloworld"
 
@@ -377,3 +377,26 @@ def test_cli_add_and_record(tmp_path: Path, sim: RunningSim) -> None:
     assert "seller agreed" in shown
     assert "(recorded by hand)" in run("show", shipped)
     assert "synced" in run("sync")
+
+
+async def test_an_answer_in_no_documented_shape_is_a_protocol_error(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def odd(request: Any) -> JSONResponse:
+        return JSONResponse({"unexpected": {"request_id": "r-9"}})
+
+    running = start_app(Starlette(routes=[Route("/sync", odd, methods=["POST"])]), name="odd")
+    try:
+        s = services_for(tmp_path, {"ae": {"kind": "aliexpress", "app_key": "1",
+                                           "app_secret": "s", "access_token": "a",
+                                           "refresh_token": "r",
+                                           "base_url": running.root_url}})
+        with pytest.raises(SupplierError, match="has no aliexpress_trade_ds_order_get_response"
+                           ) as err:
+            await s.add_orders("ae", ["8190000000000001"])
+        assert "r-9" in str(err.value) and str(err.value).startswith("ae: ")
+        await s.aclose()
+    finally:
+        running.stop()

@@ -16,7 +16,12 @@ from click.testing import CliRunner
 
 from ordertui.cli import main_group
 from ordertui.domain.capabilities import Action, Capability
-from ordertui.domain.errors import CapabilityMissing, SupplierAuthError, SupplierNotFound
+from ordertui.domain.errors import (
+    CapabilityMissing,
+    SupplierAuthError,
+    SupplierError,
+    SupplierNotFound,
+)
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.services.core import Services
@@ -30,6 +35,7 @@ from sim_fixtures import (
     fast_retries,
     serve,
     services_for,
+    start_app,
     sync_until_clean,
 )
 
@@ -445,3 +451,33 @@ def test_cli_on_the_cj_simulator_works_like_the_demo(tmp_path: Path, sim: Runnin
     assert sim.stats()["applied"] == {"order_delete": 1, "dispute_create": 1}
     info = services_for(tmp_path / "other", {"x": cj_settings(sim)}).supplier_info("x")
     assert Action.CANCEL.capability in info.capabilities
+
+
+async def test_an_answer_without_the_envelope_is_a_protocol_error(tmp_path: Path) -> None:
+    """A server that answers JSON, but not CJ's envelope (a proxy, a changed API)."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def odd(request: Any) -> JSONResponse:
+        if request.url.path.endswith("getAccessToken"):
+            return JSONResponse({"code": 200, "result": True, "requestId": "r-1", "data": {
+                "accessToken": "at-1", "accessTokenExpiryDate": "2099-01-01T00:00:00+08:00",
+                "refreshToken": "rt-1", "createDate": "2025-01-01T00:00:00+08:00"}})
+        if request.url.path.endswith("list"):
+            return JSONResponse({"status": "ok", "orders": []})
+        return JSONResponse({"code": 200, "result": False, "requestId": "r-2", "data": None})
+
+    app = Starlette(routes=[Route("/api2.0/v1/{p:path}", odd, methods=["GET", "POST"])])
+    running = start_app(app, name="odd")
+    try:
+        s = services_for(tmp_path, {"cj": {"kind": "cj", "api_key": "k@api@1",
+                                           "base_url": running.root_url + "/api2.0/v1"}})
+        fast_retries(s, "cj")
+        report = await s.sync("cj")
+        assert "without CJ's envelope" in report.errors["cj"]
+        with pytest.raises(SupplierError, match="result false"):
+            await s.adapter("cj").get_order("J1")
+        await s.aclose()
+    finally:
+        running.stop()
