@@ -23,6 +23,7 @@ import csv
 import os
 import tempfile
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -43,7 +44,7 @@ MIME_TYPES = {"csv-excel": "text/csv", "csv": "text/csv",
 EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
 
 
-class RowWriter:
+class RowWriter(ABC):
     """Receives rows of plain values (see ``columns``) in batches."""
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
@@ -52,9 +53,9 @@ class RowWriter:
         self.rows = 0
         self.warnings: list[str] = []
 
+    @abstractmethod
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         """Write rows of plain values."""
-        raise TypeError(f"{type(self).__name__} cannot write rows")
 
     def write_orders(self, orders: Sequence[Order], per: str) -> int:
         """Write the rows of a batch of orders; returns how many rows that was."""
@@ -62,9 +63,11 @@ class RowWriter:
         self.write(rows)
         return len(rows)
 
+    @abstractmethod
     def finish(self) -> None:
         """Complete the file and make it durable (fsync)."""
 
+    @abstractmethod
     def discard(self) -> None:
         """Release everything after a failure or a cancel; the caller removes ``path``."""
 
@@ -174,6 +177,10 @@ def _display_width(text: str) -> int:
 
 
 class XlsxWriter(RowWriter):
+    """Excel through openpyxl's write-only mode: rows are streamed to the sheet as they come,
+    so memory does not grow with the export; the price is that widths, the frozen header
+    and the styles must be settled before the first row."""
+
     def __init__(self, path: Path, columns: Sequence[Column], *, sheet: str = "Orders") -> None:
         from openpyxl import Workbook
 
