@@ -65,7 +65,7 @@ class ExportForm(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from ordertui.export.columns import COLUMNS, DEFAULT_COLUMNS
 
-        today = datetime.now().strftime("%Y-%m-%d")
+        today = self.services.clock().astimezone().strftime("%Y-%m-%d")
         default_path = Path.home() / f"ordertui-orders-{today}.csv"
         with Vertical(classes="dialog dialog-wide"):
             yield Label(Text("Export orders", style="bold"), classes="dialog-title")
@@ -75,9 +75,9 @@ class ExportForm(ModalScreen[None]):
                     yield RadioButton(f"Marked orders ({len(self.marked):,})",
                                       value=bool(self.marked), name="marked",
                                       disabled=not self.marked)
-                    yield RadioButton(f"Current view: {self.filter_query.describe()}",
-                                      value=not self.marked and self.filter_query.filtered,
-                                      name="filter")
+                    if self.filter_query.filtered:
+                        yield RadioButton(f"Current view: {self.filter_query.describe()}",
+                                          value=not self.marked, name="filter")
                     yield RadioButton("Last month", name="last-month")
                     yield RadioButton("This month", name="this-month")
                     yield RadioButton("All orders", name="all",
@@ -173,7 +173,7 @@ class ExportForm(ModalScreen[None]):
         elif scope == "filter":
             query = self.filter_query
         elif scope in ("last-month", "this-month"):
-            since, until = month_bounds(datetime.now().astimezone(),
+            since, until = month_bounds(self.services.clock().astimezone(),
                                         1 if scope == "last-month" else 0)
             query = OrderQuery(since=since.astimezone(UTC), until=until.astimezone(UTC),
                                descending=False)
