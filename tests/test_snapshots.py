@@ -12,9 +12,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screenshots"))
 
-from scenes import SCENES, build  # noqa: E402
+from scenes import SCENES, build
 
-from ordertui.tui.app import OrderTUI  # noqa: E402
+from ordertui.tui.app import OrderTUI
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])

@@ -169,6 +169,16 @@ class DetailsScreen(Screen[None]):
         summary.append(f"Customer paid {o.total_price.display()} · you paid the supplier "
                        f"{o.total_cost.display()} · profit ")
         summary.append(o.profit.display(), style="bold")
+        c = o.cancellation
+        if c is not None:
+            waiting = {CancellationState.REQUESTED: " — waiting for the supplier",
+                       CancellationState.INFO_REQUESTED: " — the supplier asks for details (a)"}
+            summary.append(f"\n{c.state.label}{waiting.get(c.state, '')}",
+                           style="bold" if c.state.active else "")
+        x = o.dispute
+        if x is not None and not x.state.terminal:
+            summary.append(f"\nDispute: {x.state.label.lower()} (t for the thread)",
+                           style="bold")
         r = d.returns
         if r is not None and (r.refunds or r.recoveries):
             summary.append(f"\nRefunded {r.money.refunded.display()} · recovered from the "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -58,6 +58,9 @@ class OrdersScreen(Screen[None]):
         self.sort = SortKey.CREATED
         self.descending = True
         self.search = ""
+        #: "/" was pressed and the filter box has not got the focus yet: keys typed in that
+        #: instant (a fast typist, a paste over SSH) belong to the filter, not to bindings
+        self.filter_opening = False
 
     @property
     def services(self) -> Any:
@@ -138,7 +141,22 @@ class OrdersScreen(Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
+        self.filter_opening = True
         box.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.query_one("#filter", Input):
+            self.filter_opening = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.filter_opening and action != "back")
+
+    def on_key(self, event: events.Key) -> None:
+        if self.filter_opening and event.is_printable and event.character:
+            box = self.query_one("#filter", Input)
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -368,6 +368,10 @@ class OrderTable(Widget, can_focus=True):
     def current(self) -> OrderSummary | None:
         return self.row_at(self.cursor)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # while the filter box is opening, typed keys are meant for it
+        return not getattr(self.screen, "filter_opening", False)
+
     # --- moving ----------------------------------------------------------------------
     def _scroll_to_cursor(self) -> None:
         page = self.page

@@ -1,0 +1,127 @@
+"""The real ``ordertui`` in a real terminal (tmux): open the app, filter to an order, open
+it, request a cancellation, confirm, watch the supplier's answer arrive, quit with 0."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ordertui.config import load
+from ordertui.domain.query import OrderQuery
+from ordertui.domain.states import OrderStatus
+from ordertui.services import Services
+from ordertui.suppliers.demo_engine import _fraction
+
+TMUX = shutil.which("tmux")
+ORDERTUI = str(Path(sys.executable).with_name("ordertui"))
+
+
+class Terminal:
+    """One tmux server of our own, holding one window."""
+
+    def __init__(self, socket: str, width: int, height: int) -> None:
+        self.socket, self.width, self.height = socket, width, height
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        out = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
+                             text=True, check=True)
+        return out.stdout
+
+    def start(self, command: str) -> None:
+        self.tmux("new-session", "-d", "-s", "t", "-x", str(self.width), "-y",
+                  str(self.height), command)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
+
+    def type(self, text: str) -> None:
+        self.keys(text, literal=True)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def flat(self) -> str:
+        """The words on screen with borders and line ends taken out, so that a sentence
+        wrapped inside a dialog reads whole."""
+        return " ".join(re.sub(r"[\u2500-\u259f▊▎▁▔]", " ", self.screen()).split())
+
+    def wait_for(self, text: str, seconds: float = 60) -> str:
+        """Until ``text`` is on the screen; the bound only keeps a broken run from hanging."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            screen = self.flat()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def kill(self) -> None:
+        subprocess.run([TMUX or "tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    assert TMUX is not None, "tmux is needed (.ci/run installs it)"
+    term = Terminal(f"ordertui-test-{os.getpid()}", 80, 24)
+    yield term
+    term.kill()
+
+
+def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[suppliers.demo]\nkind = "demo"\nreview_delay_s = 1\norders = 200\n'
+                      'seed = 11\n')
+    data = tmp_path / "data"
+    env = {"ORDERTUI_CONFIG": str(config), "ORDERTUI_DATA_DIR": str(data),
+           "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    subprocess.run([ORDERTUI, "sync"], env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    services = Services(load(config, data))
+    engine = services.adapter("demo").engine  # type: ignore[attr-defined]
+    target = next(
+        r for r in services.window(OrderQuery(statuses=(OrderStatus.PROCESSING,)), limit=100)
+        if r.cancellation_state is None
+        and _fraction(engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
+                      "ask", 1) >= 0.3)  # a request this supplier approves straight away
+    services.store.close()
+    exit_file = tmp_path / "exit"
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    terminal.start(f"{command} {shlex.quote(ORDERTUI)}; echo $? > {shlex.quote(str(exit_file))}"
+                   "; sleep 30")
+    terminal.wait_for("DEMO")
+    terminal.wait_for("1 of 200")
+    terminal.keys("/")
+    terminal.type(target.name)
+    terminal.wait_for(f"1 of 1 · search \"{target.name}\"")
+    terminal.keys("Enter")
+    terminal.keys("Enter")
+    terminal.wait_for(f"{target.name} Processing")
+    terminal.keys("c")
+    terminal.wait_for("Request cancellation of")
+    terminal.wait_for("asks you for more details first")  # the dialog says what happens
+    terminal.type("Customer ordered twice")
+    terminal.keys("Enter")
+    terminal.wait_for("Cancellation requested")
+    terminal.wait_for(f"{target.name} Cancelled")  # the supplier's answer, unasked
+    terminal.wait_for("Cancellation approved")
+    terminal.keys("Escape")
+    terminal.wait_for("Orders")
+    terminal.keys("q")
+    deadline = time.monotonic() + 30
+    while not exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert exit_file.read_text().strip() == "0"
+    check = Services(load(config, data))
+    assert check.order(target.id).status is OrderStatus.CANCELLED
+    check.store.close()
+
