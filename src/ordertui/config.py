@@ -152,6 +152,19 @@ def _line_of(path: Path, table: str, key: str) -> int | None:
     return None
 
 
+def _register_secrets(data: Mapping[str, Any]) -> None:
+    """Every secret the config holds or names, so logs and reports can redact it."""
+    from ordertui.logs import register_secret
+
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            _register_secrets(value)
+        elif key in SECRET_KEYS and isinstance(value, str):
+            register_secret(value)
+        elif key.endswith("_env") and key[:-4] in SECRET_KEYS and isinstance(value, str):
+            register_secret(os.environ.get(value))
+
+
 def _has_inline_secret(data: Mapping[str, Any]) -> bool:
     for key, value in data.items():
         if isinstance(value, Mapping):
@@ -201,6 +214,7 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     where = str(path)
+    _register_secrets(raw)
 
     def err(message: str, table: str, key: str | None = None) -> ConfigError:
         dotted = f"{table}.{key}" if key else table

@@ -89,6 +89,21 @@ def guard(fn: Callable[..., T]) -> Callable[..., T]:
             # the disk, not the program: an unwritable data directory, a damaged store
             fail(f"{type(exc).__name__}: {exc}", 1)
             raise  # unreachable
+        except Exception as exc:
+            from ordertui.config import default_data_dir
+            from ordertui.crash import announce, summary, write_report
+
+            app = next((a for a in args if isinstance(a, AppContext)), None)
+            data_dir = default_data_dir()
+            if app is not None:
+                data_dir = app.data_dir or (app._config.data_dir if app._config
+                                            else data_dir)
+            try:
+                path = write_report(data_dir, exc, where=f"ordertui {fn.__name__}")
+            except (OSError, OrdertuiError):
+                fail(f"crashed: {summary(exc)}", 1)
+            announce(path, exc)
+            sys.exit(1)
     return wrapper
 
 

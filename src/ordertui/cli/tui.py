@@ -6,7 +6,14 @@ from ordertui.cli.common import AppContext
 
 
 def run_tui(app: AppContext) -> None:
+    import sys
+
+    from ordertui.crash import announce
     from ordertui.tui.app import OrderTUI
 
     services = app.services
-    OrderTUI(services).run()
+    tui = OrderTUI(services)
+    tui.run()
+    if tui.crash is not None:
+        announce(*tui.crash)
+        sys.exit(1)

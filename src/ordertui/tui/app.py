@@ -64,6 +64,8 @@ class OrderTUI(App[None]):
         self.next_retry: float | None = None
         self._sync_now = asyncio.Event()
         self._too_small: Screen[None] | None = None
+        #: where the report of a crash went, for the command line to announce
+        self.crash: tuple[Path, BaseException] | None = None
 
     # --- start and stop ------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -84,6 +86,22 @@ class OrderTUI(App[None]):
         runner = self.services.runner()
         runner.release()
         self.query_runner.shutdown()
+
+    # --- a crash: a report in the data directory instead of a traceback on screen -------
+    def _handle_exception(self, error: Exception) -> None:
+        from ordertui.crash import write_report
+
+        if self.crash is None:
+            # the report is best effort; the terminal must come back whatever happens
+            with contextlib.suppress(OSError, OrdertuiError):
+                self.crash = (write_report(self.services.data_dir, error, where="the app"),
+                              error)
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        if self.crash is not None:
+            self._exit_renderables.clear()  # one line is printed by the command line
+        super()._print_error_renderables()
 
     # --- background work -------------------------------------------------------------
     @work(group="outbox", exclusive=True)
