@@ -508,6 +508,26 @@ class Services:
         return await asyncio.to_thread(self.store.apply_sync_page, order.supplier, [fresh], None)
 
 
+    async def fill_details(self, budget: int = 20, done: set[int] | None = None) -> list[int]:
+        """Read, one by one, orders whose supplier lists them without details, newest first,
+        at most ``budget`` of them and none in ``done``; the adapter's rate limiter sets the
+        pace. Returns the ids read (the caller adds them to ``done``)."""
+        done = done if done is not None else set()
+        read: list[int] = []
+        for name in self.supplier_names():
+            adapter = self.adapter(name)
+            if adapter.list_has_details or not adapter.can(Capability.GET_ORDER):
+                continue
+            ids = await asyncio.to_thread(self.store.orders_missing_details, name,
+                                          budget + len(done))
+            for order_id in [i for i in ids if i not in done][:budget - len(read)]:
+                await self.refresh_order(order_id)
+                read.append(order_id)
+            if len(read) >= budget:
+                break
+        return read
+
+
 def _describe(action: Action, payload: dict[str, Any]) -> str:
     if action is Action.CANCEL:
         return f"requested cancellation: {payload['reason']}"

@@ -94,12 +94,21 @@ _ORDER_COLUMNS = (
     "items_summary", "items_text", "quantity", "items", "carrier", "tracking_number",
     "tracking_url", "events", "last_event", "last_event_at", "supplier_url", "synced_at",
 )
+# A supplier whose order list carries no items or tracking (CJ) must not wipe what was
+# fetched when the order was opened: an empty list keeps the details already stored.
+_NO_ITEMS = "excluded.items = '[]'"
+_KEEP_DETAIL = {
+    **{c: f"CASE WHEN {_NO_ITEMS} THEN orders.{c} ELSE excluded.{c} END"
+       for c in ("items", "items_text", "items_summary", "quantity")},
+    **{c: f"CASE WHEN excluded.events IS NULL THEN orders.{c} ELSE excluded.{c} END"
+       for c in ("events", "last_event", "last_event_at")},
+}
 # columns a sync may overwrite on an order it already has (not its local states)
 _UPSERT_SQL = (
     f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _ORDER_COLUMNS)}) "
     "ON CONFLICT (supplier, supplier_order_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _ORDER_COLUMNS[2:])
+    + ", ".join(f"{c} = {_KEEP_DETAIL.get(c, f'excluded.{c}')}" for c in _ORDER_COLUMNS[2:])
 )
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # as FTS5 splits: "_" separates words
@@ -903,6 +912,12 @@ class Store:
         row = con.execute("SELECT name, supplier_order_id FROM orders WHERE id = ?",
                           (order_id,)).fetchone()
         return (row[0] or row[1]) if row else str(order_id)
+
+    def orders_missing_details(self, supplier: str, limit: int = 20) -> list[int]:
+        """Orders of ``supplier`` known only from its list (no items yet), newest first."""
+        return [r[0] for r in self.con.execute(
+            "SELECT id FROM orders WHERE supplier = ? AND items = '[]' AND status NOT IN "
+            "('closed', 'cancelled') ORDER BY created_at DESC LIMIT ?", (supplier, limit))]
 
     def active_supplier_order_ids(self, supplier: str) -> list[str]:
         """The supplier's orders that may still change: not closed, not long cancelled."""

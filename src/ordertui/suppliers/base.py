@@ -94,6 +94,9 @@ class SupplierAdapter(abc.ABC):
     secret_keys: ClassVar[tuple[str, ...]] = ()
     #: requests per second the supplier allows by default
     rate_limit: ClassVar[float | None] = None
+    #: whether list_orders gives whole orders; if not, items and tracking are read one order
+    #: at a time, when the merchant opens it or in the background within the rate limit
+    list_has_details: ClassVar[bool] = True
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         self.name = name

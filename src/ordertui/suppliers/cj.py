@@ -145,6 +145,7 @@ class CJAdapter(SupplierAdapter):
         Capability.DISPUTE_OPEN, Capability.DISPUTE_WITHDRAW, Capability.DISPUTE_LIST})
     secret_keys = ("api_key",)
     rate_limit = 1.0  # CJ's default for free and level-1 accounts
+    list_has_details = False  # the order list has no products and no tracking
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         super().__init__(name, settings, context)

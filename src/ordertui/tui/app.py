@@ -64,6 +64,8 @@ class OrderTUI(App[None]):
         self.next_retry: float | None = None
         self._sync_now = asyncio.Event()
         self._too_small: Screen[None] | None = None
+        #: orders already read in full this session (fill_details never loops on one)
+        self._details_read: set[int] = set()
         #: where the report of a crash went, for the command line to announce
         self.crash: tuple[Path, BaseException] | None = None
 
@@ -158,12 +160,27 @@ class OrderTUI(App[None]):
                 self.sync_error, self.next_retry = "", None
             if report.events:
                 self.announce(report.events)
+            self.fill_details()
             if report.orders:
                 self.post_store_changed()
             self.last_sync = self.services.clock()
         self.syncing = None
         self.sync_progress = None
         self.post_sync_state()
+
+    @work(group="details", exclusive=True)
+    async def fill_details(self) -> None:
+        """Suppliers whose order list has no items (CJ): read the orders one by one, within
+        the supplier's rate limit, so the table fills in without anyone waiting on it."""
+        while True:
+            try:
+                read = await self.services.fill_details(budget=10, done=self._details_read)
+            except OrdertuiError:
+                return  # the next sync tries again
+            if not read:
+                return
+            self._details_read.update(read)
+            self.post_store_changed()
 
     @work(group="watch", exclusive=True)
     async def watch_loop(self) -> None:
