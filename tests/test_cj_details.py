@@ -67,3 +67,29 @@ async def test_an_order_listed_without_items_keeps_the_stored_ones(services: obj
     assert [i.title for i in again.items] == [i.title for i in full.items]
     assert again.tracking_events == full.tracking_events
     assert again.updated_at == bare.updated_at  # the rest did come from the list
+
+
+def test_show_reads_a_cj_order_that_was_listed_without_items(tmp_path: Path,
+                                                             sim: RunningSim) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from ordertui.cli import main_group
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[suppliers.cj]\nkind = "cj"\nbase_url = "{sim.base_url}"\n'
+                      f'api_key = "{sim.sim.config.api_key}"\nrate_limit = 100\n')  # type: ignore[attr-defined]
+    config.chmod(0o600)
+    base = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(main_group, [*base, "sync"]).exit_code == 0
+    listing = json.loads(runner.invoke(main_group, [*base, "orders", "--format", "json",
+                                                    "--status", "delivered"]).output)
+    ref = listing[0]["supplier_order_id"]
+    shown = json.loads(runner.invoke(main_group, [*base, "show", ref, "--format",
+                                                  "json"]).output)
+    assert shown["items"], "show read the order's items from CJ"
+    assert shown["tracking_events"]
+    assert shown["money"]["net"] is not None
+    assert shown["buyer_protection"]["state"] in ("active", "ended")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ordertui.cli.common import AppContext, Progress, closing, guard, pass_app, table
-from ordertui.domain.errors import ValidationError
+from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import visible
@@ -96,10 +96,34 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     """Everything about one order: ORDER_ID is the id, the shop order name (#1042) or the
     supplier's order id."""
     s = app.services
-    details = s.details(s.resolve(order_ref))
+    order_id = s.resolve(order_ref)
+    order = s.order(order_id)
+    if order.supplier in s.config.suppliers and not s.adapter(order.supplier).list_has_details:
+        # this supplier's list has no items or tracking: read the order itself now
+        try:
+            closing(app, s.refresh_order, order_id)
+        except OrdertuiError as exc:
+            click.echo(f"ordertui: showing what is stored; {visible(str(exc))}", err=True)
+        s = app.services
+    details = s.details(order_id)
     o = details.order
+    r = details.returns
     if fmt == "json":
-        click.echo(serialize.dumps(serialize.order(o, details.audit, details.pending)))
+        data = serialize.order(o, details.audit, details.pending)
+        if r is not None:
+            data["money"] = {"sale_price": r.money.sale_price.plain(),
+                             "supplier_cost": r.money.supplier_cost.plain(),
+                             "refunded": r.money.refunded.plain(),
+                             "recovered": r.money.recovered.plain(),
+                             "net": r.money.net.plain()}
+            data["buyer_protection"] = (None if r.protection is None else {
+                "state": r.protection.state.value, "days_left": r.protection.days_left,
+                "ends_at": r.protection.ends_at.isoformat() if r.protection.ends_at else None})
+            data["returns"] = [{"state": x.state.value, "reason": x.reason,
+                                "destination": x.destination.value,
+                                "items": [{"key": i.key, "quantity": i.quantity}
+                                          for i in x.items]} for x in r.returns]
+        click.echo(serialize.dumps(data))
         return
     v = visible
     lines = [f"{v(o.display_name)}  ({o.status.label})  id {o.id}",
@@ -118,6 +142,23 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
                        f"price {i.unit_price.display()}")
     lines.append(f"Total        price {o.total_price.display()} · cost {o.total_cost.display()}"
                  f" · profit {o.profit.display()}")
+    if r is not None:
+        if r.refunds or r.recoveries:
+            lines.append(f"Net          refunded {r.money.refunded.display()} · recovered "
+                         f"{r.money.recovered.display()} · net {r.money.net.display()}")
+        if r.policy is not None:
+            p = r.policy
+            lines.append(f"Policy       {v(o.supplier)} "
+                         + (f"accepts returns within {p.return_window_days} days"
+                            if p.accepts_returns else "accepts no returns")
+                         + f"; buyer protection {p.protection_days} days after "
+                           f"{p.protection_from.value}")
+        if r.protection is not None and r.protection.state.value != "none":
+            lines.append(f"             {r.protection.describe()}")
+        for x in r.returns:
+            lines.append(f"Return       {x.state.label}: " + ", ".join(
+                f"{i.quantity}× {v(i.title or i.key)}" for i in x.items)
+                + f" — {v(x.reason)} (to the {x.destination.value})")
     if o.tracking_number:
         lines += ["", f"Tracking     {v(o.carrier)} {v(o.tracking_number)}"]
         lines += [f"  {e.at.astimezone():%Y-%m-%d %H:%M}  {v(e.description)}"
