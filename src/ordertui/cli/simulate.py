@@ -5,12 +5,14 @@ tested) without an account."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ordertui.simulators.common import KINDS, Simulator, serve_forever
-from ordertui.suppliers.http import is_loopback
+from ordertui.simulators import KINDS
+
+if TYPE_CHECKING:
+    from ordertui.simulators.common import Simulator
 
 
 def _common(fn: Any) -> Any:
@@ -53,6 +55,9 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def _run(sim: Simulator, host: str, port: int, name: str) -> None:
+    from ordertui.simulators.common import serve_forever
+    from ordertui.suppliers.http import is_loopback
+
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}; ordertui talks plain http only to this "
                    "machine, and the simulator's keys are printed below", err=True)

@@ -39,11 +39,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: faults that replace the answer before the app runs
-BEFORE = ("5xx", "html", "drop", "stall", "ratelimit")
-#: every fault kind a simulator knows; "truncated" cuts a real answer short and
-#: "after_write" lets a write take effect, then loses or spoils its answer
-KINDS = (*BEFORE, "truncated", "after_write")
+from ordertui.simulators import KINDS  # noqa: E402 - the kinds live where the CLI reads them
+
 _AFTER = ("5xx", "drop", "stall", "truncated")
 
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
