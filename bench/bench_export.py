@@ -3,6 +3,7 @@
     python bench/bench_export.py                    # 100,000 orders; memory at 1,000,000
     python bench/bench_export.py --large 300000     # a quicker memory comparison
     python bench/bench_export.py --large 0          # speed only
+    python bench/bench_export.py --memory-only      # memory only
 
 For each format it times, in the same run and on the same store:
 
@@ -17,10 +18,10 @@ and prints ``ours / (read + bare)``, the cost of our export against the simplest
 that reads these orders and writes them with the bare writer (target: 1.3x at most), and
 ``(ours - read) / bare``, our row building and cell conversion against the writer alone.
 
-Peak memory (max RSS) is measured in a fresh process per export, for the small and the
-large store, next to a process that only imports the modules, so that flat memory shows as
-the same figure at both sizes. Stores are made with ``ordertui demo seed`` and cached under
-``bench/.data/`` (git-ignored).
+Peak memory (the process's own resident high-water mark) is measured in a fresh process
+per export, for the small and the large store, next to a process that only loads the modules
+and opens the store, so that flat memory shows as the same figure at both sizes. Stores are
+made with ``ordertui demo seed`` and cached under ``bench/.data/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -186,18 +187,33 @@ def speed(orders: int, repeat: int, per: str, formats: tuple[str, ...]) -> None:
 
 
 def peak_rss(args: list[str]) -> int:
-    """Max RSS in MB of a fresh process running this script with ``args``."""
-    proc = subprocess.Popen([sys.executable, __file__, *args])
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"child {args} failed with status {status}")
-    return usage.ru_maxrss // 1024  # KB on Linux
+    """Peak resident memory in MB of a fresh process running this script with ``args``.
+
+    The child reports its own high-water mark (VmHWM) when it is done: the rusage of a
+    child would also count the pages of this process, which it shares until exec."""
+    out = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE,
+                         text=True).stdout
+    return int(out.strip().splitlines()[-1]) // 1024
+
+
+def _own_peak_kb() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux
 
 
 def memory(small: int, large: int, formats: tuple[str, ...], per: str) -> None:
     dirs = {n: ensure_store(n) for n in (small, large)}
     idle = peak_rss(["--child-idle", str(dirs[small])])
-    print(f"\npeak memory (max RSS, fresh process each; {idle} MB after the imports alone)\n")
+    print(f"\npeak memory (VmHWM of a fresh process per export; {idle} MB with the modules "
+          "loaded and the store open)\n")
     print(f"{'format':<10} {small:>12,} {large:>12,}   orders")
     for fmt in formats:
         figures = []
@@ -229,9 +245,11 @@ def child_idle(directory: str) -> None:
 def main() -> None:
     if sys.argv[1:2] == ["--child-export"]:
         child_export(*sys.argv[2:5])
+        print(_own_peak_kb())
         return
     if sys.argv[1:2] == ["--child-idle"]:
         child_idle(sys.argv[2])
+        print(_own_peak_kb())
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -240,10 +258,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="best of this many runs")
     parser.add_argument("--per", choices=("order", "line-item"), default="order")
     parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--memory-only", action="store_true", help="skip the timings")
     args = parser.parse_args()
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     (DATA / "out").mkdir(parents=True, exist_ok=True)
-    speed(args.orders, args.repeat, args.per, formats)
+    if not args.memory_only:
+        speed(args.orders, args.repeat, args.per, formats)
     if args.large:
         memory(args.orders, args.large, formats, args.per)
 
