@@ -76,7 +76,8 @@ class ExportForm(ModalScreen[None]):
                                       value=bool(self.marked), name="marked",
                                       disabled=not self.marked)
                     if self.filter_query.filtered:
-                        yield RadioButton(f"Current view: {self.filter_query.describe()}",
+                        # a Text, so that a search holding [markup] is shown as typed
+                        yield RadioButton(Text(f"Current view: {self.filter_query.describe()}"),
                                           value=not self.marked, name="filter")
                     yield RadioButton("Last month", name="last-month")
                     yield RadioButton("This month", name="this-month")
@@ -191,26 +192,31 @@ class ExportForm(ModalScreen[None]):
 
     @work(exclusive=True, group="export")
     async def _run(self) -> None:
+        from ordertui.export.errors import ExportCancelled, ExportFileExists, MailError
         from ordertui.export.service import run_export, validate
         from ordertui.tui.screens.modals import ConfirmModal
 
         self._clear_errors()
         request = self._request(force=False)
-        try:
-            request = validate(request, self.services.config)
-        except ValidationError as exc:
-            self._error(exc.field if exc.field in FIELDS else "fmt", str(exc))
-            return
-        except OrdertuiError as exc:
-            self._error("fmt", str(exc))
-            return
-        if request.path is not None and request.path.exists():
-            overwrite = await self.app.push_screen_wait(ConfirmModal(
-                "Replace the file?", f"{request.path} exists. Replace it with this export?",
-                yes="Replace"))
-            if not overwrite:
+        while True:
+            try:
+                request = validate(request, self.services.config)
+                break
+            except ExportFileExists:
+                overwrite = await self.app.push_screen_wait(ConfirmModal(
+                    "Replace the file?",
+                    f"{request.path} exists. Replace it with this export?", yes="Replace"))
+                if not overwrite:
+                    self._error("path", "That file exists: choose another name, or confirm "
+                                "replacing it.")
+                    return
+                request = replace(request, force=True)
+            except ValidationError as exc:
+                self._error(exc.field if exc.field in FIELDS else "fmt", str(exc))
                 return
-            request = replace(request, force=True)
+            except OrdertuiError as exc:
+                self._error("fmt", str(exc))
+                return
         bar = self.query_one("#progress", ProgressBar)
         status = self.query_one("#export-status", Static)
         bar.display = True
@@ -225,14 +231,24 @@ class ExportForm(ModalScreen[None]):
         try:
             result = await self.app.query_runner.run(  # type: ignore[attr-defined]
                 run_export, self.services, request, progress, cancel)
+        except ExportCancelled:
+            self.cancel_event = None
+            bar.display = False
+            status.update(Text("Cancelled; no file was left behind."))
+            self.notify("Export cancelled; no file was left behind.", markup=False)
+            return
+        except MailError as exc:  # the file is complete; only the e-mail failed
+            self.cancel_event = None
+            bar.display = False
+            status.update(Text(str(exc)))
+            self.notify(str(exc), title="Saved, but not sent", severity="error", markup=False,
+                        timeout=15)
+            return
         except OrdertuiError as exc:
             self.cancel_event = None
             bar.display = False
             status.update(Text(str(exc)))
-            if cancel.is_set():
-                self.notify("Export cancelled; no file was left behind.", markup=False)
-            else:
-                self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
         self.cancel_event = None
         message = f"{result.orders:,} orders → {result.path}"
