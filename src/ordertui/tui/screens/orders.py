@@ -28,7 +28,8 @@ class OrdersScreen(Screen[None]):
     AUTO_FOCUS = "#orders"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        # priority: handled as the key arrives, before the keys typed after it are passed on
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "back", "Clear", show=False, id="back"),
         Binding("s", "sort", "Sort", id="sort"),
         Binding("c", "cancel", "Cancel", id="cancel"),
@@ -142,13 +143,17 @@ class OrdersScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.display = True
         self.filter_opening = True
-        box.focus()
+        # focus now, not later: the keys right behind "/" (a paste, a fast typist over SSH)
+        # then go to the box in the order they were typed
+        self.set_focus(box)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget is self.query_one("#filter", Input):
             self.filter_opening = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and self.query_one("#filter", Input).has_focus:
+            return False  # a "/" typed into the filter is text
         return not (self.filter_opening and action != "back")
 
     def on_key(self, event: events.Key) -> None:
