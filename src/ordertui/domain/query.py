@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ordertui.domain.states import OrderStatus
+from ordertui.domain.text import one_line
 
 
 class SortKey(StrEnum):
@@ -92,7 +93,8 @@ class OrderQuery:
                     or self.protection_ends_within_days is not None)
 
     def describe(self) -> str:
-        """For people: 'status shipped, search "müller"'."""
+        """For people: 'status shipped, search "müller"'. Safe to show on a terminal or in an
+        e-mail: control and invisible characters in the search are made visible."""
         parts = []
         if self.ids:
             parts.append(f"{len(self.ids)} chosen orders")
@@ -102,7 +104,8 @@ class OrderQuery:
             parts.append("status " + " or ".join(s.value.replace("_", " ")
                                                   for s in self.statuses))
         if self.search.strip():
-            parts.append(f'search "{self.search.strip()}"')
+            # the search may be pasted from a customer's data: shown, never acted on
+            parts.append(f'search "{one_line(self.search.strip(), 80)}"')
         if self.supplier:
             parts.append(f"supplier {self.supplier}")
         if self.since:
