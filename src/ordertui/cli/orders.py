@@ -61,8 +61,10 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(keys)
         for d in data:
-            writer.writerow([neutralise(v) if isinstance(v, str) else
-                             ("" if v is None else v) for v in d.values()])
+            # printed to a terminal as often as read by a program: no control, bidi or
+            # invisible character from data acts (made visible), and no formula runs
+            writer.writerow([neutralise(visible(v, keep_newlines=True)) if isinstance(v, str)
+                             else ("" if v is None else v) for v in d.values()])
         sys.stdout.write(buf.getvalue())
     else:
         total = s.count(q)
