@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import SyncEvent
@@ -88,6 +88,20 @@ class OrderTUI(App[None]):
         runner = self.services.runner()
         runner.release()
         self.query_runner.shutdown()
+
+    async def on_event(self, event: events.Event) -> None:
+        # In dialogs and forms, tab moves the focus as the key arrives, so that the keys
+        # behind it (a slow SSH link delivers several at once) reach the field it moved to.
+        # As a binding it would run only after the key had gone round the widgets, while
+        # the keys behind it were already handed to the field it was leaving.
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and event.key in ("tab", "shift+tab") and isinstance(self.screen, ModalScreen)):
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
+        await super().on_event(event)
 
     # --- a crash: a report in the data directory instead of a traceback on screen -------
     def _handle_exception(self, error: Exception) -> None:
