@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 
 from ordertui.domain.errors import OrdertuiError
@@ -346,15 +347,18 @@ class OrderTUI(App[None]):
             orders.action_export()
 
     # --- a window too small to use ------------------------------------------------------
-    def on_resize(self) -> None:
-        self.check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        # this handler runs before Textual's own, which is what updates self.size: a real
+        # terminal made smaller was measured at its old size and never said so
+        self.check_size(event.size)
 
-    def check_size(self) -> None:
+    def check_size(self, size: Size | None = None) -> None:
         from ordertui.tui.screens.too_small import TooSmallScreen
 
         if self._orders_screen() is None:
             return  # the home screen checks once it is up
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
         if small and self._too_small is None:
             self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)
             self.push_screen(self._too_small)
