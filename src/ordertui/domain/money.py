@@ -11,6 +11,9 @@ from ordertui.domain.errors import ValidationError
 #: Amounts are kept in the store as integers of this many parts of the currency unit,
 #: exact for every currency in use (none has more than four decimals) and sortable.
 STORE_SCALE = 10_000
+#: no amount a person types reaches this; above it, rounding (28 digits of precision) and
+#: the store's 64-bit units would fail
+MAX_AMOUNT = Decimal(10) ** 12
 
 _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2,
               "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
@@ -68,6 +71,8 @@ class Money:
                                   f"{text!r} is not an amount; write it like 12.50") from None
         if not value.is_finite():
             raise ValidationError(field, f"{text!r} is not an amount; write it like 12.50")
+        if value.copy_abs() >= MAX_AMOUNT:  # beyond what can be stored, rounded or shown
+            raise ValidationError(field, f"{text[:40]!r} is too large an amount")
         # decimals that carry a value: '12.50' has one, '12.00' none (fine even for JPY)
         exp = value.normalize().as_tuple().exponent
         places = -exp if isinstance(exp, int) and exp < 0 else 0
