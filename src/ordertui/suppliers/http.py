@@ -19,6 +19,7 @@ import fcntl
 import ipaddress
 import json
 import logging
+import math
 import os
 import random
 import tempfile
@@ -115,9 +116,11 @@ def retry_after(response: httpx.Response) -> float | None:
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "nan", "inf" or 400 nines are no wait at all: the caller's default applies
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
