@@ -137,6 +137,8 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=AE_TZ)
+    if not 1970 <= dt.year <= 2200:  # no time AliExpress can mean; year 1 or 9999 overflow
+        return None
     return dt.astimezone(UTC).replace(microsecond=0)
 
 

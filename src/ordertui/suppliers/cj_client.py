@@ -77,6 +77,8 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=CJ_TZ)
+    if not 1970 <= dt.year <= 2200:  # no time CJ can mean; year 1 or 9999 overflow later
+        return None
     return dt.astimezone(UTC).replace(microsecond=0)
 
 
