@@ -46,7 +46,7 @@ from ordertui.domain.models import (
     StateChange,
     TrackingEvent,
 )
-from ordertui.domain.money import Money
+from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
 from ordertui.suppliers.base import (
     AdapterContext,
@@ -107,7 +107,15 @@ def _dec(value: Any) -> Decimal:
         d = Decimal(str(value))
     except InvalidOperation:
         return Decimal(0)
-    return d.quantize(_CENT) if d.is_finite() else Decimal(0)
+    if not d.is_finite() or d.copy_abs() >= MAX_AMOUNT:  # no amount CJ can mean
+        return Decimal(0)
+    return d.quantize(_CENT)
+
+
+def _count(value: Any, default: int = 1) -> int:
+    """A count CJ wrote as a number or a string of (ASCII) digits; ``default`` otherwise."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else default
 
 
 def _usd(value: Any) -> Money:
@@ -230,8 +238,8 @@ class CJAdapter(SupplierAdapter):
         elif isinstance(data, dict):
             items = data.get("list") or []
             raw_total = data.get("total")
-            total = int(raw_total) if isinstance(raw_total, int | str) and \
-                str(raw_total).isdigit() else None
+            total = _count(raw_total, -1)
+            total = total if total >= 0 else None
         else:
             raise SupplierProtocolError(self.name, "CJ's list answer is neither a page nor a "
                                         "list")
@@ -522,8 +530,8 @@ class CJAdapter(SupplierAdapter):
                names: dict[str, tuple[str, str]], *, gone: bool = False) -> Order:
         raw = str(m.get("orderStatus") or "")
         status = OrderStatus.CANCELLED if gone else STATUS_MAP.get(raw, OrderStatus.UNKNOWN)
-        store_created = parse_time((m.get("storeCreateDate") or "") + "+00:00") \
-            if m.get("storeCreateDate") else None
+        store_created = parse_time(m["storeCreateDate"] + "+00:00") \
+            if isinstance(m.get("storeCreateDate"), str) and m["storeCreateDate"] else None
         created = parse_time(m.get("createDate")) or store_created or _dt(self._now())
         items = []
         for p in detail.get("productList") or m.get("productList") or []:
@@ -534,10 +542,9 @@ class CJAdapter(SupplierAdapter):
                                         str(p.get("sku") or p.get("variantSku") or "")))
             title = name or (f"CJ product {sku}" if sku else
                              f"CJ variant {vid[:8].lower()}" if vid else "CJ product")
-            qty = p.get("quantity")
             items.append(LineItem(
-                title=title, quantity=int(qty) if isinstance(qty, int | str) and
-                str(qty).isdigit() else 1, unit_cost=_usd(p.get("sellPrice")),
+                title=title, quantity=_count(p.get("quantity")),
+                unit_cost=_usd(p.get("sellPrice")),
                 unit_price=Money.zero(CURRENCY), sku=sku, product_id=vid,
                 line_id=str(p.get("lineItemId") or "")))
         events = [_event(e) for e in tracking]
