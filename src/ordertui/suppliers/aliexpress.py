@@ -37,7 +37,7 @@ from ordertui.domain.models import (
     StateChange,
     TrackingEvent,
 )
-from ordertui.domain.money import Money
+from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
 from ordertui.suppliers.aliexpress_client import DEFAULT_BASE_URL, AEClient
 from ordertui.suppliers.base import (
@@ -165,16 +165,26 @@ def unwrap(value: Any) -> list[Any]:
 
 def _money(value: Any, currency: str) -> Money:
     amount: Any = value
+    cents = False
     if isinstance(value, dict):
         amount = value.get("amount", value.get("cent"))
-        currency = str(value.get("currency_code") or currency)
-        if "amount" not in value and value.get("cent") is not None:
-            amount = Decimal(str(value["cent"])) / 100
+        code = value.get("currency_code")
+        # a currency is three letters; anything else (markup, escapes) is not shown as one
+        currency = code.upper() if isinstance(code, str) and len(code) == 3 and \
+            code.isascii() and code.isalpha() else currency
+        cents = "amount" not in value and value.get("cent") is not None
     try:
         d = Decimal(str(amount)) if amount not in (None, "") else Decimal(0)
     except InvalidOperation:
         d = Decimal(0)
-    return Money(d if d.is_finite() else Decimal(0), currency or "USD")
+    if not d.is_finite() or d.copy_abs() >= MAX_AMOUNT:  # no amount AliExpress can mean
+        d = Decimal(0)
+    return Money(d / 100 if cents else d, currency or "USD")
+
+
+def _count(value: Any) -> int:
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 1
 
 
 class AliExpressAdapter(SupplierAdapter):
@@ -263,10 +273,10 @@ class AliExpressAdapter(SupplierAdapter):
         answer = await self.client.call("aliexpress.trade.ds.order.get", {
             "single_order_query": json.dumps({"order_id": oid}, separators=(",", ":"))})
         result = answer.get("result")
-        rsp = answer.get("rsp_code", (result or {}).get("rsp_code") if isinstance(
-            result, dict) else None)
+        inner = result if isinstance(result, dict) else {}
+        rsp = answer.get("rsp_code", inner.get("rsp_code"))
         if rsp not in (None, "", 200, "200", 0, "0"):
-            msg = answer.get("rsp_msg") or (result or {}).get("rsp_msg") or "no message"
+            msg = answer.get("rsp_msg") or inner.get("rsp_msg") or "no message"
             raise SupplierNotFound(self.name, f"AliExpress: {msg} ({rsp})") \
                 if "not" in str(msg).lower() else SupplierProtocolError(
                     self.name, f"AliExpress answered {rsp}: {msg}")
@@ -311,10 +321,9 @@ class AliExpressAdapter(SupplierAdapter):
         for c in unwrap(result.get("child_order_list")):
             if not isinstance(c, dict):
                 continue
-            count = str(c.get("product_count"))
             items.append(LineItem(
                 title=str(c.get("product_name") or f"AliExpress product {c.get('product_id')}"),
-                quantity=int(count) if str(count).isdigit() else 1,
+                quantity=_count(c.get("product_count")),
                 unit_cost=_money(c.get("product_price"), currency),
                 unit_price=Money.zero(currency), sku=str(c.get("sku_id") or ""),
                 product_id=str(c.get("product_id") or ""),
