@@ -227,25 +227,38 @@ class OutboxRunner:
         assert order.id is not None
         now = self.services.clock()
         action, before = entry.action, entry.payload.get("before")
-        if action is Action.CANCEL and order.cancellation and \
-                order.cancellation.client_key == entry.key:
-            c = order.cancellation
-            c.state, c.supplier_message, c.updated_at = CancellationState.REJECTED, message, now
-            c.source = Source.API
-            c.history.append(codec.change_from({"at": codec.ts(now), "state": "rejected",
-                                                "note": message}))
-            store.update_cancellation(c, order.id)
-        elif action is Action.DISPUTE_OPEN and order.dispute and \
-                order.dispute.client_key == entry.key and order.dispute.id is not None:
-            store.delete_dispute(order.dispute.id, order.id)
-        elif before is not None and action is Action.ANSWER_CANCEL_INFO and order.cancellation:
-            restored = codec.cancellation_from(before)
-            restored.id = order.cancellation.id
-            store.update_cancellation(restored, order.id)
-        elif before is not None and order.dispute is not None:
-            restored_d = codec.dispute_from(before)
-            restored_d.id = order.dispute.id
-            store.update_dispute(restored_d, order.id)
+        # undone on the order as it is now, in one transaction: another session may have
+        # changed it while the action was on its way, and may not change it under us
+        with store.write():
+            order = store.get_order(order.id)
+            assert order.id is not None
+            if action is Action.CANCEL and order.cancellation and \
+                    order.cancellation.client_key == entry.key:
+                c = order.cancellation
+                c.state, c.supplier_message, c.updated_at = CancellationState.REJECTED, message, now
+                c.source = Source.API
+                c.history.append(codec.change_from({"at": codec.ts(now), "state": "rejected",
+                                                    "note": message}))
+                store.update_cancellation(c, order.id)
+            elif action is Action.DISPUTE_OPEN and order.dispute and \
+                    order.dispute.client_key == entry.key and order.dispute.id is not None:
+                store.delete_dispute(order.dispute.id, order.id)
+            # a refused step restores the request it was taken on, only if that is still
+            # the order's request: not over one recorded since (nor beside it, open twice)
+            elif before is not None and action is Action.ANSWER_CANCEL_INFO and \
+                    order.cancellation:
+                restored = codec.cancellation_from(before)
+                if (restored.client_key, restored.requested_at) == \
+                        (order.cancellation.client_key, order.cancellation.requested_at):
+                    restored.id = order.cancellation.id
+                    store.update_cancellation(restored, order.id)
+            elif before is not None and order.dispute is not None:
+                restored_d = codec.dispute_from(before)
+                mine = (restored_d.client_key, restored_d.opened_at, restored_d.reason)
+                if mine == (order.dispute.client_key, order.dispute.opened_at,
+                            order.dispute.reason):
+                    restored_d.id = order.dispute.id
+                    store.update_dispute(restored_d, order.id)
         store.outbox.finish(entry.id, FAILED, now=self._now(), error=message)
         store.audit(order.id, f"supplier:{entry.supplier}", f"{action.value} refused", message)
         # steps the merchant queued on the request just refused have nothing to act on; sent,
