@@ -113,6 +113,8 @@ _UPSERT_SQL = (
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # as FTS5 splits: "_" separates words
 _DIGITS = re.compile(r"\d+")
+#: a name's number sorts by value; longer digit runs (a supplier's garbage) sort last
+_NAME_NUMBER_MAX = 10**18
 TERMINAL_DISPUTES = ("resolved_refunded", "resolved_rejected", "withdrawn")
 
 #: Orders whose buyer protection is open at ``now`` and ends by ``horizon``: protection ends
@@ -198,7 +200,8 @@ def order_params(order: Order, synced_at: int) -> tuple[Any, ...]:
     num = _DIGITS.findall(order.name)
     items_text = " ".join(f"{i.title} {i.variant} {i.sku}" for i in order.items)
     return (
-        order.supplier, order.supplier_order_id, order.name, int(num[-1]) if num else 0,
+        order.supplier, order.supplier_order_id, order.name,
+        (int(num[-1]) if len(num[-1]) <= 18 else _NAME_NUMBER_MAX) if num else 0,
         order.status.value, order.supplier_status, _epoch(order.created_at),
         _epoch(order.updated_at), _epoch(order.paid_at), _epoch(order.shipped_at),
         _epoch(order.delivered_at), order.payment, order.currency,
