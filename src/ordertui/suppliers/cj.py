@@ -118,6 +118,11 @@ def _count(value: Any, default: int = 1) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else default
 
 
+def _list(value: Any) -> list[Any]:
+    """A list CJ sent, or none: ``productList: true`` is not a list of products."""
+    return value if isinstance(value, list) else []
+
+
 def _usd(value: Any) -> Money:
     return Money(_dec(value), CURRENCY)
 
@@ -485,7 +490,8 @@ class CJAdapter(SupplierAdapter):
         vids = []
         for oid in ids:
             d = details.get(oid) or (known[oid].detail if oid in known else None) or {}
-            vids += [str(p.get("vid")) for p in d.get("productList") or [] if isinstance(p, dict)]
+            vids += [str(p.get("vid")) for p in _list(d.get("productList"))
+                     if isinstance(p, dict)]
         names = self.state.names(vids)
         now = self._now()
         orders, rows = [], []
@@ -534,7 +540,7 @@ class CJAdapter(SupplierAdapter):
             if isinstance(m.get("storeCreateDate"), str) and m["storeCreateDate"] else None
         created = parse_time(m.get("createDate")) or store_created or _dt(self._now())
         items = []
-        for p in detail.get("productList") or m.get("productList") or []:
+        for p in _list(detail.get("productList")) or _list(m.get("productList")):
             if not isinstance(p, dict):
                 continue
             vid = str(p.get("vid") or "")
@@ -626,7 +632,7 @@ class CJAdapter(SupplierAdapter):
         opened = parse_time(item.get("createDate")) or _dt(self._now())
         decided = _dt(item["_decided_at"]) if item.get("_decided_at") else opened
         deal, status = item.get("finallyDeal"), str(item.get("status") or "")
-        products = sum((_dec(p.get("price")) for p in item.get("productList") or []
+        products = sum((_dec(p.get("price")) for p in _list(item.get("productList"))
                         if isinstance(p, dict)), Decimal(0))
         amount = _dec(req.get("amount")) or products or total_cost.amount
         reason_text = str(item.get("disputeReason") or "")
