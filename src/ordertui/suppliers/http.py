@@ -206,6 +206,11 @@ class SupplierHTTP:
                 response = await self._client.request(method, path, params=params,
                                                       json=json_body, data=data,
                                                       headers=headers)
+            except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+                # a request that cannot even be written (an id from the supplier 100,000
+                # characters long, a lone surrogate): nothing was sent
+                raise SupplierProtocolError(self.supplier, f"cannot send {method} {path}: "
+                                            f"{type(exc).__name__}") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # nothing reached the supplier: safe to try again, for reads and writes alike
                 if await again():
