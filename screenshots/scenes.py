@@ -95,13 +95,13 @@ async def filtered(pilot: Pilot[Any], services: Services) -> None:
     await _home(pilot)
     await pilot.press("slash", *"Schmidt")
     await settle(pilot, lambda: _table(pilot).query_.search == "Schmidt"
-                 and not _table(pilot).loading)
+                 and not _table(pilot).fetching)
 
 
 async def attention(pilot: Pilot[Any], services: Services) -> None:
     await _home(pilot)
     await pilot.press("2")
-    await settle(pilot, lambda: _table(pilot).query_.attention and not _table(pilot).loading)
+    await settle(pilot, lambda: _table(pilot).query_.attention and not _table(pilot).fetching)
 
 
 async def details(pilot: Pilot[Any], services: Services) -> None:

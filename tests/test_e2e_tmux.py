@@ -125,3 +125,27 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
     assert check.order(target.id).status is OrderStatus.CANCELLED
     check.store.close()
 
+
+
+def test_keys_typed_ahead_are_not_lost(terminal: Terminal, tmp_path: Path) -> None:
+    """A fast typist (or a paste over SSH) gets what was typed: "/#1123⏎⏎" opens #1123,
+    even though the filter box and the filtered rows arrive a moment after the keys."""
+    config = tmp_path / "config.toml"
+    config.write_text('[suppliers.demo]\nkind = "demo"\norders = 200\nseed = 11\n')
+    env = {"ORDERTUI_CONFIG": str(config), "ORDERTUI_DATA_DIR": str(tmp_path / "data"),
+           "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    subprocess.run([ORDERTUI, "sync"], env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    terminal.start(f"{command} {shlex.quote(ORDERTUI)}; sleep 30")
+    terminal.wait_for("1 of 200")
+    terminal.type("/#1123")
+    terminal.keys("Enter", "Enter")
+    terminal.wait_for("ordertui · Order #1123")
+    terminal.keys("Escape")
+    terminal.wait_for("1 of 1 · search \"#1123\"")
+    terminal.type("/")  # back in the box with what was typed
+    terminal.keys("BSpace", "BSpace", "BSpace", "BSpace")
+    terminal.type("1177")
+    terminal.keys("Enter", "Enter")
+    terminal.wait_for("ordertui · Order #1177")

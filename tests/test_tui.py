@@ -134,16 +134,16 @@ async def test_views_filter_the_table(services: Any) -> None:
         table = await _ready(pilot)
         await pilot.press("4")  # Processing
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.PROCESSING,)
-                    and not table.loading)
+                    and not table.fetching)
         assert table.total == services.count(OrderQuery(statuses=(OrderStatus.PROCESSING,)))
         assert all(r.status is OrderStatus.PROCESSING for r in table.buffer)
         await pilot.press("2")  # Needs attention
-        await until(pilot, lambda: table.query_.attention and not table.loading)
+        await until(pilot, lambda: table.query_.attention and not table.fetching)
         assert table.total == services.count(OrderQuery(attention=True)) > 0
         await pilot.press("tab")
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.AWAITING_PAYMENT,))
         await pilot.press("shift+tab", "1")
-        await until(pilot, lambda: not table.query_.filtered and not table.loading)
+        await until(pilot, lambda: not table.query_.filtered and not table.fetching)
         assert table.total == services.count(OrderQuery())
 
 
@@ -155,7 +155,7 @@ async def test_live_filter_and_escape(services: Any) -> None:
         table = await _ready(pilot)
         await pilot.press("slash")
         await pilot.press(*surname)
-        await until(pilot, lambda: table.query_.search == surname and not table.loading
+        await until(pilot, lambda: table.query_.search == surname and not table.fetching
                     and table.total is not None)
         expected = services.count(OrderQuery(search=surname))
         assert table.total == expected
@@ -163,7 +163,7 @@ async def test_live_filter_and_escape(services: Any) -> None:
         await pilot.press("enter")  # back to the table, filter kept
         assert app.focused is table
         await pilot.press("escape")  # clears the filter
-        await until(pilot, lambda: table.query_.search == "" and not table.loading)
+        await until(pilot, lambda: table.query_.search == "" and not table.fetching)
         assert table.total == services.count(OrderQuery())
 
 
@@ -173,7 +173,7 @@ async def test_filter_finds_the_shop_order_number(services: Any) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         table = await _ready(pilot)
         await pilot.press("slash", *target.name)
-        await until(pilot, lambda: table.query_.search == target.name and not table.loading
+        await until(pilot, lambda: table.query_.search == target.name and not table.fetching
                     and table.current is not None)
         assert table.current is not None and table.current.id == target.id
         await pilot.press("enter", "enter")
@@ -193,12 +193,12 @@ async def test_sort_by_any_column(services: Any) -> None:
         keys = list(SortKey)
         steps = keys.index(SortKey.TOTAL) - keys.index(SortKey.CREATED)
         await pilot.press(*(["down"] * steps), "enter")
-        await until(pilot, lambda: table.query_.sort is SortKey.TOTAL and not table.loading)
+        await until(pilot, lambda: table.query_.sort is SortKey.TOTAL and not table.fetching)
         totals = [r.total_price.amount for r in table.buffer]
         assert totals == sorted(totals, reverse=True)
         await until(pilot, lambda: "Total ▼" in screen_text(app))
         await pilot.press("s", "enter")  # the same column again reverses it
-        await until(pilot, lambda: not table.query_.descending and not table.loading)
+        await until(pilot, lambda: not table.query_.descending and not table.fetching)
         totals = [r.total_price.amount for r in table.buffer]
         assert totals == sorted(totals)
 
@@ -258,7 +258,7 @@ async def test_escape_aborts_a_cancellation_and_sends_nothing(services: Any) -> 
         table = await _ready(pilot)
         await pilot.press("4")
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.PROCESSING,)
-                    and not table.loading and table.current is not None)
+                    and not table.fetching and table.current is not None)
         await pilot.press("c")
         await until(pilot, lambda: app.screen.__class__.__name__ == "CancelModal")
         await pilot.press(*"changed my mind", "escape")
@@ -290,7 +290,7 @@ async def test_marking_and_bulk_cancellation(services: Any) -> None:
         table = await _ready(pilot)
         await pilot.press("4")
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.PROCESSING,)
-                    and not table.loading and len(table.buffer) >= 3)
+                    and not table.fetching and len(table.buffer) >= 3)
         free = [r for r in table.buffer if r.cancellation_state is None][:2]
         for row in free:
             while table.current is None or table.current.id != row.id:

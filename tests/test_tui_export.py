@@ -59,7 +59,7 @@ async def _home(pilot: Any) -> OrderTable:
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
     table = app.screen.query_one(OrderTable)
-    await until(pilot, lambda: bool(table.buffer) and not table.loading)
+    await until(pilot, lambda: bool(table.buffer) and not table.fetching)
     return table
 
 
@@ -87,7 +87,7 @@ async def test_export_the_current_view_to_a_file(services: Any, tmp_path: Path) 
         table = await _home(pilot)
         await pilot.press("5")  # shipped
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.SHIPPED,)
-                    and not table.loading)
+                    and not table.fetching)
         form = await _open_form(pilot)
         assert "Current view: status shipped" in _choices(form)
         form.query_one("#path").value = str(target.with_suffix(".xlsx"))

@@ -56,7 +56,7 @@ async def _open(pilot: Any, services: Any, name: str) -> DetailsScreen:
     await until(pilot, lambda: bool(table.buffer))
     await pilot.press("slash", *name, "enter")
     await until(pilot, lambda: table.current is not None and table.current.name == name
-                and not table.loading)
+                and not table.fetching)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, DetailsScreen)
                 and app.screen.details is not None)
@@ -157,7 +157,7 @@ async def test_buyer_protection_view(services: Any) -> None:
         table = app.screen.query_one(OrderTable)
         await pilot.press("8")
         await until(pilot, lambda: table.query_.protection_ends_within_days == 7
-                    and not table.loading and table.total is not None)
+                    and not table.fetching and table.total is not None)
         expected = services.count(OrderQuery.for_view(View.PROTECTION))
         assert table.total == expected > 0
         assert len(table.buffer) == min(expected, len(table.buffer)) > 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -30,6 +30,9 @@ class OrdersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled as the key arrives, before the keys typed after it are passed on
         Binding("slash", "filter", "Filter", id="filter", priority=True),
+        # enter in the filter: a priority binding, so it takes effect before the keys behind it
+        # are passed on ("/#1042⏎⏎" typed fast or pasted over SSH opens the order)
+        Binding("enter", "filter_done", "Done", show=False, priority=True),
         Binding("escape", "back", "Clear", show=False, id="back"),
         Binding("s", "sort", "Sort", id="sort"),
         Binding("c", "cancel", "Cancel", id="cancel"),
@@ -59,9 +62,6 @@ class OrdersScreen(Screen[None]):
         self.sort = SortKey.CREATED
         self.descending = True
         self.search = ""
-        #: "/" was pressed and the filter box has not got the focus yet: keys typed in that
-        #: instant (a fast typist, a paste over SSH) belong to the filter, not to bindings
-        self.filter_opening = False
 
     @property
     def services(self) -> Any:
@@ -90,8 +90,9 @@ class OrdersScreen(Screen[None]):
         self.refresh_counts()
 
     def current_query(self) -> OrderQuery:
+        extra = {"as_of": self.services.clock()} if self.view is View.PROTECTION else {}
         return OrderQuery.for_view(self.view, search=self.search, sort=self.sort,
-                                   descending=self.descending)
+                                   descending=self.descending, **extra)
 
     def apply_query(self, *, keep_position: bool = False) -> None:
         self.table.set_query(self.current_query(), keep_position=keep_position)
@@ -142,37 +143,32 @@ class OrdersScreen(Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        self.filter_opening = True
         # focus now, not later: the keys right behind "/" (a paste, a fast typist over SSH)
         # then go to the box in the order they were typed
         self.set_focus(box)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget is self.query_one("#filter", Input):
-            self.filter_opening = False
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter" and self.query_one("#filter", Input).has_focus:
-            return False  # a "/" typed into the filter is text
-        return not (self.filter_opening and action != "back")
-
-    def on_key(self, event: events.Key) -> None:
-        if self.filter_opening and event.is_printable and event.character:
-            box = self.query_one("#filter", Input)
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+        # Screen.focused changes at once; a widget's has_focus only when its Focus event runs
+        in_filter = self.focused is self.query_one("#filter", Input)
+        if action == "filter_done":
+            return in_filter
+        return not (action == "filter" and in_filter)  # a "/" typed into the filter is text
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.search = event.value
-        self.apply_query()
+        self.set_search(event.value)
 
-    @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
-        if not self.search.strip():
-            self.query_one("#filter", Input).display = False
-        self.table.focus()
+    def set_search(self, text: str) -> None:
+        if text != self.search:
+            self.search = text
+            self.apply_query()
+
+    def action_filter_done(self) -> None:
+        box = self.query_one("#filter", Input)
+        self.set_search(box.value)  # the rows for exactly this text, before any other key
+        if not box.value.strip():
+            box.display = False
+        self.set_focus(self.table)
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)

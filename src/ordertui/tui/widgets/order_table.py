@@ -129,12 +129,13 @@ class OrderTable(Widget, can_focus=True):
         self.buffer: list[OrderSummary] = []
         self.buffer_start = 0
         self.marked: set[int] = set()
-        self.loading = False
+        self.fetching = False
         self._gen = 0
         self._extending: set[str] = set()
         self._columns: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._pending_last = False
+        self._open_pending = False
 
     # --- geometry --------------------------------------------------------------------
     @property
@@ -183,7 +184,7 @@ class OrderTable(Widget, can_focus=True):
         if not keep_position:
             self.cursor = 0
             self.top = 0
-        self.loading = True
+        self.fetching = True
         self._reset(self._gen, keep_position)
 
     def reload(self) -> None:
@@ -232,12 +233,15 @@ class OrderTable(Widget, can_focus=True):
                      r.tracking_number) for r in self.buffer])
         self.buffer, self.buffer_start = rows, start
         self.total = total
-        self.loading = False
+        self.fetching = False
         self._clamp()
         self.post_message(self.Changed(self))
         if changed:
             self.refresh()
         self._ensure()
+        if self._open_pending:
+            self._open_pending = False
+            self.action_open()
 
     def _clamp(self) -> None:
         limit = self.total if self.total is not None else self.buffer_start + len(self.buffer)
@@ -260,7 +264,7 @@ class OrderTable(Widget, can_focus=True):
 
     def _ensure(self) -> None:
         """Fetch what the visible window needs, and prefetch around it."""
-        if self.loading:
+        if self.fetching:
             return
         page = self.page
         end = self.known_end
@@ -368,10 +372,6 @@ class OrderTable(Widget, can_focus=True):
     def current(self) -> OrderSummary | None:
         return self.row_at(self.cursor)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # while the filter box is opening, typed keys are meant for it
-        return not getattr(self.screen, "filter_opening", False)
-
     # --- moving ----------------------------------------------------------------------
     def _scroll_to_cursor(self) -> None:
         page = self.page
@@ -381,6 +381,7 @@ class OrderTable(Widget, can_focus=True):
             self.top = self.cursor - page + 1
 
     def move_to(self, index: int) -> None:
+        self._open_pending = False  # the merchant moved on
         end = self.known_end
         if end <= 0:
             return
@@ -443,6 +444,10 @@ class OrderTable(Widget, can_focus=True):
         self.move_to(self.total - 1)
 
     def action_open(self) -> None:
+        if self.fetching:
+            # the rows on screen belong to the previous filter: open once the new ones are in
+            self._open_pending = True
+            return
         row = self.current
         if row is not None:
             self.post_message(self.Opened(row.id))
@@ -499,7 +504,7 @@ class OrderTable(Widget, can_focus=True):
             if index < self.known_end and self.buffer:
                 return Strip([Segment(" " * MARK_WIDTH + "…".ljust(width - MARK_WIDTH),
                                       base + self._style("placeholder"))]).crop(0, width)
-            if index == 0 and not self.loading and self.known_end == 0:
+            if index == 0 and not self.fetching and self.known_end == 0:
                 msg = "  No orders match. Press esc to clear the filter."
                 return Strip([Segment(msg.ljust(width), base + self._style("muted"))]
                              ).crop(0, width)
@@ -548,7 +553,7 @@ class OrderTable(Widget, can_focus=True):
 
     async def wait_idle(self) -> None:
         """For tests and benchmarks: until no fetch is pending."""
-        while self.loading or self._extending:
+        while self.fetching or self._extending:
             await asyncio.sleep(0.01)
 
 
