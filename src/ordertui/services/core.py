@@ -157,7 +157,8 @@ class Services:
         from ordertui.domain.query import View
 
         counts = self.store.count_by_view()
-        counts[View.PROTECTION.value] = self.store.count(OrderQuery.for_view(View.PROTECTION))
+        counts[View.PROTECTION.value] = self.store.count(
+            OrderQuery.for_view(View.PROTECTION, as_of=self.clock()))
         return counts
 
     def resolve(self, ref: str) -> int:
