@@ -149,11 +149,13 @@ class Env:
 
 
 def catch_up(env: Env, store: Path) -> float:
-    """Sync the store once before measuring, timed.
+    """Sync the store with ``ordertui sync`` before each start of the app, timed.
 
-    The demo supplier decides pending cancellations and disputes as wall-clock time passes,
-    so a store cached for a while has a backlog that the app's start-up sync would work
-    through while we measure (minutes and megabytes of terminal output at 1,000,000 orders).
+    Every start should meet the same store: synced, so the app's own start-up sync has
+    nothing to do. Otherwise a backlog (the demo supplier decides cancellations as
+    wall-clock time passes; a lost sync cursor means relisting every order) is worked
+    through while we measure: minutes, megabytes of terminal output and tens of MB of
+    memory at 1,000,000 orders. The time is reported, so such a backlog still shows.
     """
     return timed_command([*ordertui_argv(), "sync"], env.for_store(store))
 
@@ -238,6 +240,7 @@ class Session:
         self.app = PtyApp(ordertui_argv(), env.for_store(store))
 
     def run(self, steps: list[str], opts: argparse.Namespace) -> None:
+        self.res.add("catch_up", self.subject, catch_up(self.env, self.store))
         try:
             self.start(settled=bool(steps))
             for step in steps:
@@ -508,8 +511,6 @@ def main(argv: list[str] | None = None) -> int:
         seeds: dict[int, dict[str, object]] = {}
         for n in sorted({small, mid, big}):
             stores[n], seeds[n] = prepare_store(env, n, opts.reseed)
-            log(f"catch-up sync of the {n:,}-order store")
-            res.add("catch_up", str(n), catch_up(env, stores[n]))
         subjects = {small: "small", big: "big"}
         if mid != big:
             subjects[mid] = "mid"
@@ -518,9 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         for n, subject in subjects.items():
             log(f"ordertui on {n:,} orders: {opts.runs} starts")
             for i in range(opts.runs):
+                # the keys in the last starts: opening details loses the sync cursor (see
+                # catch_up), and a start that follows pays for that in its catch-up only
                 steps = ["keys", "last", "details", "filter", "sort"] \
-                    if subject != "mid" and i < opts.interact else []
-                if subject == "big" and i == 0:
+                    if subject != "mid" and i >= opts.runs - opts.interact else []
+                if subject == "big" and i == opts.runs - opts.interact:
                     steps = ["idle", "repaint", *steps]
                 Session(env, stores[n], subject, res).run(steps, opts)
 
@@ -602,8 +605,8 @@ def main(argv: list[str] | None = None) -> int:
             anchors, "≥ 3×", "MB", inverse=True),
         Row(f"ordertui demo seed --orders {big_s}", S("seed", "big"), seed_label, None, "", "",
             "s"),
-        Row("ordertui sync before the run (catch-up)", S("catch_up", str(big)), big_s, None,
-            "", "", "s"),
+        Row("ordertui sync before a start (catch-up)", S("catch_up", "big"), big_s,
+            S("catch_up", "small"), small_s, "", "s"),
         Row(f'ordertui orders --search "{CLI_SEARCH}" --format json', S("cli_search", "big"),
             big_s, None, "", "", "s"),
     ]
