@@ -698,6 +698,10 @@ class Store:
         report the decisions the supplier made since the last sync."""
         now = now if now is not None else _now()
         events: list[SyncEvent] = []
+        if len({o.supplier_order_id for o in orders}) < len(orders):
+            # a page that lists an order twice (lists shift while orders change): the later
+            # one stands, and the order is written once
+            orders = list({o.supplier_order_id: o for o in orders}.values())
         with self.write() as con:
             known: dict[str, tuple[int, str, int, str | None, str | None]] = {}
             ids = [o.supplier_order_id for o in orders]
