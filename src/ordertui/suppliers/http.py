@@ -22,6 +22,7 @@ import logging
 import math
 import os
 import random
+import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -280,7 +281,10 @@ class SupplierHTTP:
         rid = self.request_id(response)
         ctype = response.headers.get("Content-Type", "")
         try:
-            return json.loads(response.content)
+            body = json.loads(response.content)
+            # "\ud800" alone is valid JSON but no character: it cannot be stored or shown
+            return _no_lone_surrogates(body) if _SURROGATE_ESCAPE.search(response.content) \
+                else body
         except (ValueError, UnicodeDecodeError):
             looks = "an HTML page" if "html" in ctype or response.content.lstrip()[:1] == b"<" \
                 else "a body that is not JSON"
@@ -291,6 +295,21 @@ class SupplierHTTP:
             raise SupplierProtocolError(
                 self.supplier, f"answered {looks} (HTTP {response.status_code})",
                 request_id=rid) from None
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate (from a ``\\udXXX`` escape) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 @contextlib.asynccontextmanager
