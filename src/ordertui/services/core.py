@@ -51,6 +51,7 @@ from ordertui.domain.states import (
     check_dispute,
     path_to,
 )
+from ordertui.domain.text import one_line
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
@@ -265,7 +266,17 @@ class Services:
             raw = raw.strip()
             if not raw:
                 continue
-            path = Path(raw).expanduser()
+            try:
+                path = Path(raw).expanduser()
+                path.stat()
+            except FileNotFoundError:
+                pass
+            except (OSError, ValueError, RuntimeError) as exc:
+                # a name too long, a NUL byte, ~nosuchuser: not a file on this machine
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                    "not a usable path"
+                raise ValidationError("evidence", f"{one_line(raw, 60)!r}: {reason}; give the "
+                                      "path of a file on this machine") from None
             if not path.exists():
                 raise ValidationError("evidence", f"no file at {raw}; give the path of a file "
                                       "on this machine")
