@@ -21,7 +21,6 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -36,6 +35,7 @@ from starlette.routing import BaseRoute, Route
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeState, OrderStatus
 from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
+from ordertui.sqlite_file import transaction
 from ordertui.suppliers.demo_engine import IdScheme
 
 BASE_PATH = "/api2.0/v1"
@@ -130,20 +130,8 @@ class CJSimulator(Simulator):
         self._index()
 
     # --- storage -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.db_path)
 
     def _meta(self, con: sqlite3.Connection, key: str) -> str:
         return str(con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -39,6 +39,7 @@ from ordertui.domain.models import (
 )
 from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.sqlite_file import transaction
 from ordertui.suppliers.aliexpress_client import DEFAULT_BASE_URL, AEClient
 from ordertui.suppliers.base import (
     AdapterContext,
@@ -93,19 +94,8 @@ class AEState:
         finally:
             con.close()
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, wal=False)
 
     def get(self, order_id: str) -> dict[str, Any]:
         with self._db() as con:

@@ -19,10 +19,12 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ordertui.sqlite_file import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,19 +83,8 @@ class CJState:
         with contextlib.suppress(OSError):
             os.chmod(path, 0o600)
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, wal=False)
 
     # --- passes --------------------------------------------------------------------------
     def next_pass(self) -> int:

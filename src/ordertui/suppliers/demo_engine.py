@@ -16,7 +16,7 @@ import json
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -49,6 +49,7 @@ from ordertui.domain.states import (
     DisputeState,
     OrderStatus,
 )
+from ordertui.sqlite_file import transaction
 from ordertui.suppliers import demo_data as data
 
 DAY = 86400.0
@@ -315,21 +316,8 @@ class DemoEngine:
         self._meta: dict[str, str] | None = None
 
     # --- storage -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+    def _db(self, write: bool = False) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, write=write)
 
     def exists(self) -> bool:
         if not self.path.exists():
