@@ -466,17 +466,9 @@ class Store:
         """How many orders match; from the kept counts when the filter allows."""
         if not (q.search.strip() or q.ids or q.since or q.until
                 or q.protection_ends_within_days is not None):
-            clauses: list[str] = []
-            params: list[Any] = []
-            if q.statuses:
-                clauses.append(f"status IN ({', '.join('?' for _ in q.statuses)})")
-                params.extend(s.value for s in q.statuses)
-            if q.attention:
-                clauses.append("attention = 1")
-            if q.supplier:
-                clauses.append("supplier = ?")
-                params.append(q.supplier)
-            where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+            # what is left of the filter (status, attention, supplier) are columns of the
+            # kept counts too
+            where, params = self._where(q)
             row = self.con.execute(f"SELECT COALESCE(SUM(n), 0) FROM order_counts{where}",
                                    params).fetchone()
             return int(row[0])
