@@ -612,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     elapsed = time.perf_counter() - started
     spreads = sorted(((s.spread, f"{fig} [{sub}]") for (fig, sub), s in res.series.items()
-                      if len(s.values) > 2 and s.median > 0), reverse=True)
+                      if len(s.values) > 2 and s.median > 0 and fig != "catch_up"),
+                     reverse=True)
     print(render(rows, opts.markdown))
     print()
     print(f"machine: {machine()}")
