@@ -93,3 +93,18 @@ def test_show_reads_a_cj_order_that_was_listed_without_items(tmp_path: Path,
     assert shown["tracking_events"]
     assert shown["money"]["net"] is not None
     assert shown["buyer_protection"]["state"] in ("active", "ended")
+
+
+async def test_reading_one_order_keeps_the_sync_cursor(services: object) -> None:
+    """Opening an order reads it from the supplier; the list's place must stay, or the next
+    sync lists every order again (minutes at a million orders)."""
+    from ordertui.services import Services
+
+    assert isinstance(services, Services)
+    cursor = services.store.sync_cursor("demo")
+    assert cursor is not None
+    row = services.window(OrderQuery(), limit=1)[0]
+    await services.refresh_order(row.id)
+    assert services.store.sync_cursor("demo") == cursor
+    report = await services.sync()
+    assert report.orders == 0  # nothing listed again

@@ -734,7 +734,7 @@ class Store:
                                 f"{prior[1]} → {o.status.value}", now)
                 events.extend(self._merge_states(con, local_id, o, now, announce=prior
                                                  is not None))
-            if cursor is not None or orders:
+            if cursor is not None:  # None: orders read one by one; the list's place stays
                 con.execute("INSERT INTO sync_state (supplier, cursor) VALUES (?, ?) "
                             "ON CONFLICT (supplier) DO UPDATE SET cursor = excluded.cursor",
                             (supplier, cursor))

