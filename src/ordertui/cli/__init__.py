@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or bad input. Errors are one line 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,10 +16,27 @@ import click
 from ordertui import __version__
 from ordertui.cli.common import AppContext, fail, guard
 
+#: every command, by the module that defines it. Modules are imported when their command
+#: runs (or for --help), so that starting the terminal app loads none of them.
+COMMAND_MODULES: dict[str, str] = {
+    **dict.fromkeys(("orders", "show", "sync", "add", "demo", "outbox"), "orders"),
+    **dict.fromkeys(("cancel", "cancel-reply", "dispute", "record"), "actions"),
+    "export": "export",
+    **dict.fromkeys(("return", "refund", "recovered", "stock", "policy"), "returns"),
+    "simulate": "simulate",
+}
+
 
 class OrderedGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"ordertui.cli.{module_name}")
+        return next((c for c in module.COMMANDS if c.name == cmd_name), None)
 
     def main(self, args: Sequence[str] | None = None,
              prog_name: str | None = None, complete_var: str | None = None,
@@ -63,29 +81,6 @@ def main_group(ctx: click.Context, config_path: Path | None, data_dir: Path | No
         from ordertui.cli.tui import run_tui
 
         guard(run_tui)(ctx.obj)
-
-
-def _register() -> None:
-    from ordertui.cli import actions, orders
-
-    for module in (orders, actions):
-        for command in module.COMMANDS:
-            main_group.add_command(command)
-    # optional command groups; each module registers what it defines
-    import importlib
-
-    for name in ("export", "simulate", "returns"):
-        try:
-            module = importlib.import_module(f"ordertui.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ordertui.cli.{name}":
-                raise
-            continue
-        for command in module.COMMANDS:
-            main_group.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

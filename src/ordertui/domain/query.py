@@ -87,6 +87,11 @@ class OrderQuery:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
+    def filtered_besides_search(self) -> bool:
+        """Any filter other than the search words."""
+        return self.with_(search="").filtered
+
+    @property
     def filtered(self) -> bool:
         return bool(self.statuses or self.attention or self.search.strip() or self.supplier
                     or self.since or self.until or self.ids

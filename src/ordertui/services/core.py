@@ -153,6 +153,9 @@ class Services:
     def count(self, q: OrderQuery) -> int:
         return self.store.count(q)
 
+    def window_and_count(self, q: OrderQuery, *, limit: int) -> tuple[list[OrderSummary], int]:
+        return self.store.window_and_count(q, limit=limit)
+
     def view_counts(self) -> dict[str, int]:
         """Counts for the orders screen's views (the protection view is counted live)."""
         from ordertui.domain.query import View

@@ -423,12 +423,29 @@ class Store:
         return result
 
     def search_count(self, text: str) -> int:
-        """How many orders a search matches, counted in the search index alone."""
+        """How many orders a search matches, counted in the search index alone.
+
+        Remembered per connection until the store changes, because a window and its count
+        both need it (the first to choose how to search, the second to show it)."""
         match = fts_query(text)
         if match is None:
             return 0
-        return int(self.con.execute("SELECT count(*) FROM orders_fts WHERE orders_fts MATCH ?",
-                                    (match,)).fetchone()[0])
+        con = self.con
+        key = (match, con.execute("PRAGMA data_version").fetchone()[0], con.total_changes)
+        memo: dict[tuple[Any, ...], int] = getattr(self._local, "search_counts", {})
+        if key not in memo:
+            n = int(con.execute("SELECT count(*) FROM orders_fts WHERE orders_fts MATCH ?",
+                                (match,)).fetchone()[0])
+            memo = {k: v for k, v in memo.items() if k[1:] == key[1:]}  # drop stale entries
+            memo[key] = n
+            self._local.search_counts = memo
+        return memo[key]
+
+    def window_and_count(self, q: OrderQuery, *, limit: int) -> tuple[list[OrderSummary], int]:
+        """The first window and how many orders match, on one connection (so a search is
+        counted once)."""
+        with self.read():
+            return self.window(q, limit=limit), self.count(q)
 
     def _source(self, q: OrderQuery) -> str:
         """``orders``, or ``orders INDEXED BY`` the sort's index for a broad search.

@@ -30,7 +30,8 @@ def kinds() -> list[str]:
 
 
 def adapter_class(kind: str) -> type[SupplierAdapter]:
-    target = _entry_points().get(kind)
+    # the built-in kinds are known without reading every installed package's metadata
+    target = BUILTIN.get(kind) or _entry_points().get(kind)
     if target is None:
         raise OrdertuiError(f"unknown supplier kind {kind!r}; known kinds: {', '.join(kinds())}")
     module_name, _, attr = target.partition(":")

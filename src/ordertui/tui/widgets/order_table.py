@@ -200,7 +200,11 @@ class OrderTable(Widget, can_focus=True):
             exact = not (q.search.strip() or q.ids or q.since or q.until)
             total = await run(self.services.count, q) if exact else None
             start = max(self.top - page, 0) if keep_position else 0
-            if start and total is not None:
+            only_search = q.search.strip() and not q.filtered_besides_search
+            if not start and only_search:
+                # a plain search is counted from its index, as cheaply as it is searched
+                rows, total = await run(self.services.window_and_count, q, limit=3 * page)
+            elif start and total is not None:
                 rows = await run(self.services.window_at, q, start, 3 * page, total)
                 start = max(min(start, total - len(rows)), 0)
             elif start:
@@ -309,6 +313,8 @@ class OrderTable(Widget, can_focus=True):
             self._extending.discard(direction)
         if gen != self._gen or not self.buffer:
             return
+        end = min(self.top + self.page, self.known_end)
+        showed_gaps = any(self.row_at(i) is None for i in range(self.top, end))
         if direction == "down":
             if self.buffer[-1].key != key:
                 return
@@ -329,7 +335,10 @@ class OrderTable(Widget, can_focus=True):
             excess = len(self.buffer) - 8 * page
             if excess > 0:
                 del self.buffer[-excess:]
-        self.refresh()
+        if showed_gaps or self.total is None:
+            # only rows that were drawn as "…" need drawing again: a prefetch beyond the
+            # screen writes nothing to the terminal
+            self.refresh()
         self._ensure()
 
     @work(group="table-jump", exclusive=True)
