@@ -6,6 +6,7 @@ from ordertui.cli.common import AppContext
 
 
 def run_tui(app: AppContext) -> None:
+    import shutil
     import sys
 
     from ordertui.crash import announce
@@ -13,6 +14,7 @@ def run_tui(app: AppContext) -> None:
 
     services = app.services
     tui = OrderTUI(services)
+    tui.read_first(shutil.get_terminal_size().lines)
     tui.run()
     if tui.crash is not None:
         announce(*tui.crash)

@@ -241,7 +241,7 @@ class Store:
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("PRAGMA foreign_keys=ON")
             con.execute("PRAGMA busy_timeout=30000")
-            con.execute("PRAGMA cache_size=-16000")  # 16 MB of page cache per connection
+            con.execute("PRAGMA cache_size=-4000")  # 4 MB of page cache per connection
             con.execute("PRAGMA temp_store=MEMORY")
             self._local.con = con
             with self._lock:
@@ -329,7 +329,7 @@ class Store:
         try:
             yield
         finally:
-            con.execute("PRAGMA cache_size=-16000")
+            con.execute("PRAGMA cache_size=-4000")
             self._finish_bulk_load()
 
     def _finish_bulk_load(self) -> None:

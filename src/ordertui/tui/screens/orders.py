@@ -86,8 +86,15 @@ class OrdersScreen(Screen[None]):
     def on_mount(self) -> None:
         self.call_after_refresh(self.app.check_size)  # type: ignore[attr-defined]
         self.table.focus()
-        self.apply_query()
-        self.refresh_counts()
+        first = self.app.first_window  # type: ignore[attr-defined]
+        self.app.first_window = None  # type: ignore[attr-defined]
+        if first is not None and first[0] == self.current_query():
+            query, rows, total, counts = first
+            self.table.adopt(query, rows, total)
+            self.query_one(ViewTabs).counts = counts
+        else:
+            self.apply_query()
+            self.refresh_counts()
 
     def current_query(self) -> OrderQuery:
         extra = {"as_of": self.services.clock()} if self.view is View.PROTECTION else {}

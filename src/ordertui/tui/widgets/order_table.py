@@ -187,6 +187,16 @@ class OrderTable(Widget, can_focus=True):
         self.fetching = True
         self._reset(self._gen, keep_position)
 
+    def adopt(self, query: OrderQuery, rows: list[OrderSummary], total: int) -> None:
+        """Start with rows read before the app started, so the first frame already shows
+        them (no empty table, no round trip through a worker)."""
+        self.query_ = query
+        self._gen += 1
+        self.cursor = self.top = 0
+        self.buffer, self.buffer_start, self.total = rows, 0, total
+        self.fetching = False
+        self.post_message(self.Changed(self))
+
     def reload(self) -> None:
         """The store changed (a sync, another session): fetch the visible window again."""
         self.set_query(self.query_, keep_position=True)
