@@ -545,7 +545,7 @@ class Store:
         else:
             rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
                                "WHERE supplier_order_id = ?", (ref,)).fetchall()
-            if not rows and ref.isdigit():
+            if not rows and ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an id
                 rows = con.execute("SELECT id, supplier, supplier_order_id FROM orders "
                                    "WHERE id = ?", (int(ref),)).fetchall()
                 if not rows:
