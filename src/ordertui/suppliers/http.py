@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ordertui import __version__
+from ordertui.config import check_private
 from ordertui.domain.errors import (
     ConfigError,
     SupplierAmbiguous,
@@ -340,8 +341,13 @@ def write_private(path: Path, data: Any) -> None:
         raise
 
 
+TOKEN_FILE = "this token file holds a supplier's access token and"
+
+
 def read_private(path: Path) -> Any:
-    """The JSON in ``path``, or None when it is missing or unreadable."""
+    """The JSON in ``path``, or None when it is missing or unreadable. A file that others can
+    read is refused (ConfigError saying "chmod 600 <path>"), as ssh refuses such keys."""
+    check_private(path, TOKEN_FILE)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
