@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import Config
+from ordertui.config import Config, check_private
 from ordertui.domain import codec, rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -55,6 +55,7 @@ from ordertui.domain.text import one_line
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
+from ordertui.suppliers.http import TOKEN_FILE
 from ordertui.suppliers.registry import adapter_class
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -96,6 +97,9 @@ class Services:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # a directory the merchant made; keep theirs
             os.chmod(self.data_dir, 0o700)
+        # a supplier's token cache that others can read: refuse to start, as ssh does
+        for token_file in sorted((self.data_dir / "suppliers").glob("*/*token*.json")):
+            check_private(token_file, TOKEN_FILE)
         self.store = Store(self.data_dir / "store.sqlite3")
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
