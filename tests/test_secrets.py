@@ -40,6 +40,8 @@ from ordertui.tui.screens.settings import SettingsScreen
 from test_mail import Inbox, free_port
 from tui_support import until
 
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
 CJ_KEY = "CJ0000001@api@s3cr3t0cj0key0f1e9a"
 SMTP_PASSWORD = "smtp-s3cr3t-pw-8c2d7b"
 AE_SECRET = "ae-s3cr3t-app-6a5f3e"  # given as app_secret_env
@@ -143,7 +145,6 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
 # --- files made private ---------------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_config_and_token_files_are_created_private(shop: Shop) -> None:
     old = os.umask(0)  # even with a careless umask
     try:
@@ -278,7 +279,6 @@ async def _screenshots(shop: Shop) -> list[str]:
     return shots
 
 
-@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_no_secret_in_logs_reports_exports_mail_screens_errors_or_show(
         shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
     # work that touches every secret: syncs (CJ key, CJ tokens; AliExpress secret and tokens,
