@@ -388,12 +388,15 @@ def test_errors_are_one_line_ordertui_errors(svc: Services) -> None:
 
 # --- the migration -------------------------------------------------------------------------
 
-def test_a_store_at_the_previous_version_gains_the_returns_tables(tmp_path: Path) -> None:
+RETURNS_MIGRATION = 3  # the migration that brought the returns tables
+
+
+def test_a_store_from_before_returns_gains_the_returns_tables(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     con = sqlite3.connect(path, isolation_level=None)
-    for script in MIGRATIONS[:LATEST - 1]:
+    for script in MIGRATIONS[:RETURNS_MIGRATION - 1]:
         con.executescript(script)
-    con.execute(f"PRAGMA user_version = {LATEST - 1}")
+    con.execute(f"PRAGMA user_version = {RETURNS_MIGRATION - 1}")
     marks = ", ".join("?" for _ in _ORDER_COLUMNS)
     old = [make_order(1), make_order(2, status=OrderStatus.SHIPPED)]
     con.executemany(f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})",
@@ -402,7 +405,7 @@ def test_a_store_at_the_previous_version_gains_the_returns_tables(tmp_path: Path
 
     store = Store(path)
     try:
-        assert store.version == LATEST == 3
+        assert store.version == LATEST
         assert store.integrity_check() == "ok"
         tables = {r[0] for r in store.con.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}

@@ -72,7 +72,8 @@ async def test_orders_screen_shows_the_store_and_says_demo(services: Any,
         assert table.total == services.count(OrderQuery())
         first = services.window(OrderQuery(), limit=1)[0]
         assert first.display_name in text
-        assert f"1 of {table.total:,}" in text
+        await until(pilot, lambda: f"1 of {table.total:,}" in screen_text(app),
+                    what="the status line")
         for label in ("Order", "Status", "Customer", "Total"):
             assert label in text
 
