@@ -175,6 +175,10 @@ def _has_inline_secret(data: Mapping[str, Any]) -> bool:
     return False
 
 
+#: how check_private names a supplier's token cache (``<data>/suppliers/<name>/*token*.json``)
+TOKEN_FILE = "this token file holds a supplier's access token and"
+
+
 def check_private(path: Path, what: str) -> None:
     """Refuse a secret-holding file that others can read, as ssh does."""
     try:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import Config, check_private
+from ordertui.config import TOKEN_FILE, Config, check_private
 from ordertui.domain import codec, rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -55,7 +55,6 @@ from ordertui.domain.text import one_line
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
-from ordertui.suppliers.http import TOKEN_FILE
 from ordertui.suppliers.registry import adapter_class
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024

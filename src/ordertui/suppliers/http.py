@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ordertui import __version__
-from ordertui.config import check_private
+from ordertui.config import TOKEN_FILE, check_private
 from ordertui.domain.errors import (
     ConfigError,
     SupplierAmbiguous,
@@ -339,9 +339,6 @@ def write_private(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-TOKEN_FILE = "this token file holds a supplier's access token and"
 
 
 def read_private(path: Path) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
-from importlib.metadata import entry_points
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.suppliers.base import SupplierAdapter
@@ -19,6 +18,8 @@ BUILTIN = {
 
 @cache
 def _entry_points() -> dict[str, str]:
+    from importlib.metadata import entry_points  # scans every installed package: only here
+
     found = dict(BUILTIN)
     for ep in entry_points(group="ordertui.suppliers"):
         found[ep.name] = ep.value
