@@ -21,10 +21,11 @@ from ordertui.cli import main_group
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     CapabilityMissing,
+    OrderNotFound,
     SupplierAuthError,
     SupplierError,
-    SupplierNotFound,
 )
+from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source
 from ordertui.services.core import Services
 from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
@@ -121,7 +122,7 @@ def test_simulator_rejects_a_wrongly_signed_call(sim: RunningSim) -> None:
 async def test_add_by_id_details_and_tracking(tmp_path: Path, sim: RunningSim) -> None:
     s = services_for(tmp_path, {"ae": ae_settings(sim)})
     ids = ae(sim).order_ids(40)
-    orders = await s.add_orders("ae", ids)
+    orders = (await s.add_orders("ae", ids)).orders
     assert [o.supplier_order_id for o in orders] == ids
     shipped = next(o for o in orders if o.status is OrderStatus.SHIPPED and o.tracking_events)
     assert shipped.tracking_number and shipped.carrier and shipped.items
@@ -133,10 +134,13 @@ async def test_add_by_id_details_and_tracking(tmp_path: Path, sim: RunningSim) -
     assert tracking.tracking_number == shipped.tracking_number and tracking.events
     report = await s.sync("ae")  # known orders, one by one
     assert not report.errors and report.orders >= 1
-    with pytest.raises(SupplierNotFound, match="not an AliExpress order id"):
-        await s.add_orders("ae", ["#1042"])
-    with pytest.raises(SupplierNotFound):
-        await s.add_orders("ae", ["9999999999999999"])
+    # ids the supplier does not know are reported one by one; the others are still added
+    report = await s.add_orders("ae", f"#1042, 9999999999999999\n{ids[0]} {ids[0]}")
+    assert [o.supplier_order_id for o in report.orders] == [ids[0]]
+    assert list(report.failed) == ["#1042", "9999999999999999"]
+    assert "not an AliExpress order id" in report.failed["#1042"]
+    with pytest.raises(OrderNotFound):
+        s.resolve("9999999999999999")
     await s.aclose()
 
 
@@ -144,8 +148,8 @@ async def test_both_list_shapes_give_the_same_order(tmp_path: Path, sim: Running
     oid = ids_with(sim, "WAIT_BUYER_ACCEPT_GOODS")[0]
     wrapped = services_for(tmp_path / "w", {"ae": ae_settings(sim)})
     simple = services_for(tmp_path / "s", {"ae": ae_settings(sim, simplify=True)})
-    a = (await wrapped.add_orders("ae", [oid]))[0]
-    b = (await simple.add_orders("ae", [oid]))[0]
+    a = (await wrapped.add_orders("ae", [oid])).orders[0]
+    b = (await simple.add_orders("ae", [oid])).orders[0]
     assert a.items and a.tracking_events
     assert (a.items, a.tracking_events, a.tracking_number) == \
         (b.items, b.tracking_events, b.tracking_number)
@@ -181,7 +185,7 @@ async def test_status_mapping(tmp_path: Path, sim: RunningSim) -> None:
     for n, (raw, logistics, expected) in enumerate(STATUS_CASES):
         oid = delivered[n]
         ae(sim).set_status(oid, raw, logistics)
-        order = (await s.add_orders("ae", [oid]))[0]
+        order = (await s.add_orders("ae", [oid])).orders[0]
         assert order.status.value == expected, (raw, logistics)
         assert order.supplier_status == raw
         if raw == "IN_CANCEL":
@@ -191,7 +195,7 @@ async def test_status_mapping(tmp_path: Path, sim: RunningSim) -> None:
             assert order.dispute is not None and order.dispute.state is DisputeState.OPEN
     cancelled = next(o for i, o in enumerate(ae(sim).order_ids())
                      if ae(sim)._order(i).status is OrderStatus.CANCELLED)
-    order = (await s.add_orders("ae", [cancelled]))[0]
+    order = (await s.add_orders("ae", [cancelled])).orders[0]
     assert order.supplier_status == "FINISH" and order.status is OrderStatus.CANCELLED
     await s.aclose()
 
@@ -263,7 +267,7 @@ async def test_refused_refresh_asks_to_authorize_again(tmp_path: Path, sim: Runn
 async def test_rate_limit_answers_are_waited_out(tmp_path: Path) -> None:
     for sim in start(orders=60, rate_limit=10):
         s = services_for(tmp_path, {"ae": ae_settings(sim)})  # the adapter asks for 100/s
-        orders = await s.add_orders("ae", ae(sim).order_ids(25))
+        orders = (await s.add_orders("ae", ae(sim).order_ids(25))).orders
         assert len(orders) == 25 and sim.stats()["counters"]["rate_limited"] > 0
         await s.aclose()
 
@@ -367,6 +371,15 @@ def test_cli_add_and_record(tmp_path: Path, sim: RunningSim) -> None:
     shipped = ids_with(sim, "WAIT_BUYER_ACCEPT_GOODS")[0]
     out = run("add", "--supplier", "ali", waiting, shipped)
     assert f"added {waiting} (processing)" in out and f"added {shipped} (shipped)" in out
+    # one wrong id among good ones: the good ones are added, the wrong one named, exit 1
+    other = ids_with(sim, "FINISH")[0]
+    partial = runner.invoke(main_group, [*base, "add", "--supplier", "ali",
+                                         f"{other},8190000000009999"])
+    assert partial.exit_code == 1
+    assert f"added {other}" in partial.stdout
+    assert "not added 8190000000009999" in partial.stderr
+    assert "Traceback" not in partial.output
+    assert other in run("show", other)
     refused = run("cancel", waiting, "--reason", "changed mind", "--yes", code=1)
     assert "detail.html?orderId=" in refused
     run("record", waiting, "--cancellation", "requested", "--note", "asked in the buyer centre")
@@ -400,3 +413,41 @@ async def test_an_answer_in_no_documented_shape_is_a_protocol_error(tmp_path: Pa
         await s.aclose()
     finally:
         running.stop()
+
+
+async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: RunningSim) -> None:
+    from textual.widgets import Input
+
+    from ordertui.tui.app import OrderTUI
+    from ordertui.tui.screens.add_orders import AddOrdersModal
+    from tui_support import flat_text, notifications, until
+
+    s = services_for(tmp_path, {"ae": ae_settings(sim)})
+    first, second, third = ae(sim).order_ids(3)
+    app = OrderTUI(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # AliExpress lists no orders: the empty table says how to add them
+        assert "No orders yet. Press a to add orders by the supplier's order id" in \
+            flat_text(app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddOrdersModal), what="the form")
+        await pilot.press(*f"#1042, {first} {second}", "enter")
+        await until(pilot, lambda: "Not added: #1042" in flat_text(app), what="the refusal")
+        assert isinstance(app.screen, AddOrdersModal)  # the form stays, with the wrong id
+        assert app.screen.query_one("#ids", Input).value == "#1042"
+        assert "Added 2; 1 not added" in flat_text(app)
+        assert {s.order(s.resolve(i)).supplier_order_id for i in (first, second)} == \
+            {first, second}
+        await pilot.press("ctrl+u", *third, "enter")  # the corrected id
+        await until(pilot, lambda: not isinstance(app.screen, AddOrdersModal), what="closed")
+        assert "Added 1 order from ae." in notifications(app)
+        await until(pilot, lambda: "1 of 3 " in flat_text(app), what="three in the table")
+        await pilot.press("ctrl+p", *"Add orders")  # the command palette reaches it too
+        await until(pilot, lambda: "Add orders by id" in flat_text(app), what="the command")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AddOrdersModal), what="the form")
+        await pilot.press("escape")  # esc: nothing typed, nothing added
+        await until(pilot, lambda: not isinstance(app.screen, AddOrdersModal), what="closed")
+        assert s.store.count(OrderQuery()) == 3
+    await s.aclose()

@@ -435,6 +435,25 @@ async def test_remapped_key_works_and_shows_in_help(tmp_path: Path) -> None:
     services.store.close()
 
 
+async def test_adding_by_id_is_offered_only_for_suppliers_that_need_it(services: Any) -> None:
+    """The demo supplier lists its orders: no "a" key, no palette command; an empty view says
+    what helps."""
+    app = OrderTUI(services)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _ready(pilot)
+        assert app.suppliers_adding_by_id() == []
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, OrdersScreen)
+        await pilot.press("ctrl+p", *"Add orders")
+        await pilot.pause(0.3)
+        assert "Add orders by id" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("slash", *"zzqqxx-no-such")
+        await until(pilot, lambda: "No orders match. Press esc to clear the filter."
+                    in screen_text(app), what="the filter's empty message")
+
+
 async def test_command_palette_reaches_screens(services: Any) -> None:
     app = OrderTUI(services)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -240,9 +240,13 @@ def add_cmd(app: AppContext, supplier: str, ids: tuple[str, ...]) -> None:
     if supplier not in s.config.suppliers:
         raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
                               f"{', '.join(s.config.suppliers)}")
-    orders = closing(app, s.add_orders, supplier, list(ids))
-    for o in orders:
+    report = closing(app, s.add_orders, supplier, list(ids))
+    for o in report.orders:
         click.echo(f"added {visible(o.display_name)} ({o.status.value})")
+    for soid, why in report.failed.items():
+        click.echo(f"ordertui: not added {visible(soid)}: {visible(why)}", err=True)
+    if report.failed:
+        sys.exit(1)
 
 
 @click.group("demo")

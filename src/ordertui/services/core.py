@@ -470,10 +470,12 @@ class Services:
 
         return await sync(self, supplier, progress)
 
-    async def add_orders(self, supplier: str, ids: list[str]) -> list[Order]:
+    async def add_orders(self, supplier: str, ids: str | Sequence[str],
+                         progress: Callable[[Any], None] | None = None) -> Any:
+        """Orders by the supplier's ids: an ``AddReport`` of those added and those not."""
         from ordertui.services.syncing import add_orders
 
-        return await add_orders(self, supplier, ids)
+        return await add_orders(self, supplier, ids, progress)
 
     def demo_supplier(self) -> str:
         for name, sc in self.config.suppliers.items():

@@ -4,13 +4,21 @@ is stored with each page), with progress reports."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ordertui.domain.capabilities import Capability
-from ordertui.domain.errors import OrdertuiError, SupplierError, SupplierRateLimited
+from ordertui.domain.errors import (
+    OrdertuiError,
+    SupplierError,
+    SupplierNotFound,
+    SupplierRateLimited,
+    SupplierRejected,
+    ValidationError,
+)
 from ordertui.domain.models import Order, SyncEvent
 
 if TYPE_CHECKING:
@@ -100,16 +108,46 @@ async def _refresh(services: Services, name: str, ids: list[str], report: SyncRe
     return done
 
 
-async def add_orders(services: Services, supplier: str, ids: list[str]) -> list[Order]:
-    """Add orders the merchant names by the supplier's id (suppliers with no order list)."""
+@dataclass(slots=True)
+class AddReport:
+    """What adding orders by id did: the orders found (stored), and why each other id was
+    not added."""
+
+    orders: list[Order] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def split_ids(ids: str | Iterable[str]) -> list[str]:
+    """Order ids as a merchant pastes them (separated by spaces, commas, semicolons or line
+    breaks), each once, in the order given."""
+    text = ids if isinstance(ids, str) else " ".join(ids)
+    return list(dict.fromkeys(t for t in re.split(r"[\s,;]+", text) if t))
+
+
+async def add_orders(services: Services, supplier: str, ids: str | Iterable[str],
+                     progress: Callable[[SyncProgress], None] | None = None) -> AddReport:
+    """Add orders the merchant names by the supplier's id (suppliers with no order list).
+
+    An id the supplier does not know or refuses is reported and the others are still added;
+    when the supplier fails (unreachable, throttling, a broken answer), the orders found so
+    far are kept and the error is raised."""
     adapter = services.adapter(supplier)
     if not adapter.can(Capability.GET_ORDER):
         raise OrdertuiError(f"{supplier} cannot look up orders by id")
-    orders = []
-    for soid in ids:
-        soid = soid.strip()
-        if not soid:
-            continue
-        orders.append(await adapter.get_order(soid))
-    await asyncio.to_thread(services.store.apply_sync_page, supplier, orders, None)
-    return orders
+    wanted = split_ids(ids)
+    if not wanted:
+        raise ValidationError("ids", "give at least one of the supplier's order ids")
+    report = AddReport()
+    try:
+        for done, soid in enumerate(wanted, 1):
+            try:
+                report.orders.append(await adapter.get_order(soid))
+            except (SupplierNotFound, SupplierRejected) as exc:  # this id; the rest go on
+                report.failed[soid] = str(exc)
+            if progress is not None:
+                progress(SyncProgress(supplier, done, len(wanted)))
+    finally:
+        if report.orders:
+            await asyncio.to_thread(services.store.apply_sync_page, supplier, report.orders,
+                                    None)
+    return report

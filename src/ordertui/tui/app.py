@@ -71,6 +71,7 @@ class OrderTUI(App[None]):
         self._details_read: set[int] = set()
         #: where the report of a crash went, for the command line to announce
         self.crash: tuple[Path, BaseException] | None = None
+        self._adding_by_id: list[tuple[str, str]] | None = None
 
     # --- start and stop ------------------------------------------------------------------
     def read_first(self, height: int) -> None:
@@ -271,6 +272,29 @@ class OrderTUI(App[None]):
         self._sync_now.set()
         self.notify("Syncing with the suppliers…", markup=False, timeout=2)
 
+    def suppliers_adding_by_id(self) -> list[tuple[str, str]]:
+        """(name, title) of each configured supplier whose orders are added by their ids."""
+        if self._adding_by_id is None:
+            from ordertui.domain.capabilities import Capability
+
+            infos = [self.services.supplier_info(n) for n in self.services.config.suppliers]
+            self._adding_by_id = [(i.name, i.title) for i in infos
+                                  if Capability.ADD_BY_ID in i.capabilities]
+        return self._adding_by_id
+
+    def action_add_orders(self) -> None:
+        from ordertui.tui.screens.add_orders import AddOrdersModal
+
+        suppliers = self.suppliers_adding_by_id()
+        if not suppliers:
+            self.notify("Every configured supplier lists its orders by API: sync (r) "
+                        "brings them in.", markup=False)
+        elif not isinstance(self.screen, AddOrdersModal):
+            def added(count: int | None) -> None:
+                if count:  # the screen under the form shows them
+                    self.post_store_changed()
+            self.push_screen(AddOrdersModal(suppliers), added)
+
     def action_help(self) -> None:
         from ordertui.tui.screens.help import HelpScreen
 
@@ -328,6 +352,9 @@ class OrderTUI(App[None]):
                             self._command_export)
         yield SystemCommand("Disputes", "Every dispute, latest activity first",
                             self.action_disputes)
+        if self.suppliers_adding_by_id():
+            yield SystemCommand("Add orders by id", "For suppliers whose API lists no orders",
+                                self.action_add_orders)
         yield SystemCommand("Returns", "Every return and its state", self.action_returns)
         yield SystemCommand("Returns stock", "Items that came back resellable",
                             self.action_stock)

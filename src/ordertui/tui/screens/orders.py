@@ -39,6 +39,7 @@ class OrdersScreen(Screen[None]):
         Binding("d", "dispute", "Dispute", id="dispute"),
         Binding("e", "export", "Export", id="export"),
         Binding("r", "sync", "Sync", id="sync"),
+        Binding("a", "add", "Add by id", id="add"),
         Binding("D", "disputes", "Disputes", id="disputes"),
         Binding("tab", "next_view", "Next view", show=False, id="next_view"),
         Binding("shift+tab", "prev_view", "Previous view", show=False, id="prev_view"),
@@ -53,6 +54,7 @@ class OrdersScreen(Screen[None]):
         "filter": "Find", "back": "Find", "sort": "Find", "next_view": "Views",
         "prev_view": "Views", **{f"view({i})": "Views" for i in range(1, 9)},
         "cancel": "Act", "dispute": "Act", "export": "Act", "sync": "Act",
+        "add": "Act",
         "disputes": "Go to",
     }
 
@@ -86,6 +88,7 @@ class OrdersScreen(Screen[None]):
     def on_mount(self) -> None:
         self.call_after_refresh(self.app.check_size)  # type: ignore[attr-defined]
         self.table.focus()
+        self.table.empty_message = self._empty_message()
         first = self.app.first_window  # type: ignore[attr-defined]
         self.app.first_window = None  # type: ignore[attr-defined]
         if first is not None and first[0] == self.current_query():
@@ -102,8 +105,26 @@ class OrdersScreen(Screen[None]):
                                    descending=self.descending, **extra)
 
     def apply_query(self, *, keep_position: bool = False) -> None:
+        self.table.empty_message = self._empty_message()
         self.table.set_query(self.current_query(), keep_position=keep_position)
         self.query_one(ViewTabs).current = self.view
+
+    def _empty_message(self) -> str:
+        if self.search:
+            return f"No orders match. Press {self._key('back', 'esc')} to clear the filter."
+        if self.view is not View.ALL:
+            return "No orders in this view."
+        if self.app.suppliers_adding_by_id():  # type: ignore[attr-defined]
+            return (f"No orders yet. Press {self._key('add', 'a')} to add orders by the "
+                    "supplier's order id.")
+        return f"No orders yet. Press {self._key('sync', 'r')} to sync with your suppliers."
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key the merchant's key map gives a binding of this screen."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return default
 
     @work(group="counts", exclusive=True)
     async def refresh_counts(self) -> None:
@@ -159,6 +180,8 @@ class OrdersScreen(Screen[None]):
         in_filter = self.focused is self.query_one("#filter", Input)
         if action == "filter_done":
             return in_filter
+        if action == "add":  # only where a supplier's orders are added by id
+            return bool(self.app.suppliers_adding_by_id())  # type: ignore[attr-defined]
         return not (action == "filter" and in_filter)  # a "/" typed into the filter is text
 
     @on(Input.Changed, "#filter")
@@ -291,6 +314,9 @@ class OrdersScreen(Screen[None]):
 
     def action_sync(self) -> None:
         self.app.action_sync()  # type: ignore[attr-defined]
+
+    def action_add(self) -> None:
+        self.app.action_add_orders()  # type: ignore[attr-defined]
 
     def action_disputes(self) -> None:
         from ordertui.tui.screens.disputes import DisputesScreen
