@@ -437,6 +437,8 @@ async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: Runn
         assert isinstance(app.screen, AddOrdersModal)  # the form stays, with the wrong id
         assert app.screen.query_one("#ids", Input).value == "#1042"
         assert "Added 2; 1 not added" in flat_text(app)
+        behind = app.screen_stack[-2].query_one("#orders")  # the table behind the form
+        await until(pilot, lambda: behind.total == 2, what="the table behind the form")
         assert {s.order(s.resolve(i)).supplier_order_id for i in (first, second)} == \
             {first, second}
         await pilot.press("ctrl+u", *third, "enter")  # the corrected id

@@ -231,14 +231,17 @@ class OrderTUI(App[None]):
             con.close()
 
     def post_store_changed(self) -> None:
-        self.screen.post_message(StoreChanged())
+        # every screen on the stack: those under a dialog or under an order's details are
+        # seen again (or right now, behind a dialog) and must not show what was
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged())
 
     def post_sync_state(self) -> None:
         self.screen.post_message(SyncStateChanged())
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        # messages posted to the app reach the screen the merchant is looking at
-        self.screen.post_message(StoreChanged())
+        # messages posted to the app reach the screens
+        self.post_store_changed()
 
     def sync_summary(self) -> str:
         if self.syncing:
@@ -290,10 +293,7 @@ class OrderTUI(App[None]):
             self.notify("Every configured supplier lists its orders by API: sync (r) "
                         "brings them in.", markup=False)
         elif not isinstance(self.screen, AddOrdersModal):
-            def added(count: int | None) -> None:
-                if count:  # the screen under the form shows them
-                    self.post_store_changed()
-            self.push_screen(AddOrdersModal(suppliers), added)
+            self.push_screen(AddOrdersModal(suppliers))
 
     def action_help(self) -> None:
         from ordertui.tui.screens.help import HelpScreen
