@@ -234,7 +234,10 @@ class OrderTUI(App[None]):
         # every screen on the stack: those under a dialog or under an order's details are
         # seen again (or right now, behind a dialog) and must not show what was
         for screen in self.screen_stack:
-            screen.post_message(StoreChanged())
+            # not Textual's blank screen at the bottom: a message wakes its pending layout
+            # pass, which repaints the whole terminal (it counts as visible behind ours)
+            if type(screen) is not Screen:
+                screen.post_message(StoreChanged())
 
     def post_sync_state(self) -> None:
         self.screen.post_message(SyncStateChanged())
