@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from ordertui.domain.errors import OrdertuiError
 from ordertui.services.syncing import AddReport, SyncProgress, split_ids
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 #: failed ids listed one per line under the field; the rest are counted
 SHOW_FAILED = 4
@@ -53,7 +54,7 @@ class AddOrdersModal(ModalScreen[int]):
                 yield Select([(safe(name), name) for name, _ in self.suppliers],
                              value=self.suppliers[0][0], allow_blank=False, id="supplier")
             yield Label("Order ids", classes="field-label")
-            yield Input(placeholder="8190000000000001 8190000000000002", id="ids")
+            yield LineInput(placeholder="8190000000000001 8190000000000002", id="ids")
             yield Static("", classes="field-error", id="error", markup=False)
             yield Static("", id="progress", markup=False)
             with Horizontal(classes="dialog-buttons"):

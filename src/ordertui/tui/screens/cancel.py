@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 from ordertui.domain.models import Order
 from ordertui.domain.rules import MAX_TEXT
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 WHAT_HAPPENS = (
     "The supplier reviews the request and approves it, rejects it, or asks you for more "
@@ -56,7 +57,7 @@ class CancelModal(ModalScreen[str | None]):
                 yield Static(Text(f"Not included ({len(self.skipped)}):\n{lines}",
                                   style="italic"), classes="dialog-body", markup=False)
             yield Label("Reason (the supplier sees it):", classes="field-label")
-            yield Input(placeholder="e.g. the customer ordered the wrong size", id="reason",
+            yield LineInput(placeholder="e.g. the customer ordered the wrong size", id="reason",
                         max_length=MAX_TEXT)
             yield Static("", classes="field-error", id="error", markup=False)
             with Horizontal(classes="dialog-buttons"):

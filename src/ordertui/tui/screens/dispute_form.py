@@ -17,6 +17,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeReason
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 FIELDS = ("reason", "amount", "description", "evidence")
 
@@ -52,14 +53,14 @@ class DisputeForm(ModalScreen[bool]):
                 yield Static("", classes="field-error", id="reason-error", markup=False)
                 yield Label(f"Refund you ask for ({o.total_cost.currency}, at most "
                             f"{o.total_cost.display()})", classes="field-label")
-                yield Input(value=o.total_cost.plain(), id="amount")
+                yield LineInput(value=o.total_cost.plain(), id="amount")
                 yield Static("", classes="field-error", id="amount-error", markup=False)
                 yield Label("What went wrong (the supplier reads this)", classes="field-label")
                 yield TextArea(id="description", soft_wrap=True, show_line_numbers=False)
                 yield Static("", classes="field-error", id="description-error", markup=False)
                 yield Label("Evidence: paths of files on this machine, separated by commas "
                             "(optional)", classes="field-label")
-                yield Input(placeholder="/home/anna/photos/lamp.jpg", id="evidence")
+                yield LineInput(placeholder="/home/anna/photos/lamp.jpg", id="evidence")
                 yield Static("", classes="field-error", id="evidence-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Open dispute (ctrl+s)", variant="primary", id="submit")

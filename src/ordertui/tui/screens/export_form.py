@@ -31,6 +31,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery
 from ordertui.export.request import FORMAT_LABELS, FORMATS, ExportRequest
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
 FIELDS = ("scope", "fmt", "path", "email", "columns", "per")
@@ -94,10 +95,10 @@ class ExportForm(ModalScreen[None]):
                     yield RadioButton("One row per line item", name="line-item")
                 yield Label("Save to (a path on this machine; .csv or .xlsx)",
                             classes="field-label")
-                yield Input(value=str(default_path), id="path")
+                yield LineInput(value=str(default_path), id="path")
                 yield Static("", classes="field-error", id="path-error", markup=False)
                 yield Label("Also e-mail it to (optional)", classes="field-label")
-                yield Input(placeholder="accountant@example.com", id="email")
+                yield LineInput(placeholder="accountant@example.com", id="email")
                 yield Static("", classes="field-error", id="email-error", markup=False)
                 yield Label("Columns", classes="field-label")
                 yield SelectionList[str](

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ordertui.domain.errors import OrdertuiError
+from ordertui.tui.widgets.line_input import LineInput
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -62,7 +63,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Static(self.body if isinstance(self.body, Text) else Text(self.body),
                          classes="dialog-body", markup=False)
             yield Label(self.label, classes="field-label")
-            yield Input(value=self.value, placeholder=self.placeholder, id="text")
+            yield LineInput(value=self.value, placeholder=self.placeholder, id="text")
             yield Static("", classes="field-error", id="error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.submit} (enter)", variant="primary", id="submit")

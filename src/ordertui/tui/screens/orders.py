@@ -19,6 +19,7 @@ from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery, SortKey, View
 from ordertui.tui.format import safe
 from ordertui.tui.messages import StoreChanged, SyncStateChanged
+from ordertui.tui.widgets.line_input import LineInput
 from ordertui.tui.widgets.order_table import OrderTable
 from ordertui.tui.widgets.top_bar import TopBar
 from ordertui.tui.widgets.view_tabs import VIEWS, ViewTabs
@@ -72,8 +73,12 @@ class OrdersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TopBar("Orders", demo=self.services.is_demo)
         yield ViewTabs(id="views")
-        filter_input = Input(placeholder="Filter: order #, customer, e-mail, product, tracking…",
-                             id="filter")
+        # no select-all on focus: it runs when the Focus event is handled, which over a slow
+        # link can be after the keys typed behind "/" — they would then replace the text
+        # typed so far, or not, depending on timing
+        filter_input = LineInput(
+            placeholder="Filter: order #, customer, e-mail, product, tracking…", id="filter",
+            select_on_focus=False)
         filter_input.display = False
         yield filter_input
         yield OrderTable(self.services, self.app.query_runner,  # type: ignore[attr-defined]
@@ -186,7 +191,10 @@ class OrdersScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.set_search(event.value)
+        # the box's value now, not the event's: keys typed fast queue several Changed events,
+        # and one arriving after enter ("/#1177⏎⏎") must not bring back "#1" and open its
+        # first order
+        self.set_search(event.input.value)
 
     def set_search(self, text: str) -> None:
         if text != self.search:

@@ -17,6 +17,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 CANCEL_CHOICES = [(s.label, s.value) for s in CancellationState]
 DISPUTE_CHOICES = [(f"Dispute: {s.label}", s.value) for s in DisputeState]
@@ -49,9 +50,9 @@ class RecordModal(ModalScreen[bool]):
             yield Select(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES,
                          id="state", allow_blank=False)
             yield Label("Amount (disputes: asked for, or refunded)", classes="field-label")
-            yield Input(placeholder=self.order.total_cost.plain(), id="amount")
+            yield LineInput(placeholder=self.order.total_cost.plain(), id="amount")
             yield Label("Note: what you did, what the supplier said", classes="field-label")
-            yield Input(id="note")
+            yield LineInput(id="note")
             yield Static("", classes="field-error", id="error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record (ctrl+s)", variant="primary", id="submit")

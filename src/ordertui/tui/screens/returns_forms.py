@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.returns import RETURN_TRANSITIONS, Return, ReturnState
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.line_input import LineInput
 
 
 class _Form(ModalScreen[bool]):
@@ -94,16 +95,16 @@ class ReturnForm(_Form):
                 for i, item in enumerate(o.items):
                     free = item.bought - item.in_returns
                     with Horizontal(classes="item-row"):
-                        yield Input(value="1" if i == 0 and free > 0 else "0",
+                        yield LineInput(value="1" if i == 0 and free > 0 else "0",
                                     id=f"qty-{i}", classes="qty", type="integer")
                         yield Static(Text(f"{safe(item.title)}"
                                           + (f" — {safe(item.variant)}" if item.variant else "")
                                           + f"  ({free} of {item.bought} can be returned)"),
                                      markup=False, classes="item-label")
                 yield Label("The customer's reason", classes="field-label")
-                yield Input(id="reason", placeholder="e.g. the colour does not match the photo")
+                yield LineInput(id="reason", placeholder="e.g. the colour does not match the photo")
                 yield Label("The customer's tracking number (optional)", classes="field-label")
-                yield Input(id="tracking")
+                yield LineInput(id="tracking")
             yield from self.buttons("Record return")
 
     def on_mount(self) -> None:
@@ -138,10 +139,10 @@ class ReturnStepModal(_Form):
             yield Label("It is now", classes="field-label")
             yield Select([(s.label, s.value) for s in nexts], id="state", allow_blank=False)
             yield Label("Tracking number (when it is in transit)", classes="field-label")
-            yield Input(value=r.tracking_number, id="tracking")
+            yield LineInput(value=r.tracking_number, id="tracking")
             yield Label("Condition (when it arrived: resellable? what is wrong?)",
                         classes="field-label")
-            yield Input(value=r.condition, id="condition")
+            yield LineInput(value=r.condition, id="condition")
             yield from self.buttons("Save")
 
     def prepare(self) -> Callable[[], object]:
@@ -166,9 +167,9 @@ class RefundForm(_Form):
             yield Static(Text(f"At most {self.refundable.display()} can still be refunded."),
                          markup=False)
             yield Label("Amount (or \"full\")", classes="field-label")
-            yield Input(value=self.refundable.plain(), id="amount")
+            yield LineInput(value=self.refundable.plain(), id="amount")
             yield Label("Reason", classes="field-label")
-            yield Input(id="reason")
+            yield LineInput(id="reason")
             yield Checkbox("The item comes back (a return)", id="returned")
             yield from self.buttons("Record refund")
 
@@ -196,9 +197,9 @@ class RecoveryForm(_Form):
                               "here what came back some other way. At most "
                               f"{self.recoverable.display()}."), markup=False)
             yield Label("Amount", classes="field-label")
-            yield Input(id="amount")
+            yield LineInput(id="amount")
             yield Label("Note", classes="field-label")
-            yield Input(id="note")
+            yield LineInput(id="note")
             yield from self.buttons("Record")
 
     def on_mount(self) -> None:
@@ -223,7 +224,7 @@ class StockUseModal(_Form):
                              style="bold"), classes="dialog-title")
             yield Select(self.choices, id="sku", allow_blank=False)
             yield Label("Quantity", classes="field-label")
-            yield Input(value="1", id="quantity", type="integer")
+            yield LineInput(value="1", id="quantity", type="integer")
             yield from self.buttons("Use from stock")
 
     def prepare(self) -> Callable[[], object]:

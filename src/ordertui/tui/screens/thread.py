@@ -19,6 +19,7 @@ from ordertui.domain.states import Source
 from ordertui.services import OrderDetails
 from ordertui.tui.format import link, safe, safe_block, when
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.widgets.line_input import LineInput
 from ordertui.tui.widgets.top_bar import TopBar
 
 AUTHOR_STYLE = {"merchant": "bold", "supplier": "bold italic", "platform": "bold underline"}
@@ -55,7 +56,7 @@ class ThreadScreen(Screen[None]):
         yield Static("", id="thread-head", markup=False)
         with VerticalScroll(id="thread"):
             yield Static(Text("Loading…"), id="messages", markup=False)
-        reply = Input(placeholder="Your reply — enter sends, esc leaves it", id="reply")
+        reply = LineInput(placeholder="Your reply — enter sends, esc leaves it", id="reply")
         reply.display = False
         yield reply
         yield Footer()
