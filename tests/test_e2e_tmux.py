@@ -144,8 +144,13 @@ def test_keys_typed_ahead_are_not_lost(terminal: Terminal, tmp_path: Path) -> No
     terminal.wait_for("ordertui · Order #1123")
     terminal.keys("Escape")
     terminal.wait_for("1 of 1 · search \"#1123\"")
-    terminal.type("/")  # back in the box with what was typed
-    terminal.keys("BSpace", "BSpace", "BSpace", "BSpace")
-    terminal.type("1177")
+    # back in the box, the last search selected: what is typed replaces it, and editing
+    # keys take effect in order with the characters, even with enter right behind them
+    terminal.type("/")
+    terminal.type("#11779")
+    terminal.keys("BSpace", "Left", "BSpace")
+    terminal.type("7")
     terminal.keys("Enter", "Enter")
     terminal.wait_for("ordertui · Order #1177")
+    terminal.keys("Escape")
+    terminal.wait_for('search "#1177"')

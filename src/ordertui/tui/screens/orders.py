@@ -74,8 +74,7 @@ class OrdersScreen(Screen[None]):
         yield TopBar("Orders", demo=self.services.is_demo)
         yield ViewTabs(id="views")
         # no select-all on focus: it runs when the Focus event is handled, which over a slow
-        # link can be after the keys typed behind "/" — they would then replace the text
-        # typed so far, or not, depending on timing
+        # link can be after the keys typed behind "/" (action_filter selects at once)
         filter_input = LineInput(
             placeholder="Filter: order #, customer, e-mail, product, tracking…", id="filter",
             select_on_focus=False)
@@ -177,8 +176,10 @@ class OrdersScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.display = True
         # focus now, not later: the keys right behind "/" (a paste, a fast typist over SSH)
-        # then go to the box in the order they were typed
+        # then go to the box in the order they were typed; and the last search is selected
+        # now, so that typing replaces it whatever the timing
         self.set_focus(box)
+        box.select_all()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Screen.focused changes at once; a widget's has_focus only when its Focus event runs
