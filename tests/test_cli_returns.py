@@ -161,3 +161,35 @@ def test_policy_notes_and_config_errors(tmp_path: Path) -> None:
 def _dirs(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
+
+
+def test_a_suppliers_new_policy_regenerates_the_policy_the_merchant_took(tmp_path: Path
+                                                                          ) -> None:
+    config = CONFIG.replace("review_delay_s = 0\n", "review_delay_s = 0\norders = 20\n")
+    stricter = config.replace("[returns]", "[suppliers.demo.policy]\naccepts_returns = true\n"
+                                           "return_window_days = 14\n\n[returns]")
+    cli = Cli(tmp_path, config)
+    out = tmp_path / "shop" / "policy.md"
+    out.parent.mkdir()
+    ok(cli("policy", "--output", str(out)))
+    before = out.read_text(encoding="utf-8")
+    assert "within 30 days of delivery" in before
+    assert "return policy" not in cli("sync").stderr  # nothing changed: nothing said
+    cli.config.write_text(stricter, encoding="utf-8")  # the supplier now takes 14 days only
+    changed = cli("sync")
+    assert changed.exit_code == 0
+    assert (f"ordertui: note: your suppliers' policies or [returns] changed: your return "
+            f"policy in {out.resolve()} was regenerated (returns within 14 days, was 30); "
+            "update your shop's policy page") in changed.stderr
+    after = out.read_text(encoding="utf-8")
+    assert "within 14 days of delivery" in after and "within 30 days" not in after
+    assert "return policy" not in cli("sync").stderr  # the file is current: said once
+    # printed rather than saved: the merchant is reminded until they take it again
+    ok(cli("policy", "--lang", "de"))
+    cli.config.write_text(config, encoding="utf-8")
+    for _ in range(2):
+        assert "run `ordertui policy` (or press P in the app)" in cli("sync").stderr
+    # a policy only printed leaves the saved file alone
+    assert out.read_text(encoding="utf-8") == after
+    assert ok(cli("policy", "--lang", "de")).startswith("# Rückgabe")
+    assert "return policy" not in cli("sync").stderr

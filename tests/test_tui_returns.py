@@ -164,3 +164,35 @@ async def test_buyer_protection_view(services: Any) -> None:
         for row in table.buffer:
             status = services.returns.protection(row.id)
             assert status.days_left is not None and status.days_left <= 7
+
+
+async def test_a_suppliers_new_policy_regenerates_the_saved_policy(services: Any,
+                                                                   tmp_path: Path) -> None:
+    import json
+
+    from ordertui.services.policy import PUBLISHED_FILE, generate_policy, record_published
+    from tui_support import notifications
+
+    saved = tmp_path / "policy.md"
+    doc = generate_policy(services.config)
+    saved.write_text(doc.text, encoding="utf-8")
+    record_published(services.config.data_dir, doc, saved)
+    assert "within 30 days" in saved.read_text(encoding="utf-8")
+    services.config.suppliers["demo"].settings["policy"] = {"accepts_returns": True,
+                                                            "return_window_days": 14}
+    app = OrderTUI(services)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: "was regenerated (returns within 14 days, was 30)"
+                    in notifications(app), what="the notice")
+        assert "within 14 days" in saved.read_text(encoding="utf-8")
+        # saving from the policy screen is what the next change regenerates
+        elsewhere = tmp_path / "policy-de.txt"
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, PolicyScreen)
+                    and "within 14 days" in widget_text(app))
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "TextPrompt")
+        await pilot.press("ctrl+u", *str(elsewhere), "enter")
+        await until(pilot, lambda: elsewhere.exists(), what="the saved file")
+    record = json.loads((services.config.data_dir / PUBLISHED_FILE).read_text())
+    assert record["path"] == str(elsewhere.resolve()) and record["return_days"] == 14

@@ -223,6 +223,11 @@ def sync_cmd(app: AppContext, supplier: str | None) -> None:
     for event in report.events:
         click.echo(visible(event.describe()))
     click.echo(f"synced {report.orders:,} orders in {report.seconds:.1f} s", err=True)
+    from ordertui.services.policy import refresh_published
+
+    note = refresh_published(s.config)
+    if note:
+        click.echo(f"ordertui: note: {visible(note)}", err=True)
     if report.errors:
         for name, error in report.errors.items():
             click.echo(f"ordertui: {name}: {visible(error)}", err=True)

@@ -11,7 +11,7 @@ from ordertui.cli.common import AppContext, fail, guard, pass_app, table
 from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState
 from ordertui.domain.text import visible
 from ordertui.fsutil import atomic_write
-from ordertui.services.policy import Format, Lang, generate_policy
+from ordertui.services.policy import Format, Lang, generate_policy, record_published
 from ordertui.services.returns import parse_items
 
 STATE_CHOICES = [s.value for s in ReturnState]
@@ -206,8 +206,10 @@ def policy_cmd(app: AppContext, fmt: str, lang: str, output: Path | None) -> Non
         click.echo(f"ordertui: note: {visible(warning)}", err=True)
     if output is None:
         click.echo(doc.text, nl=False)
+        record_published(app.config.data_dir, doc, None)
         return
     atomic_write(output, doc.text, mode=0o644)
+    record_published(app.config.data_dir, doc, output)
     click.echo(f"wrote {visible(str(output))} ({doc.lang.value}, {doc.format.value}; returns "
                f"within {doc.terms.return_days} days, limited by {doc.terms.limited_by})",
                err=True)

@@ -7,16 +7,21 @@ generated policy offers the shortest window that every supplier (together with w
 merchant can handle at their own address) supports, sends returns to the merchant's
 address when suppliers take none, and asks customers to report damage early enough for
 the merchant to open a dispute in time. It is rebuilt from the current config on every
-call, so it follows any change to a supplier's policy.
+call, so it follows any change to a supplier's policy; and the policy the merchant last took
+is remembered, so that such a change regenerates the file they saved and tells them to
+update their shop's page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from ordertui.config import Config
@@ -534,3 +539,68 @@ def _compose(t: PolicyTerms, date: str, w: Mapping[str, str]) -> list[Block]:
     blocks.append(("p", w["statutory"] + (" " + w["questions"] if m.email else "")))
     blocks.append(("p", w["updated"]))
     return blocks
+
+
+# --- the policy the merchant published ----------------------------------------------------
+
+#: In the data directory: the last policy the merchant took (printed, saved or written), so
+#: that a later change of a supplier's policy or of ``[returns]`` is noticed.
+PUBLISHED_FILE = "published-policy.json"
+
+
+def terms_fingerprint(terms: PolicyTerms) -> str:
+    """What the policy's promises depend on (not the date, not the notes to the merchant)."""
+    return hashlib.sha256(repr(replace(terms, warnings=())).encode()).hexdigest()[:20]
+
+
+def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> None:
+    """Remember the policy the merchant just took, and where they saved it (None: printed)."""
+    from ordertui.fsutil import atomic_write
+
+    record = {"fingerprint": terms_fingerprint(doc.terms), "lang": doc.lang.value,
+              "format": doc.format.value, "path": str(path.expanduser().resolve()) if path
+              else None, "generated_at": doc.generated_at.isoformat(timespec="seconds"),
+              "return_days": doc.terms.return_days}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(data_dir / PUBLISHED_FILE, json.dumps(record, indent=1), mode=0o600)
+
+
+def refresh_published(config: Config, *, today: datetime | None = None) -> str | None:
+    """When what the shop may promise changed since the merchant last took their policy
+    (a supplier's policy, a supplier added or removed, ``[returns]``), regenerate it: the
+    file they saved it to is rewritten in the same language and format. Returns one line
+    for the merchant (update the shop's page), or None when nothing changed."""
+    record_path = config.data_dir / PUBLISHED_FILE
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        lang, fmt, old = str(record["lang"]), str(record["format"]), str(record["fingerprint"])
+        old_days = int(record.get("return_days", -1))
+        saved = record.get("path")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"cannot read {record_path}; run `ordertui policy` to take your policy again"
+    try:
+        doc = generate_policy(config, lang=lang, fmt=fmt, today=today)
+    except OrdertuiError as exc:
+        return f"your return policy cannot be checked: {exc}"
+    if terms_fingerprint(doc.terms) == old:
+        return None
+    window = (f"returns within {doc.terms.return_days} days" if doc.terms.return_days
+              else "no returns of unwanted items")
+    if old_days >= 0 and old_days != doc.terms.return_days:
+        window += f", was {old_days}"
+    if not saved:
+        return (f"your suppliers' policies or [returns] changed since you took your return "
+                f"policy ({window} now): run `ordertui policy` (or press P in the app) and "
+                "update your shop's policy page")
+    target = Path(saved)
+    from ordertui.fsutil import atomic_write
+
+    try:
+        atomic_write(target, doc.text, mode=0o644)
+    except OrdertuiError as exc:
+        return f"your suppliers' policies changed, but {exc}"
+    record_published(config.data_dir, doc, target)
+    return (f"your suppliers' policies or [returns] changed: your return policy in {target} "
+            f"was regenerated ({window}); update your shop's policy page")

@@ -153,6 +153,7 @@ class OrderTUI(App[None]):
 
     @work(group="sync", exclusive=True)
     async def sync_loop(self) -> None:
+        await self._check_policy()
         while True:
             await self._sync_once()
             waiting = await self.query_runner.run(self.services.store.awaiting_supplier)
@@ -163,6 +164,16 @@ class OrderTUI(App[None]):
             self._sync_now.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sync_now.wait(), interval)
+
+    async def _check_policy(self) -> None:
+        """A supplier's policy changed since the merchant took their shop's policy: it is
+        regenerated, and the merchant told to update the shop's page."""
+        from ordertui.services.policy import refresh_published
+
+        note = await self.query_runner.run(refresh_published, self.services.config)
+        if note:
+            self.notify(note, title="Your return policy", severity="warning", timeout=60,
+                        markup=False)
 
     async def _sync_once(self) -> None:
         names = self.services.supplier_names()

@@ -159,6 +159,7 @@ class PolicyScreen(Screen[None]):
         self.lang = "en"
         self.fmt = "markdown"
         self.text = ""
+        self.doc: Any = None
 
     @property
     def services(self) -> Any:
@@ -185,6 +186,7 @@ class PolicyScreen(Screen[None]):
             self.query_one("#policy-text", Static).update(Text(str(exc)))
             return
         self.text = doc.text
+        self.doc = doc
         head = Text(f"Language {self.lang} · {self.fmt} · l: language · t: format · "
                     "w: save to a file")
         for warning in doc.terms.warnings:
@@ -222,9 +224,14 @@ class PolicyScreen(Screen[None]):
         if not path:
             return
         target = Path(path).expanduser()
+        from ordertui.services.policy import record_published
+
+        def save() -> None:
+            atomic_write(target, self.text, mode=0o644)
+            if self.doc is not None:  # a change of a supplier's policy regenerates it
+                record_published(self.services.config.data_dir, self.doc, target)
         try:
-            await self.app.query_runner.run(  # type: ignore[attr-defined]
-                atomic_write, target, self.text, mode=0o644)
+            await self.app.query_runner.run(save)  # type: ignore[attr-defined]
         except OrdertuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
