@@ -193,3 +193,14 @@ def test_a_suppliers_new_policy_regenerates_the_policy_the_merchant_took(tmp_pat
     assert out.read_text(encoding="utf-8") == after
     assert ok(cli("policy", "--lang", "de")).startswith("# Rückgabe")
     assert "return policy" not in cli("sync").stderr
+
+
+def test_the_policy_is_printed_even_where_it_cannot_be_remembered(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    result = CliRunner().invoke(main_group, ["--config", str(config), "--data-dir",
+                                             str(blocker / "data"), "policy"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Refund and return policy\n")

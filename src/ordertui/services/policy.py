@@ -553,16 +553,22 @@ def terms_fingerprint(terms: PolicyTerms) -> str:
     return hashlib.sha256(repr(replace(terms, warnings=())).encode()).hexdigest()[:20]
 
 
-def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> None:
-    """Remember the policy the merchant just took, and where they saved it (None: printed)."""
+def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> bool:
+    """Remember the policy the merchant just took, and where they saved it (None: printed).
+    Best effort: the policy itself was delivered, so a data directory that cannot be written
+    only means no later reminder (False)."""
     from ordertui.fsutil import atomic_write
 
     record = {"fingerprint": terms_fingerprint(doc.terms), "lang": doc.lang.value,
               "format": doc.format.value, "path": str(path.expanduser().resolve()) if path
               else None, "generated_at": doc.generated_at.isoformat(timespec="seconds"),
               "return_days": doc.terms.return_days}
-    data_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(data_dir / PUBLISHED_FILE, json.dumps(record, indent=1), mode=0o600)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(data_dir / PUBLISHED_FILE, json.dumps(record, indent=1), mode=0o600)
+    except (OSError, OrdertuiError):
+        return False
+    return True
 
 
 def refresh_published(config: Config, *, today: datetime | None = None) -> str | None:
