@@ -225,21 +225,37 @@ class OrderTUI(App[None]):
     @work(group="watch", exclusive=True)
     async def watch_loop(self) -> None:
         """Notice another session's changes (two SSH logins on one shop): SQLite's
-        data_version moves whenever any other connection commits."""
-        con = sqlite3.connect(self.services.store.path, check_same_thread=False)
+        data_version moves whenever any other connection commits.
+
+        The connection lives on one thread of its own, and is closed there too, after any
+        read in flight: closing it from the event loop while a cancelled read still ran on
+        another thread crashed the interpreter."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        path = self.services.store.path
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordertui-watch")
+        held: list[sqlite3.Connection] = []
 
         def version() -> int:
-            return int(con.execute("PRAGMA data_version").fetchone()[0])
+            if not held:
+                held.append(sqlite3.connect(path))
+            return int(held[0].execute("PRAGMA data_version").fetchone()[0])
+
+        def close() -> None:
+            for con in held:
+                con.close()
+        loop = asyncio.get_running_loop()
         try:
-            last = await asyncio.to_thread(version)
+            last = await loop.run_in_executor(pool, version)
             while True:
                 await asyncio.sleep(WATCH_INTERVAL_S)
-                current = await asyncio.to_thread(version)
+                current = await loop.run_in_executor(pool, version)
                 if current != last:
                     last = current
                     self.post_store_changed()
         finally:
-            con.close()
+            pool.submit(close)  # one thread, first in first out: after the read in flight
+            pool.shutdown(wait=False)
 
     def post_store_changed(self) -> None:
         # every screen on the stack: those under a dialog or under an order's details are
