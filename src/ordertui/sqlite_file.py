@@ -21,11 +21,19 @@ def transaction(path: Path, *, write: bool = True, wal: bool = True
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
         con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
+        with committed(con):
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def committed(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """End the transaction ``con`` has begun: COMMIT when the block succeeds, ROLLBACK when
+    it raises (anything, KeyboardInterrupt and cancellation too)."""
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

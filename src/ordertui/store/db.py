@@ -50,6 +50,7 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
+from ordertui.sqlite_file import committed
 from ordertui.store.schema import LATEST, MIGRATIONS
 
 # --- sorting -----------------------------------------------------------------------------
@@ -267,12 +268,8 @@ class Store:
             con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") from exc
-        try:
+        with committed(con):
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
