@@ -92,7 +92,7 @@ class OrdersScreen(Screen[None]):
     def on_mount(self) -> None:
         self.call_after_refresh(self.app.check_size)  # type: ignore[attr-defined]
         self.table.focus()
-        self.table.empty_message = self._empty_message()
+        self.table.empty_message = self._empty_message
         first = self.app.first_window  # type: ignore[attr-defined]
         self.app.first_window = None  # type: ignore[attr-defined]
         if first is not None and first[0] == self.current_query():
@@ -109,7 +109,6 @@ class OrdersScreen(Screen[None]):
                                    descending=self.descending, **extra)
 
     def apply_query(self, *, keep_position: bool = False) -> None:
-        self.table.empty_message = self._empty_message()
         self.table.set_query(self.current_query(), keep_position=keep_position)
         self.query_one(ViewTabs).current = self.view
 

@@ -123,8 +123,10 @@ class OrderTable(Widget, can_focus=True):
         self.services = services
         self.runner = runner
         self.query_ = OrderQuery()
-        #: what an empty table says (the screen knows why it is empty and what helps)
-        self.empty_message = "No orders match. Press esc to clear the filter."
+        #: what an empty table says, asked only when it is drawn (the screen knows why the
+        #: table is empty and what helps)
+        self.empty_message: Callable[[], str] = \
+            lambda: "No orders match. Press esc to clear the filter."
         self.total: int | None = None
         self.cursor = 0
         self.top = 0
@@ -526,7 +528,7 @@ class OrderTable(Widget, can_focus=True):
                 return Strip([Segment(" " * MARK_WIDTH + "…".ljust(width - MARK_WIDTH),
                                       base + self._style("placeholder"))]).crop(0, width)
             if index == 0 and not self.fetching and self.known_end == 0:
-                msg = f"  {self.empty_message}"
+                msg = f"  {self.empty_message()}"
                 return Strip([Segment(msg.ljust(width), base + self._style("muted"))]
                              ).crop(0, width)
             return Strip.blank(width, base)
