@@ -37,6 +37,7 @@ from ordertui.domain.policy import (
     with_source,
 )
 from ordertui.domain.text import one_line
+from ordertui.fsutil import atomic_write
 
 # --- the merchant's [returns] table -------------------------------------------------------
 
@@ -557,8 +558,6 @@ def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> 
     """Remember the policy the merchant just took, and where they saved it (None: printed).
     Best effort: the policy itself was delivered, so a data directory that cannot be written
     only means no later reminder (False)."""
-    from ordertui.fsutil import atomic_write
-
     record = {"fingerprint": terms_fingerprint(doc.terms), "lang": doc.lang.value,
               "format": doc.format.value, "path": str(path.expanduser().resolve()) if path
               else None, "generated_at": doc.generated_at.isoformat(timespec="seconds"),
@@ -601,8 +600,6 @@ def refresh_published(config: Config, *, today: datetime | None = None) -> str |
                 f"policy ({window} now): run `ordertui policy` (or press P in the app) and "
                 "update your shop's policy page")
     target = Path(saved)
-    from ordertui.fsutil import atomic_write
-
     try:
         atomic_write(target, doc.text, mode=0o644)
     except OrdertuiError as exc:
