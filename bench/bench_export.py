@@ -144,10 +144,9 @@ def bare_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> float:
 def ours(services: Any, fmt: str, path: Path, per: str) -> tuple[float, int]:
     from ordertui.domain.query import OrderQuery
     from ordertui.export.request import ExportRequest
-    from ordertui.export.service import run_export
 
     started = time.perf_counter()
-    result = run_export(services, ExportRequest(OrderQuery(descending=False), fmt, path,
+    result = services.export(ExportRequest(OrderQuery(descending=False), fmt, path,
                                                 per=per, force=True))
     return time.perf_counter() - started, result.rows
 

@@ -27,7 +27,6 @@ from export_support import (
 from ordertui.domain.query import OrderQuery
 from ordertui.export.columns import COLUMNS
 from ordertui.export.request import ExportRequest
-from ordertui.export.service import run_export
 from ordertui.export.writers import XLSX_MAX_TEXT
 
 ALL_KEYS = tuple(c.key for c in COLUMNS)
@@ -49,7 +48,7 @@ def services(data_dir: Path) -> Any:
 
 def export(services: Any, path: Path, fmt: str, **kw: Any) -> Any:
     query = kw.pop("query", OrderQuery(descending=False))
-    return run_export(services, ExportRequest(query=query, fmt=fmt, path=path, **kw))
+    return services.export(ExportRequest(query=query, fmt=fmt, path=path, **kw))
 
 
 def col(name: str) -> int:

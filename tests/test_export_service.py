@@ -36,7 +36,6 @@ from ordertui.export.service import (
     describe_scope,
     format_note,
     infer_format,
-    run_export,
     validate,
 )
 
@@ -85,7 +84,7 @@ def test_xls_is_written_as_xlsx_with_a_note(services: Any, out: Path) -> None:
     assert format_note("old.xls") == XLS_NOTE
     assert format_note(fmt="xls") == XLS_NOTE
     assert format_note("new.xlsx", "xlsx") is None
-    result = run_export(services, request(out / "old.xls", ""))
+    result = services.export(request(out / "old.xls", ""))
     assert result.path == out / "old.xlsx"
     assert XLS_NOTE in result.warnings
     assert not (out / "old.xls").exists()
@@ -148,7 +147,7 @@ def test_until_midnight_reads_as_an_inclusive_day() -> None:
 def test_scope_by_status(services: Any, out: Path) -> None:
     query = OrderQuery(statuses=(OrderStatus.DELIVERED,), descending=False)
     path = out / "delivered.csv"
-    result = run_export(services, request(path, query=query, columns=("order", "status")))
+    result = services.export(request(path, query=query, columns=("order", "status")))
     _, rows = read_csv(path)
     assert result.orders == services.count(query) == len(rows) - 1 > 0
     assert {r[1] for r in rows[1:]} == {"Delivered"}
@@ -159,23 +158,23 @@ def test_scope_by_supplier_dates_and_search(services: Any, out: Path) -> None:
     march = OrderQuery(since=datetime(2021, 3, 1).astimezone(),
                        until=datetime(2021, 4, 1).astimezone(), descending=False)
     path = out / "march.csv"
-    run_export(services, request(path, query=march))
+    services.export(request(path, query=march))
     assert orders_in(path) == [o.name for o in hostile]  # oldest first, nothing else
     first_days = march.with_(until=datetime(2021, 3, 4).astimezone())
-    run_export(services, request(path, query=first_days, force=True))
+    services.export(request(path, query=first_days, force=True))
     assert orders_in(path) == [o.name for o in hostile[:3]]
     supplier = OrderQuery(supplier=HOSTILE_SUPPLIER, descending=False)
-    run_export(services, request(path, query=supplier, force=True))
+    services.export(request(path, query=supplier, force=True))
     assert sorted(orders_in(path)) == sorted(o.name for o in hostile)
     search = OrderQuery(search="Müller")
-    run_export(services, request(path, query=search, force=True))
+    services.export(request(path, query=search, force=True))
     assert "#H010" in orders_in(path)  # "Jürgen Müller" is the 11th hostile name
 
 
 def test_scope_by_ids(services: Any, out: Path) -> None:
     ids = tuple(services.resolve(ref) for ref in ("#H002", "H005", "#HEMPTY"))
     path = out / "chosen.xlsx"
-    result = run_export(services, request(path, "xlsx", query=OrderQuery(ids=ids,
+    result = services.export(request(path, "xlsx", query=OrderQuery(ids=ids,
                                                                          descending=False)))
     assert result.orders == 3
     assert orders_in(path) == ["#H002", "#H005", "#HEMPTY"]
@@ -188,10 +187,10 @@ def test_no_overwrite_without_force(services: Any, out: Path) -> None:
     path = out / "orders.csv"
     path.write_text("precious\n")
     with pytest.raises(ExportFileExists) as caught:
-        run_export(services, request(path))
+        services.export(request(path))
     assert caught.value.field == "path" and "--force" in str(caught.value)
     assert path.read_text() == "precious\n"
-    run_export(services, request(path, force=True))
+    services.export(request(path, force=True))
     assert orders_in(path)[0] != "precious"
     assert sorted(os.listdir(out)) == ["orders.csv"]
 
@@ -203,14 +202,14 @@ def test_a_file_that_appears_meanwhile_is_not_replaced(services: Any, out: Path)
         if done and not path.exists():
             path.write_text("written by someone else\n")
     with pytest.raises(ExportFileExists):
-        run_export(services, request(path), progress, batch_size=50)
+        services.export(request(path), progress, batch_size=50)
     assert path.read_text() == "written by someone else\n"
     assert sorted(os.listdir(out)) == ["orders.csv"]
 
 
 def test_progress_reports_orders(services: Any, out: Path) -> None:
     calls: list[tuple[int, int]] = []
-    result = run_export(services, request(out / "p.csv"),
+    result = services.export(request(out / "p.csv"),
                         lambda d, t: calls.append((d, t)), batch_size=40)
     total = services.count(OrderQuery())
     assert calls[0] == (0, total) and calls[-1] == (total, total)
@@ -233,7 +232,7 @@ def test_cancel_leaves_nothing(services: Any, out: Path, fmt: str) -> None:
             cancel.set()
     temp_files = list(sheet_writer.ALL_TEMP_FILES)
     with pytest.raises(ExportCancelled) as caught:
-        run_export(services, request(path, fmt), progress, cancel, batch_size=30)
+        services.export(request(path, fmt), progress, cancel, batch_size=30)
     assert "cancelled" in str(caught.value) and caught.value.exit_code == 130
     assert seen and seen[0]  # the temporary file(s) existed midway
     assert os.listdir(out) == []
@@ -256,7 +255,7 @@ def test_full_disk_leaves_nothing(services: Any, out: Path, fmt: str,
         return real(self, orders, per)
     monkeypatch.setattr(cls, "write_orders", write_orders)
     with pytest.raises(ExportWriteError) as caught:
-        run_export(services, request(path, fmt, force=True), batch_size=20)
+        services.export(request(path, fmt, force=True), batch_size=20)
     assert str(caught.value) == (f"cannot write {path}: the disk is full; nothing was "
                                  "written under that name")
     assert os.listdir(out) == [path.name]
@@ -279,7 +278,7 @@ _KILLED_EXPORT = textwrap.dedent("""
         if done:
             print("midway", flush=True)  # the temporary file exists now
             time.sleep(600)
-    run_export(services, ExportRequest(OrderQuery(), fmt, dest, force=True), progress,
+    services.export(ExportRequest(OrderQuery(), fmt, dest, force=True), progress,
                batch_size=25)
 """)
 
@@ -290,7 +289,7 @@ def test_killed_export_leaves_no_partial_file(data_dir: Path, out: Path, fmt: st
                                               previous: bool, services: Any) -> None:
     dest = out / ("orders.xlsx" if fmt == "xlsx" else "orders.csv")
     if previous:
-        run_export(services, request(dest, fmt, query=OrderQuery(supplier=HOSTILE_SUPPLIER)))
+        services.export(request(dest, fmt, query=OrderQuery(supplier=HOSTILE_SUPPLIER)))
     before = dest.read_bytes() if previous else None
     proc = subprocess.Popen([sys.executable, "-c", _KILLED_EXPORT, str(data_dir), str(dest),
                              fmt], stdout=subprocess.PIPE, text=True)
@@ -309,7 +308,7 @@ def test_killed_export_leaves_no_partial_file(data_dir: Path, out: Path, fmt: st
     else:
         assert not dest.exists()
     # the next export to that name clears what the killed one left
-    run_export(services, request(dest, fmt, force=True))
+    services.export(request(dest, fmt, force=True))
     assert os.listdir(out) == [dest.name]
     assert len(orders_in(dest)) == services.count(OrderQuery())
 
@@ -321,7 +320,7 @@ def test_collector_threshold_is_restored(services: Any, out: Path) -> None:
 
     before = gc.get_threshold()
     seen: list[int] = []
-    run_export(services, request(out / "a.csv"),
+    services.export(request(out / "a.csv"),
                lambda d, t: seen.append(gc.get_threshold()[0]), batch_size=50)
     assert max(seen) >= 20_000 and gc.get_threshold() == before
     with _fewer_collections(), _fewer_collections():  # two exports at once share one raise
@@ -330,5 +329,5 @@ def test_collector_threshold_is_restored(services: Any, out: Path) -> None:
     with pytest.raises(ExportCancelled):
         cancel = threading.Event()
         cancel.set()
-        run_export(services, request(out / "b.csv"), None, cancel)
+        services.export(request(out / "b.csv"), None, cancel)
     assert gc.get_threshold() == before

@@ -37,18 +37,17 @@ from ordertui.cli import main_group
 from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery
 from ordertui.export.request import ExportRequest
-from ordertui.export.service import run_export
 from ordertui.services.core import Services
 from ordertui.services.returns import ReturnsService
 from ordertui.simulators.cj import CJSimConfig
 from ordertui.simulators.common import RunningSim, start_in_thread
 from ordertui.tui.app import OrderTUI
+from ordertui.tui.dialogs.export_form import ExportDialog
+from ordertui.tui.dialogs.returns_forms import RefundDialog, ReturnDialog
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
-from ordertui.tui.screens.export_form import ExportForm
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
-from ordertui.tui.screens.returns_forms import RefundForm, ReturnForm
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.order_table import OrderTable
 from sim_fixtures import cj_settings, sync_until_clean
@@ -200,7 +199,7 @@ async def test_every_screen_shows_hostile_text_inert(shop: Shop) -> None:
         app.pop_screen()
 
         # a filter pasted from data: its description is the form's "current view" choice
-        app.push_screen(ExportForm(query=OrderQuery(search=f"{CORPUS['markup']} {SEARCH}"),
+        app.push_screen(ExportDialog(query=OrderQuery(search=f"{CORPUS['markup']} {SEARCH}"),
                                    marked=[o.id for o in orders if o.id is not None][:3]))
         text = await _capture(pilot, "export form", "Export orders")
         assert "[bold red]x[/] Mallory Clip␛]52" in text
@@ -218,11 +217,11 @@ async def test_every_screen_shows_hostile_text_inert(shop: Shop) -> None:
             order = next(o for o in orders if o.customer.name == CORPUS[key]
                          and o.status.value in ("shipped", "delivered"))
             assert order.id is not None
-            app.push_screen(ReturnForm(order.id, order.display_name,
+            app.push_screen(ReturnDialog(order.id, order.display_name,
                                        returns.return_options(order.id)))
             await _capture(pilot, f"return form of {order.name}", "Return")
             app.pop_screen()
-            app.push_screen(RefundForm(order.id, order.display_name,
+            app.push_screen(RefundDialog(order.id, order.display_name,
                                        returns.money(order.id).refundable))
             await _capture(pilot, f"refund form of {order.name}")
             app.pop_screen()
@@ -253,7 +252,7 @@ def test_every_export_is_literal_and_formula_free(shop: Shop, tmp_path: Path, fm
         columns = ("order", "customer", "address1", "items" if per == "order" else "product",
                    "total_cost", "profit")
         path = tmp_path / ("orders.xlsx" if fmt == "xlsx" else "orders.csv")
-        result = run_export(services, ExportRequest(
+        result = services.export(ExportRequest(
             query=OrderQuery(descending=False), fmt=fmt, path=path, per=per,
             columns=columns))
         assert result.orders == ORDERS
@@ -286,7 +285,7 @@ def test_the_email_carries_no_control_characters(shop: Shop, fmt: str) -> None:
     try:
         # the filter holds pasted control text; the order data is the corpus
         query = OrderQuery(search=SEARCH, descending=False)
-        result = run_export(services, ExportRequest(query=query, fmt=fmt, path=None,
+        result = services.export(ExportRequest(query=query, fmt=fmt, path=None,
                                                     email="accounts@example.com"))
         assert result.emailed_to == "accounts@example.com" and result.orders > 0
     finally:

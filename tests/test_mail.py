@@ -29,7 +29,6 @@ from export_support import (
 from ordertui.domain.query import OrderQuery
 from ordertui.export.errors import MailError
 from ordertui.export.request import ExportRequest
-from ordertui.export.service import run_export
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -107,7 +106,7 @@ def export(data_dir: Path, settings: dict[str, Any], path: Path | None, fmt: str
     services = services_for(data_dir, settings)
     try:
         query = kw.pop("query", OrderQuery(supplier=HOSTILE_SUPPLIER, descending=False))
-        return run_export(services, ExportRequest(query=query, fmt=fmt, path=path, email=to,
+        return services.export(ExportRequest(query=query, fmt=fmt, path=path, email=to,
                                                   **kw))
     finally:
         services.store.close()

@@ -131,12 +131,10 @@ def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tup
                             path=None if output is None else Path(output), email=email,
                             per=per, columns=parse_keys(columns) if columns is not None
                             else None, force=force)
-    from ordertui.export.service import run_export, validate
-
-    request = validate(request, s.config)
+    request = s.check_export(request)
     bar = Progress(f"exporting to {request.path.name if request.path else 'a file'}")
     try:
-        result = run_export(s, request, bar)
+        result = s.export(request, bar)
     finally:
         bar.done()
     for warning in result.warnings:

@@ -30,6 +30,12 @@ class SortKey(StrEnum):
                 "country": "Country", "items": "Items", "total": "Total", "cost": "Cost",
                 "profit": "Profit", "supplier": "Supplier", "tracking": "Tracking"}[self.value]
 
+    @property
+    def starts_descending(self) -> bool:
+        """Chosen anew, the newest or largest come first (dates, amounts, order numbers)."""
+        return self in (SortKey.CREATED, SortKey.TOTAL, SortKey.COST, SortKey.PROFIT,
+                        SortKey.NAME)
+
 
 class View(StrEnum):
     """The tabs of the orders screen."""

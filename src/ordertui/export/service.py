@@ -25,14 +25,15 @@ import os
 import socket
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from ordertui.config import Config
 from ordertui.domain.errors import ConfigError, ValidationError
+from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery
 from ordertui.export.columns import resolve_columns
 from ordertui.export.errors import (
@@ -180,7 +181,18 @@ def _check_path(path: Path, fmt: str, force: bool) -> None:
         raise ExportFileExists(path)
 
 
-def run_export(services: Any, request: ExportRequest,
+class OrderSource(Protocol):
+    """Where an export reads its orders: in the query's order, in batches, never all at
+    once (the store)."""
+
+    def count(self, q: OrderQuery) -> int: ...
+
+    def iter_ids(self, q: OrderQuery, batch: int = ...) -> Iterator[list[int]]: ...
+
+    def load_orders(self, ids: Sequence[int]) -> list[Order]: ...
+
+
+def run_export(source: OrderSource, config: Config, request: ExportRequest,
                progress: Callable[[int, int], None] | None = None,
                cancelled: threading.Event | None = None, *,
                batch_size: int = BATCH_SIZE) -> ExportResult:
@@ -191,12 +203,11 @@ def run_export(services: Any, request: ExportRequest,
     and :class:`ExportCancelled` is raised. A failure to send the e-mail raises
     :class:`MailError` whose ``result`` names the complete file that was kept.
     """
-    req = validate(request, services.config)
+    req = validate(request, config)
     dest = req.path
     assert dest is not None  # validate() settles it
     columns = resolve_columns(req.columns, req.per)
-    store = services.store
-    total = store.count(req.query)
+    total = source.count(req.query)
     if progress is not None:
         progress(0, total)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -213,9 +224,9 @@ def run_export(services: Any, request: ExportRequest,
     try:
         writer = open_writer(req.fmt, tmp, columns)
         with _fewer_collections():
-            for ids in store.iter_ids(req.query, batch_size):
+            for ids in source.iter_ids(req.query, batch_size):
                 _check_cancel(cancelled, dest)
-                orders = store.load_orders(ids)
+                orders = source.load_orders(ids)
                 writer.write_orders(orders, req.per)
                 done += len(orders)
                 if progress is not None:
@@ -242,7 +253,7 @@ def run_export(services: Any, request: ExportRequest,
              describe_scope(req.query), dest)
     if req.email:
         try:
-            _mail(services.config, req, result)
+            _mail(config, req, result)
         except MailError as exc:
             log.warning("export not sent: %s", exc)
             raise

@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import TOKEN_FILE, Config, check_private
+from ordertui.config import TOKEN_FILE, Config, check_private, write_toml
 from ordertui.domain import codec, rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -39,25 +40,40 @@ from ordertui.domain.models import (
     SyncEvent,
 )
 from ordertui.domain.money import Money
-from ordertui.domain.query import OrderQuery
+from ordertui.domain.query import OrderQuery, View
 from ordertui.domain.states import (
     CANCELLATION_TRANSITIONS,
     DISPUTE_TRANSITIONS,
     CancellationState,
     DisputeReason,
     DisputeState,
+    OrderStatus,
     Source,
     check_cancellation,
     check_dispute,
     path_to,
 )
 from ordertui.domain.text import one_line
+from ordertui.export.request import ExportRequest, ExportResult
+from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
+from ordertui.export.service import run_export
+from ordertui.export.service import validate as validate_export
+from ordertui.fsutil import atomic_write
+from ordertui.services.policy import PolicyDocument, generate_policy, record_published
+from ordertui.services.reads import ReadPool
+from ordertui.services.returns import ReturnsOverview, ReturnsService
+from ordertui.services.runner import OutboxRunner
+from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
 from ordertui.store import Store
+from ordertui.store.db import StoreWatch
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
+from ordertui.suppliers.demo import DemoAdapter
 from ordertui.suppliers.registry import adapter_class
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+#: an order not shipped yet can be shipped from the returns stock instead of the supplier
+SHIPPABLE_FROM_STOCK = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PROCESSING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +83,7 @@ class SupplierInfo:
     title: str
     capabilities: frozenset[Capability]
     is_demo: bool
+    follow_up_s: float = 30.0  # seconds between syncs while it owes an answer
 
 
 @dataclass(slots=True)
@@ -80,8 +97,23 @@ class OrderDetails:
     cancellations: list[CancellationRequest]
     pending: list[OutboxEntry]
     web_url: str | None
-    returns: Any = None  # ordertui.services.returns.ReturnsOverview
-    stock_skus: list[str] | None = None  # this order's SKUs that the returns stock holds
+    returns: ReturnsOverview
+    #: this order's SKUs that the returns stock holds, while it can still ship from there
+    stock_skus: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CancelPlan:
+    ok: list[Order] = field(default_factory=list)
+    skipped: list[tuple[Order, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DisputePlan:
+    order: Order
+    then: str  # "thread", "form" or "refused"
+    title: str = ""
+    why: str = ""
 
 
 def _now() -> datetime:
@@ -103,9 +135,8 @@ class Services:
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
         self.outbox_wakeup: asyncio.Event | None = None
-        self._runner: Any = None
-        from ordertui.services.returns import ReturnsService
-
+        self._runner: OutboxRunner | None = None
+        self._taking_ids: list[tuple[str, str]] | None = None
         #: returns, refunds, supplier policies, buyer protection, the returns stock
         self.returns = ReturnsService(self)
 
@@ -133,7 +164,16 @@ class Services:
             return SupplierInfo(name, "unknown", name, frozenset(), False)
         cls = adapter_class(sc.kind)
         return SupplierInfo(name, sc.kind, cls.title, cls.capabilities,
-                            sc.kind == "demo")
+                            sc.kind == "demo", cls.follow_up_s)
+
+    def suppliers_taking_ids(self) -> list[tuple[str, str]]:
+        """(name, title) of each configured supplier whose orders are added by their ids
+        (its API lists none)."""
+        if self._taking_ids is None:
+            infos = [self.supplier_info(n) for n in self.config.suppliers]
+            self._taking_ids = [(i.name, i.title) for i in infos
+                                if Capability.ADD_BY_ID in i.capabilities]
+        return self._taking_ids
 
     @property
     def is_demo(self) -> bool:
@@ -161,8 +201,6 @@ class Services:
 
     def view_counts(self) -> dict[str, int]:
         """Counts for the orders screen's views (the protection view is counted live)."""
-        from ordertui.domain.query import View
-
         counts = self.store.count_by_view()
         counts[View.PROTECTION.value] = self.store.count(
             OrderQuery.for_view(View.PROTECTION, as_of=self.clock()))
@@ -191,10 +229,13 @@ class Services:
             pending=self.store.outbox.entries(order_id=order_id), web_url=web_url,
             returns=self.returns.overview(order_id),
             stock_skus=sorted({i.sku for i in order.items if i.sku}
-                              & {s.sku for s in self.returns.stock()}))
+                              & {s.sku for s in self.returns.stock()})
+            if order.status in SHIPPABLE_FROM_STOCK else [])
 
-    def disputes(self, states: Sequence[DisputeState] = ()) -> list[tuple[OrderSummary, Dispute]]:
-        return self.store.disputes(states=states)
+    def disputes(self, states: Sequence[DisputeState] = (), *, limit: int = 500
+                 ) -> list[tuple[OrderSummary, Dispute]]:
+        """Disputes with their orders, the latest activity first."""
+        return self.store.disputes(states=states, limit=limit)
 
     def sync_status(self) -> dict[str, dict[str, Any]]:
         return self.store.sync_status()
@@ -465,16 +506,12 @@ class Services:
 
     # --- supplier traffic ----------------------------------------------------------------
     async def sync(self, supplier: str | None = None,
-                   progress: Callable[[Any], None] | None = None) -> Any:
-        from ordertui.services.syncing import sync
-
+                   progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         return await sync(self, supplier, progress)
 
     async def add_orders(self, supplier: str, ids: str | Sequence[str],
-                         progress: Callable[[Any], None] | None = None) -> Any:
+                         progress: Callable[[SyncProgress], None] | None = None) -> AddReport:
         """Orders by the supplier's ids: an ``AddReport`` of those added and those not."""
-        from ordertui.services.syncing import add_orders
-
         return await add_orders(self, supplier, ids, progress)
 
     def demo_supplier(self) -> str:
@@ -485,11 +522,8 @@ class Services:
                             "kind = \"demo\" to the config")
 
     async def seed_demo(self, orders: int, seed: int | None = None,
-                        progress: Callable[[Any], None] | None = None) -> Any:
+                        progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """(Re)create the demo supplier with ``orders`` orders and sync them all in."""
-        from ordertui.services.syncing import sync
-        from ordertui.suppliers.demo import DemoAdapter
-
         name = self.demo_supplier()
         adapter = self.adapter(name)
         assert isinstance(adapter, DemoAdapter)
@@ -501,9 +535,7 @@ class Services:
         with self.store.bulk_load():
             return await sync(self, name, progress, page_size=5000)
 
-    def runner(self) -> Any:
-        from ordertui.services.runner import OutboxRunner
-
+    def runner(self) -> OutboxRunner:
         if self._runner is None:
             self._runner = OutboxRunner(self)
         return self._runner
@@ -546,6 +578,102 @@ class Services:
             if len(read) >= budget:
                 break
         return read
+
+    # --- exports -----------------------------------------------------------------------
+    def check_export(self, request: ExportRequest) -> ExportRequest:
+        """The request checked and completed (see ``export.service.validate``)."""
+        return validate_export(request, self.config)
+
+    def export(self, request: ExportRequest,
+               progress: Callable[[int, int], None] | None = None,
+               cancelled: threading.Event | None = None, *,
+               batch_size: int = EXPORT_BATCH) -> ExportResult:
+        """Write an export of the store's orders (and e-mail it if asked); synchronous, for
+        a thread."""
+        return run_export(self.store, self.config, request, progress, cancelled,
+                          batch_size=batch_size)
+
+    # --- the shop's return policy ----------------------------------------------------
+    def policy_document(self, lang: str = "en", fmt: str = "markdown") -> PolicyDocument:
+        """The shop's refund and return policy, made from the current config."""
+        return generate_policy(self.config, lang=lang, fmt=fmt)
+
+    def save_policy(self, doc: PolicyDocument, path: Path) -> Path:
+        """Write the policy to ``path`` and remember it, so that a change of a supplier's
+        policy regenerates the file."""
+        atomic_write(path, doc.text, mode=0o644)
+        record_published(self.data_dir, doc, path)
+        return path
+
+    # --- settings ----------------------------------------------------------------------
+    def save_settings(self, *, theme: str | None = None,
+                      keys: Mapping[str, str] | None = None) -> Path:
+        """Write the theme and the key map to the config file (atomically, mode 0600)."""
+        cfg = self.config
+        raw = dict(cfg.raw)
+        if theme is not None:
+            raw["app"] = {**dict(raw.get("app", {})), "theme": theme}
+        if keys:
+            raw["keys"] = dict(keys)
+        write_toml(cfg.path, raw)
+        cfg.raw = raw
+        if theme is not None:
+            cfg.theme = theme
+        if keys:
+            cfg.keys = dict(keys)
+        return cfg.path
+
+    # --- what the screens ask before they act -----------------------------------------
+    def read_pool(self, workers: int = 2) -> ReadPool:
+        """Threads for reading the store off the terminal app's event loop."""
+        return ReadPool(self.store, workers)
+
+    def watch(self) -> StoreWatch:
+        """Notices what other sessions write to the store (use it from one thread)."""
+        return self.store.watch()
+
+    def load_orders(self, ids: Sequence[int]) -> list[Order]:
+        return self.store.load_orders(ids)
+
+    def awaiting_supplier(self) -> int:
+        """Requests the suppliers have not answered yet (worth polling for more often)."""
+        return self.store.awaiting_supplier()
+
+    def check_action(self, order: Order, action: Action) -> None:
+        """Raise why ``action`` cannot be done on ``order`` now, by API; ``CapabilityMissing``
+        (with the supplier's own page) when only its web page can do it."""
+        self._require(order, action)
+
+    def cancel_plan(self, ids: Sequence[int]) -> CancelPlan:
+        """Which of these orders a cancellation can be asked for, and why not the others."""
+        plan = CancelPlan()
+        for order in self.store.load_orders(ids):
+            try:
+                self._require(order, Action.CANCEL)
+            except CapabilityMissing:
+                plan.skipped.append((order, f"{order.supplier} has no cancellation API: open "
+                                            "the order to do it on the supplier's page"))
+            except OrdertuiError as exc:
+                plan.skipped.append((order, str(exc)))
+            else:
+                plan.ok.append(order)
+        return plan
+
+    def dispute_plan(self, order_id: int) -> DisputePlan:
+        """What ``d`` on an order leads to: its open dispute's thread, the form to open one,
+        or the reason neither is possible here."""
+        order = self.store.get_order(order_id)
+        if order.dispute is not None and not order.dispute.state.terminal:
+            return DisputePlan(order, "thread")
+        try:
+            rules.check_can_open_dispute(order)
+        except OrdertuiError as exc:
+            return DisputePlan(order, "refused", "No dispute possible", str(exc))
+        if Action.DISPUTE_OPEN.capability not in self.supplier_info(order.supplier).capabilities:
+            return DisputePlan(order, "refused", "On the supplier's page",
+                               f"{order.supplier} has no dispute API. Open the order for its "
+                               "dispute page, then record the outcome there.")
+        return DisputePlan(order, "form")
 
 
 def _describe(action: Action, payload: dict[str, Any]) -> str:

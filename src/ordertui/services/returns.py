@@ -99,6 +99,9 @@ class ReturnsOverview:
     recoveries: tuple[Recovery, ...]
     stock_used: tuple[StockUse, ...]
     money: OrderMoney
+    #: a return can be opened: the order reached the customer and not every item is in a
+    #: return already
+    returnable: bool = False
 
 
 def _norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -588,6 +591,7 @@ class ReturnsService:
             recoveries = self.db.recoveries_for(order_id)
             returns = self.db.returns_for(order_id)
             used = self.db.stock_uses_for(order_id)
+            held = self.db.returned_quantities(order_id)
         policy: SupplierPolicy | None
         error = ""
         try:
@@ -598,4 +602,7 @@ class ReturnsService:
             order_id=order_id, policy=policy, policy_error=error,
             protection=self._protection(order, policy, None) if policy else None,
             returns=tuple(returns), refunds=tuple(refunds), recoveries=tuple(recoveries),
-            stock_used=tuple(used), money=self._money(order, refunds, recoveries))
+            stock_used=tuple(used), money=self._money(order, refunds, recoveries),
+            returnable=order.status in RETURNABLE_STATUSES and any(
+                sum(x.quantity for x in lines) > held.get(key, 0)
+                for key, lines in _lines_by_key(order).items()))

@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -248,6 +248,13 @@ class Store:
             with self._lock:
                 self._connections.append(con)
         return con
+
+    def interrupter(self) -> Callable[[], None]:
+        """Interrupts the statement this thread's connection runs (callable from any thread)."""
+        return self.con.interrupt
+
+    def watch(self) -> StoreWatch:
+        return StoreWatch(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -1109,6 +1116,25 @@ class Store:
             "(SELECT COALESCE(MAX(updated_at), 0) FROM outbox), "
             "(SELECT COALESCE(SUM(n), 0) FROM order_counts)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+
+class StoreWatch:
+    """Notices other connections' commits (PRAGMA data_version) on a connection of its own.
+    Call it on one thread only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con: sqlite3.Connection | None = None
+
+    def version(self) -> int:
+        if self._con is None:
+            self._con = sqlite3.connect(self.path)
+        return int(self._con.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 # --- row helpers -------------------------------------------------------------------------

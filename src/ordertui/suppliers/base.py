@@ -97,6 +97,10 @@ class SupplierAdapter(abc.ABC):
     #: whether list_orders gives whole orders; if not, items and tracking are read one order
     #: at a time, when the merchant opens it or in the background within the rate limit
     list_has_details: ClassVar[bool] = True
+    #: seconds between syncs while this supplier owes an answer (a cancellation or dispute
+    #: under review): sooner than the regular interval, so its decision shows while the
+    #: merchant still looks, within what its rate limit allows
+    follow_up_s: ClassVar[float] = 30.0
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         self.name = name

@@ -30,6 +30,7 @@ class DemoAdapter(SupplierAdapter):
     kind = "demo"
     title = "Demo supplier"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.ADD_BY_ID}
+    follow_up_s: ClassVar[float] = 2.0  # it answers within seconds, and costs nothing to ask
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         super().__init__(name, settings, context)
