@@ -63,7 +63,8 @@ async def _home(pilot: Pilot[Any]) -> None:
     await settle(pilot, lambda: isinstance(pilot.app.screen, OrdersScreen)
                  and bool(_table(pilot).buffer))
     # the first sync ends with a status-line update; wait for it, not for the clock
-    await settle(pilot, lambda: pilot.app.syncing is None and pilot.app.last_sync is not None)
+    await settle(pilot, lambda: pilot.app.sync_state.syncing is None
+                 and pilot.app.sync_state.last_sync is not None)
 
 
 def _first(services: Services, **query: Any) -> Any:
@@ -111,7 +112,7 @@ async def details(pilot: Pilot[Any], services: Services) -> None:
 async def cancel(pilot: Pilot[Any], services: Services) -> None:
     await _open(pilot, _first(services, statuses=(OrderStatus.PROCESSING,)).id)
     await pilot.press("c")
-    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "CancelModal")
+    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "CancelDialog")
     await pilot.press(*"The customer ordered the wrong size")
 
 
@@ -120,7 +121,7 @@ async def dispute_form(pilot: Pilot[Any], services: Services) -> None:
                                             limit=50) if r.dispute_state is None]
     await _open(pilot, delivered[0].id)
     await pilot.press("d")
-    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "DisputeForm")
+    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "DisputeDialog")
 
 
 async def thread(pilot: Pilot[Any], services: Services) -> None:
@@ -142,13 +143,13 @@ async def disputes(pilot: Pilot[Any], services: Services) -> None:
 async def export(pilot: Pilot[Any], services: Services) -> None:
     await _home(pilot)
     await pilot.press("e")
-    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "ExportForm")
+    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "ExportDialog")
 
 
 async def help_keys(pilot: Pilot[Any], services: Services) -> None:
     await _home(pilot)
     await pilot.press("question_mark")
-    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "HelpScreen")
+    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "HelpDialog")
 
 
 async def settings(pilot: Pilot[Any], services: Services) -> None:
@@ -162,7 +163,7 @@ async def return_form(pilot: Pilot[Any], services: Services) -> None:
                                             limit=50) if r.dispute_state is None]
     await _open(pilot, delivered[1].id)
     await pilot.press("R")
-    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "ReturnForm")
+    await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "ReturnDialog")
 
 
 async def policy(pilot: Pilot[Any], services: Services) -> None:

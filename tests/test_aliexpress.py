@@ -419,7 +419,7 @@ async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: Runn
     from textual.widgets import Input
 
     from ordertui.tui.app import OrderTUI
-    from ordertui.tui.screens.add_orders import AddOrdersModal
+    from ordertui.tui.dialogs.add_orders import AddOrdersDialog
     from tui_support import flat_text, notifications, until
 
     s = services_for(tmp_path, {"ae": ae_settings(sim)})
@@ -431,10 +431,10 @@ async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: Runn
         assert "No orders yet. Press a to add orders by the supplier's order id" in \
             flat_text(app)
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, AddOrdersModal), what="the form")
+        await until(pilot, lambda: isinstance(app.screen, AddOrdersDialog), what="the form")
         await pilot.press(*f"#1042, {first} {second}", "enter")
         await until(pilot, lambda: "Not added: #1042" in flat_text(app), what="the refusal")
-        assert isinstance(app.screen, AddOrdersModal)  # the form stays, with the wrong id
+        assert isinstance(app.screen, AddOrdersDialog)  # the form stays, with the wrong id
         assert app.screen.query_one("#ids", Input).value == "#1042"
         assert "Added 2; 1 not added" in flat_text(app)
         behind = app.screen_stack[-2].query_one("#orders")  # the table behind the form
@@ -442,14 +442,14 @@ async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: Runn
         assert {s.order(s.resolve(i)).supplier_order_id for i in (first, second)} == \
             {first, second}
         await pilot.press("ctrl+u", *third, "enter")  # the corrected id
-        await until(pilot, lambda: not isinstance(app.screen, AddOrdersModal), what="closed")
+        await until(pilot, lambda: not isinstance(app.screen, AddOrdersDialog), what="closed")
         assert "Added 1 order from ae." in notifications(app)
         await until(pilot, lambda: "1 of 3 " in flat_text(app), what="three in the table")
         await pilot.press("ctrl+p", *"Add orders")  # the command palette reaches it too
         await until(pilot, lambda: "Add orders by id" in flat_text(app), what="the command")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, AddOrdersModal), what="the form")
+        await until(pilot, lambda: isinstance(app.screen, AddOrdersDialog), what="the form")
         await pilot.press("escape")  # esc: nothing typed, nothing added
-        await until(pilot, lambda: not isinstance(app.screen, AddOrdersModal), what="closed")
+        await until(pilot, lambda: not isinstance(app.screen, AddOrdersDialog), what="closed")
         assert s.store.count(OrderQuery()) == 3
     await s.aclose()

@@ -11,8 +11,8 @@ import pytest
 
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
+from ordertui.suppliers.demo import DemoAdapter
 from ordertui.suppliers.demo_engine import _fraction
-from ordertui.tui import app as app_module
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
@@ -36,7 +36,7 @@ SIZES = [(80, 24), (160, 50)]
 @pytest.fixture(autouse=True)
 def _fast_follow_up(monkeypatch: pytest.MonkeyPatch) -> None:
     # the app polls a supplier that owes an answer; the tests' demo answers in 0.3 s
-    monkeypatch.setitem(app_module.FOLLOW_UP_S, "demo", 0.2)
+    monkeypatch.setattr(DemoAdapter, "follow_up_s", 0.2)
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ async def test_sort_by_any_column(services: Any) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         table = await _ready(pilot)
         await pilot.press("s")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "SortModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SortDialog")
         keys = list(SortKey)
         steps = keys.index(SortKey.TOTAL) - keys.index(SortKey.CREATED)
         await pilot.press(*(["down"] * steps), "enter")
@@ -242,7 +242,7 @@ async def test_cancel_journey_request_details_answer_approved(services: Any,
                     is CancellationState.INFO_REQUESTED, what="the supplier's question")
         await until(pilot, lambda: "The supplier asks" in flat_text(app))
         await pilot.press("a")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "TextPrompt")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "AnswerDialog")
         await pilot.press(*"Please cancel all of it", "enter")
         await until(pilot, lambda: services.order(target.id).status is OrderStatus.CANCELLED,
                     what="approval")
@@ -262,7 +262,7 @@ async def test_escape_aborts_a_cancellation_and_sends_nothing(services: Any) -> 
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.PROCESSING,)
                     and not table.fetching and table.current is not None)
         await pilot.press("c")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "CancelModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "CancelDialog")
         await pilot.press(*"changed my mind", "escape")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
         assert services.store.outbox.entries(states=("pending", "sending", "done")) == []
@@ -301,7 +301,7 @@ async def test_marking_and_bulk_cancellation(services: Any) -> None:
         assert table.marked == {r.id for r in free}
         await until(pilot, lambda: "2 marked" in screen_text(app))
         await pilot.press("c")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "CancelModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "CancelDialog")
         await until(pilot, lambda: "2 orders" in screen_text(app))
         await pilot.press(*"duplicate orders", "enter")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen) and not table.marked)
@@ -334,7 +334,7 @@ async def test_dispute_journey(services: Any) -> None:
         await pilot.press("slash", *target.name, "enter")
         await until(pilot, lambda: table.current is not None and table.current.id == target.id)
         await pilot.press("d")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "DisputeForm")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "DisputeDialog")
         form = app.screen
         amount = form.query_one("#amount")
         assert amount.value == order.total_cost.plain()  # defaults to what was paid
@@ -374,7 +374,7 @@ async def test_dispute_journey(services: Any) -> None:
                         DisputeState.AWAITING_SUPPLIER, what="supplier answers the reply")
         if not services.order(target.id).dispute.state.terminal:
             await pilot.press("w")
-            await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmModal")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmDialog")
             await pilot.press("y")
             await until(pilot, lambda: services.order(target.id).dispute.state
                         is DisputeState.WITHDRAWN)
@@ -427,7 +427,7 @@ async def test_remapped_key_works_and_shows_in_help(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         await _ready(pilot)
         await pilot.press("o")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "SortModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SortDialog")
         await pilot.press("escape", "question_mark")
         await until(pilot, lambda: "Move" in widget_text(app))
         assert " o Sort " in widget_text(app)
@@ -441,7 +441,7 @@ async def test_adding_by_id_is_offered_only_for_suppliers_that_need_it(services:
     app = OrderTUI(services)
     async with app.run_test(size=(120, 30)) as pilot:
         await _ready(pilot)
-        assert app.suppliers_adding_by_id() == []
+        assert services.suppliers_taking_ids() == []
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, OrdersScreen)
@@ -482,7 +482,7 @@ async def test_settings_show_secrets_redacted_and_save_the_key_map(tmp_path: Pat
                    if str(table.coordinate_to_cell_key((i, 0)).row_key.value) == "export")
         table.move_cursor(row=row)
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCapture")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCaptureDialog")
         await pilot.press("x")
         await until(pilot, lambda: app.screen.__class__.__name__ == "SettingsScreen")
         await pilot.press("ctrl+s")

@@ -65,7 +65,7 @@ async def _home(pilot: Any) -> OrderTable:
 
 async def _open_form(pilot: Any) -> Any:
     await pilot.press("e")
-    await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ExportForm")
+    await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ExportDialog")
     return pilot.app.screen
 
 
@@ -112,13 +112,13 @@ async def test_an_existing_file_is_replaced_only_when_confirmed(services: Any,
         form = await _open_form(pilot)
         form.query_one("#path").value = str(target)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmDialog")
         await pilot.press("n")
         await until(pilot, lambda: app.screen is form)
         assert target.read_text() == "keep me\n"
         assert "choose another name" in widget_text(app)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmDialog")
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen), what="export done")
     assert len(_rows(target)) - 1 == services.count(OrderQuery())
@@ -156,25 +156,22 @@ async def test_escape_cancels_a_running_export_and_leaves_nothing(
         tmp_path: Path, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from ordertui.export import service as export_service
-
     services = make_services(tmp_path, orders=2000)
     await services.sync()
     target = tmp_path / "big.xlsx"
     started, go_on = threading.Event(), threading.Event()
-    real = export_service.run_export
+    real = services.export
 
-    def held(svc: Any, request: Any, progress: Any = None, cancelled: Any = None,
-             **kw: Any) -> Any:
+    def held(request: Any, progress: Any = None, cancelled: Any = None, **kw: Any) -> Any:
         def report(done: int, total: int) -> None:
             if done and not started.is_set():
                 started.set()
                 go_on.wait(30)  # hold the export midway until the merchant has pressed esc
             if progress is not None:
                 progress(done, total)
-        return real(svc, request, report, cancelled, **kw)
+        return real(request, report, cancelled, **kw)
 
-    monkeypatch.setattr(export_service, "run_export", held)
+    monkeypatch.setattr(services, "export", held)
     app = OrderTUI(services)
     async with app.run_test(size=(100, 40)) as pilot:
         await _home(pilot)

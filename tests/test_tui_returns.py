@@ -15,7 +15,8 @@ from ordertui.domain.states import OrderStatus
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.orders import OrdersScreen
-from ordertui.tui.screens.returns import PolicyScreen, ReturnsScreen, StockScreen
+from ordertui.tui.screens.policy import PolicyScreen
+from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
 from ordertui.tui.widgets.order_table import OrderTable
 from tui_support import make_services, until, widget_text
 
@@ -72,13 +73,13 @@ async def test_return_restock_and_ship_from_stock(services: Any) -> None:
         details = await _open(pilot, services, delivered.name)
         assert "accepts no returns" in widget_text(app)
         await pilot.press("R")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReturnForm")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ReturnDialog")
         assert "at your own address" in widget_text(app)
         assert "Karl-Liebknecht-Str. 5" in widget_text(app)
         app.screen.query_one("#qty-0").value = "5"  # more than was bought
         await pilot.press(*"wrong colour", "ctrl+s")
-        await until(pilot, lambda: str(app.screen.query_one("#error").content)
-                    .startswith("items"), what="the quantity refused")
+        await until(pilot, lambda: "bought 1" in str(app.screen.query_one("#error").content),
+                    what="the quantity refused")
         assert services.returns.returns_for(delivered.id) == []
         app.screen.query_one("#qty-0").value = "1"
         await pilot.press("ctrl+s")
@@ -88,7 +89,7 @@ async def test_return_restock_and_ship_from_stock(services: Any) -> None:
         for state in ("received", "restocked"):
             await until(pilot, lambda: details.check_action("return_step", ()))
             await pilot.press("u")
-            await until(pilot, lambda: app.screen.__class__.__name__ == "ReturnStepModal")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "ReturnStepDialog")
             app.screen.query_one("#state").value = state
             if state == "restocked":
                 app.screen.query_one("#condition").value = "as new"
@@ -105,7 +106,7 @@ async def test_return_restock_and_ship_from_stock(services: Any) -> None:
         details2 = await _open(pilot, services, processing.name)
         assert details2.check_action("use_stock", ())
         await pilot.press("x")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "StockUseModal")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "StockUseDialog")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is details2)
         assert services.returns.stock() == []
@@ -119,12 +120,13 @@ async def test_refund_is_bounded_and_the_net_is_shown(services: Any) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         details = await _open(pilot, services, delivered.name)
         await pilot.press("f")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "RefundForm")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "RefundDialog")
         assert app.screen.query_one("#amount").value == paid.plain()
         app.screen.query_one("#amount").value = str(paid.amount + 1)
         app.screen.query_one("#reason").value = "broken on arrival"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "amount" in str(app.screen.query_one("#error").content))
+        await until(pilot, lambda: "can still be refunded" in str(
+            app.screen.query_one("#error").content))
         assert services.returns.refunds(delivered.id) == []
         app.screen.query_one("#amount").value = "5.00"
         await pilot.press("ctrl+s")
@@ -191,7 +193,7 @@ async def test_a_suppliers_new_policy_regenerates_the_saved_policy(services: Any
         await until(pilot, lambda: isinstance(app.screen, PolicyScreen)
                     and "within 14 days" in widget_text(app))
         await pilot.press("w")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "TextPrompt")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SavePolicyDialog")
         await pilot.press("ctrl+u", *str(elsewhere), "enter")
         await until(pilot, lambda: elsewhere.exists(), what="the saved file")
     record = json.loads((services.config.data_dir / PUBLISHED_FILE).read_text())

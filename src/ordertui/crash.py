@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 
 def write_report(data_dir: Path, exc: BaseException, *, where: str) -> Path:
     """Write a crash report for ``exc`` and return its path."""
+    return write_report_text(data_dir, "".join(traceback.format_exception(exc)),
+                             where=where, summary=summary(exc))
+
+
+def write_report_text(data_dir: Path, trace: str, *, where: str, summary: str) -> Path:
+    """Write a crash report holding ``trace`` (a traceback as text); secrets become ••••."""
     now = datetime.now(UTC)
     folder = data_dir / "crash"
     folder.mkdir(parents=True, exist_ok=True)
@@ -32,10 +38,10 @@ def write_report(data_dir: Path, exc: BaseException, *, where: str) -> Path:
         f"python: {sys.version.split()[0]} on {platform.platform()}",
         f"command: {' '.join(sys.argv[1:2])} …",  # the subcommand only: arguments may be private
         "",
-        "".join(traceback.format_exception(exc)),
+        trace,
     ]
     atomic_write(path, redact("\n".join(lines)))
-    log.error("crash in %s: %s (report %s)", where, redact(summary(exc)), path)
+    log.error("crash in %s: %s (report %s)", where, redact(summary), path)
     return path
 
 
@@ -44,5 +50,7 @@ def summary(exc: BaseException) -> str:
     return redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
-def announce(path: Path, exc: BaseException) -> None:
-    print(f"ordertui: crashed ({summary(exc)}); a report is in {path}", file=sys.stderr)
+def announce(path: Path, what: BaseException | str) -> None:
+    """The one line on the terminal: what broke, and where the report is."""
+    text = what if isinstance(what, str) else summary(what)
+    print(f"ordertui: crashed ({redact(text)}); a report is in {path}", file=sys.stderr)

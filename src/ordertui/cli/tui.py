@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 from ordertui.cli.common import AppContext
+from ordertui.crash import announce
 
 
 def run_tui(app: AppContext) -> None:
-    import shutil
-    import sys
-
-    from ordertui.crash import announce
+    # here, not at the top: the commands never load Textual
     from ordertui.tui.app import OrderTUI
 
-    services = app.services
-    tui = OrderTUI(services)
+    tui = OrderTUI(app.services)
     tui.read_first(shutil.get_terminal_size().lines)
     tui.run()
-    if tui.crash is not None:
-        announce(*tui.crash)
+    crash = tui.crash()
+    if crash is not None:
+        announce(crash.report, crash.summary)
         sys.exit(1)

@@ -7,13 +7,15 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from ordertui.domain.states import DisputeState
+from ordertui.tui import keys
+from ordertui.tui.base import BaseScreen
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.top_bar import TopBar
 
 FILTERS: list[tuple[str, tuple[DisputeState, ...]]] = [
@@ -27,27 +29,13 @@ FILTERS: list[tuple[str, tuple[DisputeState, ...]]] = [
 LIMIT = 500
 
 
-class DisputesScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("f", "next_filter", "Filter", id="dispute_filter"),
-        Binding("enter", "open", "Open thread", show=False, id="open"),
-        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
-    ]
-
-    HELP_GROUPS: ClassVar[dict[str, str]] = {"app.pop_screen": "Move", "cursor_down": "Move",
-                                             "cursor_up": "Move", "next_filter": "Find",
-                                             "open": "Act"}
+class DisputesScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("disputes")
 
     def __init__(self) -> None:
         super().__init__()
         self.filter_index = 0
         self.order_ids: list[int] = []
-
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield TopBar("Disputes", demo=self.services.is_demo)
@@ -68,8 +56,7 @@ class DisputesScreen(Screen[None]):
     @work(group="disputes", exclusive=True)
     async def load(self) -> None:
         name, states = FILTERS[self.filter_index]
-        rows = await self.app.query_runner.run(  # type: ignore[attr-defined]
-            self.services.store.disputes, states=states, limit=LIMIT)
+        rows = await self.app.reads.run(self.services.disputes, states, limit=LIMIT)
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -95,16 +82,8 @@ class DisputesScreen(Screen[None]):
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.load()
 
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        from ordertui.tui.screens.thread import ThreadScreen
-
         table = self.query_one(DataTable)
         if 0 <= table.cursor_row < len(self.order_ids):
             self.app.push_screen(ThreadScreen(self.order_ids[table.cursor_row]))

@@ -3,61 +3,34 @@ bulk actions."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.binding import BindingType
 from textual.widgets import Footer, Input, Static
 
-from ordertui.domain import rules
-from ordertui.domain.capabilities import Action
-from ordertui.domain.errors import OrdertuiError
-from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery, SortKey, View
-from ordertui.tui.format import safe
+from ordertui.tui import flows, keys
+from ordertui.tui.base import BaseScreen
+from ordertui.tui.dialogs.add_orders import AddOrdersDialog
+from ordertui.tui.dialogs.export_form import ExportDialog
+from ordertui.tui.dialogs.sort import SortDialog
+from ordertui.tui.key_order import Hold
 from ordertui.tui.messages import StoreChanged, SyncStateChanged
-from ordertui.tui.widgets.line_input import LineInput
+from ordertui.tui.screens.details import DetailsScreen
+from ordertui.tui.screens.disputes import DisputesScreen
 from ordertui.tui.widgets.order_table import OrderTable
 from ordertui.tui.widgets.top_bar import TopBar
 from ordertui.tui.widgets.view_tabs import VIEWS, ViewTabs
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(BaseScreen):
     AUTO_FOCUS = "#orders"
+    SHOWS_FLAGS = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: handled as the key arrives, before the keys typed after it are passed on
-        Binding("slash", "filter", "Filter", id="filter", priority=True),
-        # enter in the filter: a priority binding, so it takes effect before the keys behind it
-        # are passed on ("/#1042⏎⏎" typed fast or pasted over SSH opens the order)
-        Binding("enter", "filter_done", "Done", show=False, priority=True),
-        Binding("escape", "back", "Clear", show=False, id="back"),
-        Binding("s", "sort", "Sort", id="sort"),
-        Binding("c", "cancel", "Cancel", id="cancel"),
-        Binding("d", "dispute", "Dispute", id="dispute"),
-        Binding("e", "export", "Export", id="export"),
-        Binding("r", "sync", "Sync", id="sync"),
-        Binding("a", "add", "Add by id", id="add"),
-        Binding("D", "disputes", "Disputes", id="disputes"),
-        Binding("tab", "next_view", "Next view", show=False, id="next_view"),
-        Binding("shift+tab", "prev_view", "Previous view", show=False, id="prev_view"),
-        *[Binding(str(i), f"view({i})", v.label, show=False, id=f"view_{i}")
-          for i, v in enumerate(VIEWS, 1)],
-        Binding("q", "app.quit", "Quit", id="quit"),
-    ]
-
-    HELP_GROUPS: ClassVar[dict[str, str]] = {
-        "cursor_down": "Move", "cursor_up": "Move", "page_down": "Move", "page_up": "Move",
-        "first": "Move", "last": "Move", "open": "Orders", "mark": "Orders",
-        "filter": "Find", "back": "Find", "sort": "Find", "next_view": "Views",
-        "prev_view": "Views", **{f"view({i})": "Views" for i in range(1, 9)},
-        "cancel": "Act", "dispute": "Act", "export": "Act", "sync": "Act",
-        "add": "Act",
-        "disputes": "Go to",
-    }
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("orders")
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,22 +39,17 @@ class OrdersScreen(Screen[None]):
         self.descending = True
         self.search = ""
 
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield TopBar("Orders", demo=self.services.is_demo)
         yield ViewTabs(id="views")
         # no select-all on focus: it runs when the Focus event is handled, which over a slow
         # link can be after the keys typed behind "/" (action_filter selects at once)
-        filter_input = LineInput(
+        filter_input = Input(
             placeholder="Filter: order #, customer, e-mail, product, tracking…", id="filter",
             select_on_focus=False)
         filter_input.display = False
         yield filter_input
-        yield OrderTable(self.services, self.app.query_runner,  # type: ignore[attr-defined]
-                         id="orders")
+        yield OrderTable(self.services, self.app.reads, id="orders")
         yield Static("", id="status", markup=False)
         yield Footer()
 
@@ -90,15 +58,13 @@ class OrdersScreen(Screen[None]):
         return self.query_one(OrderTable)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.app.check_size)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.app.check_size)
         self.table.focus()
         self.table.empty_message = self._empty_message
-        first = self.app.first_window  # type: ignore[attr-defined]
-        self.app.first_window = None  # type: ignore[attr-defined]
-        if first is not None and first[0] == self.current_query():
-            query, rows, total, counts = first
-            self.table.adopt(query, rows, total)
-            self.query_one(ViewTabs).counts = counts
+        first, self.app.first_window = self.app.first_window, None
+        if first is not None and first.query == self.current_query():
+            self.table.adopt(first.query, first.rows, first.total)
+            self.query_one(ViewTabs).counts = first.counts
         else:
             self.apply_query()
             self.refresh_counts()
@@ -114,25 +80,17 @@ class OrdersScreen(Screen[None]):
 
     def _empty_message(self) -> str:
         if self.search:
-            return f"No orders match. Press {self._key('back', 'esc')} to clear the filter."
+            return f"No orders match. Press {self.key_text('back')} to clear the filter."
         if self.view is not View.ALL:
             return "No orders in this view."
-        if self.app.suppliers_adding_by_id():  # type: ignore[attr-defined]
-            return (f"No orders yet. Press {self._key('add', 'a')} to add orders by the "
+        if self.services.suppliers_taking_ids():
+            return (f"No orders yet. Press {self.key_text('add')} to add orders by the "
                     "supplier's order id.")
-        return f"No orders yet. Press {self._key('sync', 'r')} to sync with your suppliers."
-
-    def _key(self, binding_id: str, default: str) -> str:
-        """The key the merchant's key map gives a binding of this screen."""
-        for active in self.active_bindings.values():
-            if active.binding.id == binding_id:
-                return self.app.get_key_display(active.binding)
-        return default
+        return f"No orders yet. Press {self.key_text('sync')} to sync with your suppliers."
 
     @work(group="counts", exclusive=True)
     async def refresh_counts(self) -> None:
-        counts = await self.app.query_runner.run(  # type: ignore[attr-defined]
-            self.services.view_counts)
+        counts = await self.app.reads.run(self.services.view_counts)
         tabs = self.query_one(ViewTabs)
         if counts != tabs.counts:
             tabs.counts = counts
@@ -145,7 +103,7 @@ class OrdersScreen(Screen[None]):
         parts.append(f"by {self.sort.label.lower()} {'▼' if self.descending else '▲'}")
         if t.marked:
             parts.append(f"{len(t.marked):,} marked")
-        parts.append(self.app.sync_summary())  # type: ignore[attr-defined]
+        parts.append(self.app.sync_summary())
         text = Text(" · ".join(p for p in parts if p))
         status = self.query_one("#status", Static)
         if str(status.content) != text.plain:
@@ -186,7 +144,7 @@ class OrdersScreen(Screen[None]):
         if action == "filter_done":
             return in_filter
         if action == "add":  # only where a supplier's orders are added by id
-            return bool(self.app.suppliers_adding_by_id())  # type: ignore[attr-defined]
+            return bool(self.services.suppliers_taking_ids())
         return not (action == "filter" and in_filter)  # a "/" typed into the filter is text
 
     @on(Input.Changed, "#filter")
@@ -220,8 +178,6 @@ class OrdersScreen(Screen[None]):
             self.table.clear_marks()
 
     def action_sort(self) -> None:
-        from ordertui.tui.screens.sort import SortModal
-
         def chosen(result: SortKey | None) -> None:
             if result is None:
                 return
@@ -229,10 +185,9 @@ class OrdersScreen(Screen[None]):
                 self.descending = not self.descending
             else:
                 self.sort = result
-                self.descending = result in (SortKey.CREATED, SortKey.TOTAL, SortKey.COST,
-                                             SortKey.PROFIT, SortKey.NAME)
+                self.descending = result.starts_descending
             self.apply_query()
-        self.app.push_screen(SortModal(self.sort, self.descending), chosen)
+        self.app.push_screen(SortDialog(self.sort, self.descending), chosen)
 
     def set_sort(self, key: SortKey, descending: bool) -> None:
         self.sort, self.descending = key, descending
@@ -241,8 +196,6 @@ class OrdersScreen(Screen[None]):
     # --- acting ----------------------------------------------------------------------
     @on(OrderTable.Opened)
     def open_order(self, event: OrderTable.Opened) -> None:
-        from ordertui.tui.screens.details import DetailsScreen
-
         self.app.push_screen(DetailsScreen(event.order_id))
 
     def _target_ids(self) -> list[int]:
@@ -254,79 +207,39 @@ class OrdersScreen(Screen[None]):
     def action_cancel(self) -> None:
         ids = self._target_ids()
         if ids:
-            self._cancel(ids)
+            self._cancel(ids, self.app.key_order.hold())
 
     @work(group="action", exclusive=True)
-    async def _cancel(self, ids: list[int]) -> None:
-        from ordertui.tui.screens.cancel import CancelModal
-
-        runner = self.app.query_runner  # type: ignore[attr-defined]
-        orders: list[Order] = await runner.run(self.services.store.load_orders, ids)
-        ok, skipped = [], []
-        for o in orders:
-            try:
-                rules.check_action(o, Action.CANCEL)
-                info = self.services.supplier_info(o.supplier)
-                if Action.CANCEL.capability not in info.capabilities:
-                    raise OrdertuiError(f"{o.supplier} has no cancellation API: open the order "
-                                        "to do it on the supplier's page")
-                ok.append(o)
-            except OrdertuiError as exc:
-                skipped.append((o, str(exc)))
-        if not ok:
-            o, why = skipped[0]
-            self.notify(why if len(skipped) == 1 else
-                        f"None of the {len(skipped)} orders can be cancelled. {why}",
-                        title="Cannot cancel", severity="warning", markup=False)
-            return
-        reason = await self.app.push_screen_wait(CancelModal(ok, skipped))
-        if reason is None:
-            self.notify("Nothing was sent.", markup=False)
-            return
-        done, failed = 0, []
-        for o in ok:
-            assert o.id is not None
-            try:
-                await runner.run(self.services.request_cancellation, o.id, reason)
-                done += 1
-            except OrdertuiError as exc:
-                failed.append(f"{o.display_name}: {exc}")
-        self.table.clear_marks()
-        self.table.reload()
-        self.refresh_counts()
-        if done:
-            self.notify(f"Cancellation requested for {done} order{'s' if done > 1 else ''}. "
-                        "The supplier's answer will show here.", title="Sent to the outbox",
-                        markup=False)
-        if failed:
-            self.notify("\n".join(safe(f) for f in failed[:5]), title="Not requested",
-                        severity="error", markup=False)
+    async def _cancel(self, ids: list[int], hold: Hold) -> None:
+        if await flows.cancel(self.app, ids, hold):
+            self.table.clear_marks()
+            self.refresh_counts()
 
     def action_dispute(self) -> None:
         row = self.table.current
         if row is not None:
-            self._dispute(row.id)
+            self._dispute(row.id, self.app.key_order.hold())
 
     @work(group="action", exclusive=True)
-    async def _dispute(self, order_id: int) -> None:
-        from ordertui.tui.screens.details import start_dispute
-
-        await start_dispute(self, order_id)
+    async def _dispute(self, order_id: int, hold: Hold) -> None:
+        await flows.dispute(self.app, order_id, hold)
         self.table.reload()
 
     def action_export(self) -> None:
-        from ordertui.tui.screens.export_form import ExportForm
-
-        self.app.push_screen(ExportForm(query=self.current_query(),
-                                        marked=sorted(self.table.marked)))
+        self.app.push_screen(ExportDialog(query=self.current_query(),
+                                          marked=sorted(self.table.marked)))
 
     def action_sync(self) -> None:
-        self.app.action_sync()  # type: ignore[attr-defined]
+        self.app.action_sync()
 
     def action_add(self) -> None:
-        self.app.action_add_orders()  # type: ignore[attr-defined]
+        suppliers = self.services.suppliers_taking_ids()
+        if not suppliers:
+            self.notify(f"Every configured supplier lists its orders by API: sync "
+                        f"({self.key_text('sync')}) brings them in.", markup=False)
+        elif not isinstance(self.app.screen, AddOrdersDialog):
+            self.app.push_screen(AddOrdersDialog(suppliers))
 
     def action_disputes(self) -> None:
-        from ordertui.tui.screens.disputes import DisputesScreen
-
         self.app.push_screen(DisputesScreen())
+

@@ -1,24 +1,22 @@
-"""Three screens for the help page's advice on returns: every return with its state, the
-returns stock (resellable items that came back, to ship the next order from), and the shop's
-refund and return policy generated from the suppliers' policies."""
+"""Returns across orders: every return with its state, and the returns stock (items that
+came back resellable, to ship the next order of the same product from)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.returns import ReturnState
+from ordertui.tui import keys
+from ordertui.tui.base import BaseScreen
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.widgets.top_bar import TopBar
 
 RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
@@ -27,31 +25,8 @@ RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
 ]
 
 
-class _ListScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
-    ]
-
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-
-
-class ReturnsScreen(_ListScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *_ListScreen.BINDINGS,
-        Binding("f", "next_filter", "Filter", id="returns_filter"),
-        Binding("enter", "open", "Open order", show=False, id="open"),
-    ]
+class ReturnsScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("returns")
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,8 +51,7 @@ class ReturnsScreen(_ListScreen):
     @work(group="returns", exclusive=True)
     async def load(self) -> None:
         name, states = RETURN_FILTERS[self.filter_index]
-        rows = await self.app.query_runner.run(  # type: ignore[attr-defined]
-            self.services.returns.list_returns, states)
+        rows = await self.app.reads.run(self.services.returns.list_returns, states)
         table = self.query_one(DataTable)
         table.clear()
         self.order_ids = []
@@ -87,9 +61,11 @@ class ReturnsScreen(_ListScreen):
                           Text(safe(r.reason, 40)), Text(r.destination.value),
                           Text(safe(r.tracking_number)), Text(date(r.updated_at)))
             self.order_ids.append(r.order_id)
+        other = "all" if name == "open" else "open"
         self.query_one("#returns-filter", Static).update(Text(
-            f"{name} returns: {len(rows):,} · f: {'all' if name == 'open' else 'open'} · "
-            "enter: the order (R opens a return there, u moves it along)"))
+            f"{name} returns: {len(rows):,} · {self.key_text('returns_filter')}: {other} · "
+            f"enter: the order ({self.key_text('return_open')} opens a return there, "
+            f"{self.key_text('return_step')} moves it along)"))
 
     def action_next_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(RETURN_FILTERS)
@@ -97,21 +73,22 @@ class ReturnsScreen(_ListScreen):
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
-        from ordertui.tui.screens.details import DetailsScreen
-
         table = self.query_one(DataTable)
         if 0 <= table.cursor_row < len(self.order_ids):
             self.app.push_screen(DetailsScreen(self.order_ids[table.cursor_row]))
 
 
-class StockScreen(_ListScreen):
+class StockScreen(BaseScreen):
     """What came back in good shape; an order of the same product can ship from here (open
     that order and press x)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("stock")
 
     def compose(self) -> ComposeResult:
         yield TopBar("Returns stock", demo=self.services.is_demo)
         yield Static(Text("Items that came back resellable. To ship an order from here, open "
-                          "the order and press x."), classes="list-hint", markup=False)
+                          f"the order and press {self.key_text('use_stock')}."),
+                     classes="list-hint", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("SKU", "Product", "Variant", "Qty", "Condition", "From order",
                           "Restocked")
@@ -127,8 +104,7 @@ class StockScreen(_ListScreen):
 
     @work(group="stock", exclusive=True)
     async def load(self) -> None:
-        rows = await self.app.query_runner.run(  # type: ignore[attr-defined]
-            self.services.returns.stock)
+        rows = await self.app.reads.run(self.services.returns.stock)
         table = self.query_one(DataTable)
         table.clear()
         for s in rows:
@@ -138,101 +114,3 @@ class StockScreen(_ListScreen):
         if not rows:
             table.add_row(Text("(empty: restock a received return to fill it)",
                                style="italic"), "", "", "", "", "", "")
-
-
-class PolicyScreen(Screen[None]):
-    """The shop's refund and return policy, from [returns] and every supplier's policy."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("l", "language", "Language", id="policy_language"),
-        Binding("t", "format", "Markdown/text", id="policy_format"),
-        Binding("w", "write", "Save to file", id="policy_write"),
-        Binding("j,down", "scroll_down", "Scroll", show=False),
-        Binding("k,up", "scroll_up", "Scroll", show=False),
-    ]
-
-    LANGS = ("en", "de", "fr")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lang = "en"
-        self.fmt = "markdown"
-        self.text = ""
-        self.doc: Any = None
-
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
-    def compose(self) -> ComposeResult:
-        yield TopBar("Return policy", demo=self.services.is_demo)
-        yield Static("", id="policy-head", classes="list-hint", markup=False)
-        with VerticalScroll(id="policy"):
-            yield Static("", id="policy-text", markup=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    @work(group="policy", exclusive=True)
-    async def load(self) -> None:
-        from ordertui.services.policy import generate_policy
-
-        try:
-            doc = await self.app.query_runner.run(  # type: ignore[attr-defined]
-                generate_policy, self.services.config, lang=self.lang, fmt=self.fmt)
-        except OrdertuiError as exc:
-            self.query_one("#policy-text", Static).update(Text(str(exc)))
-            return
-        self.text = doc.text
-        self.doc = doc
-        head = Text(f"Language {self.lang} · {self.fmt} · l: language · t: format · "
-                    "w: save to a file")
-        for warning in doc.terms.warnings:
-            head.append(f"\n{safe(warning)}", style="bold")
-        self.query_one("#policy-head", Static).update(head)
-        self.query_one("#policy-text", Static).update(Text(doc.text))
-
-    def action_language(self) -> None:
-        self.lang = self.LANGS[(self.LANGS.index(self.lang) + 1) % len(self.LANGS)]
-        self.load()
-
-    def action_format(self) -> None:
-        self.fmt = "text" if self.fmt == "markdown" else "markdown"
-        self.load()
-
-    def action_scroll_down(self) -> None:
-        self.query_one("#policy", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        self.query_one("#policy", VerticalScroll).scroll_up()
-
-    def action_write(self) -> None:
-        self._write()
-
-    @work(exclusive=True, group="policy-write")
-    async def _write(self) -> None:
-        from ordertui.fsutil import atomic_write
-        from ordertui.tui.screens.modals import TextPrompt
-
-        suffix = ".md" if self.fmt == "markdown" else ".txt"
-        default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
-        path = await self.app.push_screen_wait(TextPrompt(
-            "Save the policy", "Where should the file go (on this machine)?", label="Path:",
-            value=default, submit="Save"))
-        if not path:
-            return
-        target = Path(path).expanduser()
-        from ordertui.services.policy import record_published
-
-        def save() -> None:
-            atomic_write(target, self.text, mode=0o644)
-            if self.doc is not None:  # a change of a supplier's policy regenerates it
-                record_published(self.services.config.data_dir, self.doc, target)
-        try:
-            await self.app.query_runner.run(save)  # type: ignore[attr-defined]
-        except OrdertuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.notify(f"Saved to {target}", markup=False)

@@ -8,51 +8,37 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
-from ordertui import config as config_mod
+from ordertui.config import Config, redacted
+from ordertui.domain.errors import OrdertuiError
+from ordertui.tui import keys
+from ordertui.tui.base import BaseScreen
+from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.top_bar import TopBar
 
 
-def remappable() -> list[tuple[str, str, str]]:
-    """(binding id, description, default keys) for every key the merchant may remap."""
-    from ordertui.tui.app import OrderTUI
-    from ordertui.tui.screens.details import DetailsScreen
-    from ordertui.tui.screens.disputes import DisputesScreen
-    from ordertui.tui.screens.orders import OrdersScreen
-    from ordertui.tui.screens.thread import ThreadScreen
-    from ordertui.tui.widgets.order_table import OrderTable
-
-    found: dict[str, tuple[str, str]] = {}
-    for cls, where in ((OrdersScreen, "Orders"), (OrderTable, "Orders"),
-                       (DetailsScreen, "Order"), (ThreadScreen, "Dispute"),
-                       (DisputesScreen, "Disputes"), (OrderTUI, "Everywhere")):
-        for b in cls.BINDINGS:
-            if isinstance(b, Binding) and b.id and not b.id.startswith(("modal.", "form.",
-                                                                         "help.")):
-                desc = f"{where}: {b.description}"
-                if b.id in found:
-                    desc = f"{found[b.id][0]} / {where}"
-                found[b.id] = (desc, b.key)
-    return [(bid, desc, keys) for bid, (desc, keys) in found.items()]
-
-
-class KeyCapture(ModalScreen[str | None]):
+class KeyCaptureDialog(Dialog[str | None]):
     """Press the new key; esc keeps the old one."""
+
+    FRAME = "dialog dialog-narrow"
+    SUBMIT = None
+    BACK = None
+    ERROR_LINE = False
 
     def __init__(self, description: str) -> None:
         super().__init__()
         self.description = description
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog dialog-narrow"):
-            yield Label(Text("New key", style="bold"), classes="dialog-title")
-            yield Static(Text(f"Press the key for “{self.description}”.\n"
-                              "esc keeps the current one."), markup=False)
+    def heading(self) -> str:
+        return "New key"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(f"Press the key for “{self.description}”.\n"
+                          "esc keeps the current one."), markup=False)
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -60,53 +46,32 @@ class KeyCapture(ModalScreen[str | None]):
         self.dismiss(None if event.key == "escape" else event.key)
 
 
-class SettingsScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("ctrl+s", "save", "Save", id="settings.save", priority=True),
-        Binding("enter", "remap", "Change key", show=False),
-    ]
+class SettingsScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("settings")
 
     def __init__(self) -> None:
         super().__init__()
         self.keys: dict[str, str] = {}
         self.dirty = False
 
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         cfg = self.services.config
         yield TopBar("Settings", demo=self.services.is_demo)
         with VerticalScroll(id="settings"):
             yield Label(Text("Suppliers", style="bold underline"))
-            yield Static(self._suppliers(cfg), markup=False)
+            yield Static(_suppliers(cfg), markup=False)
             yield Label(Text(f"Config file: {safe(str(cfg.path))}", style="italic"))
             yield Label(Text("Theme", style="bold underline"))
             themes = sorted(self.app.available_themes)
             yield Select([(t, t) for t in themes], value=self.app.theme, id="theme",
                          allow_blank=False)
-            yield Label(Text("Keys — enter on a row to change it, ctrl+s to save",
+            yield Label(Text(f"Keys — enter on a row to change it, "
+                             f"{self.key_text('settings.save')} to save",
                              style="bold underline"))
             table: DataTable[Any] = DataTable(cursor_type="row", id="keymap")
             table.add_columns("Action", "Key", "Id")
             yield table
         yield Footer()
-
-    def _suppliers(self, cfg: config_mod.Config) -> Text:
-        t = Text()
-        if cfg.implicit_demo:
-            t.append("No supplier is configured: the built-in demo supplier stands in.\n",
-                     style="italic")
-        for name, sc in cfg.suppliers.items():
-            t.append(f"{safe(name)}", style="bold")
-            t.append(f"  kind {safe(sc.kind)}\n")
-            for key, value in config_mod.redacted(sc.settings).items():
-                if key == "kind":
-                    continue
-                t.append(f"    {safe(str(key))} = {safe(str(value))}\n")
-        return t
 
     def on_mount(self) -> None:
         self.keys = dict(self.services.config.keys)
@@ -117,9 +82,10 @@ class SettingsScreen(Screen[None]):
         table = self.query_one("#keymap", DataTable)
         keep = table.cursor_row
         table.clear()
-        for bid, desc, default in remappable():
-            table.add_row(Text(desc), Text(self.keys.get(bid, default), style="bold"),
-                          Text(bid, style="dim"), key=bid)
+        for row in keys.remappable():
+            table.add_row(Text(row.description), Text(self.keys.get(row.id, row.keys),
+                                                      style="bold"),
+                          Text(row.id, style="dim"), key=row.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -139,31 +105,39 @@ class SettingsScreen(Screen[None]):
         if table.row_count == 0:
             return
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        bid = str(row_key.value)
-        desc = next(d for b, d, _ in remappable() if b == bid)
-        key = await self.app.push_screen_wait(KeyCapture(desc))
+        binding_id = str(row_key.value)
+        row = next(r for r in keys.remappable() if r.id == binding_id)
+        key = await self.app.push_screen_wait(KeyCaptureDialog(row.description))
         if not key:
             return
-        self.keys[bid] = key
-        self.app.update_keymap({bid: key})
+        self.keys[binding_id] = key
+        self.app.remap({binding_id: key})
         self.dirty = True
         self._fill()
 
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
     def action_save(self) -> None:
-        cfg = self.services.config
-        raw = dict(cfg.raw)
-        app_table = dict(raw.get("app", {}))
-        app_table["theme"] = self.app.theme
-        raw["app"] = app_table
-        if self.keys:
-            raw["keys"] = dict(self.keys)
         try:
-            config_mod.write_toml(cfg.path, raw)
-        except OSError as exc:
-            self.notify(f"Could not save {cfg.path}: {exc}", severity="error", markup=False)
+            path = self.services.save_settings(theme=self.app.theme, keys=self.keys)
+        except OrdertuiError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
-        cfg.raw = raw
-        cfg.keys = dict(self.keys)
-        cfg.theme = self.app.theme
         self.dirty = False
-        self.notify(f"Saved to {cfg.path}", markup=False)
+        self.notify(f"Saved to {path}", markup=False)
+
+
+def _suppliers(cfg: Config) -> Text:
+    t = Text()
+    if cfg.implicit_demo:
+        t.append("No supplier is configured: the built-in demo supplier stands in.\n",
+                 style="italic")
+    for name, sc in cfg.suppliers.items():
+        t.append(f"{safe(name)}", style="bold")
+        t.append(f"  kind {safe(sc.kind)}\n")
+        for key, value in redacted(sc.settings).items():
+            if key == "kind":
+                continue
+            t.append(f"    {safe(str(key))} = {safe(str(value))}\n")
+    return t

@@ -3,60 +3,47 @@ withdrawing — each only when the dispute's state and the supplier's API allow 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.models import Order
 from ordertui.domain.states import Source
 from ordertui.services import OrderDetails
+from ordertui.tui import keys
+from ordertui.tui.base import BaseScreen
+from ordertui.tui.dialog import ConfirmDialog
+from ordertui.tui.dialogs.record import RecordDialog
 from ordertui.tui.format import link, safe, safe_block, when
 from ordertui.tui.messages import StoreChanged
-from ordertui.tui.widgets.line_input import LineInput
 from ordertui.tui.widgets.top_bar import TopBar
 
 AUTHOR_STYLE = {"merchant": "bold", "supplier": "bold italic", "platform": "bold underline"}
 
 
-class ThreadScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("r", "reply", "Reply", id="reply"),
-        Binding("x", "escalate", "Escalate", id="escalate"),
-        Binding("A", "accept", "Accept offer", id="accept"),
-        Binding("w", "withdraw", "Withdraw", id="withdraw"),
-        Binding("m", "record", "Record by hand", id="record"),
-        Binding("j,down", "scroll_down", "Scroll", show=False, id="scroll_down"),
-        Binding("k,up", "scroll_up", "Scroll", show=False, id="scroll_up"),
-    ]
-
-    HELP_GROUPS: ClassVar[dict[str, str]] = {
-        "back": "Move", "scroll_down": "Move", "scroll_up": "Move", "reply": "Act",
-        "escalate": "Act", "accept": "Act", "withdraw": "Act", "record": "Act",
-    }
+class ThreadScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("thread")
+    SCROLL = "#thread"
 
     def __init__(self, order_id: int) -> None:
         super().__init__()
         self.order_id = order_id
         self.details: OrderDetails | None = None
 
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield TopBar("Dispute", demo=self.services.is_demo)
         yield Static("", id="thread-head", markup=False)
         with VerticalScroll(id="thread"):
             yield Static(Text("Loading…"), id="messages", markup=False)
-        reply = LineInput(placeholder="Your reply — enter sends, esc leaves it", id="reply")
+        reply = Input(placeholder="Your reply — enter sends, esc leaves it", id="reply")
         reply.display = False
         yield reply
         yield Footer()
@@ -69,8 +56,7 @@ class ThreadScreen(Screen[None]):
 
     @work(group="thread-load", exclusive=True)
     async def load(self) -> None:
-        details = await self.app.query_runner.run(  # type: ignore[attr-defined]
-            self.services.details, self.order_id)
+        details = await self.app.reads.run(self.services.details, self.order_id)
         self.details = details
         self.render_thread(details)
         self.refresh_bindings()
@@ -100,7 +86,7 @@ class ThreadScreen(Screen[None]):
             if url:
                 head.append(": ")
                 head.append_text(link(url))
-            head.append(", then press m to record the outcome.")
+            head.append(f", then press {self.key_text('record')} to record the outcome.")
         self.query_one("#thread-head", Static).update(head)
         body = Text()
         for m in x.messages:
@@ -139,12 +125,6 @@ class ThreadScreen(Screen[None]):
             return
         self.app.pop_screen()
 
-    def action_scroll_down(self) -> None:
-        self.query_one("#thread", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        self.query_one("#thread", VerticalScroll).scroll_up()
-
     def action_reply(self) -> None:
         reply = self.query_one("#reply", Input)
         reply.display = True
@@ -157,55 +137,50 @@ class ThreadScreen(Screen[None]):
 
     @work(group="thread-act", exclusive=True)
     async def _act(self, what: str, message: str = "") -> None:
-        from ordertui.tui.screens.modals import ConfirmModal
-
         s = self.services
-        run = self.app.query_runner.run  # type: ignore[attr-defined]
         d = self.details
         if d is None or d.order.dispute is None:
             return
-        x = d.order.dispute
-        if what == "escalate":
-            ok = await self.app.push_screen_wait(ConfirmModal(
-                "Escalate the dispute?", "The platform will review the case and decide; the "
-                "supplier can no longer settle it with you directly.", yes="Escalate"))
-            if not ok:
-                return
-        elif what == "withdraw":
-            ok = await self.app.push_screen_wait(ConfirmModal(
-                "Withdraw the dispute?", "You give up this claim; you cannot reopen this "
-                "dispute.", yes="Withdraw"))
-            if not ok:
-                return
-        elif what == "accept":
-            assert x.offer is not None
-            ok = await self.app.push_screen_wait(ConfirmModal(
-                f"Accept {x.offer.display()}?", f"The supplier refunds {x.offer.display()} "
-                f"instead of the {x.amount.display()} you asked for, and the dispute closes.",
-                yes="Accept"))
-            if not ok:
-                return
+        confirm = self._confirmation(what, d.order)
+        if confirm is not None and not await self.app.push_screen_wait(confirm):
+            return
+        calls: dict[str, Callable[[], object]] = {
+            "reply": lambda: s.reply_dispute(self.order_id, message),
+            "escalate": lambda: s.escalate_dispute(self.order_id),
+            "withdraw": lambda: s.withdraw_dispute(self.order_id),
+            "accept": lambda: s.accept_dispute_offer(self.order_id),
+        }
         try:
-            if what == "reply":
-                await run(s.reply_dispute, self.order_id, message)
-                reply = self.query_one("#reply", Input)
-                reply.value = ""
-                reply.display = False
-                self.query_one("#thread", VerticalScroll).focus()
-            elif what == "escalate":
-                await run(s.escalate_dispute, self.order_id)
-            elif what == "withdraw":
-                await run(s.withdraw_dispute, self.order_id)
-            elif what == "accept":
-                await run(s.accept_dispute_offer, self.order_id)
+            await self.app.reads.run(calls[what])
         except OrdertuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify({"reply": "Reply queued for the supplier.",
-                     "escalate": "Escalation queued.", "withdraw": "Withdrawal queued.",
-                     "accept": "Acceptance queued."}[what], markup=False)
-        self.app.post_message(StoreChanged())
+        if what == "reply":
+            reply = self.query_one("#reply", Input)
+            reply.value = ""
+            reply.display = False
+            self.query_one("#thread", VerticalScroll).focus()
+        self.notify(QUEUED[what], markup=False)
+        self.app.post_store_changed()
         self.load()
+
+    @staticmethod
+    def _confirmation(what: str, order: Order) -> ConfirmDialog | None:
+        x = order.dispute
+        assert x is not None
+        if what == "escalate":
+            return ConfirmDialog(
+                "Escalate the dispute?", "The platform will review the case and decide; the "
+                "supplier can no longer settle it with you directly.", yes="Escalate")
+        if what == "withdraw":
+            return ConfirmDialog("Withdraw the dispute?", "You give up this claim; you "
+                                 "cannot reopen this dispute.", yes="Withdraw")
+        if what == "accept" and x.offer is not None:
+            return ConfirmDialog(
+                f"Accept {x.offer.display()}?", f"The supplier refunds {x.offer.display()} "
+                f"instead of the {x.amount.display()} you asked for, and the dispute closes.",
+                yes="Accept")
+        return None
 
     def action_escalate(self) -> None:
         self._act("escalate")
@@ -217,10 +192,12 @@ class ThreadScreen(Screen[None]):
         self._act("accept")
 
     def action_record(self) -> None:
-        from ordertui.tui.screens.record import RecordModal
-
         def done(recorded: bool | None) -> None:
             if recorded:
                 self.load()
         if self.details is not None:
-            self.app.push_screen(RecordModal(self.details.order, kind="dispute"), done)
+            self.app.push_screen(RecordDialog(self.details.order, kind="dispute"), done)
+
+
+QUEUED = {"reply": "Reply queued for the supplier.", "escalate": "Escalation queued.",
+          "withdraw": "Withdrawal queued.", "accept": "Acceptance queued."}

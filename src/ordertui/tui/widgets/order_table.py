@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -26,8 +26,10 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.services import Services
+from ordertui.services.reads import Cancelled, ReadPool
+from ordertui.tui import keys
 from ordertui.tui.format import CANCEL_MARK, DISPUTE_MARK, STATUS_SHORT, STATUS_STYLE, safe
-from ordertui.tui.query_runner import Cancelled, QueryRunner
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +97,7 @@ class OrderTable(Widget, can_focus=True):
         *{f"order-table--{s}" for s in STATUS_STYLE.values()},
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page_up"),
-        Binding("home,g", "first", "First", show=False, id="first"),
-        Binding("end,G", "last", "Last", show=False, id="last"),
-        Binding("enter", "open", "Open", id="open"),
-        Binding("space", "mark", "Mark", id="mark"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
     class Opened(Message):
         def __init__(self, order_id: int) -> None:
@@ -118,7 +111,7 @@ class OrderTable(Widget, can_focus=True):
             super().__init__()
             self.table = table
 
-    def __init__(self, services: Any, runner: QueryRunner, *, id: str | None = None) -> None:
+    def __init__(self, services: Services, runner: ReadPool, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.services = services
         self.runner = runner

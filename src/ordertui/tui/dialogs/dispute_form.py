@@ -1,0 +1,74 @@
+"""Opening a dispute: reason, refund amount (what was paid, never more), description and
+evidence files on this machine. Each problem shows under its field; what was typed stays."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static, TextArea
+
+from ordertui.domain.errors import ValidationError
+from ordertui.domain.models import Order
+from ordertui.domain.states import DisputeReason, OrderStatus
+from ordertui.tui.dialog import Dialog
+from ordertui.tui.format import safe
+
+
+class DisputeDialog(Dialog[bool]):
+    """Dismissed with True when the dispute was queued for the supplier."""
+
+    FRAME = "dialog dialog-wide"
+    FOCUS = "#reason"
+    SUBMIT = ("Open dispute", "form.submit", "primary")
+    FIELDS = ("reason", "amount", "description", "evidence")
+    ERROR_LINE = False
+    GENERAL_FIELD = "description"
+    BACK_RESULT = False
+
+    def __init__(self, order: Order, reason: DisputeReason | None = None) -> None:
+        super().__init__()
+        self.order = order
+        self.initial_reason = reason or (DisputeReason.NOT_RECEIVED
+                                         if order.status is OrderStatus.SHIPPED
+                                         else DisputeReason.NOT_AS_DESCRIBED)
+
+    def heading(self) -> str:
+        return f"Open a dispute on {safe(self.order.display_name)}"
+
+    def compose_body(self) -> ComposeResult:
+        o = self.order
+        with VerticalScroll(classes="form"):
+            yield Static(Text(
+                f"{safe(o.customer.name)} · {safe(o.items_summary, 60)} · you paid the "
+                f"supplier {o.total_cost.display()}"), classes="dialog-body", markup=False)
+            yield Label("Reason", classes="field-label")
+            with RadioSet(id="reason"):
+                for r in DisputeReason:
+                    yield RadioButton(r.label, value=r is self.initial_reason, name=r.value)
+            yield self.error_line("reason")
+            yield Label(f"Refund you ask for ({o.total_cost.currency}, at most "
+                        f"{o.total_cost.display()})", classes="field-label")
+            yield Input(value=o.total_cost.plain(), id="amount")
+            yield self.error_line("amount")
+            yield Label("What went wrong (the supplier reads this)", classes="field-label")
+            yield TextArea(id="description", soft_wrap=True, show_line_numbers=False)
+            yield self.error_line("description")
+            yield Label("Evidence: paths of files on this machine, separated by commas "
+                        "(optional)", classes="field-label")
+            yield Input(placeholder="/home/anna/photos/lamp.jpg", id="evidence")
+            yield self.error_line("evidence")
+
+    async def submit(self) -> bool:
+        pressed = self.query_one("#reason", RadioSet).pressed_button
+        reason = pressed.name if pressed is not None and pressed.name else ""
+        if not reason:
+            raise ValidationError("reason", "Pick a reason.")
+        evidence = [p.strip() for p in self.query_one("#evidence", Input).value.split(",")
+                    if p.strip()]
+        assert self.order.id is not None
+        await self.run_read(self.services.open_dispute, self.order.id, reason=reason,
+                            amount=self.query_one("#amount", Input).value,
+                            description=self.query_one("#description", TextArea).text,
+                            evidence=evidence)
+        return True

@@ -1,0 +1,222 @@
+"""The export form: scope, format inferred from the file name, layout, columns, destination
+and an optional e-mail address. It validates before it runs, shows a progress bar, and esc
+cancels a running export without leaving a file."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import (
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+)
+
+from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.query import OrderQuery
+from ordertui.export.columns import COLUMNS, DEFAULT_COLUMNS
+from ordertui.export.errors import ExportCancelled, ExportFileExists, MailError
+from ordertui.export.request import FORMAT_LABELS, FORMATS, ExportRequest
+from ordertui.export.service import infer_format
+from ordertui.tui.dialog import ConfirmDialog, Dialog, KeepOpen
+from ordertui.tui.format import safe
+
+EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
+
+
+def month_bounds(now: datetime, months_back: int) -> tuple[datetime, datetime]:
+    """The first instant of the month ``months_back`` before ``now``'s, and of the next."""
+    y, m = now.year, now.month - months_back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    start = now.replace(year=y, month=m, day=1, hour=0, minute=0, second=0, microsecond=0)
+    ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+    return start, start.replace(year=ny, month=nm)
+
+
+class ExportDialog(Dialog[None]):
+    FRAME = "dialog dialog-wide"
+    FOCUS = "#scope"
+    SUBMIT = ("Export", "form.submit", "primary")
+    FIELDS = ("path", "email", "columns", "fmt")
+    ERROR_LINE = False
+    GENERAL_FIELD = "fmt"
+
+    def __init__(self, query: OrderQuery, marked: list[int]) -> None:
+        super().__init__()
+        self.filter_query = query
+        self.marked = marked
+        self.cancel_event: threading.Event | None = None
+
+    def heading(self) -> str:
+        return "Export orders"
+
+    def compose_body(self) -> ComposeResult:
+        today = self.services.clock().astimezone().strftime("%Y-%m-%d")
+        default_path = Path.home() / f"ordertui-orders-{today}.csv"
+        with VerticalScroll(classes="form"):
+            yield Label("Which orders", classes="field-label")
+            with RadioSet(id="scope"):
+                yield RadioButton(f"Marked orders ({len(self.marked):,})",
+                                  value=bool(self.marked), name="marked",
+                                  disabled=not self.marked)
+                if self.filter_query.filtered:
+                    # a Text, so that a search holding [markup] is shown as typed
+                    yield RadioButton(Text(f"Current view: {self.filter_query.describe()}"),
+                                      value=not self.marked, name="filter")
+                yield RadioButton("Last month", name="last-month")
+                yield RadioButton("This month", name="this-month")
+                yield RadioButton("All orders", name="all",
+                                  value=not self.marked and not self.filter_query.filtered)
+            yield Label("Format", classes="field-label")
+            with RadioSet(id="fmt"):
+                for fmt in FORMATS:
+                    yield RadioButton(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
+            yield Label("Rows", classes="field-label")
+            with RadioSet(id="per"):
+                yield RadioButton("One row per order", value=True, name="order")
+                yield RadioButton("One row per line item", name="line-item")
+            yield Label("Save to (a path on this machine; .csv or .xlsx)",
+                        classes="field-label")
+            yield Input(value=str(default_path), id="path")
+            yield self.error_line("path")
+            yield Label("Also e-mail it to (optional)", classes="field-label")
+            yield Input(placeholder="accountant@example.com", id="email")
+            yield self.error_line("email")
+            yield Label("Columns", classes="field-label")
+            yield SelectionList[str](
+                *[(c.label, c.key, c.key in DEFAULT_COLUMNS) for c in COLUMNS], id="columns")
+            yield self.error_line("columns")
+            yield self.error_line("fmt")
+
+    def compose_extra(self) -> ComposeResult:
+        bar = ProgressBar(id="progress", show_eta=False)
+        bar.display = False
+        yield bar
+        yield Static("", id="export-status", markup=False)
+
+    # --- the format follows the file name, and the other way round --------------------
+    @on(Input.Changed, "#path")
+    def path_changed(self, event: Input.Changed) -> None:
+        try:
+            fmt = infer_format(Path(event.value))
+        except OrdertuiError as exc:
+            self.show_error("path", str(exc))
+            return
+        self._line("#path-error").update("")
+        if fmt is None:
+            return
+        current = self._radio("fmt")
+        if fmt == "csv" and current in ("csv", "csv-excel"):
+            return  # both CSV flavours end in .csv: keep the merchant's choice
+        self._press("fmt", fmt)
+
+    @on(RadioSet.Changed, "#fmt")
+    def fmt_changed(self, event: RadioSet.Changed) -> None:
+        fmt = event.pressed.name or "csv-excel"
+        box = self.query_one("#path", Input)
+        path = Path(box.value)
+        wanted = EXTENSIONS[fmt]
+        if box.value and path.suffix.lower() != wanted:
+            with box.prevent(Input.Changed):
+                box.value = str(path.with_suffix(wanted))
+
+    def _radio(self, rid: str) -> str:
+        pressed = self.query_one(f"#{rid}", RadioSet).pressed_button
+        return pressed.name if pressed is not None and pressed.name else ""
+
+    def _press(self, rid: str, name: str) -> None:
+        for button in self.query_one(f"#{rid}", RadioSet).query(RadioButton):
+            if button.name == name and not button.value:
+                button.value = True
+
+    # --- running -------------------------------------------------------------------------
+    def _request(self, force: bool) -> ExportRequest:
+        scope = self._radio("scope")
+        query = OrderQuery()
+        if scope == "marked":
+            query = OrderQuery(ids=tuple(self.marked))
+        elif scope == "filter":
+            query = self.filter_query
+        elif scope in ("last-month", "this-month"):
+            since, until = month_bounds(self.services.clock().astimezone(),
+                                        1 if scope == "last-month" else 0)
+            query = OrderQuery(since=since.astimezone(UTC), until=until.astimezone(UTC),
+                               descending=False)
+        columns = tuple(self.query_one("#columns", SelectionList).selected)
+        email = self.query_one("#email", Input).value.strip() or None
+        path_text = self.query_one("#path", Input).value.strip()
+        return ExportRequest(query=query, fmt=self._radio("fmt") or "csv-excel",
+                             path=Path(path_text).expanduser() if path_text else None,
+                             email=email, per=self._radio("per") or "order",
+                             columns=columns or None, force=force)
+
+    async def submit(self) -> None:
+        if self.cancel_event is not None:
+            raise KeepOpen  # already running
+        request = self._request(force=False)
+        while True:
+            try:
+                request = self.services.check_export(request)
+                break
+            except ExportFileExists:
+                overwrite = await self.app.push_screen_wait(ConfirmDialog(
+                    "Replace the file?",
+                    f"{request.path} exists. Replace it with this export?", yes="Replace"))
+                if not overwrite:
+                    raise ValidationError("path", "That file exists: choose another name, or "
+                                          "confirm replacing it.") from None
+                request = replace(request, force=True)
+        bar = self.query_one("#progress", ProgressBar)
+        status = self.query_one("#export-status", Static)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        status.update(Text("Exporting… esc cancels."))
+        self.cancel_event = cancel = threading.Event()
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        try:
+            result = await self.run_read(self.services.export, request, progress, cancel)
+        except ExportCancelled:
+            status.update(Text("Cancelled; no file was left behind."))
+            self.notify("Export cancelled; no file was left behind.", markup=False)
+            raise KeepOpen from None
+        except MailError as exc:  # the file is complete; only the e-mail failed
+            status.update(Text(str(exc)))
+            self.notify(str(exc), title="Saved, but not sent", severity="error", markup=False,
+                        timeout=15)
+            raise KeepOpen from None
+        except OrdertuiError as exc:
+            status.update(Text(str(exc)))
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            raise KeepOpen from None
+        finally:
+            self.cancel_event = None
+            bar.display = False
+        message = f"{result.orders:,} orders → {result.path}"
+        if result.emailed_to:
+            message += f"\nsent to {result.emailed_to}"
+        for warning in result.warnings:
+            message += f"\n{warning}"
+        self.notify(safe(message) if "\n" not in message else message, title="Exported",
+                    markup=False, timeout=10)
+
+    def action_back(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+            self.query_one("#export-status", Static).update(Text("Cancelling…"))
+            return
+        self.dismiss(None)

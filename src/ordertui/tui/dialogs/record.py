@@ -1,0 +1,68 @@
+"""Recording a step the merchant took on the supplier's own page, so the order's history
+stays complete. What is recorded here is marked as such wherever it is shown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
+
+from ordertui.domain.models import Order
+from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.tui.dialog import Dialog
+from ordertui.tui.format import safe
+
+CANCEL_CHOICES = [(s.label, s.value) for s in CancellationState]
+DISPUTE_CHOICES = [(f"Dispute: {s.label}", s.value) for s in DisputeState]
+
+
+class RecordDialog(Dialog[bool]):
+    """Dismissed with True when something was recorded."""
+
+    SUBMIT = ("Record", "form.submit", "primary")
+    BACK_RESULT = False
+
+    def __init__(self, order: Order, kind: str = "cancellation") -> None:
+        super().__init__()
+        self.order = order
+        self.kind = kind
+
+    def heading(self) -> str:
+        return (f"Record what happened on {safe(self.order.supplier)}'s page — "
+                f"{safe(self.order.display_name)}")
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("Use this after doing it on the supplier's own page. It is kept as "
+                          "recorded by you, not confirmed by the supplier's API."),
+                     classes="dialog-body", markup=False)
+        with RadioSet(id="kind"):
+            yield RadioButton("Cancellation", value=self.kind == "cancellation",
+                              name="cancellation")
+            yield RadioButton("Dispute", value=self.kind == "dispute", name="dispute")
+        yield Label("What is the state now?", classes="field-label")
+        yield Select(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES,
+                     id="state", allow_blank=False)
+        yield Label("Amount (disputes: asked for, or refunded)", classes="field-label")
+        yield Input(placeholder=self.order.total_cost.plain(), id="amount")
+        yield Label("Note: what you did, what the supplier said", classes="field-label")
+        yield Input(id="note")
+
+    @on(RadioSet.Changed, "#kind")
+    def kind_changed(self, event: RadioSet.Changed) -> None:
+        self.kind = event.pressed.name or "cancellation"
+        select = self.query_one("#state", Select)
+        select.set_options(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES)
+
+    async def submit(self) -> bool:
+        state = str(self.query_one("#state", Select).value)
+        amount = self.query_one("#amount", Input).value
+        note = self.query_one("#note", Input).value
+        assert self.order.id is not None
+        if self.kind == "cancellation":
+            await self.run_read(self.services.record_cancellation, self.order.id, state, note)
+        else:
+            await self.run_read(self.services.record_dispute, self.order.id, state,
+                                amount=amount, note=note)
+        self.notify("Recorded.", markup=False)
+        return True

@@ -1,0 +1,243 @@
+"""Every key of the app in one table: what it does, where, under which id it can be remapped,
+and in which group ``?`` lists it.
+
+Screens take their ``BINDINGS`` from here (:func:`bindings`), the footer and the help screen
+show them, Settings offers them for remapping (:func:`remappable`), and dialogs name the key
+on their buttons (:func:`key_text`) — so a key moved in ``[keys]`` moves everywhere at once,
+and a new screen adds its keys here rather than writing letters into its labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+#: the order ``?`` shows its groups in
+GROUPS = ("Move", "Views", "Find", "Orders", "Act", "Supplier", "Returns", "Go to", "App",
+          "Other")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    """One key binding of one part of the app."""
+
+    scope: str  # where it applies: a screen, a widget, "app" (everywhere) or "dialog"
+    id: str  # what ``[keys]`` remaps; one id keeps one key wherever it is bound
+    keys: str  # the default key(s), as Textual names them ("c", "question_mark", "j,down")
+    action: str  # the Textual action it runs
+    description: str  # what the footer and ``?`` say
+    group: str = "Other"  # where ``?`` lists it
+    show: bool = True  # in the footer
+    priority: bool = False  # handled before the focused widget sees the key
+    remap: bool = True  # offered in Settings
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show,
+                       priority=self.priority, id=self.id)
+
+
+def _k(scope: str, id: str, keys: str, action: str, description: str, group: str = "Other",
+       *, show: bool = True, priority: bool = False, remap: bool = True) -> KeyAction:
+    return KeyAction(scope, id, keys, action, description, group, show, priority, remap)
+
+
+#: the tabs of the orders screen, in order (labels come from ``domain.query.View``)
+VIEW_COUNT = 8
+
+#: Every binding, scope by scope, in the order the footer shows them.
+TABLE: tuple[KeyAction, ...] = (
+    # everywhere ----------------------------------------------------------------------
+    _k("app", "help", "question_mark", "help", "Help", "App"),
+    _k("app", "disputes", "D", "disputes", "Disputes", "Go to", show=False),
+    _k("app", "settings", "comma", "settings", "Settings", "Go to", show=False),
+    _k("app", "returns", "U", "returns", "Returns", "Go to", show=False),
+    _k("app", "stock", "K", "stock", "Returns stock", "Go to", show=False),
+    _k("app", "policy", "P", "policy", "Return policy", "Go to", show=False),
+    # the orders screen ---------------------------------------------------------------
+    # "/" and enter in the filter take effect as the key arrives (see tui/key_order.py)
+    _k("orders", "filter", "slash", "filter", "Filter", "Find", priority=True),
+    _k("orders", "filter_done", "enter", "filter_done", "Done", "Find", show=False,
+       priority=True, remap=False),
+    _k("orders", "back", "escape", "back", "Clear", "Find", show=False),
+    _k("orders", "sort", "s", "sort", "Sort", "Find"),
+    _k("orders", "cancel", "c", "cancel", "Cancel", "Act"),
+    _k("orders", "dispute", "d", "dispute", "Dispute", "Act"),
+    _k("orders", "export", "e", "export", "Export", "Act"),
+    _k("orders", "sync", "r", "sync", "Sync", "Act"),
+    _k("orders", "add", "a", "add", "Add by id", "Act"),
+    _k("orders", "disputes", "D", "disputes", "Disputes", "Go to"),
+    _k("orders", "next_view", "tab", "next_view", "Next view", "Views", show=False),
+    _k("orders", "prev_view", "shift+tab", "prev_view", "Previous view", "Views", show=False),
+    *(_k("orders", f"view_{i}", str(i), f"view({i})", label, "Views", show=False)
+      for i, label in enumerate(("All", "Needs attention", "Awaiting payment", "Processing",
+                                 "Shipped", "Delivered", "Cancelled", "Protection ends ≤7d"),
+                                1)),
+    _k("orders", "quit", "q", "app.quit", "Quit", "App"),
+    # the orders table ----------------------------------------------------------------
+    _k("table", "cursor_down", "down,j", "cursor_down", "Down", "Move", show=False),
+    _k("table", "cursor_up", "up,k", "cursor_up", "Up", "Move", show=False),
+    _k("table", "page_down", "pagedown,ctrl+f", "page_down", "Page down", "Move", show=False),
+    _k("table", "page_up", "pageup,ctrl+b", "page_up", "Page up", "Move", show=False),
+    _k("table", "first", "home,g", "first", "First", "Move", show=False),
+    _k("table", "last", "end,G", "last", "Last", "Move", show=False),
+    _k("table", "open", "enter", "open", "Open", "Orders"),
+    _k("table", "mark", "space", "mark", "Mark", "Orders"),
+    # an order's details --------------------------------------------------------------
+    _k("details", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("details", "cancel", "c", "cancel", "Cancel", "Act"),
+    _k("details", "answer", "a", "answer", "Answer supplier", "Act"),
+    _k("details", "dispute", "d", "dispute", "Dispute", "Act"),
+    _k("details", "thread", "t", "thread", "Thread", "Act"),
+    _k("details", "record", "m", "record", "Record by hand", "Act"),
+    _k("details", "open_page", "o", "open_page", "Supplier page", "Supplier"),
+    _k("details", "return_open", "R", "return", "Return", "Returns"),
+    _k("details", "return_step", "u", "return_step", "Update return", "Returns"),
+    _k("details", "refund", "f", "refund", "Refund", "Returns"),
+    _k("details", "recovered", "v", "recovered", "Recovered", "Returns", show=False),
+    _k("details", "use_stock", "x", "use_stock", "From stock", "Returns"),
+    _k("details", "refresh", "r", "refresh", "Refresh", "Supplier"),
+    _k("details", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
+    _k("details", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    # a dispute's thread --------------------------------------------------------------
+    _k("thread", "back", "escape", "back", "Back", "Move"),
+    _k("thread", "reply", "r", "reply", "Reply", "Act"),
+    _k("thread", "escalate", "x", "escalate", "Escalate", "Act"),
+    _k("thread", "accept", "A", "accept", "Accept offer", "Act"),
+    _k("thread", "withdraw", "w", "withdraw", "Withdraw", "Act"),
+    _k("thread", "record", "m", "record", "Record by hand", "Act"),
+    _k("thread", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
+    _k("thread", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    # the disputes list ---------------------------------------------------------------
+    _k("disputes", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("disputes", "dispute_filter", "f", "next_filter", "Filter", "Find"),
+    _k("disputes", "open", "enter", "open", "Open thread", "Act", show=False),
+    _k("disputes", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
+    _k("disputes", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    # the returns list and the returns stock -----------------------------------------
+    _k("returns", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("returns", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
+    _k("returns", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    _k("returns", "returns_filter", "f", "next_filter", "Filter", "Find"),
+    _k("returns", "open", "enter", "open", "Open order", "Act", show=False),
+    _k("stock", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("stock", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
+    _k("stock", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    # the return policy ---------------------------------------------------------------
+    _k("policy", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("policy", "policy_language", "l", "language", "Language", "Act"),
+    _k("policy", "policy_format", "t", "format", "Markdown/text", "Act"),
+    _k("policy", "policy_write", "w", "write", "Save to file", "Act"),
+    _k("policy", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
+    _k("policy", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    # settings --------------------------------------------------------------------------
+    _k("settings", "back", "escape", "back", "Back", "Move"),
+    _k("settings", "settings.save", "ctrl+s", "save", "Save", "Act", priority=True,
+       remap=False),
+    _k("settings", "settings.remap", "enter", "remap", "Change key", "Act", show=False,
+       remap=False),
+    # every dialog --------------------------------------------------------------------
+    _k("dialog", "modal.back", "escape", "back", "Back", "App", remap=False),
+    _k("dialog", "form.submit", "ctrl+s", "submit", "Save", "Act", priority=True,
+       remap=False),
+    # a question to confirm -----------------------------------------------------------
+    _k("confirm", "modal.no", "escape,n", "back", "No", "App", remap=False),
+    _k("confirm", "modal.yes", "y", "submit", "Yes", "Act", remap=False),
+    # the help screen -----------------------------------------------------------------
+    _k("help", "help.close", "escape,question_mark,q", "back", "Close", "App", remap=False),
+    _k("help", "help.scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False,
+       remap=False),
+    _k("help", "help.scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False,
+       remap=False),
+)
+
+#: Textual's own bindings, grouped for ``?``
+BUILTIN_GROUPS = {"command_palette": "App", "quit": "App"}
+
+#: What Settings calls each scope when it lists a key
+SCOPE_NAMES = {"orders": "Orders", "table": "Orders", "details": "Order",
+               "thread": "Dispute", "disputes": "Disputes", "returns": "Returns",
+               "stock": "Returns stock", "policy": "Return policy", "settings": "Settings",
+               "app": "Everywhere"}
+
+#: The scopes whose keys Settings offers, in its order
+REMAP_SCOPES = ("orders", "table", "details", "thread", "disputes", "app")
+
+
+def in_scope(scope: str) -> list[KeyAction]:
+    return [k for k in TABLE if k.scope == scope]
+
+
+def bindings(*scopes: str) -> list[BindingType]:
+    """The Textual bindings of ``scopes``, for a class's ``BINDINGS``."""
+    return [k.binding() for scope in scopes for k in in_scope(scope)]
+
+
+def by_id(binding_id: str) -> list[KeyAction]:
+    return [k for k in TABLE if k.id == binding_id]
+
+
+def group_of(binding_id: str | None, action: str) -> str | None:
+    """The help group of a binding, by its id (or, for Textual's own, its action)."""
+    for k in TABLE:
+        if binding_id is not None and k.id == binding_id:
+            return k.group
+    return BUILTIN_GROUPS.get(action)
+
+
+@dataclass(frozen=True, slots=True)
+class Remappable:
+    id: str
+    description: str  # "Orders: Cancel / Order"
+    keys: str  # the default
+
+
+def remappable() -> list[Remappable]:
+    """Every key the merchant may remap, one row per id."""
+    found: dict[str, Remappable] = {}
+    for scope in REMAP_SCOPES:
+        where = SCOPE_NAMES[scope]
+        for k in in_scope(scope):
+            if not k.remap:
+                continue
+            old = found.get(k.id)
+            description = f"{old.description} / {where}" if old else \
+                f"{where}: {k.description}"
+            found[k.id] = Remappable(k.id, description, k.keys)
+    return list(found.values())
+
+
+def key_text(keymap: Mapping[str, str], binding_id: str) -> str:
+    """The key a person presses for ``binding_id`` now, as a button or a sentence names it
+    ("esc", "ctrl+s", "c"): the first of its keys, after the merchant's remapping."""
+    entries = by_id(binding_id)
+    keys = keymap.get(binding_id) or (entries[0].keys if entries else binding_id)
+    return display(keys.split(",")[0].strip())
+
+
+_NAMES = {"escape": "esc", "question_mark": "?", "slash": "/", "comma": ",", "space": "space",
+          "enter": "enter", "tab": "tab", "shift+tab": "shift+tab", "pagedown": "pgdn",
+          "pageup": "pgup", "full_stop": ".", "minus": "-", "plus": "+"}
+
+
+def display(key: str) -> str:
+    """How a key is written for people: ``escape`` → ``esc``, ``question_mark`` → ``?``."""
+    return _NAMES.get(key, key)
+
+
+def clashes(keymap: Mapping[str, str], scopes: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(key, id, other id) for every key that two different ids would share on a screen made
+    of ``scopes``."""
+    seen: dict[str, str] = {}
+    found: list[tuple[str, str, str]] = []
+    for scope in scopes:
+        for k in in_scope(scope):
+            for key in (keymap.get(k.id) or k.keys).split(","):
+                key = key.strip()
+                other = seen.get(key)
+                if other is not None and other != k.id:
+                    found.append((key, k.id, other))
+                else:
+                    seen[key] = k.id
+    return found

@@ -1,0 +1,258 @@
+"""Everything about one order, and the actions its state and its supplier allow.
+
+Where the supplier has no API for an action, the screen gives the supplier's own page as a
+terminal hyperlink *and* as plain text (over SSH the browser is on another machine), and lets
+the merchant record what happened by hand.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from ordertui.domain.capabilities import Action
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.states import Source
+from ordertui.services import OrderDetails
+from ordertui.tui import flows, keys
+from ordertui.tui.base import BaseScreen
+from ordertui.tui.dialog import PromptDialog
+from ordertui.tui.dialogs.record import RecordDialog
+from ordertui.tui.dialogs.returns_forms import (
+    RecoveryDialog,
+    RefundDialog,
+    ReturnDialog,
+    ReturnStepDialog,
+    StockUseDialog,
+)
+from ordertui.tui.format import safe
+from ordertui.tui.key_order import Hold
+from ordertui.tui.messages import StoreChanged
+from ordertui.tui.screens.details import render
+from ordertui.tui.screens.thread import ThreadScreen
+from ordertui.tui.widgets.top_bar import TopBar
+
+SECTIONS = ("actions", "customer", "items", "tracking", "cancellation", "dispute", "returns",
+            "extra", "audit")
+
+
+class DetailsScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("details")
+    SCROLL = "#details"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.details: OrderDetails | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Order", demo=self.services.is_demo)
+        with VerticalScroll(id="details"):
+            yield Static(Text("Loading…"), id="summary", markup=False)
+            for section in SECTIONS:
+                yield Static("", id=section, classes="section", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.refresh_from_supplier(quiet=True)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.load()
+
+    @work(group="details-load", exclusive=True)
+    async def load(self) -> None:
+        try:
+            details = await self.app.reads.run(self.services.details, self.order_id)
+        except OrdertuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        self.details = details
+        self.render_details(details)
+        self.refresh_bindings()
+
+    @work(group="details-refresh", exclusive=True)
+    async def refresh_from_supplier(self, quiet: bool = False) -> None:
+        """Read the order from its supplier now (details, tracking): the merchant opened it."""
+        try:
+            events = await self.services.refresh_order(self.order_id)
+        except OrdertuiError as exc:
+            if not quiet:
+                self.notify(str(exc), title="Could not refresh", severity="warning",
+                            markup=False)
+            return
+        if events:
+            self.app.post_store_changed()
+            self.app.announce(events)
+        elif not quiet:
+            self.notify("Up to date with the supplier.", markup=False)
+        self.load()
+
+    # --- drawing ---------------------------------------------------------------------
+    def render_details(self, d: OrderDetails) -> None:
+        key = self.key_text
+        self.query_one(TopBar).set_title(f"Order {safe(d.order.display_name)}")
+        parts: dict[str, RenderableType] = {
+            "summary": render.summary(d, key),
+            "actions": render.actions(d, key, lambda a: bool(self.check_action(a, ()))),
+            "customer": render.customer(d), "items": render.items(d),
+            "tracking": render.tracking(d, self.services.clock()),
+            "cancellation": render.cancellation(d, key), "dispute": render.dispute(d, key),
+            "returns": render.returns(d, key), "extra": render.pending(d),
+            "audit": render.history(d),
+        }
+        for section, content in parts.items():
+            self.query_one(f"#{section}", Static).update(content)
+
+    # --- what the keys do ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what this order's state and its supplier allow."""
+        d = self.details
+        if d is None:
+            return True
+        allowed = {a.action for a in d.actions if a.by_api}
+        r = d.returns
+        offers = {
+            "cancel": Action.CANCEL in allowed,
+            "answer": Action.ANSWER_CANCEL_INFO in allowed,
+            "thread": d.order.dispute is not None,
+            "dispute": Action.DISPUTE_OPEN in allowed or d.order.dispute is not None,
+            "record": any(not a.by_api for a in d.actions)
+            or (d.order.cancellation is not None
+                and d.order.cancellation.source is Source.MANUAL)
+            or (d.order.dispute is not None and d.order.dispute.source is Source.MANUAL),
+            "open_page": bool(d.web_url),
+            "return": r.returnable,
+            "return_step": any(not x.state.terminal for x in r.returns),
+            "refund": r.money.refundable.amount > 0,
+            "recovered": r.money.recoverable.amount > 0,
+            "use_stock": bool(d.stock_skus),
+        }
+        return offers.get(action, True)
+
+    def action_refresh(self) -> None:
+        self.refresh_from_supplier()
+
+    def action_cancel(self) -> None:
+        d = self.details
+        if d is not None:
+            self._cancel(self.app.key_order.hold())
+
+    @work(group="action", exclusive=True)
+    async def _cancel(self, hold: Hold) -> None:
+        assert self.details is not None
+        await flows.cancel(self.app, [self.order_id], hold, orders=[self.details.order])
+
+    def action_answer(self) -> None:
+        d = self.details
+        if d is None or d.order.cancellation is None:
+            return
+        question = Text("The supplier asks: ", style="bold")
+        question.append(safe(d.order.cancellation.supplier_message))
+
+        def answered(answer: str | None) -> None:
+            if answer is not None:
+                self.notify("Answer queued for the supplier.", markup=False)
+                self.app.post_store_changed()
+        self.app.push_screen(AnswerDialog(self.order_id, d.order.display_name, question),
+                             answered)
+
+    def action_dispute(self) -> None:
+        self._dispute(self.app.key_order.hold())
+
+    @work(group="action", exclusive=True)
+    async def _dispute(self, hold: Hold) -> None:
+        await flows.dispute(self.app, self.order_id, hold)
+        self.load()
+
+    def action_thread(self) -> None:
+        self.app.push_screen(ThreadScreen(self.order_id))
+
+    def action_record(self) -> None:
+        if self.details is not None:
+            self.app.push_screen(RecordDialog(self.details.order), self._after)
+
+    def action_open_page(self) -> None:
+        d = self.details
+        if d is None or not d.web_url:
+            return
+        self.app.open_url(d.web_url)
+        self.notify(f"Opening {d.web_url} — over SSH, copy the address instead.",
+                    markup=False)
+
+    # --- returns and refunds ---------------------------------------------------------
+    def _after(self, saved: bool | None) -> None:
+        if saved:
+            self.app.post_store_changed()
+            self.load()
+
+    def action_return(self) -> None:
+        self._open_return(self.app.key_order.hold())
+
+    @work(group="action", exclusive=True)
+    async def _open_return(self, hold: Hold) -> None:
+        d = self.details
+        try:
+            if d is None:
+                return
+            try:
+                options = await self.app.reads.run(self.services.returns.return_options,
+                                                   self.order_id)
+            except OrdertuiError as exc:
+                hold.release(discard=True)
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.app.push_screen(ReturnDialog(self.order_id, d.order.display_name, options),
+                                 self._after)
+            hold.release()
+        finally:
+            hold.release(discard=True)
+
+    def action_return_step(self) -> None:
+        d = self.details
+        if d is None:
+            return
+        open_returns = [x for x in d.returns.returns if not x.state.terminal]
+        if open_returns:
+            self.app.push_screen(ReturnStepDialog(open_returns[-1]), self._after)
+
+    def action_refund(self) -> None:
+        d = self.details
+        if d is not None:
+            self.app.push_screen(RefundDialog(self.order_id, d.order.display_name,
+                                              d.returns.money.refundable), self._after)
+
+    def action_recovered(self) -> None:
+        d = self.details
+        if d is not None:
+            self.app.push_screen(RecoveryDialog(self.order_id, d.order.display_name,
+                                                d.returns.money.recoverable), self._after)
+
+    def action_use_stock(self) -> None:
+        d = self.details
+        if d is not None and d.stock_skus:
+            choices = [(sku, sku) for sku in d.stock_skus]
+            self.app.push_screen(StockUseDialog(self.order_id, d.order.display_name, choices),
+                                 self._after)
+
+
+class AnswerDialog(PromptDialog):
+    """The merchant's answer to the supplier's question about a cancellation, queued."""
+
+    def __init__(self, order_id: int, order_name: str, question: Text) -> None:
+        super().__init__(f"Answer the supplier about {safe(order_name)}", question,
+                         label="Your answer:", submit="Send answer")
+        self.order_id = order_id
+
+    async def submit(self) -> str:
+        answer = await super().submit()
+        await self.run_read(self.services.answer_cancellation_info, self.order_id, answer)
+        return answer

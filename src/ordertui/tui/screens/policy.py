@@ -1,0 +1,92 @@
+"""The shop's refund and return policy, made from ``[returns]`` and every supplier's policy:
+read it in English, German or French, as Markdown or text, and save it to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from ordertui.domain.errors import OrdertuiError
+from ordertui.services.policy import PolicyDocument
+from ordertui.tui import keys
+from ordertui.tui.base import BaseScreen
+from ordertui.tui.dialog import PromptDialog
+from ordertui.tui.format import safe
+from ordertui.tui.widgets.top_bar import TopBar
+
+LANGS = ("en", "de", "fr")
+
+
+class PolicyScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("policy")
+    SCROLL = "#policy"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = "en"
+        self.fmt = "markdown"
+        self.doc: PolicyDocument | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Return policy", demo=self.services.is_demo)
+        yield Static("", id="policy-head", classes="list-hint", markup=False)
+        with VerticalScroll(id="policy"):
+            yield Static("", id="policy-text", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(group="policy", exclusive=True)
+    async def load(self) -> None:
+        try:
+            doc = await self.app.reads.run(self.services.policy_document, self.lang, self.fmt)
+        except OrdertuiError as exc:
+            self.query_one("#policy-text", Static).update(Text(str(exc)))
+            return
+        self.doc = doc
+        k = self.key_text
+        head = Text(f"Language {self.lang} · {self.fmt} · {k('policy_language')}: language · "
+                    f"{k('policy_format')}: format · {k('policy_write')}: save to a file")
+        for warning in doc.terms.warnings:
+            head.append(f"\n{safe(warning)}", style="bold")
+        self.query_one("#policy-head", Static).update(head)
+        self.query_one("#policy-text", Static).update(Text(doc.text))
+
+    def action_language(self) -> None:
+        self.lang = LANGS[(LANGS.index(self.lang) + 1) % len(LANGS)]
+        self.load()
+
+    def action_format(self) -> None:
+        self.fmt = "text" if self.fmt == "markdown" else "markdown"
+        self.load()
+
+    def action_write(self) -> None:
+        if self.doc is not None:
+            suffix = ".md" if self.fmt == "markdown" else ".txt"
+            default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
+            self.app.push_screen(SavePolicyDialog(self.doc, default))
+
+
+class SavePolicyDialog(PromptDialog):
+    """Where the policy goes; saved, it is remembered, so that a change of a supplier's
+    policy regenerates the file."""
+
+    def __init__(self, doc: PolicyDocument, default: str) -> None:
+        super().__init__("Save the policy", "Where should the file go (on this machine)?",
+                         label="Path:", value=default, submit="Save")
+        self.doc = doc
+
+    async def submit(self) -> str:
+        path = await super().submit()
+        target = Path(path).expanduser()
+        await self.run_read(self.services.save_policy, self.doc, target)
+        self.notify(f"Saved to {target}", markup=False)
+        return path

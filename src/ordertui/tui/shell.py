@@ -1,0 +1,216 @@
+"""What every screen of the terminal app can count on from the app: the services, a pool for
+reading the store off the event loop, the keys in the order they were typed, the background
+work and how the sync stands, telling the merchant what the suppliers decided, and a crash
+that leaves a report instead of a traceback.
+
+Screens type their ``app`` as this class (``getters.app(Shell)``); the app itself
+(``tui/app.py``) adds which screens exist and how to get to them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from textual import events
+from textual.app import App
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from ordertui.crash import write_report_text
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.models import OrderSummary, SyncEvent
+from ordertui.domain.query import OrderQuery
+from ordertui.logs import redact
+from ordertui.services import Services
+from ordertui.tui import keys
+from ordertui.tui.format import safe
+from ordertui.tui.key_order import KeyOrder, KeyProbe
+from ordertui.tui.messages import StoreChanged, SyncStateChanged
+from ordertui.tui.screens.too_small import TooSmallScreen
+from ordertui.tui.supervisor import Supervisor, SyncState
+
+#: notifications shown at once; the rest are counted in one more
+SHOWN_EVENTS = 4
+MIN_WIDTH, MIN_HEIGHT = 60, 15
+
+
+@dataclass(frozen=True, slots=True)
+class FirstWindow:
+    """The home screen's first rows, read before the app starts (see ``read_first``)."""
+
+    query: OrderQuery
+    rows: list[OrderSummary]
+    total: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    report: Path
+    summary: str  # "RuntimeError: the sort broke"
+
+
+class Shell(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "ordertui"
+
+    sync_state: reactive[SyncState] = reactive(SyncState, always_update=True)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.reads = services.read_pool()
+        self.key_order = KeyOrder(self, super().on_event)
+        self.supervisor = Supervisor(self)
+        #: the keys as remapped in the config and in Settings (binding id → keys)
+        self.keymap: dict[str, str] = dict(services.config.keys)
+        self.first_window: FirstWindow | None = None
+        # Textual prints an unhandled error's traceback here when the app ends; it goes into
+        # a crash report instead, and the command line prints one line
+        self.error_console = Console(file=io.StringIO(), width=120, color_system=None,
+                                     markup=False, highlight=False)
+        self._crash: Crash | None = None
+        self._too_small: TooSmallScreen | None = None
+
+    # --- start and stop ------------------------------------------------------------------
+    def read_first(self, height: int) -> None:
+        """Read the orders screen's first window now, before the app runs, so that its first
+        frame shows orders rather than an empty table. A few milliseconds at any store size:
+        the newest orders by an index, the count from the kept counts."""
+        query = OrderQuery()
+        rows = self.services.window(query, limit=3 * max(height - 5, 10))
+        self.first_window = FirstWindow(query, rows, self.services.count(query),
+                                        self.services.view_counts())
+
+    def on_mount(self) -> None:
+        cfg = self.services.config
+        if cfg.theme in self.available_themes:
+            self.theme = cfg.theme
+        if self.keymap:
+            self.set_keymap(dict(self.keymap))
+        self.supervisor.start()
+
+    async def on_unmount(self) -> None:
+        self.supervisor.stop()
+        self.reads.shutdown()
+
+    def crash(self) -> Crash | None:
+        """After the app ended: the report of what broke it, written once (None if nothing
+        did)."""
+        if self._crash is None and self.return_code == 1:
+            buffer = self.error_console.file
+            trace = buffer.getvalue() if isinstance(buffer, io.StringIO) else ""
+            if trace.strip():
+                summary = redact(_last_error_line(trace))
+                try:
+                    path = write_report_text(self.services.data_dir, trace, where="the app",
+                                             summary=summary)
+                except (OSError, OrdertuiError):
+                    return None
+                self._crash = Crash(path, summary)
+        return self._crash
+
+    # --- keys, one at a time (tui/key_order.py) -----------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.key_order.arrive(event)
+            return
+        await super().on_event(event)
+
+    def on_key_probe(self, probe: KeyProbe) -> None:
+        self.key_order.probed(probe)
+
+    def key_text(self, binding_id: str) -> str:
+        """The key that does ``binding_id`` now, as people write it ("esc", "c")."""
+        return keys.key_text(self.keymap, binding_id)
+
+    def remap(self, changes: dict[str, str]) -> None:
+        self.keymap.update(changes)
+        self.update_keymap(changes)
+
+    # --- the store changed ---------------------------------------------------------------
+    def post_store_changed(self) -> None:
+        # every screen on the stack: those under a dialog or under an order's details are
+        # seen again (or right now, behind a dialog) and must not show what was
+        for screen in self.screen_stack:
+            # not Textual's blank screen at the bottom: a message wakes its pending layout
+            # pass, which repaints the whole terminal (it counts as visible behind ours)
+            if type(screen) is not Screen:
+                screen.post_message(StoreChanged())
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        # messages posted to the app reach the screens
+        self.post_store_changed()
+
+    def watch_sync_state(self, state: SyncState) -> None:
+        self.screen.post_message(SyncStateChanged())
+
+    def sync_summary(self) -> str:
+        return self.sync_state.summary()
+
+    def action_sync(self) -> None:
+        self.supervisor.sync_now()
+        self.notify("Syncing with the suppliers…", markup=False, timeout=2)
+
+    # --- a window too small to use ------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        # this handler runs before Textual's own, which is what updates self.size: a real
+        # terminal made smaller was measured at its old size and never said so
+        self.check_size(event.size)
+
+    def check_size(self, size: Size | None = None) -> None:
+        """Cover the screens with a note when the terminal is too small to use; called by
+        the home screen once it is up, and on every resize after."""
+        if len(self.screen_stack) < 2:
+            return  # the home screen checks once it is up
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)
+            self.push_screen(self._too_small)
+        elif small and self._too_small is not None:
+            self._too_small.refresh()
+        elif not small and self._too_small is not None:
+            if self.screen is self._too_small:
+                self.pop_screen()
+            self._too_small = None
+
+    # --- telling the merchant ------------------------------------------------------------
+    def announce(self, events: Iterable[SyncEvent]) -> None:
+        """Tell the merchant what the suppliers decided, calmly."""
+        shown = [e for e in events if e.kind != "status" or e.new == "cancelled"]
+        for e in shown[:SHOWN_EVENTS]:
+            self.notify(safe(e.describe(), 300), title=_TITLES.get(e.kind, "Order"),
+                        severity=_severity(e), markup=False, timeout=8)
+        if len(shown) > SHOWN_EVENTS:
+            self.notify(f"… and {len(shown) - SHOWN_EVENTS} more updates from suppliers.",
+                        markup=False)
+
+
+_TITLES = {"cancellation": "Cancellation", "dispute": "Dispute",
+           "refused": "Refused by the supplier", "sent": "Sent", "failed": "Not sent yet"}
+
+
+def _severity(e: SyncEvent) -> Any:
+    if e.kind in ("refused", "failed"):
+        return "error"
+    if e.new in ("info_requested", "awaiting_merchant", "rejected"):
+        return "warning"
+    return "information"
+
+
+_ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b.*)$",
+                         re.MULTILINE)
+
+
+def _last_error_line(trace: str) -> str:
+    """The exception's own line at the end of a rendered traceback."""
+    found = _ERROR_LINE.findall(trace)
+    return " ".join(found[-1][0].split())[:200] if found else "an unexpected error"

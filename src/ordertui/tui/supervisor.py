@@ -1,0 +1,188 @@
+"""The app's background work, in one place: sending what the outbox holds, syncing on a timer
+(sooner while a supplier owes an answer), reading orders' details one by one where a
+supplier's list has none, and noticing what other sessions write to the store.
+
+Each loop runs as a Textual worker of the app. What they find reaches the merchant as
+notifications and as :class:`StoreChanged` messages; how the sync stands is the app's
+reactive ``sync_state``, which the status line follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.worker import WorkType
+
+from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.models import SyncEvent
+from ordertui.services.policy import refresh_published
+from ordertui.services.syncing import SyncProgress
+from ordertui.tui.format import clock, safe
+
+if TYPE_CHECKING:
+    from ordertui.tui.shell import Shell
+
+WATCH_INTERVAL_S = 2.0  # how often another session's changes are looked for
+OUTBOX_INTERVAL_S = 2.0  # how often a session without the outbox lock tries to take it
+RETRY_AFTER_ERROR_S = 60.0
+DETAILS_BUDGET = 10  # orders read one by one per round, within the supplier's rate limit
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """How the sync with the suppliers stands, for the status line."""
+
+    syncing: str | None = None  # the suppliers being synced now
+    progress: float | None = None  # 0..1 when the supplier says how much is coming
+    last_sync: datetime | None = None
+    error: str = ""
+    next_retry: float | None = None  # epoch seconds
+
+    def summary(self) -> str:
+        if self.syncing:
+            pct = f" {self.progress:.0%}" if self.progress is not None else ""
+            return f"syncing{pct}"
+        if self.error:
+            retry = ""
+            if self.next_retry:
+                retry = " · retry " + time.strftime("%H:%M", time.localtime(self.next_retry))
+            return f"offline: {safe(self.error, 60)}{retry}"
+        if self.last_sync is not None:
+            return f"synced {clock(self.last_sync)}"
+        return "not synced yet"
+
+
+class Supervisor:
+    def __init__(self, app: Shell) -> None:
+        self.app = app
+        self.services = app.services
+        self._sync_now = asyncio.Event()
+        #: orders already read in full this session (the details loop never loops on one)
+        self._details_read: set[int] = set()
+
+    def start(self) -> None:
+        self.services.outbox_wakeup = asyncio.Event()
+        for loop, group in ((self._outbox_loop, "outbox"), (self._sync_loop, "sync"),
+                            (self._watch_loop, "watch")):
+            self._run(loop, group)
+
+    def _run(self, loop: Callable[[], Coroutine[None, None, None]], group: str) -> None:
+        """A loop as a worker of the app; started lazily, so that an app closed before it
+        ran leaves no coroutine behind."""
+        work: WorkType[None] = loop
+        self.app.run_worker(work, group=group, exclusive=True, name=group)
+
+    def stop(self) -> None:
+        self.services.runner().release()
+
+    def sync_now(self) -> None:
+        self._sync_now.set()
+
+    # --- the outbox --------------------------------------------------------------------
+    async def _outbox_loop(self) -> None:
+        await self.services.runner().run_forever(self._sent, interval_s=OUTBOX_INTERVAL_S)
+
+    def _sent(self, events: list[SyncEvent]) -> None:
+        self.app.announce(events)
+        self.app.post_store_changed()
+        # something went to a supplier: follow up sooner than the regular interval
+        self._sync_now.set()
+
+    # --- syncing -------------------------------------------------------------------------
+    def _follow_up_interval(self) -> float:
+        s = self.services
+        return min((s.supplier_info(name).follow_up_s for name in s.supplier_names()),
+                   default=s.config.sync_interval_s)
+
+    async def _sync_loop(self) -> None:
+        await self._check_policy()
+        while True:
+            await self._sync_once()
+            waiting = await self.app.reads.run(self.services.awaiting_supplier)
+            interval = self._follow_up_interval() if waiting else \
+                self.services.config.sync_interval_s
+            state = self.app.sync_state
+            if state.error and state.next_retry:
+                interval = max(min(interval, state.next_retry - time.time()), 1.0)
+            self._sync_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sync_now.wait(), interval)
+
+    async def _check_policy(self) -> None:
+        """A supplier's policy changed since the merchant took their shop's policy: it is
+        regenerated, and the merchant told to update the shop's page."""
+        note = await self.app.reads.run(refresh_published, self.services.config)
+        if note:
+            self.app.notify(note, title="Your return policy", severity="warning", timeout=60,
+                            markup=False)
+
+    async def _sync_once(self) -> None:
+        app = self.app
+        app.sync_state = replace(app.sync_state, syncing=", ".join(
+            self.services.supplier_names()), progress=None)
+
+        def progress(p: SyncProgress) -> None:
+            fraction, shown = p.fraction, app.sync_state.progress
+            if fraction is not None and (shown is None or fraction - shown >= 0.05):
+                app.sync_state = replace(app.sync_state, progress=fraction)
+        try:
+            report = await self.services.sync(progress=progress)
+        except OrdertuiError as exc:
+            app.sync_state = replace(app.sync_state, error=str(exc),
+                                     next_retry=time.time() + RETRY_AFTER_ERROR_S)
+        else:
+            if report.errors:
+                app.sync_state = replace(app.sync_state, error="; ".join(report.errors.values()),
+                                         next_retry=time.time() + RETRY_AFTER_ERROR_S)
+            else:
+                app.sync_state = replace(app.sync_state, error="", next_retry=None)
+            if report.events:
+                app.announce(report.events)
+            self._run(self._details_loop, "details")
+            if report.orders:
+                app.post_store_changed()
+            app.sync_state = replace(app.sync_state, last_sync=self.services.clock())
+        app.sync_state = replace(app.sync_state, syncing=None, progress=None)
+
+    async def _details_loop(self) -> None:
+        """Suppliers whose order list has no items (CJ): read the orders one by one, within
+        the supplier's rate limit, so the table fills in without anyone waiting on it."""
+        while True:
+            try:
+                read = await self.services.fill_details(budget=DETAILS_BUDGET,
+                                                        done=self._details_read)
+            except OrdertuiError:
+                return  # the next sync tries again
+            if not read:
+                return
+            self._details_read.update(read)
+            self.app.post_store_changed()
+
+    # --- other sessions ----------------------------------------------------------------
+    async def _watch_loop(self) -> None:
+        """Notice another session's changes (two SSH logins on one shop).
+
+        The watch's connection lives on one thread of its own and is closed there too, after
+        any read in flight: closing it from the event loop while a cancelled read still ran
+        on another thread crashed the interpreter."""
+        watch = self.services.watch()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordertui-watch")
+        loop = asyncio.get_running_loop()
+        try:
+            last = await loop.run_in_executor(pool, watch.version)
+            while True:
+                await asyncio.sleep(WATCH_INTERVAL_S)
+                current = await loop.run_in_executor(pool, watch.version)
+                if current != last:
+                    last = current
+                    self.app.post_store_changed()
+        finally:
+            pool.submit(watch.close)  # one thread, first in first out: after the read
+            pool.shutdown(wait=False)
