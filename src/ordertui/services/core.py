@@ -41,11 +41,14 @@ from ordertui.domain.models import (
 from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import (
+    CANCELLABLE,
     CANCELLATION_TRANSITIONS,
+    DISPUTABLE,
     DISPUTE_TRANSITIONS,
     CancellationState,
     DisputeReason,
     DisputeState,
+    OrderStatus,
     Source,
     check_cancellation,
     check_dispute,
@@ -227,8 +230,8 @@ class Services:
             local_effect(key, now)
             self.store.outbox.enqueue(con, key=key, order_id=order.id, supplier=order.supplier,
                                       action=action, payload=payload, now=ts)
-            self.store._audit(con, order.id, "merchant", action.value,
-                              _describe(action, payload), ts)
+            self.store.audit(order.id, "merchant", action.value, _describe(action, payload),
+                             at=ts)
         if self.outbox_wakeup is not None:
             self.outbox_wakeup.set()
         return key
@@ -395,7 +398,7 @@ class Services:
         route = path_to(CANCELLATION_TRANSITIONS, current.state if current else None, target)
         if not route:
             raise InvalidTransition("cancellation", current.state if current else None, target)
-        with self.store.write() as con:
+        with self.store.write():
             req = current
             for step in route:
                 if req is None:
@@ -410,13 +413,11 @@ class Services:
                     req.supplier_message = note
                 req.history.append(StateChange(now, step.value, note, Source.MANUAL))
                 self.store.update_cancellation(req, order_id)
-            if target is CancellationState.APPROVED and order.status.value in (
-                    "awaiting_payment", "processing"):
-                con.execute("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?",
-                            (ts, order_id))
-            self.store._audit(con, order_id, "merchant", "record cancellation",
-                              f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
-                              ts)
+            if target is CancellationState.APPROVED and order.status in CANCELLABLE:
+                self.store.set_order_status(order_id, OrderStatus.CANCELLED, now=ts)
+            self.store.audit(order_id, "merchant", "record cancellation",
+                             f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
+                             at=ts)
         return self.store.get_order(order_id)
 
     def record_dispute(self, order_id: int, state: str, *, amount: str = "", note: str = "",
@@ -436,11 +437,11 @@ class Services:
         route = path_to(DISPUTE_TRANSITIONS, current.state if current else None, target)
         if not route:
             raise InvalidTransition("dispute", current.state if current else None, target)
-        with self.store.write() as con:
+        with self.store.write():
             d = current
             for step in route:
                 if d is None:
-                    if order.status.value not in ("processing", "shipped", "delivered"):
+                    if order.status not in DISPUTABLE:
                         rules.check_can_open_dispute(order)
                     d = Dispute(state=step, reason=DisputeReason(reason),
                                 amount=money or order.total_cost, description=note,
@@ -457,10 +458,10 @@ class Services:
                 d.messages.append(DisputeMessage(now, "merchant", f"(recorded) {note}", "",
                                                  Source.MANUAL))
                 self.store.update_dispute(d, order_id)
-            self.store._audit(con, order_id, "merchant", "record dispute",
-                              f"{target.value} (recorded by hand)"
-                              + (f", {money.display()}" if money else "")
-                              + (f": {note}" if note else ""), ts)
+            self.store.audit(order_id, "merchant", "record dispute",
+                             f"{target.value} (recorded by hand)"
+                             + (f", {money.display()}" if money else "")
+                             + (f": {note}" if note else ""), at=ts)
         return self.store.get_order(order_id)
 
     # --- supplier traffic ----------------------------------------------------------------

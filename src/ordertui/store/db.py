@@ -1045,9 +1045,13 @@ class Store:
         con.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
                     "VALUES (?, ?, ?, ?, ?)", (now or _now(), order_id, actor, action, detail))
 
-    def audit(self, order_id: int | None, actor: str, action: str, detail: str = "") -> None:
+    def audit(self, order_id: int | None, actor: str, action: str, detail: str = "", *,
+              at: int | datetime | None = None) -> None:
+        """Append one entry; ``at`` (epoch seconds or a datetime) defaults to now. Inside an
+        open ``write()`` it joins that transaction, else it commits on its own."""
         with self.write() as con:
-            self._audit(con, order_id, actor, action, detail)
+            self._audit(con, order_id, actor, action, detail,
+                        _epoch(at) if isinstance(at, datetime) else at)
 
     # --- sync state ----------------------------------------------------------------------
     def sync_cursor(self, supplier: str) -> str | None:
