@@ -7,14 +7,11 @@ transactions so that two ordertui sessions on one data directory stay consistent
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import sqlite3
 import threading
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +24,36 @@ from ordertui.domain.errors import (
     StoreBusy,
 )
 from ordertui.domain.models import (
-    Address,
     AuditEntry,
     CancellationRequest,
-    Customer,
     Dispute,
-    Evidence,
-    LineItem,
     Order,
     OrderSummary,
     StateChange,
     SyncEvent,
-    TrackingEvent,
-    items_summary,
 )
-from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import (
     CancellationState,
-    DisputeReason,
     DisputeState,
     OrderStatus,
     Source,
 )
 from ordertui.sqlite_file import committed
+from ordertui.store.rows import (
+    _ORDER_COLUMNS,
+    _SUMMARY_COLUMNS,
+    _cancellation,
+    _dispute,
+    _dt,
+    _dumps,
+    _epoch,
+    _now,
+    _order,
+    _summary,
+    _units,
+    order_params,
+)
 from ordertui.store.schema import LATEST, MIGRATIONS
 
 # --- sorting -----------------------------------------------------------------------------
@@ -83,18 +86,6 @@ SORT_INDEX: dict[SortKey, str] = {
 #: above this many search matches, walking the sort index beats sorting the matches
 BROAD_SEARCH = 3000
 
-_SUMMARY_COLUMNS = ("id, name, supplier, supplier_order_id, status, created_at, customer_name, "
-                    "country, items_summary, currency, total_price, total_cost, carrier, "
-                    "tracking_number, cancellation_state, dispute_state")
-
-_ORDER_COLUMNS = (
-    "supplier", "supplier_order_id", "name", "name_num", "status", "supplier_status",
-    "created_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "payment", "currency",
-    "total_price", "total_cost", "profit", "shipping_cost", "customer_name", "customer_email",
-    "customer_phone", "address1", "address2", "city", "province", "zip", "country",
-    "items_summary", "items_text", "quantity", "items", "carrier", "tracking_number",
-    "tracking_url", "events", "last_event", "last_event_at", "supplier_url", "synced_at",
-)
 # A supplier whose order list carries no items or tracking (CJ) must not wipe what was
 # fetched when the order was opened: an empty list keeps the details already stored.
 _NO_ITEMS = "excluded.items = '[]'"
@@ -113,9 +104,6 @@ _UPSERT_SQL = (
 )
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # as FTS5 splits: "_" separates words
-_DIGITS = re.compile(r"\d+")
-#: a name's number sorts by value; longer digit runs (a supplier's garbage) sort last
-_NAME_NUMBER_MAX = 10**18
 TERMINAL_DISPUTES = ("resolved_refunded", "resolved_rejected", "withdrawn")
 
 #: Orders whose buyer protection is open at ``now`` and ends by ``horizon``: protection ends
@@ -146,22 +134,6 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{t}"*' for t in tokens[:12])
 
 
-def _now() -> int:
-    return int(datetime.now(UTC).timestamp())
-
-
-def _epoch(value: datetime | None) -> int | None:
-    return int(value.timestamp()) if value is not None else None
-
-
-def _dt(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-def _units(value: Money | None) -> int | None:
-    return value.to_units() if value is not None else None
-
-
 def _split_sql(script: str) -> Iterator[str]:
     buffer = ""
     for line in script.splitlines(keepends=True):
@@ -172,48 +144,6 @@ def _split_sql(script: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip():
         yield buffer
-
-
-def _pack_events(order: Order) -> bytes | None:
-    if not order.tracking_events:
-        return None
-    rows = [[int(e.at.timestamp()), e.description, e.location, e.status]
-            for e in order.tracking_events]
-    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 1)
-
-
-def _unpack_events(blob: bytes | None) -> list[Any]:
-    if not blob:
-        return []
-    return list(json.loads(zlib.decompress(blob)))
-
-
-def _pack_items(order: Order) -> str:
-    rows = [[i.title, i.variant, i.sku, i.quantity, str(i.unit_cost.amount),
-             str(i.unit_price.amount), i.product_id, i.line_id] for i in order.items]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-
-
-def order_params(order: Order, synced_at: int) -> tuple[Any, ...]:
-    """The values of ``_ORDER_COLUMNS`` for one order."""
-    c, a = order.customer, order.customer.address
-    last = order.tracking_events[-1] if order.tracking_events else None
-    num = _DIGITS.findall(order.name)
-    items_text = " ".join(f"{i.title} {i.variant} {i.sku}" for i in order.items)
-    return (
-        order.supplier, order.supplier_order_id, order.name,
-        (int(num[-1]) if len(num[-1]) <= 18 else _NAME_NUMBER_MAX) if num else 0,
-        order.status.value, order.supplier_status, _epoch(order.created_at),
-        _epoch(order.updated_at), _epoch(order.paid_at), _epoch(order.shipped_at),
-        _epoch(order.delivered_at), order.payment, order.currency,
-        order.total_price.to_units(), order.total_cost.to_units(),
-        order.total_price.to_units() - order.total_cost.to_units(),
-        _units(order.shipping_cost), c.name, c.email, c.phone, a.line1, a.line2, a.city,
-        a.province, a.zip, a.country, items_summary(order.items), items_text, order.quantity,
-        _pack_items(order), order.carrier, order.tracking_number, order.tracking_url,
-        _pack_events(order), last.description if last else "",
-        _epoch(last.at) if last else None, order.supplier_url, synced_at,
-    )
 
 
 class Store:
@@ -378,18 +308,6 @@ class Store:
             params.extend((now, horizon, now, horizon))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def _summary(self, row: sqlite3.Row | tuple[Any, ...], key_width: int) -> OrderSummary:
-        cur = row[9]
-        return OrderSummary(
-            id=row[0], name=row[1], supplier=row[2], supplier_order_id=row[3],
-            status=_status(row[4]), created_at=datetime.fromtimestamp(row[5], UTC),
-            customer_name=row[6], country=row[7], items_summary=row[8],
-            total_price=Money.from_units(row[10], cur), total_cost=Money.from_units(row[11], cur),
-            carrier=row[12], tracking_number=row[13],
-            cancellation_state=CancellationState(row[14]) if row[14] else None,
-            dispute_state=DisputeState(row[15]) if row[15] else None,
-            key=tuple(row[16:16 + key_width]))
-
     def window(self, q: OrderQuery, *, limit: int, after: Sequence[Any] | None = None,
                before: Sequence[Any] | None = None, from_end: bool = False,
                offset: int = 0) -> list[OrderSummary]:
@@ -414,7 +332,7 @@ class Store:
         sql = (f"SELECT {_SUMMARY_COLUMNS}, {', '.join(cols)} FROM {self._source(q)}{where} "
                f"ORDER BY {order_by} LIMIT ? OFFSET ?")
         rows = self.con.execute(sql, [*params, limit, offset]).fetchall()
-        result = [self._summary(r, len(cols)) for r in rows]
+        result = [_summary(r, len(cols)) for r in rows]
         if reverse:
             result.reverse()
         return result
@@ -566,50 +484,19 @@ class Store:
                 row = con.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
                 if row is None:
                     raise OrderNotFound(str(order_id))
-                order = self._order_from_row(row)
+                order = _order(row)
                 order.cancellation = self._latest_cancellation(con, order_id)
                 order.dispute = self._latest_dispute(con, order_id)
             finally:
                 con.row_factory = None
         return order
 
-    def _order_from_row(self, row: sqlite3.Row) -> Order:
-        cur = row["currency"]
-        items = [_item(i, cur) for i in json.loads(row["items"])]
-        events = [_event(e) for e in _unpack_events(row["events"])]
-        return Order(
-            id=row["id"], supplier=row["supplier"], supplier_order_id=row["supplier_order_id"],
-            name=row["name"], status=_status(row["status"]),
-            supplier_status=row["supplier_status"],
-            created_at=datetime.fromtimestamp(row["created_at"], UTC),
-            updated_at=datetime.fromtimestamp(row["updated_at"], UTC),
-            paid_at=_dt(row["paid_at"]), payment=row["payment"], currency=cur, items=items,
-            customer=Customer(name=row["customer_name"], email=row["customer_email"],
-                              phone=row["customer_phone"],
-                              address=Address(row["address1"], row["address2"], row["city"],
-                                              row["province"], row["zip"], row["country"])),
-            total_price=Money.from_units(row["total_price"], cur),
-            total_cost=Money.from_units(row["total_cost"], cur),
-            shipping_cost=(Money.from_units(row["shipping_cost"], cur)
-                           if row["shipping_cost"] is not None else None),
-            carrier=row["carrier"], tracking_number=row["tracking_number"],
-            tracking_url=row["tracking_url"], tracking_events=events,
-            shipped_at=_dt(row["shipped_at"]), delivered_at=_dt(row["delivered_at"]),
-            supplier_url=row["supplier_url"])
-
     def _latest_cancellation(self, con: sqlite3.Connection, order_id: int
                              ) -> CancellationRequest | None:
         row = con.execute("SELECT id, state, reason, requested_at, updated_at, source, "
                           "supplier_message, client_key, history FROM cancellations "
                           "WHERE order_id = ? ORDER BY id DESC LIMIT 1", (order_id,)).fetchone()
-        if row is None:
-            return None
-        return CancellationRequest(
-            id=row[0], state=CancellationState(row[1]), reason=row[2],
-            requested_at=datetime.fromtimestamp(row[3], UTC),
-            updated_at=datetime.fromtimestamp(row[4], UTC), source=Source(row[5]),
-            supplier_message=row[6], client_key=row[7],
-            history=[codec.change_from(h) for h in json.loads(row[8])])
+        return _cancellation(row) if row else None
 
     def _latest_dispute(self, con: sqlite3.Connection, order_id: int) -> Dispute | None:
         row = con.execute("SELECT id, state, reason, amount, currency, description, opened_at, "
@@ -621,18 +508,10 @@ class Store:
     def cancellation_history(self, order_id: int) -> list[CancellationRequest]:
         """Every cancellation request of the order, oldest first."""
         with self.read() as con:
-            result = []
-            for (cid, state, reason, req, upd, source, msg, key, hist) in con.execute(
-                    "SELECT id, state, reason, requested_at, updated_at, source, "
-                    "supplier_message, client_key, history FROM cancellations "
-                    "WHERE order_id = ? ORDER BY id", (order_id,)).fetchall():
-                result.append(CancellationRequest(
-                    id=cid, state=CancellationState(state), reason=reason,
-                    requested_at=datetime.fromtimestamp(req, UTC),
-                    updated_at=datetime.fromtimestamp(upd, UTC), source=Source(source),
-                    supplier_message=msg, client_key=key,
-                    history=[codec.change_from(h) for h in json.loads(hist)]))
-            return result
+            return [_cancellation(row) for row in con.execute(
+                "SELECT id, state, reason, requested_at, updated_at, source, "
+                "supplier_message, client_key, history FROM cancellations "
+                "WHERE order_id = ? ORDER BY id", (order_id,)).fetchall()]
 
     def disputes(self, *, states: Iterable[DisputeState] = (), limit: int = 500,
                  offset: int = 0) -> list[tuple[OrderSummary, Dispute]]:
@@ -649,7 +528,7 @@ class Store:
             "JOIN orders o ON o.id = d.order_id WHERE " + " AND ".join(conds) +
             " ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?",
             [*state_list, limit, offset]).fetchall()
-        return [(self._summary(r[:16], 0), _dispute(r[16:])) for r in rows]
+        return [(_summary(r[:16], 0), _dispute(r[16:])) for r in rows]
 
     def audit_for(self, order_id: int | None, limit: int = 200) -> list[AuditEntry]:
         if order_id is None:
@@ -691,7 +570,7 @@ class Store:
         result = []
         for i in ids:
             if i in rows:
-                o = self._order_from_row(rows[i])
+                o = _order(rows[i])
                 o.cancellation = cancels.get(i)
                 o.dispute = disputes.get(i)
                 result.append(o)
@@ -1113,47 +992,6 @@ class Store:
             "(SELECT COALESCE(MAX(updated_at), 0) FROM outbox), "
             "(SELECT COALESCE(SUM(n), 0) FROM order_counts)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
-
-
-# --- row helpers -------------------------------------------------------------------------
-
-def _status(value: str) -> OrderStatus:
-    try:
-        return OrderStatus(value)
-    except ValueError:
-        return OrderStatus.UNKNOWN
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _item(row: list[Any], currency: str) -> LineItem:
-    return LineItem(title=row[0], variant=row[1], sku=row[2], quantity=int(row[3]),
-                    unit_cost=Money(Decimal(row[4]), currency),
-                    unit_price=Money(Decimal(row[5]), currency), product_id=row[6],
-                    line_id=row[7])
-
-
-def _event(row: list[Any]) -> TrackingEvent:
-    return TrackingEvent(at=datetime.fromtimestamp(row[0], UTC), description=row[1],
-                         location=row[2], status=row[3])
-
-
-def _dispute(row: Sequence[Any]) -> Dispute:
-    (did, state, reason, amount, cur, description, opened, updated, sdid, evidence, messages,
-     offer, refunded, source, key, history) = row
-    return Dispute(
-        id=did, state=DisputeState(state), reason=DisputeReason(reason),
-        amount=Money.from_units(amount, cur), description=description,
-        opened_at=datetime.fromtimestamp(opened, UTC),
-        updated_at=datetime.fromtimestamp(updated, UTC), supplier_dispute_id=sdid,
-        evidence=[Evidence(e["path"], e["name"], int(e["size"])) for e in json.loads(evidence)],
-        messages=[codec.message_from(m) for m in json.loads(messages)],
-        offer=Money.from_units(offer, cur) if offer is not None else None,
-        refunded=Money.from_units(refunded, cur) if refunded is not None else None,
-        source=Source(source), client_key=key,
-        history=[codec.change_from(h) for h in json.loads(history)])
 
 
 def _merge_history(local: list[StateChange], remote: list[StateChange]) -> list[StateChange]:
