@@ -6,10 +6,8 @@ transactions so that two ordertui sessions on one data directory stay consistent
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +19,6 @@ from ordertui.domain.errors import (
     CancellationAlreadyActive,
     DisputeAlreadyOpen,
     OrderNotFound,
-    StoreBusy,
 )
 from ordertui.domain.models import (
     AuditEntry,
@@ -39,7 +36,7 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
-from ordertui.sqlite_file import committed
+from ordertui.store.connection import StoreBase
 from ordertui.store.rows import (
     _ORDER_COLUMNS,
     _SUMMARY_COLUMNS,
@@ -54,7 +51,6 @@ from ordertui.store.rows import (
     _units,
     order_params,
 )
-from ordertui.store.schema import LATEST, MIGRATIONS
 
 # --- sorting -----------------------------------------------------------------------------
 
@@ -134,144 +130,14 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{t}"*' for t in tokens[:12])
 
 
-def _split_sql(script: str) -> Iterator[str]:
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                yield buffer
-            buffer = ""
-    if buffer.strip():
-        yield buffer
-
-
-class Store:
+class Store(StoreBase):
     """The merchant's local database."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.migrate()
-        self._finish_bulk_load()
+        super().__init__(path)
         from ordertui.store.outbox import Outbox
 
         self.outbox = Outbox(self)
-
-    # --- connections ---------------------------------------------------------------------
-    @property
-    def con(self) -> sqlite3.Connection:
-        con: sqlite3.Connection | None = getattr(self._local, "con", None)
-        if con is None:
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA busy_timeout=30000")
-            con.execute("PRAGMA cache_size=-4000")  # 4 MB of page cache per connection
-            con.execute("PRAGMA temp_store=MEMORY")
-            self._local.con = con
-            with self._lock:
-                self._connections.append(con)
-        return con
-
-    def close(self) -> None:
-        with self._lock:
-            for con in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    con.close()
-            self._connections.clear()
-        self._local = threading.local()
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction. Nested use joins the outer transaction."""
-        con = self.con
-        if con.in_transaction:
-            yield con
-            return
-        try:
-            con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") from exc
-        with committed(con):
-            yield con
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several reads."""
-        con = self.con
-        if con.in_transaction:
-            yield con
-            return
-        con.execute("BEGIN")
-        try:
-            yield con
-        finally:
-            con.execute("COMMIT")
-
-    # --- schema --------------------------------------------------------------------------
-    @property
-    def version(self) -> int:
-        return int(self.con.execute("PRAGMA user_version").fetchone()[0])
-
-    def migrate(self, target: int = LATEST) -> int:
-        """Apply the migrations this store lacks, each in its own transaction."""
-        con = self.con
-        while True:
-            with self.write():
-                current = int(con.execute("PRAGMA user_version").fetchone()[0])
-                if current >= target:
-                    return current
-                for statement in _split_sql(MIGRATIONS[current]):
-                    con.execute(statement)
-                con.execute(f"PRAGMA user_version = {current + 1}")
-
-    # --- bulk loading ------------------------------------------------------------------
-    @contextlib.contextmanager
-    def bulk_load(self) -> Iterator[None]:
-        """Load many orders fast: the orders' secondary indexes and search triggers are
-        dropped during the load and rebuilt (by sorting, much faster than row by row) after.
-
-        What was dropped is written down in the same transaction, so a load killed halfway is
-        finished the next time the store is opened."""
-        con = self.con
-        with self.write():
-            saved = con.execute(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = 'orders' AND sql IS NOT NULL "
-                "AND ((type = 'index' AND name != 'orders_attention') "
-                "OR (type = 'trigger' AND name LIKE 'orders_fts_%'))").fetchall()
-            con.execute("CREATE TABLE IF NOT EXISTS bulk_restore (sql TEXT NOT NULL)")
-            con.executemany("INSERT INTO bulk_restore (sql) VALUES (?)", saved)
-            for (name, kind) in con.execute(
-                    "SELECT name, type FROM sqlite_master WHERE tbl_name = 'orders' AND "
-                    "sql IS NOT NULL AND ((type = 'index' AND name != 'orders_attention') OR "
-                    "(type = 'trigger' AND name LIKE 'orders_fts_%'))").fetchall():
-                con.execute(f"DROP {kind.upper()} {name}")
-        con.execute("PRAGMA cache_size=-262144")
-        try:
-            yield
-        finally:
-            con.execute("PRAGMA cache_size=-4000")
-            self._finish_bulk_load()
-
-    def _finish_bulk_load(self) -> None:
-        con = self.con
-        has = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_restore'").fetchone()
-        if not has:
-            return
-        with self.write():
-            for (sql,) in con.execute("SELECT sql FROM bulk_restore").fetchall():
-                con.execute(sql)
-            con.execute("INSERT INTO orders_fts (orders_fts) VALUES ('rebuild')")
-            con.execute("DROP TABLE bulk_restore")
-
-    def integrity_check(self) -> str:
-        return str(self.con.execute("PRAGMA integrity_check").fetchone()[0])
 
     # --- orders: reading -----------------------------------------------------------------
     def _where(self, q: OrderQuery) -> tuple[str, list[Any]]:
@@ -979,10 +845,6 @@ class Store:
             "'resolved_rejected', 'withdrawn') AND state != 'awaiting_merchant') + "
             "(SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending'))").fetchone()
         return int(row[0])
-
-    def data_version(self) -> int:
-        """Changes when any connection (this process or another) commits to the store."""
-        return int(self.con.execute("PRAGMA data_version").fetchone()[0])
 
     def last_change_marker(self) -> tuple[int, int, int]:
         """A cheap fingerprint of the store's latest writes, for noticing another session's
