@@ -585,6 +585,24 @@ def test_the_audit_log_is_append_only(store: Store, make_order: OrderFactory) ->
     assert [e.action for e in store.audit_for(1)] == ["cancel"]
 
 
+def test_an_audit_entry_is_stamped_as_told_and_joins_an_open_write(
+        store: Store, make_order: OrderFactory) -> None:
+    store.bulk_insert([make_order(1)])
+    at = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    store.audit(1, "merchant", "as a datetime", at=at)
+    store.audit(1, "merchant", "as epoch seconds", at=int(at.timestamp()) + 1)
+    assert [(e.action, e.at) for e in store.audit_for(1)] == [
+        ("as a datetime", at), ("as epoch seconds", at + timedelta(seconds=1))]
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), store.write():
+        store.audit(1, "merchant", "rolled back with its change")
+        raise Undone
+    assert [e.action for e in store.audit_for(1)] == ["as a datetime", "as epoch seconds"]
+
+
 # --- one live request per order, even across sessions -----------------------------------
 
 def _race(path: Path, attempt: Any) -> list[Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from ordertui.domain.errors import (
     OrderNotFound,
 )
 from ordertui.domain.models import (
-    AuditEntry,
     CancellationRequest,
     Dispute,
     Order,
@@ -36,7 +34,7 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
-from ordertui.store.connection import StoreBase
+from ordertui.store.audit import AuditLog
 from ordertui.store.rows import (
     _ORDER_COLUMNS,
     _SUMMARY_COLUMNS,
@@ -130,7 +128,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{t}"*' for t in tokens[:12])
 
 
-class Store(StoreBase):
+class Store(AuditLog):
     """The merchant's local database."""
 
     def __init__(self, path: Path | str) -> None:
@@ -396,17 +394,6 @@ class Store(StoreBase):
             [*state_list, limit, offset]).fetchall()
         return [(_summary(r[:16], 0), _dispute(r[16:])) for r in rows]
 
-    def audit_for(self, order_id: int | None, limit: int = 200) -> list[AuditEntry]:
-        if order_id is None:
-            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
-                                    "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        else:
-            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
-                                    "WHERE order_id = ? ORDER BY id DESC LIMIT ?",
-                                    (order_id, limit)).fetchall()
-        return [AuditEntry(id=r[0], at=datetime.fromtimestamp(r[1], UTC), order_id=r[2],
-                           actor=r[3], action=r[4], detail=r[5]) for r in reversed(rows)]
-
     def load_orders(self, ids: Sequence[int]) -> list[Order]:
         """Full orders for ``ids``, in that order (for exports)."""
         if not ids:
@@ -489,8 +476,8 @@ class Store(StoreBase):
                 elif prior is not None and prior[1] != o.status.value:
                     events.append(SyncEvent(local_id, o.display_name, "status", prior[1],
                                             o.status.value))
-                    self._audit(con, local_id, f"supplier:{supplier}", "status",
-                                f"{prior[1]} → {o.status.value}", now)
+                    self.audit(local_id, f"supplier:{supplier}", "status",
+                               f"{prior[1]} → {o.status.value}", at=now)
                 events.extend(self._merge_states(con, local_id, o, now, announce=prior
                                                  is not None))
             if cursor is not None:  # None: orders read one by one; the list's place stays
@@ -575,9 +562,10 @@ class Store(StoreBase):
                 old = None
             self._refresh_flags(con, order_id)
             if old != snap.state.value:
-                self._audit(con, order_id, "supplier", "cancellation",
-                            f"{old or 'none'} → {snap.state.value}"
-                            + (f": {snap.supplier_message}" if snap.supplier_message else ""), now)
+                self.audit(order_id, "supplier", "cancellation",
+                           f"{old or 'none'} → {snap.state.value}"
+                           + (f": {snap.supplier_message}" if snap.supplier_message else ""),
+                           at=now)
                 return SyncEvent(order_id, name, "cancellation", old, snap.state.value,
                                  snap.supplier_message)
             return None
@@ -627,13 +615,12 @@ class Store(StoreBase):
             self._refresh_flags(con, order_id)
             if old != snap.state.value:
                 last = messages[-1].body if messages and messages[-1].author != "merchant" else ""
-                self._audit(con, order_id, "supplier", "dispute",
-                            f"{old or 'none'} → {snap.state.value}"
-                            + (f": {last}" if last else ""), now)
+                self.audit(order_id, "supplier", "dispute",
+                           f"{old or 'none'} → {snap.state.value}"
+                           + (f": {last}" if last else ""), at=now)
                 return SyncEvent(order_id, name, "dispute", old, snap.state.value, last)
             if local is not None and len(messages) > len(local.messages):
-                self._audit(con, order_id, "supplier", "dispute message",
-                            messages[-1].body, now)
+                self.audit(order_id, "supplier", "dispute message", messages[-1].body, at=now)
                 return SyncEvent(order_id, name, "dispute", old, snap.state.value,
                                  f"new message: {messages[-1].body}")
             return None
@@ -698,8 +685,7 @@ class Store(StoreBase):
             con.execute("DELETE FROM sync_state WHERE supplier = ?", (supplier,))
             con.execute("DELETE FROM outbox WHERE supplier = ? AND state IN ('pending', 'sending')",
                         (supplier,))
-            self._audit(con, None, "merchant", "forget supplier orders",
-                        f"{supplier}: {n} orders", _now())
+            self.audit(None, "merchant", "forget supplier orders", f"{supplier}: {n} orders")
             return int(n)
 
     def bulk_insert(self, orders: Iterable[Order], *, now: int | None = None) -> int:
@@ -783,20 +769,6 @@ class Store(StoreBase):
         with self.write() as con:
             con.execute("DELETE FROM disputes WHERE id = ?", (dispute_id,))
             self._refresh_flags(con, order_id)
-
-    # --- audit ---------------------------------------------------------------------------
-    def _audit(self, con: sqlite3.Connection, order_id: int | None, actor: str, action: str,
-               detail: str, now: int | None = None) -> None:
-        con.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
-                    "VALUES (?, ?, ?, ?, ?)", (now or _now(), order_id, actor, action, detail))
-
-    def audit(self, order_id: int | None, actor: str, action: str, detail: str = "", *,
-              at: int | datetime | None = None) -> None:
-        """Append one entry; ``at`` (epoch seconds or a datetime) defaults to now. Inside an
-        open ``write()`` it joins that transaction, else it commits on its own."""
-        with self.write() as con:
-            self._audit(con, order_id, actor, action, detail,
-                        _epoch(at) if isinstance(at, datetime) else at)
 
     # --- sync state ----------------------------------------------------------------------
     def sync_cursor(self, supplier: str) -> str | None:
