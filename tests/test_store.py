@@ -40,7 +40,8 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
-from ordertui.store.db import _ORDER_COLUMNS, Store, order_params
+from ordertui.store.db import Store
+from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.suppliers.demo_engine import IdScheme, generate
 
