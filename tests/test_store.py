@@ -40,7 +40,7 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
-from ordertui.store.db import Store
+from ordertui.store import Store
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.suppliers.demo_engine import IdScheme, generate
@@ -706,7 +706,7 @@ def test_a_crash_in_the_middle_of_a_bulk_load_is_finished_on_the_next_open(
     path = tmp_path / "crashed.sqlite3"
     script = textwrap.dedent(f"""
         import os
-        from ordertui.store.db import Store
+        from ordertui.store import Store
         from ordertui.suppliers.demo_engine import IdScheme, generate
         store = Store({str(path)!r})
         load = store.bulk_load()
