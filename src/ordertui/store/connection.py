@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ordertui.domain.errors import StoreBusy
 from ordertui.sqlite_file import committed
 from ordertui.store.schema import LATEST, MIGRATIONS
+from ordertui.store.watch import StoreWatch
 
 
 def _split_sql(script: str) -> Iterator[str]:
@@ -58,6 +59,17 @@ class StoreBase:
             with self._lock:
                 self._connections.append(con)
         return con
+
+    def interrupter(self) -> Callable[[], None]:
+        """A function that interrupts the statement the calling thread's connection is
+        running (it then raises ``sqlite3.OperationalError`` "interrupted" on that thread).
+        Take it on the thread that runs the query; call it later from any thread."""
+        return self.con.interrupt
+
+    def watch(self) -> StoreWatch:
+        """A watch for other connections' commits, on a connection of its own opened on
+        first use; call its ``version()`` and ``close()`` on one and the same thread."""
+        return StoreWatch(self.path)
 
     def close(self) -> None:
         with self._lock:
