@@ -18,7 +18,7 @@ from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingE
 from ordertui.domain.money import Money
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
-from ordertui.store.db import Store
+from ordertui.store import Store
 from ordertui.suppliers.demo import DemoAdapter
 
 #: the demo supplier every test service uses; small, so a sync takes a few milliseconds

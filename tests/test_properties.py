@@ -48,7 +48,7 @@ from ordertui.export.request import ExportRequest
 from ordertui.export.service import infer_format, validate
 from ordertui.services.core import Services
 from ordertui.services.returns import ReturnsService, parse_items
-from ordertui.store.db import Store
+from ordertui.store import Store
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.base import AdapterContext
 from ordertui.suppliers.cj import CJAdapter

@@ -23,7 +23,7 @@ from ordertui.domain.policy import (
 )
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
-from ordertui.store.db import Store
+from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
 from returns_support import NOW, make_config, make_order, order_id, services_with
 

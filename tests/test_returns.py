@@ -26,8 +26,9 @@ from ordertui.domain.returns import (
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.services.returns import parse_items
-from ordertui.store.db import _ORDER_COLUMNS, Store, order_params
+from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
+from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from returns_support import (
     ADDRESS,

@@ -9,7 +9,7 @@ import pytest
 
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
-from ordertui.store import db as store_db
+from ordertui.store import queries as store_queries
 
 
 def _ids(rows: list[Any]) -> list[int]:
@@ -27,7 +27,7 @@ async def test_broad_and_narrow_search_agree(services: Any, sort: SortKey, desce
         assert store.search_count(word) > 10, word
         narrow = _ids(store.window(q, limit=500))
         narrow_end = _ids(store.window(q, limit=7, from_end=True))
-        monkeypatch.setattr(store_db, "BROAD_SEARCH", 5)
+        monkeypatch.setattr(store_queries, "BROAD_SEARCH", 5)
         assert store._source(q).startswith("orders INDEXED BY")
         broad = _ids(store.window(q, limit=500))
         assert broad == narrow
@@ -37,7 +37,7 @@ async def test_broad_and_narrow_search_agree(services: Any, sort: SortKey, desce
         assert store.count(q) == len(narrow)
         with_status = q.with_(statuses=(OrderStatus.DELIVERED,))
         broad_status = _ids(store.window(with_status, limit=500))
-        monkeypatch.setattr(store_db, "BROAD_SEARCH", 10**9)
+        monkeypatch.setattr(store_queries, "BROAD_SEARCH", 10**9)
         assert store._source(q) == "orders"
         assert _ids(store.window(with_status, limit=500)) == broad_status
         assert store.count(with_status) == len(broad_status)
@@ -45,7 +45,7 @@ async def test_broad_and_narrow_search_agree(services: Any, sort: SortKey, desce
 
 async def test_broad_search_uses_the_sort_index(services: Any,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_db, "BROAD_SEARCH", 5)
+    monkeypatch.setattr(store_queries, "BROAD_SEARCH", 5)
     store = services.store
     q = OrderQuery(search="a", sort=SortKey.TOTAL)
     plan = " ".join(str(r) for r in store.con.execute(

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
@@ -40,7 +41,8 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
-from ordertui.store.db import _ORDER_COLUMNS, Store, order_params
+from ordertui.store import Store
+from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.suppliers.demo_engine import IdScheme, generate
 
@@ -585,6 +587,24 @@ def test_the_audit_log_is_append_only(store: Store, make_order: OrderFactory) ->
     assert [e.action for e in store.audit_for(1)] == ["cancel"]
 
 
+def test_an_audit_entry_is_stamped_as_told_and_joins_an_open_write(
+        store: Store, make_order: OrderFactory) -> None:
+    store.bulk_insert([make_order(1)])
+    at = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    store.audit(1, "merchant", "as a datetime", at=at)
+    store.audit(1, "merchant", "as epoch seconds", at=int(at.timestamp()) + 1)
+    assert [(e.action, e.at) for e in store.audit_for(1)] == [
+        ("as a datetime", at), ("as epoch seconds", at + timedelta(seconds=1))]
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), store.write():
+        store.audit(1, "merchant", "rolled back with its change")
+        raise Undone
+    assert [e.action for e in store.audit_for(1)] == ["as a datetime", "as epoch seconds"]
+
+
 # --- one live request per order, even across sessions -----------------------------------
 
 def _race(path: Path, attempt: Any) -> list[Any]:
@@ -687,7 +707,7 @@ def test_a_crash_in_the_middle_of_a_bulk_load_is_finished_on_the_next_open(
     path = tmp_path / "crashed.sqlite3"
     script = textwrap.dedent(f"""
         import os
-        from ordertui.store.db import Store
+        from ordertui.store import Store
         from ordertui.suppliers.demo_engine import IdScheme, generate
         store = Store({str(path)!r})
         load = store.bulk_load()
@@ -755,3 +775,52 @@ def test_a_decision_within_the_same_second_is_not_skipped(store: Store,
     assert store.apply_sync_page("demo", [replace(o, cancellation=decided)], None,
                                  now=1) == []
     assert store.con.execute("SELECT synced_at FROM orders WHERE id = 1").fetchone() == before
+
+
+# --- for the screens: noticing other sessions' commits, interrupting a query ------------
+
+def test_a_watch_sees_every_other_connections_commit(store: Store,
+                                                     make_order: OrderFactory) -> None:
+    watch = store.watch()
+    try:
+        first = watch.version()
+        assert watch.version() == first  # nothing committed: no change
+        store.bulk_insert([make_order(1)])  # this store's own connection is another one
+        second = watch.version()
+        assert second != first
+        other = sqlite3.connect(store.path)  # and so is another session's
+        with other:
+            other.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
+                          "VALUES (1, NULL, 'other', 'session', '')")
+        other.close()
+        assert watch.version() != second
+    finally:
+        watch.close()
+    watch.close()  # closing twice is harmless
+
+
+def test_an_interrupter_stops_the_query_its_thread_runs(store: Store) -> None:
+    endless = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+               "WHERE i < 1000000000000) SELECT COUNT(*) FROM n")
+    took: list[Any] = []
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        took.append(store.interrupter())  # on the thread whose connection runs the query
+        try:
+            result["rows"] = store.con.execute(endless).fetchall()
+        except sqlite3.OperationalError as exc:
+            result["error"] = exc
+        result["after"] = store.con.execute("SELECT 1").fetchone()  # still usable
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while worker.is_alive() and time.monotonic() < deadline:
+        if took:
+            took[0]()  # from this thread; again until the query has started and stopped
+        worker.join(0.05)
+    assert not worker.is_alive()
+    assert "rows" not in result
+    assert "interrupted" in str(result["error"])
+    assert result["after"] == (1,)

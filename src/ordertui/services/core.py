@@ -42,7 +42,9 @@ from ordertui.domain.models import (
 from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery, View
 from ordertui.domain.states import (
+    CANCELLABLE,
     CANCELLATION_TRANSITIONS,
+    DISPUTABLE,
     DISPUTE_TRANSITIONS,
     CancellationState,
     DisputeReason,
@@ -65,8 +67,8 @@ from ordertui.services.returns import ReturnsOverview, ReturnsService
 from ordertui.services.runner import OutboxRunner
 from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
 from ordertui.store import Store
-from ordertui.store.db import StoreWatch
 from ordertui.store.outbox import OutboxEntry
+from ordertui.store.watch import StoreWatch
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
 from ordertui.suppliers.demo import DemoAdapter
 from ordertui.suppliers.registry import adapter_class
@@ -268,8 +270,8 @@ class Services:
             local_effect(key, now)
             self.store.outbox.enqueue(con, key=key, order_id=order.id, supplier=order.supplier,
                                       action=action, payload=payload, now=ts)
-            self.store._audit(con, order.id, "merchant", action.value,
-                              _describe(action, payload), ts)
+            self.store.audit(order.id, "merchant", action.value, _describe(action, payload),
+                             at=ts)
         if self.outbox_wakeup is not None:
             self.outbox_wakeup.set()
         return key
@@ -436,7 +438,7 @@ class Services:
         route = path_to(CANCELLATION_TRANSITIONS, current.state if current else None, target)
         if not route:
             raise InvalidTransition("cancellation", current.state if current else None, target)
-        with self.store.write() as con:
+        with self.store.write():
             req = current
             for step in route:
                 if req is None:
@@ -451,13 +453,11 @@ class Services:
                     req.supplier_message = note
                 req.history.append(StateChange(now, step.value, note, Source.MANUAL))
                 self.store.update_cancellation(req, order_id)
-            if target is CancellationState.APPROVED and order.status.value in (
-                    "awaiting_payment", "processing"):
-                con.execute("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?",
-                            (ts, order_id))
-            self.store._audit(con, order_id, "merchant", "record cancellation",
-                              f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
-                              ts)
+            if target is CancellationState.APPROVED and order.status in CANCELLABLE:
+                self.store.set_order_status(order_id, OrderStatus.CANCELLED, now=ts)
+            self.store.audit(order_id, "merchant", "record cancellation",
+                             f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
+                             at=ts)
         return self.store.get_order(order_id)
 
     def record_dispute(self, order_id: int, state: str, *, amount: str = "", note: str = "",
@@ -477,11 +477,11 @@ class Services:
         route = path_to(DISPUTE_TRANSITIONS, current.state if current else None, target)
         if not route:
             raise InvalidTransition("dispute", current.state if current else None, target)
-        with self.store.write() as con:
+        with self.store.write():
             d = current
             for step in route:
                 if d is None:
-                    if order.status.value not in ("processing", "shipped", "delivered"):
+                    if order.status not in DISPUTABLE:
                         rules.check_can_open_dispute(order)
                     d = Dispute(state=step, reason=DisputeReason(reason),
                                 amount=money or order.total_cost, description=note,
@@ -498,10 +498,10 @@ class Services:
                 d.messages.append(DisputeMessage(now, "merchant", f"(recorded) {note}", "",
                                                  Source.MANUAL))
                 self.store.update_dispute(d, order_id)
-            self.store._audit(con, order_id, "merchant", "record dispute",
-                              f"{target.value} (recorded by hand)"
-                              + (f", {money.display()}" if money else "")
-                              + (f": {note}" if note else ""), ts)
+            self.store.audit(order_id, "merchant", "record dispute",
+                             f"{target.value} (recorded by hand)"
+                             + (f", {money.display()}" if money else "")
+                             + (f": {note}" if note else ""), at=ts)
         return self.store.get_order(order_id)
 
     # --- supplier traffic ----------------------------------------------------------------

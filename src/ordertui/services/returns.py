@@ -37,7 +37,7 @@ from ordertui.domain.returns import (
     item_key,
 )
 from ordertui.domain.rules import check_text
-from ordertui.domain.states import OrderStatus, Source
+from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
 from ordertui.services.policy import MerchantReturns, merchant_returns, supplier_policy
 from ordertui.store.returns import ReturnsStore
 
@@ -250,8 +250,7 @@ class ReturnsService:
             raise ValidationError("order", f"order {order.display_name} is "
                                   f"{order.status.value.replace('_', ' ')}: only shipped or "
                                   "delivered orders can be returned"
-                                  + ("; cancel it instead" if order.status in (
-                                      OrderStatus.AWAITING_PAYMENT, OrderStatus.PROCESSING)
+                                  + ("; cancel it instead" if order.status in CANCELLABLE
                                      else ""))
         dest, address = self._destination(order, destination)
         lines = _lines_by_key(order)
@@ -264,7 +263,7 @@ class ReturnsService:
                                      product_id=first.product_id))
         now = self.services.clock()
         ts = int(now.timestamp())
-        with self.store.write() as con:
+        with self.store.write():
             held = self.db.returned_quantities(order_id)
             for item in chosen:
                 bought = sum(x.quantity for x in lines[item.key])
@@ -283,9 +282,9 @@ class ReturnsService:
                                             Source.LOCAL)])
             r.id = self.db.insert_return(r)
             where = "your address" if dest is ReturnDestination.MERCHANT else order.supplier
-            self.store._audit(con, order_id, "merchant", "return opened",
-                              f"return {r.id}: {r.items_summary} to {where}: {reason}"
-                              + (f" (tracking {tracking})" if tracking else ""), ts)
+            self.store.audit(order_id, "merchant", "return opened",
+                             f"return {r.id}: {r.items_summary} to {where}: {reason}"
+                             + (f" (tracking {tracking})" if tracking else ""), at=ts)
         return self.db.get_return(r.id)
 
     def _destination(self, order: Order, wanted: str | ReturnDestination | None
@@ -348,7 +347,7 @@ class ReturnsService:
         note = check_text("note", note, required=False)
         now = self.services.clock()
         ts = int(now.timestamp())
-        with self.store.write() as con:
+        with self.store.write():
             r = self.db.get_return(return_id)
             check_return(r.state, target)
             r.state, r.updated_at = target, now
@@ -377,7 +376,7 @@ class ReturnsService:
                                   f"condition: {condition}" if condition else "", note) if x]
             if extras:
                 detail += " (" + "; ".join(extras) + ")"
-            self.store._audit(con, r.order_id, "merchant", "return", detail, ts)
+            self.store.audit(r.order_id, "merchant", "return", detail, at=ts)
         return self.db.get_return(return_id)
 
     def get_return(self, return_id: int) -> Return:
@@ -430,7 +429,7 @@ class ReturnsService:
         reason = check_text("reason", reason)
         now = self.services.clock()
         ts = int(now.timestamp())
-        with self.store.write() as con:
+        with self.store.write():
             order = self.store.get_order(order_id)
             paid = order.total_price
             so_far = money_sum([r.amount for r in self.db.refunds_for(order_id)], paid.currency)
@@ -453,10 +452,10 @@ class ReturnsService:
                             item_returned=item_returned, at=now, return_id=return_id)
             refund.id = self.db.insert_refund(refund)
             kind = "full" if money == left and not so_far.amount else "partial"
-            self.store._audit(con, order_id, "merchant", "refund",
-                              f"{kind} refund of {money.display()} to the customer ("
-                              + ("item comes back" if item_returned else "customer keeps it")
-                              + f"): {reason}", ts)
+            self.store.audit(order_id, "merchant", "refund",
+                             f"{kind} refund of {money.display()} to the customer ("
+                             + ("item comes back" if item_returned else "customer keeps it")
+                             + f"): {reason}", at=ts)
         return refund
 
     def refunds(self, order_id: int) -> list[Refund]:
@@ -472,7 +471,7 @@ class ReturnsService:
         note = check_text("note", note, required=False)
         now = self.services.clock()
         ts = int(now.timestamp())
-        with self.store.write() as con:
+        with self.store.write():
             order = self.store.get_order(order_id)
             cost = order.total_cost
             so_far = money_sum([r.amount for r in self.db.recoveries_for(order_id)],
@@ -489,9 +488,9 @@ class ReturnsService:
             rec = Recovery(order_id=order_id, amount=money.quantized(),
                            source=RecoverySource.MANUAL, at=now, note=note)
             rec.id = self.db.insert_recovery(rec)
-            self.store._audit(con, order_id, "merchant", "recovered",
-                              f"{money.display()} back from {order.supplier} (recorded by hand)"
-                              + (f": {note}" if note else ""), ts)
+            self.store.audit(order_id, "merchant", "recovered",
+                             f"{money.display()} back from {order.supplier} (recorded by hand)"
+                             + (f": {note}" if note else ""), at=ts)
         return rec
 
     def recoveries(self, order_id: int) -> list[Recovery]:
@@ -542,7 +541,7 @@ class ReturnsService:
         now = self.services.clock()
         ts = int(now.timestamp())
         uses: list[StockUse] = []
-        with self.store.write() as con:
+        with self.store.write():
             lots = self.db.stock(sku=sku)
             available = sum(lot.quantity for lot in lots)
             if available == 0:
@@ -569,13 +568,13 @@ class ReturnsService:
                 uses.append(use)
                 need -= take
                 origin = lot.from_order_name or "a return"
-                self.store._audit(con, order_id, "merchant", "shipped from stock",
-                                  f"{take}× {sku} from the returns stock (returned with "
-                                  f"{origin})", ts)
+                self.store.audit(order_id, "merchant", "shipped from stock",
+                                 f"{take}× {sku} from the returns stock (returned with "
+                                 f"{origin})", at=ts)
                 if lot.from_order_id is not None:
-                    self.store._audit(con, lot.from_order_id, "merchant", "stock used",
-                                      f"{take}× {sku} returned with this order ships with "
-                                      f"{order.display_name}", ts)
+                    self.store.audit(lot.from_order_id, "merchant", "stock used",
+                                     f"{take}× {sku} returned with this order ships with "
+                                     f"{order.display_name}", at=ts)
         return uses
 
     def stock_uses(self, order_id: int) -> list[StockUse]:

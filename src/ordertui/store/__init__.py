@@ -1,5 +1,29 @@
-"""The local SQLite store the screens read from. Only this package knows SQL."""
+"""The local SQLite store the screens read from. Only this package knows SQL.
 
-from ordertui.store.db import Store
+``Store`` is composed of one class per job, each over ``StoreBase`` (connections and
+transactions, in ``connection.py``): reading orders (``queries.py``), writing an order's
+local states (``order_states.py``), merging what suppliers report (``sync_merge.py``), the
+state of each sync (``sync_state.py``) and the audit log (``audit.py``); ``rows.py``
+converts between rows and domain objects. ``Store`` is the one public import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ordertui.store.audit import AuditLog
+from ordertui.store.order_states import OrderStates
+from ordertui.store.outbox import Outbox
+from ordertui.store.queries import OrderQueries
+from ordertui.store.sync_merge import SyncMerge
+from ordertui.store.sync_state import SyncState
+
+
+class Store(SyncMerge, OrderStates, OrderQueries, SyncState, AuditLog):
+    """The merchant's local database."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path)
+        self.outbox = Outbox(self)
+
 
 __all__ = ["Store"]

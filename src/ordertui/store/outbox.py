@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ordertui.domain.capabilities import Action
 
 if TYPE_CHECKING:
-    from ordertui.store.db import Store
+    from ordertui.store import Store
 
 PENDING, SENDING, DONE, FAILED = "pending", "sending", "done", "failed"
 

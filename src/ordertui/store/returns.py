@@ -27,7 +27,7 @@ from ordertui.domain.returns import (
     StockItem,
     StockUse,
 )
-from ordertui.store.db import Store
+from ordertui.store import Store
 
 _HOLDING = tuple(s.value for s in ReturnState if s is not ReturnState.CANCELLED)
 
