@@ -25,6 +25,7 @@ from ordertui.services.policy import (
     merchant_returns,
     policy_terms,
     supplier_policy,
+    terms_fingerprint,
 )
 from returns_support import ADDRESS, make_config
 
@@ -400,3 +401,15 @@ def test_bad_language_or_format(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         generate_policy(config, fmt="html")
     assert info.value.field == "format"
+
+
+# --- the policy the merchant took ----------------------------------------------------------
+
+def test_the_fingerprint_of_the_promises_does_not_drift(tmp_path: Path) -> None:
+    """The record of the policy the merchant took holds this fingerprint of the terms: should it
+    change with a new version of ordertui (a field or class renamed, fields reordered), every
+    saved policy would be regenerated and every merchant told to update their shop for
+    nothing. Moving the code around must leave it as it is."""
+    config = cfg(tmp_path, {"ali": {"kind": "aliexpress"}, "cj": {"kind": "cj", "policy": {
+        **accepts(10), "protection_from": "order"}}}, SHOP)
+    assert terms_fingerprint(policy_terms(config)) == "a30a458c9cc3a88a5760"
