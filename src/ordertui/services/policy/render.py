@@ -1,156 +1,21 @@
-"""Supplier policies from the config, the merchant's own returns settings, and the shop's
-refund and return policy generated from both.
-
-A shop must not promise what its suppliers will not back: a 30-day return window is a loss
-when the supplier takes nothing back and its buyer protection closes after 15 days. So the
-generated policy offers the shortest window that every supplier (together with what the
-merchant can handle at their own address) supports, sends returns to the merchant's
-address when suppliers take none, and asks customers to report damage early enough for
-the merchant to open a dispute in time. It is rebuilt from the current config on every
-call, so it follows any change to a supplier's policy; and the policy the merchant last took
-is remembered, so that such a change regenerates the file they saved and tells them to
-update their shop's page.
-"""
+"""The shop's refund and return policy as text: the same blocks in every language, laid out
+as markdown or plain text, with the merchant's own words escaped so that nothing typed into
+the config turns into markup or a template field."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from ordertui.config import Config
-from ordertui.domain.errors import ConfigError, OrdertuiError, ValidationError
-from ordertui.domain.policy import (
-    ASSUMED_POLICY,
-    MAX_WINDOW_DAYS,
-    ProtectionBasis,
-    ShippingPayer,
-    SupplierPolicy,
-    default_policy,
-    policy_from_table,
-    with_source,
-)
-from ordertui.domain.text import one_line
-from ordertui.fsutil import atomic_write
-
-# --- the merchant's [returns] table -------------------------------------------------------
-
-#: Every key of ``[returns]`` with its default.
-RETURNS_DEFAULTS: dict[str, Any] = {
-    "address": "",  # where customers send returns; a string (lines split by \n) or a list
-    "window_days": 14,  # days after delivery the merchant takes returns at that address
-    "shop_name": "",
-    "email": "",  # where customers write about returns
-    "return_shipping": "customer",  # who pays postage for a return: customer or merchant
-    "refund_days": 14,  # days to refund after the return arrives or a claim is accepted
-    "claim_margin_days": 2,  # days kept back to open a dispute after the customer reports
-    "transit_days": 20,  # typical delivery time, for protection counted from the order
-}
-
-
-@dataclass(frozen=True, slots=True)
-class MerchantReturns:
-    address_lines: tuple[str, ...] = ()
-    window_days: int = 14
-    shop_name: str = ""
-    email: str = ""
-    return_shipping: ShippingPayer = ShippingPayer.CUSTOMER
-    refund_days: int = 14
-    claim_margin_days: int = 2
-    transit_days: int = 20
-    unknown_keys: tuple[str, ...] = ()
-
-    @property
-    def address(self) -> str:
-        return "\n".join(self.address_lines)
-
-    @property
-    def accepts_returns(self) -> bool:
-        """Whether the merchant takes returns at their own address at all."""
-        return bool(self.address_lines) and self.window_days > 0
-
-
-def merchant_returns(config: Config) -> MerchantReturns:
-    """The ``[returns]`` table, checked; a ``ConfigError`` names the bad key."""
-    table = config.returns
-    where = str(config.path)
-
-    def bad(key: str, message: str) -> ConfigError:
-        return ConfigError(where, message, key=f"returns.{key}")
-
-    def days(key: str, low: int, high: int) -> int:
-        value = table.get(key, RETURNS_DEFAULTS[key])
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise bad(key, f"{key} must be a whole number from {low} to {high}")
-        return value
-
-    def text(key: str) -> str:
-        value = table.get(key, RETURNS_DEFAULTS[key])
-        if not isinstance(value, str):
-            raise bad(key, f"{key} must be a string")
-        return one_line(value)
-
-    raw_address = table.get("address", "")
-    if isinstance(raw_address, str):
-        lines = raw_address.splitlines()
-    elif isinstance(raw_address, list) and all(isinstance(x, str) for x in raw_address):
-        lines = list(raw_address)
-    else:
-        raise bad("address", 'address must be a string ("Street 1\\nCity") or a list of lines')
-    address = tuple(one_line(x) for x in lines if x.strip())
-    payer_text = table.get("return_shipping", "customer")
-    if payer_text not in ("customer", "merchant"):
-        raise bad("return_shipping", 'return_shipping must be "customer" or "merchant"')
-    return MerchantReturns(
-        address_lines=address, window_days=days("window_days", 0, MAX_WINDOW_DAYS),
-        shop_name=text("shop_name"), email=text("email"),
-        return_shipping=ShippingPayer(payer_text), refund_days=days("refund_days", 1, 365),
-        claim_margin_days=days("claim_margin_days", 0, 30),
-        transit_days=days("transit_days", 0, 365),
-        unknown_keys=tuple(sorted(k for k in table if k not in RETURNS_DEFAULTS)))
-
-
-# --- supplier policies --------------------------------------------------------------------
-
-
-def supplier_policy(config: Config, name: str) -> SupplierPolicy:
-    """The return policy of the supplier configured as ``name``.
-
-    In order: the ``policy`` table under ``[suppliers.NAME]``, laid over the adapter's own
-    ``return_policy`` (a third-party adapter may declare one), else the documented default
-    for its kind. A supplier no longer configured gets the cautious assumption.
-    """
-    sc = config.suppliers.get(name)
-    if sc is None:
-        return ASSUMED_POLICY
-    base = default_policy(sc.kind)
-    if sc.kind not in ("demo", "cj", "aliexpress"):
-        base = _adapter_policy(sc.kind) or base
-    table = sc.settings.get("policy", {})
-    try:
-        return policy_from_table(table, base)
-    except ValidationError as exc:
-        key = f"suppliers.{name}.policy" + ("" if exc.field == "policy" else f".{exc.field}")
-        raise ConfigError(str(config.path), exc.message, key=key) from None
-
-
-def _adapter_policy(kind: str) -> SupplierPolicy | None:
-    from ordertui.suppliers.registry import adapter_class
-
-    try:
-        found = getattr(adapter_class(kind), "return_policy", None)
-    except OrdertuiError:
-        return None
-    return with_source(found, "adapter") if isinstance(found, SupplierPolicy) else None
-
-
-# --- the generated shop policy -----------------------------------------------------------
+from ordertui.domain.errors import ValidationError
+from ordertui.domain.policy import ShippingPayer
+from ordertui.services.policy.settings import MerchantReturns
+from ordertui.services.policy.terms import PolicyTerms, policy_terms
 
 
 class Lang(StrEnum):
@@ -165,109 +30,12 @@ class Format(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SupplierTerms:
-    """What one supplier's policy allows the shop to promise."""
-
-    name: str
-    policy: SupplierPolicy
-    return_days: int  # the longest return window its goods allow
-    claim_days: int | None  # days after delivery its buyer protection covers; None: none
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyTerms:
-    """The promises the generated text makes, with the reasons, for the Policy screen."""
-
-    merchant: MerchantReturns
-    suppliers: tuple[SupplierTerms, ...]
-    return_days: int  # 0: no returns of unwanted items
-    returns_to: str  # "merchant", "supplier" or "none"
-    return_shipping: ShippingPayer
-    claim_days: int  # days after delivery to report damaged, faulty or wrong items
-    refund_days: int
-    limited_by: str  # for the merchant: what set the return window
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def suppliers_agree(self) -> bool:
-        kinds = {(s.policy.accepts_returns, s.policy.return_window_days) for s in self.suppliers}
-        return len(kinds) <= 1
-
-
-@dataclass(frozen=True, slots=True)
 class PolicyDocument:
     lang: Lang
     format: Format
     text: str
     terms: PolicyTerms
     generated_at: datetime = field(compare=False, default_factory=datetime.now)
-
-
-def policy_terms(config: Config) -> PolicyTerms:
-    """Work out the shop's promises from ``[returns]`` and every configured supplier."""
-    m = merchant_returns(config)
-    warnings: list[str] = []
-    if m.unknown_keys:
-        warnings.append(f"[returns] has keys ordertui does not use: {', '.join(m.unknown_keys)}"
-                        f"; known: {', '.join(RETURNS_DEFAULTS)}")
-    own = m.window_days if m.address_lines else 0
-    terms: list[SupplierTerms] = []
-    for name in config.suppliers:
-        p = supplier_policy(config, name)
-        days = min(p.return_window_days, m.window_days) if p.accepts_returns else own
-        claim: int | None = None
-        if p.protection_days > 0:
-            claim = p.protection_days
-            if p.protection_from is ProtectionBasis.ORDER:
-                claim = max(p.protection_days - m.transit_days, 0)
-                warnings.append(
-                    f"{name}'s buyer protection counts from the order: assuming delivery "
-                    f"takes {m.transit_days} days (set [returns] transit_days)")
-        else:
-            warnings.append(f"{name} offers no buyer protection: refunds for its goods "
-                            "are not recovered from it")
-        if not p.accepts_returns and not m.address_lines:
-            warnings.append(f"{name} accepts no returns and [returns] has no address: the "
-                            "policy offers no returns; set address to accept them yourself")
-        terms.append(SupplierTerms(name, p, days, claim))
-    return_days = min([t.return_days for t in terms], default=own)
-    if return_days == 0:
-        returns_to = "none"
-    elif m.address_lines:
-        returns_to = "merchant"
-    else:
-        returns_to = "supplier"
-    if returns_to == "supplier":
-        payer = (ShippingPayer.CUSTOMER if any(t.policy.return_shipping is ShippingPayer.CUSTOMER
-                                                for t in terms) else ShippingPayer.MERCHANT)
-    else:
-        payer = m.return_shipping
-    strict = [t for t in terms
-              if t.policy.accepts_returns and t.policy.return_window_days == return_days]
-    if return_days == 0:
-        limited_by = ("no return address in [returns]" if not m.address_lines else
-                      "[returns] window_days = 0")
-    else:
-        reasons = []
-        if strict:
-            reasons.append("the strictest supplier: " + ", ".join(
-                f"{t.name} ({t.policy.return_window_days} days)" for t in strict))
-        if return_days == m.window_days:
-            reasons.append(f"your own window ([returns] window_days = {m.window_days})")
-        limited_by = " and ".join(reasons)
-    claims = [t.claim_days for t in terms if t.claim_days is not None]
-    if claims:
-        claim_days = min(claims) - m.claim_margin_days
-        if claim_days < 1:
-            warnings.append(f"the shortest buyer protection ({min(claims)} days) leaves no "
-                            "margin: customers are asked to report problems within 1 day")
-            claim_days = 1
-    else:
-        claim_days = max(m.window_days, 1)
-    return PolicyTerms(merchant=m, suppliers=tuple(terms), return_days=return_days,
-                       returns_to=returns_to, return_shipping=payer, claim_days=claim_days,
-                       refund_days=m.refund_days, limited_by=limited_by,
-                       warnings=tuple(dict.fromkeys(warnings)))
 
 
 def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
@@ -540,70 +308,3 @@ def _compose(t: PolicyTerms, date: str, w: Mapping[str, str]) -> list[Block]:
     blocks.append(("p", w["statutory"] + (" " + w["questions"] if m.email else "")))
     blocks.append(("p", w["updated"]))
     return blocks
-
-
-# --- the policy the merchant published ----------------------------------------------------
-
-#: In the data directory: the last policy the merchant took (printed, saved or written), so
-#: that a later change of a supplier's policy or of ``[returns]`` is noticed.
-PUBLISHED_FILE = "published-policy.json"
-
-
-def terms_fingerprint(terms: PolicyTerms) -> str:
-    """What the policy's promises depend on (not the date, not the notes to the merchant)."""
-    return hashlib.sha256(repr(replace(terms, warnings=())).encode()).hexdigest()[:20]
-
-
-def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> bool:
-    """Remember the policy the merchant just took, and where they saved it (None: printed).
-    Best effort: the policy itself was delivered, so a data directory that cannot be written
-    only means no later reminder (False)."""
-    record = {"fingerprint": terms_fingerprint(doc.terms), "lang": doc.lang.value,
-              "format": doc.format.value, "path": str(path.expanduser().resolve()) if path
-              else None, "generated_at": doc.generated_at.isoformat(timespec="seconds"),
-              "return_days": doc.terms.return_days}
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(data_dir / PUBLISHED_FILE, json.dumps(record, indent=1), mode=0o600)
-    except (OSError, OrdertuiError):
-        return False
-    return True
-
-
-def refresh_published(config: Config, *, today: datetime | None = None) -> str | None:
-    """When what the shop may promise changed since the merchant last took their policy
-    (a supplier's policy, a supplier added or removed, ``[returns]``), regenerate it: the
-    file they saved it to is rewritten in the same language and format. Returns one line
-    for the merchant (update the shop's page), or None when nothing changed."""
-    record_path = config.data_dir / PUBLISHED_FILE
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        lang, fmt, old = str(record["lang"]), str(record["format"]), str(record["fingerprint"])
-        old_days = int(record.get("return_days", -1))
-        saved = record.get("path")
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return f"cannot read {record_path}; run `ordertui policy` to take your policy again"
-    try:
-        doc = generate_policy(config, lang=lang, fmt=fmt, today=today)
-    except OrdertuiError as exc:
-        return f"your return policy cannot be checked: {exc}"
-    if terms_fingerprint(doc.terms) == old:
-        return None
-    window = (f"returns within {doc.terms.return_days} days" if doc.terms.return_days
-              else "no returns of unwanted items")
-    if old_days >= 0 and old_days != doc.terms.return_days:
-        window += f", was {old_days}"
-    if not saved:
-        return (f"your suppliers' policies or [returns] changed since you took your return "
-                f"policy ({window} now): run `ordertui policy` (or press P in the app) and "
-                "update your shop's policy page")
-    target = Path(saved)
-    try:
-        atomic_write(target, doc.text, mode=0o644)
-    except OrdertuiError as exc:
-        return f"your suppliers' policies changed, but {exc}"
-    record_published(config.data_dir, doc, target)
-    return (f"your suppliers' policies or [returns] changed: your return policy in {target} "
-            f"was regenerated ({window}); update your shop's policy page")
