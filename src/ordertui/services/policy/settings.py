@@ -18,6 +18,7 @@ from ordertui.domain.policy import (
     with_source,
 )
 from ordertui.domain.text import one_line
+from ordertui.suppliers.registry import adapter_class
 
 # --- the merchant's [returns] table -------------------------------------------------------
 
@@ -121,8 +122,6 @@ def supplier_policy(config: Config, name: str) -> SupplierPolicy:
 
 
 def _adapter_policy(kind: str) -> SupplierPolicy | None:
-    from ordertui.suppliers.registry import adapter_class
-
     try:
         found = getattr(adapter_class(kind), "return_policy", None)
     except OrdertuiError:
