@@ -6,6 +6,7 @@ French, as markdown or plain text."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ from ordertui.domain.policy import (
     default_policy,
 )
 from ordertui.services.policy import (
+    Lang,
     generate_policy,
     merchant_returns,
     policy_terms,
     supplier_policy,
     terms_fingerprint,
 )
+from ordertui.services.policy.render import WORDS
+from ordertui.services.policy.texts import EN
 from returns_support import ADDRESS, make_config
 
 LANGS = ("en", "de", "fr")
@@ -401,6 +405,17 @@ def test_bad_language_or_format(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         generate_policy(config, fmt="html")
     assert info.value.field == "format"
+
+
+def test_every_language_has_a_whole_table() -> None:
+    """Adding a language is adding a table: one for every ``Lang``, with the English keys and
+    no field the composer or the layout does not fill."""
+    assert set(WORDS) == set(Lang)
+    fields = {"n", "return_days", "claim_days", "refund_days", "date", "shop", "email"}
+    for lang, table in WORDS.items():
+        assert table.keys() == EN.keys(), lang
+        for key, text in table.items():
+            assert set(re.findall(r"\{(\w+)\}", text)) <= fields, (lang, key)
 
 
 # --- the policy the merchant took ----------------------------------------------------------
