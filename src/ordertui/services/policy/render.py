@@ -5,7 +5,7 @@ the config turns into markup or a template field."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -51,15 +51,21 @@ def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
     try:
         language = Lang(lang)
     except ValueError:
-        raise ValidationError("lang", "the language must be en, de or fr") from None
+        raise ValidationError("lang", f"the language must be {_one_of(Lang)}") from None
     try:
         form = Format(fmt)
     except ValueError:
-        raise ValidationError("format", "the format must be markdown or text") from None
+        raise ValidationError("format", f"the format must be {_one_of(Format)}") from None
     terms = policy_terms(config)
     when = today or datetime.now().astimezone()
     blocks = _compose(terms, _words(WORDS[language], terms, when.date().isoformat()))
     return PolicyDocument(language, form, _render(blocks, form, terms.merchant), terms, when)
+
+
+def _one_of(choices: Iterable[StrEnum]) -> str:
+    """'en, de or fr'."""
+    *others, last = (str(c) for c in choices)
+    return f"{', '.join(others)} or {last}"
 
 
 # --- the blocks, the same in every language ----------------------------------------------
