@@ -5,6 +5,7 @@ French, as markdown or plain text."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from ordertui.config import Config
-from ordertui.domain.errors import ConfigError, ValidationError
+from ordertui.domain.errors import ConfigError, OrdertuiError, ValidationError
 from ordertui.domain.policy import (
     ASSUMED_POLICY,
     DEFAULT_POLICIES,
@@ -22,10 +23,12 @@ from ordertui.domain.policy import (
     default_policy,
 )
 from ordertui.services.policy import (
+    PUBLISHED_FILE,
     Lang,
     generate_policy,
     merchant_returns,
     policy_terms,
+    save_policy,
     supplier_policy,
     terms_fingerprint,
 )
@@ -428,3 +431,28 @@ def test_the_fingerprint_of_the_promises_does_not_drift(tmp_path: Path) -> None:
     config = cfg(tmp_path, {"ali": {"kind": "aliexpress"}, "cj": {"kind": "cj", "policy": {
         **accepts(10), "protection_from": "order"}}}, SHOP)
     assert terms_fingerprint(policy_terms(config)) == "a30a458c9cc3a88a5760"
+
+
+def test_save_policy_writes_the_page_and_remembers_it(tmp_path: Path) -> None:
+    config = cfg(tmp_path, {"demo": {"kind": "demo"}}, SHOP)
+    doc = generate_policy(config, lang="de", fmt="text")
+    target = tmp_path / "shop" / "policy.txt"
+    target.parent.mkdir()
+    assert save_policy(config, doc, target) == target
+    assert target.read_text(encoding="utf-8") == doc.text
+    assert target.stat().st_mode & 0o777 == 0o644  # a page for the shop, not a secret
+    record = json.loads((config.data_dir / PUBLISHED_FILE).read_text(encoding="utf-8"))
+    assert (record["path"], record["lang"], record["format"]) == (str(target.resolve()), "de",
+                                                                  "text")
+    elsewhere = tmp_path / "other-data"  # a data directory instead of the config
+    assert save_policy(elsewhere, doc, target) == target
+    assert json.loads((elsewhere / PUBLISHED_FILE).read_text())["path"] == str(target.resolve())
+
+
+def test_save_policy_where_it_cannot_be_written(tmp_path: Path) -> None:
+    config = cfg(tmp_path, {"demo": {"kind": "demo"}})
+    doc = generate_policy(config)
+    with pytest.raises(OrdertuiError, match="no directory") as info:
+        save_policy(config, doc, tmp_path / "no" / "policy.md")
+    assert "\n" not in str(info.value)
+    assert not (config.data_dir / PUBLISHED_FILE).exists()  # nothing saved, nothing taken

@@ -16,6 +16,7 @@ from ordertui.services.policy.published import (
     PUBLISHED_FILE,
     record_published,
     refresh_published,
+    save_policy,
     terms_fingerprint,
 )
 from ordertui.services.policy.render import Format, Lang, PolicyDocument, generate_policy
@@ -41,6 +42,7 @@ __all__ = [
     "policy_terms",
     "record_published",
     "refresh_published",
+    "save_policy",
     "supplier_policy",
     "terms_fingerprint",
 ]

@@ -42,6 +42,20 @@ def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> 
     return True
 
 
+def save_policy(config_or_data_dir: Config | Path, doc: PolicyDocument, path: Path) -> Path:
+    """Write the policy to ``path`` in one step, readable by all (0644: it is a page for the
+    shop), and remember it as the one the merchant published, so that a later change of a
+    supplier's policy regenerates this file. Returns the path written (``~`` expanded).
+    Raises ``OrdertuiError`` in one line when the file cannot be written; remembering it is
+    best effort, as in ``record_published``."""
+    target = path.expanduser()
+    atomic_write(target, doc.text, mode=0o644)
+    data_dir = (config_or_data_dir.data_dir if isinstance(config_or_data_dir, Config)
+                else config_or_data_dir)
+    record_published(data_dir, doc, target)
+    return target
+
+
 def refresh_published(config: Config, *, today: datetime | None = None) -> str | None:
     """When what the shop may promise changed since the merchant last took their policy
     (a supplier's policy, a supplier added or removed, ``[returns]``), regenerate it: the
@@ -73,9 +87,8 @@ def refresh_published(config: Config, *, today: datetime | None = None) -> str |
                 "update your shop's policy page")
     target = Path(saved)
     try:
-        atomic_write(target, doc.text, mode=0o644)
+        save_policy(config, doc, target)
     except OrdertuiError as exc:
         return f"your suppliers' policies changed, but {exc}"
-    record_published(config.data_dir, doc, target)
     return (f"your suppliers' policies or [returns] changed: your return policy in {target} "
             f"was regenerated ({window}); update your shop's policy page")
