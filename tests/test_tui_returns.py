@@ -196,3 +196,22 @@ async def test_a_suppliers_new_policy_regenerates_the_saved_policy(services: Any
         await until(pilot, lambda: elsewhere.exists(), what="the saved file")
     record = json.loads((services.config.data_dir / PUBLISHED_FILE).read_text())
     assert record["path"] == str(elsewhere.resolve()) and record["return_days"] == 14
+
+
+async def test_nothing_is_saved_when_the_policy_cannot_be_generated(services: Any,
+                                                                   tmp_path: Path) -> None:
+    from tui_support import notifications
+
+    services.config.returns["window_days"] = "soon"
+    target = tmp_path / "policy.md"
+    app = OrderTUI(services)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, PolicyScreen)
+                    and "returns.window_days" in widget_text(app))
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "TextPrompt")
+        await pilot.press("ctrl+u", *str(target), "enter")
+        await until(pilot, lambda: "Nothing saved" in notifications(app), what="the notice")
+    assert not target.exists()  # not an empty file under the policy's name

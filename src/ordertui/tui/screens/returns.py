@@ -223,6 +223,10 @@ class PolicyScreen(Screen[None]):
             value=default, submit="Save"))
         if not path:
             return
+        if self.doc is None:  # it could not be generated: the error is on the screen
+            self.notify("Nothing saved: the policy could not be generated", severity="error",
+                        markup=False)
+            return
         target = Path(path).expanduser()
         from ordertui.services.policy import record_published
 
