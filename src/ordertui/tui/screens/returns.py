@@ -17,8 +17,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.returns import ReturnState
+from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.screens.modals import TextPrompt
 from ordertui.tui.widgets.top_bar import TopBar
 
 RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
@@ -158,8 +160,7 @@ class PolicyScreen(Screen[None]):
         super().__init__()
         self.lang = "en"
         self.fmt = "markdown"
-        self.text = ""
-        self.doc: Any = None
+        self.doc: PolicyDocument | None = None
 
     @property
     def services(self) -> Any:
@@ -177,15 +178,12 @@ class PolicyScreen(Screen[None]):
 
     @work(group="policy", exclusive=True)
     async def load(self) -> None:
-        from ordertui.services.policy import generate_policy
-
         try:
             doc = await self.app.query_runner.run(  # type: ignore[attr-defined]
                 generate_policy, self.services.config, lang=self.lang, fmt=self.fmt)
         except OrdertuiError as exc:
             self.query_one("#policy-text", Static).update(Text(str(exc)))
             return
-        self.text = doc.text
         self.doc = doc
         head = Text(f"Language {self.lang} · {self.fmt} · l: language · t: format · "
                     "w: save to a file")
@@ -213,9 +211,6 @@ class PolicyScreen(Screen[None]):
 
     @work(exclusive=True, group="policy-write")
     async def _write(self) -> None:
-        from ordertui.fsutil import atomic_write
-        from ordertui.tui.screens.modals import TextPrompt
-
         suffix = ".md" if self.fmt == "markdown" else ".txt"
         default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
         path = await self.app.push_screen_wait(TextPrompt(
@@ -227,15 +222,9 @@ class PolicyScreen(Screen[None]):
             self.notify("Nothing saved: the policy could not be generated", severity="error",
                         markup=False)
             return
-        target = Path(path).expanduser()
-        from ordertui.services.policy import record_published
-
-        def save() -> None:
-            atomic_write(target, self.text, mode=0o644)
-            if self.doc is not None:  # a change of a supplier's policy regenerates it
-                record_published(self.services.config.data_dir, self.doc, target)
-        try:
-            await self.app.query_runner.run(save)  # type: ignore[attr-defined]
+        try:  # a change of a supplier's policy regenerates the file
+            target = await self.app.query_runner.run(  # type: ignore[attr-defined]
+                save_policy, self.services.config, self.doc, Path(path))
         except OrdertuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
