@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.returns import ReturnState
-from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
+from ordertui.services.policy import Format, Lang, PolicyDocument, generate_policy, save_policy
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.modals import TextPrompt
@@ -154,12 +154,12 @@ class PolicyScreen(Screen[None]):
         Binding("k,up", "scroll_up", "Scroll", show=False),
     ]
 
-    LANGS = ("en", "de", "fr")
+    LANGS = tuple(Lang)  # l goes through them in this order
 
     def __init__(self) -> None:
         super().__init__()
-        self.lang = "en"
-        self.fmt = "markdown"
+        self.lang = Lang.EN
+        self.fmt = Format.MARKDOWN
         self.doc: PolicyDocument | None = None
 
     @property
@@ -197,7 +197,7 @@ class PolicyScreen(Screen[None]):
         self.load()
 
     def action_format(self) -> None:
-        self.fmt = "text" if self.fmt == "markdown" else "markdown"
+        self.fmt = Format.TEXT if self.fmt is Format.MARKDOWN else Format.MARKDOWN
         self.load()
 
     def action_scroll_down(self) -> None:
@@ -211,7 +211,7 @@ class PolicyScreen(Screen[None]):
 
     @work(exclusive=True, group="policy-write")
     async def _write(self) -> None:
-        suffix = ".md" if self.fmt == "markdown" else ".txt"
+        suffix = ".md" if self.fmt is Format.MARKDOWN else ".txt"
         default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
         path = await self.app.push_screen_wait(TextPrompt(
             "Save the policy", "Where should the file go (on this machine)?", label="Path:",
