@@ -10,6 +10,10 @@ the merchant to open a dispute in time. It is rebuilt from the current config on
 call, so it follows any change to a supplier's policy; and the policy the merchant last took
 is remembered, so that such a change regenerates the file they saved and tells them to
 update their shop's page.
+
+One job a module: ``settings`` reads ``[returns]`` and each supplier's policy from the
+config, ``terms`` works out what the shop may promise, ``render`` lays the policy out in
+every language of ``texts``, and ``published`` remembers the policy the merchant took.
 """
 
 from ordertui.services.policy.published import (
