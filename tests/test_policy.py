@@ -5,14 +5,16 @@ French, as markdown or plain text."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ordertui.config import Config
-from ordertui.domain.errors import ConfigError, ValidationError
+from ordertui.domain.errors import ConfigError, OrdertuiError, ValidationError
 from ordertui.domain.policy import (
     ASSUMED_POLICY,
     DEFAULT_POLICIES,
@@ -21,11 +23,17 @@ from ordertui.domain.policy import (
     default_policy,
 )
 from ordertui.services.policy import (
+    PUBLISHED_FILE,
+    Lang,
     generate_policy,
     merchant_returns,
     policy_terms,
+    save_policy,
     supplier_policy,
+    terms_fingerprint,
 )
+from ordertui.services.policy.render import WORDS
+from ordertui.services.policy.texts import EN
 from returns_support import ADDRESS, make_config
 
 LANGS = ("en", "de", "fr")
@@ -400,3 +408,51 @@ def test_bad_language_or_format(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         generate_policy(config, fmt="html")
     assert info.value.field == "format"
+
+
+def test_every_language_has_a_whole_table() -> None:
+    """Adding a language is adding a table: one for every ``Lang``, with the English keys and
+    no field the composer or the layout does not fill."""
+    assert set(WORDS) == set(Lang)
+    fields = {"n", "return_days", "claim_days", "refund_days", "date", "shop", "email"}
+    for lang, table in WORDS.items():
+        assert table.keys() == EN.keys(), lang
+        for key, text in table.items():
+            assert set(re.findall(r"\{(\w+)\}", text)) <= fields, (lang, key)
+
+
+# --- the policy the merchant took ----------------------------------------------------------
+
+def test_the_fingerprint_of_the_promises_does_not_drift(tmp_path: Path) -> None:
+    """The record of the policy the merchant took holds this fingerprint of the terms: should it
+    change with a new version of ordertui (a field or class renamed, fields reordered), every
+    saved policy would be regenerated and every merchant told to update their shop for
+    nothing. Moving the code around must leave it as it is."""
+    config = cfg(tmp_path, {"ali": {"kind": "aliexpress"}, "cj": {"kind": "cj", "policy": {
+        **accepts(10), "protection_from": "order"}}}, SHOP)
+    assert terms_fingerprint(policy_terms(config)) == "a30a458c9cc3a88a5760"
+
+
+def test_save_policy_writes_the_page_and_remembers_it(tmp_path: Path) -> None:
+    config = cfg(tmp_path, {"demo": {"kind": "demo"}}, SHOP)
+    doc = generate_policy(config, lang="de", fmt="text")
+    target = tmp_path / "shop" / "policy.txt"
+    target.parent.mkdir()
+    assert save_policy(config, doc, target) == target
+    assert target.read_text(encoding="utf-8") == doc.text
+    assert target.stat().st_mode & 0o777 == 0o644  # a page for the shop, not a secret
+    record = json.loads((config.data_dir / PUBLISHED_FILE).read_text(encoding="utf-8"))
+    assert (record["path"], record["lang"], record["format"]) == (str(target.resolve()), "de",
+                                                                  "text")
+    elsewhere = tmp_path / "other-data"  # a data directory instead of the config
+    assert save_policy(elsewhere, doc, target) == target
+    assert json.loads((elsewhere / PUBLISHED_FILE).read_text())["path"] == str(target.resolve())
+
+
+def test_save_policy_where_it_cannot_be_written(tmp_path: Path) -> None:
+    config = cfg(tmp_path, {"demo": {"kind": "demo"}})
+    doc = generate_policy(config)
+    with pytest.raises(OrdertuiError, match="no directory") as info:
+        save_policy(config, doc, tmp_path / "no" / "policy.md")
+    assert "\n" not in str(info.value)
+    assert not (config.data_dir / PUBLISHED_FILE).exists()  # nothing saved, nothing taken

@@ -18,7 +18,7 @@ from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.policy import PolicyScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
 from ordertui.tui.widgets.order_table import OrderTable
-from tui_support import make_services, until, widget_text
+from tui_support import make_services, notifications, until, widget_text
 
 RETURNS = {"returns": {"address": ["Anna Schmidt", "Karl-Liebknecht-Str. 5",
                                    "04107 Leipzig", "DE"], "window_days": 30,
@@ -198,3 +198,19 @@ async def test_a_suppliers_new_policy_regenerates_the_saved_policy(services: Any
         await until(pilot, lambda: elsewhere.exists(), what="the saved file")
     record = json.loads((services.config.data_dir / PUBLISHED_FILE).read_text())
     assert record["path"] == str(elsewhere.resolve()) and record["return_days"] == 14
+
+
+async def test_nothing_is_saved_when_the_policy_cannot_be_generated(services: Any,
+                                                                   tmp_path: Path) -> None:
+    services.config.returns["window_days"] = "soon"
+    target = tmp_path / "policy.md"
+    app = OrderTUI(services)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, PolicyScreen)
+                    and "returns.window_days" in widget_text(app))
+        await pilot.press("w")  # no prompt for a path: there is nothing to save
+        await until(pilot, lambda: "Nothing saved" in notifications(app), what="the notice")
+        assert isinstance(app.screen, PolicyScreen)
+    assert not target.exists()  # not an empty file under the policy's name

@@ -10,8 +10,13 @@ import click
 from ordertui.cli.common import AppContext, fail, guard, pass_app, table
 from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState
 from ordertui.domain.text import visible
-from ordertui.fsutil import atomic_write
-from ordertui.services.policy import Format, Lang, generate_policy, record_published
+from ordertui.services.policy import (
+    Format,
+    Lang,
+    generate_policy,
+    record_published,
+    save_policy,
+)
 from ordertui.services.returns import parse_items
 
 STATE_CHOICES = [s.value for s in ReturnState]
@@ -208,8 +213,7 @@ def policy_cmd(app: AppContext, fmt: str, lang: str, output: Path | None) -> Non
         click.echo(doc.text, nl=False)
         record_published(app.config.data_dir, doc, None)
         return
-    atomic_write(output, doc.text, mode=0o644)
-    record_published(app.config.data_dir, doc, output)
+    save_policy(app.config, doc, output)
     click.echo(f"wrote {visible(str(output))} ({doc.lang.value}, {doc.format.value}; returns "
                f"within {doc.terms.return_days} days, limited by {doc.terms.limited_by})",
                err=True)

@@ -60,8 +60,7 @@ from ordertui.export.request import ExportRequest, ExportResult
 from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
-from ordertui.fsutil import atomic_write
-from ordertui.services.policy import PolicyDocument, generate_policy, record_published
+from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
 from ordertui.services.reads import ReadPool
 from ordertui.services.returns import ReturnsOverview, ReturnsService
 from ordertui.services.runner import OutboxRunner
@@ -600,10 +599,8 @@ class Services:
 
     def save_policy(self, doc: PolicyDocument, path: Path) -> Path:
         """Write the policy to ``path`` and remember it, so that a change of a supplier's
-        policy regenerates the file."""
-        atomic_write(path, doc.text, mode=0o644)
-        record_published(self.data_dir, doc, path)
-        return path
+        policy regenerates the file; returns the path written."""
+        return save_policy(self.config, doc, path)
 
     # --- settings ----------------------------------------------------------------------
     def save_settings(self, *, theme: str | None = None,

@@ -14,14 +14,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from ordertui.domain.errors import OrdertuiError
-from ordertui.services.policy import PolicyDocument
+from ordertui.services.policy import Format, Lang, PolicyDocument
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import PromptDialog
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.top_bar import TopBar
 
-LANGS = ("en", "de", "fr")
+LANGS = tuple(Lang)  # the language key goes through them in this order
 
 
 class PolicyScreen(BaseScreen):
@@ -30,8 +30,8 @@ class PolicyScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lang = "en"
-        self.fmt = "markdown"
+        self.lang = Lang.EN
+        self.fmt = Format.MARKDOWN
         self.doc: PolicyDocument | None = None
 
     def compose(self) -> ComposeResult:
@@ -65,14 +65,17 @@ class PolicyScreen(BaseScreen):
         self.load()
 
     def action_format(self) -> None:
-        self.fmt = "text" if self.fmt == "markdown" else "markdown"
+        self.fmt = Format.TEXT if self.fmt is Format.MARKDOWN else Format.MARKDOWN
         self.load()
 
     def action_write(self) -> None:
-        if self.doc is not None:
-            suffix = ".md" if self.fmt == "markdown" else ".txt"
-            default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
-            self.app.push_screen(SavePolicyDialog(self.doc, default))
+        if self.doc is None:  # it could not be generated: the error is on the screen
+            self.notify("Nothing saved: the policy could not be generated", severity="error",
+                        markup=False)
+            return
+        suffix = ".md" if self.fmt is Format.MARKDOWN else ".txt"
+        default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
+        self.app.push_screen(SavePolicyDialog(self.doc, default))
 
 
 class SavePolicyDialog(PromptDialog):
@@ -86,7 +89,6 @@ class SavePolicyDialog(PromptDialog):
 
     async def submit(self) -> str:
         path = await super().submit()
-        target = Path(path).expanduser()
-        await self.run_read(self.services.save_policy, self.doc, target)
+        target = await self.run_read(self.services.save_policy, self.doc, Path(path))
         self.notify(f"Saved to {target}", markup=False)
         return path
