@@ -1,4 +1,4 @@
-"""ordertui against its baselines, through a real pseudo-terminal, in one table (issue 7).
+"""ordertui against its baselines, through a real pseudo-terminal, in one table.
 
     python bench/run.py              # 1,000 / 100,000 / 1,000,000 orders, anchors at 100,000
     python bench/run.py --quick      # ≤ 2 minutes: 1,000 and 100,000 orders (what CI runs)

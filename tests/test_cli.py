@@ -570,3 +570,33 @@ def test_end_to_end_through_the_installed_command(tmp_path: Path) -> None:
         assert result.stdout == ""
         assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("ordertui: ")
         assert "Traceback" not in result.stderr
+
+
+def test_a_cut_listing_says_so_and_all_lists_every_order(cli: Cli) -> None:
+    result = cli.ok("orders", "--format", "json")
+    assert len(json.loads(result.stdout)) == 50
+    assert result.stderr.strip() == (f"ordertui: 50 of {ORDERS} orders (all orders); "
+                                     "--limit N or --all for more")
+    every = cli.ok("orders", "--format", "json", "--all")
+    assert [r["id"] for r in json.loads(every.stdout)] == \
+        [r["id"] for r in json.loads(cli.ok("orders", "--format", "json",
+                                            "--limit", "1000").stdout)]
+    assert len(json.loads(every.stdout)) == ORDERS and every.stderr == ""
+    rows = list(csv.reader(io.StringIO(cli.ok("orders", "--format", "csv", "--all").stdout)))
+    assert len(rows) == ORDERS + 1 and rows[0] == list(serialize.SUMMARY_KEYS)
+    assert cli.ok("orders", "--format", "csv", "--limit", "500").stderr == ""
+    assert cli.ok("orders", "--all").stderr.startswith(f"{ORDERS} of {ORDERS} orders")
+    # the JSON written as it is read is laid out as a short listing's
+    few = cli.ok("orders", "--format", "json", "--limit", "3").stdout
+    assert few == serialize.dumps(json.loads(few)) + "\n"
+
+
+def test_show_leaves_out_an_empty_e_mail(cli: Cli) -> None:
+    target = cli.first("processing")
+    con = sqlite3.connect(cli.data / "store.sqlite3")
+    with con:
+        con.execute("UPDATE orders SET customer_email = '' WHERE id = ?", (target["id"],))
+    con.close()
+    out = cli.ok("show", str(target["id"])).stdout
+    line = next(x for x in out.splitlines() if x.startswith("Customer"))
+    assert "<" not in line and target["customer_name"] in line

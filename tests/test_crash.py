@@ -1,9 +1,9 @@
-"""Crashes and faults (issue 8, part 3). Fifty SIGKILLs in a row at random points of sync,
-export and the outbox runner, against the CJ simulator with faults (crash_harness.py), leave
-a sound store, every requested action performed exactly once and no partial export. An
-unhandled error — in the app or in a command — gives the terminal back, writes a private
-report with secrets replaced by ••••, and says so in one line; logs go to the data
-directory's log file, never to the screen."""
+"""Crashes and faults (invariants 2 and 10 in docs/architecture.md, journey 7). Fifty
+SIGKILLs in a row at random points of sync, export and the outbox runner, against the CJ
+simulator with faults (crash_harness.py), leave a sound store, every requested action
+performed exactly once and no partial export. An unhandled error — in the app or in a
+command — gives the terminal back, writes a private report with secrets replaced by ••••,
+and says so in one line; logs go to the data directory's log file, never to the screen."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Design invariant 4, end to end: a corpus of hostile text (see ``hostile_support.CORPUS``)
-put into customer names, addresses and product titles by a CJ look-alike supplier, read
-over the wire by the real adapter, kept in the store as it came, and then shown on every
-screen, written to every export format, e-mailed, and printed by the command line, where
-it must come out literal and harmless: no escape sequence, C1 control, bidi override or
-invisible character from data reaches a terminal, markup is shown and not obeyed, and no
-spreadsheet cell from data is a formula."""
+"""Invariant 4 of docs/architecture.md, end to end: a corpus of hostile text (see
+``hostile_support.CORPUS``) put into customer names, addresses and product titles by a CJ
+look-alike supplier, read over the wire by the real adapter, kept in the store as it came,
+and then shown on every screen, written to every export format, e-mailed, and printed by the
+command line, where it must come out literal and harmless: no escape sequence, C1 control,
+bidi override or invisible character from data reaches a terminal, markup is shown and not
+obeyed, and no spreadsheet cell from data is a formula."""
 
 from __future__ import annotations
 

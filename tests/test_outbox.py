@@ -1,5 +1,6 @@
-"""The outbox (design invariant 2), against the demo supplier: every action is written
-first and sent by one runner at a time, at most once, even across crashes and timeouts."""
+"""The outbox (invariant 2 in docs/architecture.md), against the demo supplier: every action
+is written first and sent by one runner at a time, at most once, even across crashes and
+timeouts."""
 
 from __future__ import annotations
 

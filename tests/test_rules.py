@@ -167,7 +167,8 @@ def test_available_actions_follow_state_and_capabilities(make_order: OrderFactor
     assert _actions(processing, everything) == {Action.CANCEL: True, Action.DISPUTE_OPEN: True}
     shipped = make_order(status=OrderStatus.SHIPPED)
     assert _actions(shipped, everything) == {Action.DISPUTE_OPEN: True}
-    # a supplier with no cancel API: still offered, done on its page (invariant 3)
+    # a supplier with no cancel API: still offered, done on its page (invariant 3 in
+    # docs/architecture.md)
     no_cancel = everything - {Capability.CANCEL}
     assert _actions(processing, no_cancel) == {Action.CANCEL: False, Action.DISPUTE_OPEN: True}
     asked = make_order(status=OrderStatus.PROCESSING,

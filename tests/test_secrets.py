@@ -1,10 +1,11 @@
-"""Secrets (issue 8, part 5): config and token files are private (0600) when ordertui makes
-them; one that group or others can read while it holds a secret makes ordertui refuse to
-start — the terminal app and every command alike — with the fix in the message ("chmod 600
-<path>"), as ssh does; a config whose secrets all come from the environment (``*_env``) may
-be world-readable. And no configured secret, nor a token a supplier issued, appears in
-logs, crash reports, exports, the e-mail, screenshots, error messages or ``ordertui show``:
-one test configures them all and searches every artefact for them."""
+"""Secrets (invariant 9 in docs/architecture.md): config and token files are private (0600)
+when ordertui makes them; one that group or others can read while it holds a secret makes
+ordertui refuse to start — the terminal app and every command alike — with the fix in the
+message ("chmod 600 <path>"), as ssh does; a config whose secrets all come from the
+environment (``*_env``) may be world-readable. And no configured secret, nor a token a
+supplier issued, appears in logs, crash reports, exports, the e-mail, screenshots, error
+messages or ``ordertui show``: one test configures them all and searches every artefact for
+them."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Two ordertui sessions on one data directory (two SSH logins of the same shop, journey 6):
-both read and act, each sees the other's changes within a sync interval, one outbox runner
-sends each action — also after its holder is killed with SIGKILL — and a stress test in
-which two processes act on the same orders at once ends with a sound store and every
-accepted action performed at the supplier exactly once."""
+"""Two ordertui sessions on one data directory (two SSH logins of the same shop, journey 6
+in docs/journeys.md): both read and act, each sees the other's changes within a sync
+interval, one outbox runner sends each action — also after its holder is killed with SIGKILL
+— and a stress test in which two processes act on the same orders at once ends with a sound
+store and every accepted action performed at the supplier exactly once."""
 
 from __future__ import annotations
 

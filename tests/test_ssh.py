@@ -144,9 +144,9 @@ def test_a_window_too_small_says_how_big_it_must_be(sshd: SSHServer, terminals: 
 
 def test_a_dropped_connection_loses_nothing_and_sends_nothing_unconfirmed(
         sshd: SSHServer, terminals: Terminals, tmp_path: Path) -> None:
-    """Journey 7: the merchant confirms a dispute, starts cancelling another order, and the
-    train enters a tunnel. Started again, ordertui sends the dispute — once — and not the
-    cancellation she never confirmed."""
+    """Journey 7 (docs/journeys.md): the merchant confirms a dispute, starts cancelling another
+    order, and the train enters a tunnel. Started again, ordertui sends the dispute —
+    once — and not the cancellation she never confirmed."""
     shop = Shop(tmp_path / "shop").create()
     confirmed = shop.pick("status = 'delivered' AND dispute_state IS NULL "
                           "AND cancellation_state IS NULL")

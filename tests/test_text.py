@@ -1,4 +1,4 @@
-"""Hostile text made harmless to show (design invariant 4)."""
+"""Hostile text made harmless to show (invariant 4 in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The terminal app driven by Textual's pilot, on the demo supplier, at 80×24 and 160×50:
-every screen, every key, and the merchant's journeys end to end."""
+every screen, every key, and the merchant's journeys (docs/journeys.md) end to end."""
 
 from __future__ import annotations
 
@@ -572,3 +572,52 @@ print(" ".join(m for m in heavy if m in sys.modules) or "none")
                           env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "none", done.stdout
+
+
+async def test_a_failed_save_in_settings_says_so_and_the_app_goes_on(tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    await services.sync()
+    (tmp_path / "a-file").write_text("")
+    services.config.path = tmp_path / "a-file" / "config.toml"  # cannot be written
+    app = OrderTUI(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(pilot)
+        await pilot.press("comma")
+        await until(pilot, lambda: "Config file" in screen_text(app))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Not saved" in notifications(app), what="the refusal")
+        assert "a-file" in notifications(app)
+        assert app.is_running and app.screen.__class__.__name__ == "SettingsScreen"
+    services.store.close()
+
+
+async def test_the_help_screen_scrolls_to_its_last_line_at_80x24(services: Any) -> None:
+    app = OrderTUI(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "Move" in screen_text(app))
+        assert "Keys can be remapped" not in screen_text(app)  # below the fold at first
+        for _ in range(60):
+            await pilot.press("j")
+        await until(pilot, lambda: "Keys can be remapped" in flat_text(app),
+                    what="the last line of the help")
+        text = flat_text(app)
+        assert "Dispute: Awaiting you" in text and "Go to" not in text.split("Flags")[1]
+
+
+async def test_the_suppliers_decisions_come_in_one_notification(services: Any) -> None:
+    from ordertui.domain.models import SyncEvent
+
+    app = OrderTUI(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        events = [SyncEvent(i, f"#{1400 + i}", "cancellation", "requested", "approved")
+                  for i in range(5)]
+        events.append(SyncEvent(9, "#1409", "sent", None, "Request cancellation: sent"))
+        app.announce(events)
+        await pilot.pause(0.1)
+        assert len(app._notifications) == 1
+        (note,) = list(app._notifications)
+        assert note.message.count("\n") == 3 and "2 more updates" in note.message
+        assert "sent" not in note.message

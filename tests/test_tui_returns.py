@@ -1,6 +1,7 @@
-"""Journey 4 in the app: a return the supplier will not take, accepted at the merchant's
-address, received, restocked, and shipped to the next customer from the returns stock; the
-refund and the order's net; the generated policy; the buyer-protection view."""
+"""Journey 4 (docs/journeys.md) in the app: a return the supplier will not take, accepted at
+the merchant's address, received, restocked, and shipped to the next customer from the
+returns stock; the refund and the order's net; the generated policy; the buyer-protection
+view."""
 
 from __future__ import annotations
 

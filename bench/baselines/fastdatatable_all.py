@@ -1,4 +1,4 @@
-"""Anchor: textual-fastdatatable (the Arrow-backed table Harlequin uses) over every order.
+"""Anchor: textual-fastdatatable (an Arrow-backed table for large data) over every order.
 
     python bench/baselines/fastdatatable_all.py STORE.sqlite3 [ROWS]
 

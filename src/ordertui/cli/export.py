@@ -14,8 +14,15 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import visible
-from ordertui.export.columns import COLUMNS, default_columns, parse_keys
-from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest
+from ordertui.services.exports import (
+    COLUMNS,
+    FORMAT_LABELS,
+    FORMATS,
+    LAYOUTS,
+    ExportRequest,
+    default_columns,
+    parse_keys,
+)
 
 STATUS_CHOICES = [s.value for s in OrderStatus]
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import csv
-import io
 import sys
+import textwrap
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import click
 
 from ordertui.cli.common import AppContext, Progress, closing, guard, pass_app, table
 from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import visible
-from ordertui.export.safety import neutralise
 from ordertui.services import serialize
+from ordertui.services.exports import neutralise
+from ordertui.services.policy import refresh_published
 
 STATUS_CHOICES = [s.value for s in OrderStatus]
 
@@ -38,45 +41,78 @@ def _query(status: tuple[str, ...], search: str, supplier: str | None, attention
 @click.option("--sort", type=click.Choice([s.value for s in SortKey]), default="created",
               show_default=True)
 @click.option("--ascending", is_flag=True, help="Oldest / smallest first.")
-@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True,
+              help="At most this many orders.")
+@click.option("--all", "every", is_flag=True, help="Every matching order, however many "
+              "(json and csv are written as they are read).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @pass_app
 @guard
 def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: str | None,
-               attention: bool, sort: str, ascending: bool, limit: int, fmt: str) -> None:
+               attention: bool, sort: str, ascending: bool, limit: int, every: bool,
+               fmt: str) -> None:
     """List orders from the local store (newest first)."""
     s = app.services
     if supplier and supplier not in s.config.suppliers:
         raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
                               f"{', '.join(s.config.suppliers)}")
     q = _query(status, search, supplier, attention, sort, ascending)
-    rows = s.window(q, limit=limit)
-    if fmt == "json":
-        click.echo(serialize.dumps([serialize.summary(r) for r in rows]))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        data = [serialize.summary(r) for r in rows]
-        keys = list(data[0]) if data else list(serialize.SUMMARY_KEYS)
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(keys)
-        for d in data:
+    if fmt in ("json", "csv"):
+        batches = s.windows(q, batch=ORDERS_BATCH) if every else iter([s.window(q, limit=limit)])
+        shown = _write_json(batches) if fmt == "json" else _write_csv(batches)
+        if not every and shown == limit:
+            total = s.count(q)
+            if total > shown:
+                click.echo(f"ordertui: {shown:,} of {total:,} orders ({q.describe()}); "
+                           "--limit N or --all for more", err=True)
+        return
+    rows = ([r for b in s.windows(q, batch=ORDERS_BATCH) for r in b] if every
+            else s.window(q, limit=limit))
+    total = s.count(q)
+    click.echo(table(
+        ["ID", "Order", "Date", "Status", "Customer", "Cty", "Total", "Cost", "Profit",
+         "Supplier", "Tracking", "Flags"],
+        [[str(r.id), r.display_name, r.created_at.astimezone().strftime("%Y-%m-%d"),
+          r.status.value, r.customer_name, r.country, r.total_price.display(),
+          r.total_cost.display(), r.profit.display(), r.supplier, r.tracking_number,
+          _flags(r.cancellation_state, r.dispute_state)] for r in rows],
+        right=(0, 6, 7, 8)))
+    click.echo(f"{len(rows):,} of {total:,} orders ({q.describe()})", err=True)
+
+
+#: orders read (and written) at a time by ``orders --all``
+ORDERS_BATCH = 1000
+
+
+def _write_json(batches: Iterable[list[OrderSummary]]) -> int:
+    """A JSON array written as the rows come, laid out as ``serialize.dumps`` lays out a
+    list (so a short listing reads the same either way)."""
+    n = 0
+    out = sys.stdout
+    out.write("[")
+    for rows in batches:
+        for row in rows:
+            out.write(",\n" if n else "\n")
+            out.write(textwrap.indent(serialize.dumps(serialize.summary(row)), "  "))
+            n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _write_csv(batches: Iterable[list[OrderSummary]]) -> int:
+    writer = csv.writer(sys.stdout, lineterminator="\r\n")
+    writer.writerow(serialize.SUMMARY_KEYS)
+    n = 0
+    for rows in batches:
+        for row in rows:
             # printed to a terminal as often as read by a program: no control, bidi or
             # invisible character from data acts (made visible), and no formula runs
             writer.writerow([neutralise(visible(v, keep_newlines=True)) if isinstance(v, str)
-                             else ("" if v is None else v) for v in d.values()])
-        sys.stdout.write(buf.getvalue())
-    else:
-        total = s.count(q)
-        click.echo(table(
-            ["ID", "Order", "Date", "Status", "Customer", "Cty", "Total", "Cost", "Profit",
-             "Supplier", "Tracking", "Flags"],
-            [[str(r.id), r.display_name, r.created_at.astimezone().strftime("%Y-%m-%d"),
-              r.status.value, r.customer_name, r.country, r.total_price.display(),
-              r.total_cost.display(), r.profit.display(), r.supplier, r.tracking_number,
-              _flags(r.cancellation_state, r.dispute_state)] for r in rows],
-            right=(0, 6, 7, 8)))
-        click.echo(f"{len(rows):,} of {total:,} orders ({q.describe()})", err=True)
+                             else ("" if v is None else v)
+                             for v in serialize.summary(row).values()])
+            n += 1
+    return n
 
 
 def _flags(c: Any, d: Any) -> str:
@@ -134,7 +170,9 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
              f"Created      {o.created_at.astimezone():%Y-%m-%d %H:%M}"
              + (f" · paid {o.paid_at.astimezone():%Y-%m-%d %H:%M}" if o.paid_at else "")
              + (f" · {v(o.payment)}" if o.payment else ""),
-             f"Customer     {v(o.customer.name)} <{v(o.customer.email)}> {v(o.customer.phone)}",
+             "Customer     " + " ".join(p for p in (
+                 v(o.customer.name), f"<{v(o.customer.email)}>" if o.customer.email else "",
+                 v(o.customer.phone)) if p),
              "Ships to     " + v(", ".join(o.customer.address.lines())),
              "", "Items"]
     for i in o.items:
@@ -222,15 +260,15 @@ def sync_cmd(app: AppContext, supplier: str | None) -> None:
     bar.done()
     for event in report.events:
         click.echo(visible(event.describe()))
-    click.echo(f"synced {report.orders:,} orders in {report.seconds:.1f} s", err=True)
-    from ordertui.services.policy import refresh_published
-
+    if not report.errors:
+        click.echo(f"synced {report.orders:,} orders in {report.seconds:.1f} s", err=True)
     note = refresh_published(s.config)
     if note:
         click.echo(f"ordertui: note: {visible(note)}", err=True)
     if report.errors:
-        for name, error in report.errors.items():
-            click.echo(f"ordertui: {name}: {visible(error)}", err=True)
+        # each error names its supplier already ("cj1: CJ does not accept …")
+        for error in report.errors.values():
+            click.echo(f"ordertui: {visible(error)}", err=True)
         sys.exit(1)
 
 

@@ -1,6 +1,6 @@
 """What a supplier can do by API. The UI offers an action only where the supplier's adapter
 declares it; otherwise it links to the supplier's own page and lets the merchant record the
-outcome (design invariant 3)."""
+outcome (invariant 3 in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ _SUFFIX_FORMATS = {".csv": "csv-excel", ".xlsx": "xlsx", ".xls": "xlsx", ".xlsm"
 
 
 def infer_format(path: str | Path | None) -> str | None:
-    """The format a file name asks for, as Harlequin's export form infers it; None when the
+    """The format a file name asks for, as the export form infers it; None when the
     name does not say (no or an unknown extension)."""
     if path is None or not str(path).strip():
         return None

@@ -3,7 +3,7 @@
 Reads are plain methods, safe to call from any thread (each thread gets its own SQLite
 connection); the TUI calls them from thread workers. Everything that talks to a supplier is a
 coroutine. Merchant actions never call a supplier directly: they write their local effect and
-an outbox entry in one transaction, and the runner sends them (design invariant 2).
+an outbox entry in one transaction, and the runner sends them (invariant 2 in docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,6 +189,16 @@ class Services:
     # --- reading (thread-safe, synchronous) -------------------------------------------
     def window(self, q: OrderQuery, **kw: Any) -> list[OrderSummary]:
         return self.store.window(q, **kw)
+
+    def windows(self, q: OrderQuery, *, batch: int = 1000) -> Iterator[list[OrderSummary]]:
+        """Every matching row in the query's order, a window at a time (never all at once)."""
+        after: tuple[object, ...] | None = None
+        while True:
+            rows = self.store.window(q, limit=batch, after=after)
+            if not rows:
+                return
+            yield rows
+            after = rows[-1].key
 
     def window_at(self, q: OrderQuery, position: int, limit: int, total: int
                   ) -> list[OrderSummary]:

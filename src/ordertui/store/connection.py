@@ -1,6 +1,7 @@
 """The local store: SQLite in WAL mode, one connection per thread.
 
-Screens read only from here (design invariant 1). Writes happen in short ``BEGIN IMMEDIATE``
+Screens read only from here (invariant 1 in docs/architecture.md). Writes happen in short ``BEGIN
+IMMEDIATE``
 transactions so that two ordertui sessions on one data directory stay consistent.
 """
 

@@ -1,5 +1,6 @@
 """The outbox: every action meant for a supplier is written here first, in the same
-transaction as its local effect, and performed later by the runner (design invariant 2)."""
+transaction as its local effect, and performed later by the runner (invariant 2 in
+docs/architecture.md)."""
 
 from __future__ import annotations
 

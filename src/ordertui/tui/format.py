@@ -1,6 +1,6 @@
 """How things look on screen: dates, states, markers. Every string from a supplier or a
 customer goes through ``safe`` (domain.text.visible) before it becomes a Rich ``Text``, so it
-is never read as markup or as terminal control (design invariant 4)."""
+is never read as markup or as terminal control (invariant 4 in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from textual import events
 from textual.app import App
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -36,8 +36,10 @@ from ordertui.tui.messages import StoreChanged, SyncStateChanged
 from ordertui.tui.screens.too_small import TooSmallScreen
 from ordertui.tui.supervisor import Supervisor, SyncState
 
-#: notifications shown at once; the rest are counted in one more
-SHOWN_EVENTS = 4
+#: the suppliers' decisions told in one notification; the rest are counted
+SHOWN_EVENTS = 3
+EVENT_CHARS = 160
+EVENT_TIMEOUT_S = 8
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 
 
@@ -184,21 +186,31 @@ class Shell(App[None]):
 
     # --- telling the merchant ------------------------------------------------------------
     def announce(self, events: Iterable[SyncEvent]) -> None:
-        """Tell the merchant what the suppliers decided, calmly."""
-        shown = [e for e in events if e.kind != "status" or e.new == "cancelled"]
-        for e in shown[:SHOWN_EVENTS]:
-            self.notify(safe(e.describe(), 300), title=_TITLES.get(e.kind, "Order"),
-                        severity=_severity(e), markup=False, timeout=8)
-        if len(shown) > SHOWN_EVENTS:
-            self.notify(f"… and {len(shown) - SHOWN_EVENTS} more updates from suppliers.",
-                        markup=False)
+        """Tell the merchant what the suppliers decided, calmly: one notification however
+        many decisions came at once (stacked, they would cover the screen on 80×24). That an
+        action went out is not news; that it was refused or could not be sent is."""
+        shown = [e for e in events if e.kind != "sent"
+                 and (e.kind != "status" or e.new == "cancelled")]
+        if not shown:
+            return
+        lines = [safe(e.describe(), EVENT_CHARS) for e in shown[:SHOWN_EVENTS]]
+        more = len(shown) - SHOWN_EVENTS
+        if more > 0:
+            lines.append(f"… and {more} more update{'s' if more > 1 else ''} from suppliers")
+        kinds = {e.kind for e in shown}
+        title = _TITLES.get(shown[0].kind, "Order") if len(kinds) == 1 else "Suppliers"
+        severities = {_severity(e) for e in shown}
+        severity: SeverityLevel = next(
+            (level for level in ("error", "warning") if level in severities), "information")
+        self.notify("\n".join(lines), title=title, severity=severity, markup=False,
+                    timeout=EVENT_TIMEOUT_S)
 
 
 _TITLES = {"cancellation": "Cancellation", "dispute": "Dispute",
            "refused": "Refused by the supplier", "sent": "Sent", "failed": "Not sent yet"}
 
 
-def _severity(e: SyncEvent) -> Any:
+def _severity(e: SyncEvent) -> SeverityLevel:
     if e.kind in ("refused", "failed"):
         return "error"
     if e.new in ("info_requested", "awaiting_merchant", "rejected"):

@@ -25,10 +25,17 @@ from textual.widgets import (
 
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery
-from ordertui.export.columns import COLUMNS, DEFAULT_COLUMNS
-from ordertui.export.errors import ExportCancelled, ExportFileExists, MailError
-from ordertui.export.request import FORMAT_LABELS, FORMATS, ExportRequest
-from ordertui.export.service import infer_format
+from ordertui.services.exports import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    FORMAT_LABELS,
+    FORMATS,
+    ExportCancelled,
+    ExportFileExists,
+    ExportRequest,
+    MailError,
+    infer_format,
+)
 from ordertui.tui.dialog import ConfirmDialog, Dialog, KeepOpen
 from ordertui.tui.format import safe
 

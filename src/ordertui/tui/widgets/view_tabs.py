@@ -6,6 +6,8 @@ short labels on 80 columns, and only the current view's count when even that is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
@@ -19,6 +21,7 @@ SHORT = {View.ALL: "All", View.ATTENTION: "Attention", View.AWAITING_PAYMENT: "U
 TINY = {View.ALL: "All", View.ATTENTION: "Attn", View.AWAITING_PAYMENT: "Unpaid",
         View.PROCESSING: "Proc", View.SHIPPED: "Ship", View.DELIVERED: "Deliv",
         View.CANCELLED: "Canc", View.PROTECTION: "Prot"}
+FULL = {v: v.label for v in View}
 VIEWS = list(View)
 
 
@@ -32,7 +35,7 @@ class ViewTabs(Widget):
 
     def render(self) -> Text:
         width = self.size.width - 2
-        for labels, with_counts, digits in ((View, True, True), (SHORT, True, True),
+        for labels, with_counts, digits in ((FULL, True, True), (SHORT, True, True),
                                             (TINY, True, True), (TINY, True, False),
                                             (TINY, False, False)):
             text = self._line(labels, with_counts, digits)
@@ -40,10 +43,10 @@ class ViewTabs(Widget):
                 return text
         return self._line(TINY, False, False)
 
-    def _line(self, labels: object, with_counts: bool, digits: bool) -> Text:
+    def _line(self, labels: Mapping[View, str], with_counts: bool, digits: bool) -> Text:
         text = Text()
         for i, view in enumerate(VIEWS, 1):
-            label = view.label if labels is View else labels[view]  # type: ignore[index]
+            label = labels[view]
             n = self.counts.get(view.value)
             selected = view is self.current
             count = f" {n:,}" if n is not None and (with_counts or selected) else ""
