@@ -25,6 +25,7 @@ from ordertui.domain.errors import (
     SupplierRateLimited,
     SupplierUnavailable,
 )
+from ordertui.secrets import read_private, write_private
 from ordertui.simulators.common import _drop
 from ordertui.suppliers.http import (
     RateLimiter,
@@ -32,8 +33,6 @@ from ordertui.suppliers.http import (
     SupplierHTTP,
     check_base_url,
     file_lock,
-    read_private,
-    write_private,
 )
 from sim_fixtures import start_app
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,10 +21,9 @@ import platformdirs
 import tomli_w
 
 from ordertui.domain.errors import ConfigError
+from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
 APP = "ordertui"
-SECRET_KEYS = frozenset({"api_key", "app_secret", "access_token", "refresh_token", "password",
-                         "token", "secret"})
 DEFAULT_DEMO = {"kind": "demo"}
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula", "tokyo-night",
           "monokai", "solarized-light", "flexoki", "catppuccin-mocha")
@@ -112,26 +110,6 @@ class Config:
                            sender=table["from"].strip(), timeout_s=float(timeout))
 
 
-def resolve_secret(table: Mapping[str, Any], key: str, *, where: str) -> str | None:
-    """``key`` inline, or the environment variable named by ``<key>_env``."""
-    env_name = table.get(f"{key}_env")
-    if env_name:
-        if not isinstance(env_name, str):
-            raise ConfigError(where, f"{key}_env must name an environment variable",
-                              key=f"{key}_env")
-        value = os.environ.get(env_name)
-        if not value:
-            raise ConfigError(where, f"the environment variable {env_name} (from {key}_env) is "
-                              "not set", key=f"{key}_env")
-        return value
-    value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(where, f"{key} must be a string", key=key)
-    return value
-
-
 def _line_of(path: Path, table: str, key: str) -> int | None:
     """The line where ``key`` is set inside ``[table]``, for error messages."""
     try:
@@ -150,44 +128,6 @@ def _line_of(path: Path, table: str, key: str) -> int | None:
         if m and current == table and m.group(1) == key:
             return number
     return None
-
-
-def _register_secrets(data: Mapping[str, Any]) -> None:
-    """Every secret the config holds or names, so logs and reports can redact it."""
-    from ordertui.logs import register_secret
-
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            _register_secrets(value)
-        elif key in SECRET_KEYS and isinstance(value, str):
-            register_secret(value)
-        elif key.endswith("_env") and key[:-4] in SECRET_KEYS and isinstance(value, str):
-            register_secret(os.environ.get(value))
-
-
-def _has_inline_secret(data: Mapping[str, Any]) -> bool:
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            if _has_inline_secret(value):
-                return True
-        elif key in SECRET_KEYS and value:
-            return True
-    return False
-
-
-#: how check_private names a supplier's token cache (``<data>/suppliers/<name>/*token*.json``)
-TOKEN_FILE = "this token file holds a supplier's access token and"
-
-
-def check_private(path: Path, what: str) -> None:
-    """Refuse a secret-holding file that others can read, as ssh does."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(str(path), f"{what} is readable by others (mode "
-                          f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
 
 
 def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
@@ -209,7 +149,7 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
             msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             raise ConfigError(str(path), f"not valid TOML: {msg}",
                               line=int(line.group(1)) if line else None) from None
-        if _has_inline_secret(raw):
+        if has_inline_secret(raw):
             check_private(path, "this config file holds a secret and")
     elif explicit:
         raise ConfigError(str(path), "no such file; create it or leave out --config")
@@ -218,7 +158,7 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     where = str(path)
-    _register_secrets(raw)
+    register_secrets(raw)
 
     def err(message: str, table: str, key: str | None = None) -> ConfigError:
         dotted = f"{table}.{key}" if key else table
@@ -293,15 +233,3 @@ def save(config: Config) -> None:
     """Write the config's raw table back to its file (after the settings screen changed it)."""
     write_toml(config.path, config.raw)
 
-
-def redacted(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy fit to show: inline secrets become ••••."""
-    out: dict[str, Any] = {}
-    for key, value in settings.items():
-        if isinstance(value, Mapping):
-            out[key] = redacted(value)
-        elif key in SECRET_KEYS and value:
-            out[key] = "••••"
-        else:
-            out[key] = value
-    return out

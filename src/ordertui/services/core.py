@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import TOKEN_FILE, Config, check_private
+from ordertui.config import Config
 from ordertui.domain import codec, rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -52,6 +52,7 @@ from ordertui.domain.states import (
     path_to,
 )
 from ordertui.domain.text import one_line
+from ordertui.secrets import TOKEN_FILE, check_private
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ordertui.config import resolve_secret
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierProtocolError
 from ordertui.domain.models import (
@@ -39,6 +38,7 @@ from ordertui.domain.models import (
 )
 from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.secrets import resolve_secret
 from ordertui.sqlite_file import transaction
 from ordertui.suppliers.aliexpress_client import DEFAULT_BASE_URL, AEClient
 from ordertui.suppliers.base import (

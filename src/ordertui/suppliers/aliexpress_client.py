@@ -33,13 +33,12 @@ from ordertui.domain.errors import (
     SupplierUnavailable,
 )
 from ordertui.logs import redact, register_secret
+from ordertui.secrets import read_private, write_private
 from ordertui.suppliers.aliexpress_sign import sign
 from ordertui.suppliers.http import (
     RetryPolicy,
     SupplierHTTP,
     file_lock,
-    read_private,
-    write_private,
 )
 
 DEFAULT_BASE_URL = "https://api-sg.aliexpress.com"

@@ -27,7 +27,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-from ordertui.config import resolve_secret
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     ConfigError,
@@ -48,6 +47,7 @@ from ordertui.domain.models import (
 )
 from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.secrets import resolve_secret
 from ordertui.suppliers.base import (
     AdapterContext,
     Applied,

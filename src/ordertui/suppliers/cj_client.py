@@ -32,12 +32,11 @@ from ordertui.domain.errors import (
     SupplierUnavailable,
 )
 from ordertui.logs import redact, register_secret
+from ordertui.secrets import read_private, write_private
 from ordertui.suppliers.http import (
     RetryPolicy,
     SupplierHTTP,
     file_lock,
-    read_private,
-    write_private,
 )
 
 DEFAULT_BASE_URL = "https://developers.cjdropshipping.com/api2.0/v1"

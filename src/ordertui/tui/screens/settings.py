@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from ordertui import config as config_mod
+from ordertui.secrets import redacted
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.top_bar import TopBar
 
@@ -102,7 +103,7 @@ class SettingsScreen(Screen[None]):
         for name, sc in cfg.suppliers.items():
             t.append(f"{safe(name)}", style="bold")
             t.append(f"  kind {safe(sc.kind)}\n")
-            for key, value in config_mod.redacted(sc.settings).items():
+            for key, value in redacted(sc.settings).items():
                 if key == "kind":
                     continue
                 t.append(f"    {safe(str(key))} = {safe(str(value))}\n")
