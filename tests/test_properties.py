@@ -48,6 +48,7 @@ from ordertui.export.request import ExportRequest
 from ordertui.export.service import infer_format, validate
 from ordertui.services.core import Services
 from ordertui.services.returns import ReturnsService, parse_items
+from ordertui.services.settings import check_suppliers
 from ordertui.store.db import Store
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.base import AdapterContext
@@ -405,6 +406,7 @@ def test_config_parse_accepts_or_names_the_problem(raw: dict[str, Any], tmp_path
     TRIED["config tables"] += 1
     try:
         cfg = config_mod.parse(raw, tmp_path / "config.toml", tmp_path / "data")
+        check_suppliers(cfg)
     except OrdertuiError:
         return
     if cfg.email_table:

@@ -5,6 +5,10 @@ Where things live: the config file at the platform's user config path (overridde
 ``--data-dir`` or ``ORDERTUI_DATA_DIR``). Secrets are given inline or, better, as
 ``<key>_env = "VARIABLE"``; a file holding an inline secret must be private (mode 0600), as
 ssh demands of its keys.
+
+This module checks the file's shape only; it knows nothing of suppliers. Whether each
+supplier table names a known kind with settings its adapter accepts is checked by the
+services layer (``ordertui.services.settings``).
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ def default_data_dir() -> Path:
 
 @dataclass(slots=True)
 class SupplierConfig:
+    """One ``[suppliers.NAME]`` table as written. ``kind`` is "" when the table names no kind
+    (as a string); ``ordertui.services.settings.check_suppliers`` refuses that, an unknown
+    kind, and settings the kind's adapter does not accept."""
+
     name: str
     kind: str
     settings: dict[str, Any]
@@ -91,15 +99,15 @@ class Config:
         for key in ("host", "from"):
             if not isinstance(table.get(key), str) or not table[key].strip():
                 raise ConfigError(where, f"[email] needs {key} = \"...\"", key=f"email.{key}",
-                                  line=_line_of(self.path, "email", key))
+                                  line=line_of(self.path, "email", key))
         security = table.get("security", "starttls")
         if security not in ("starttls", "tls", "none"):
             raise ConfigError(where, "security must be \"starttls\", \"tls\" or \"none\"",
-                              key="email.security", line=_line_of(self.path, "email", "security"))
+                              key="email.security", line=line_of(self.path, "email", "security"))
         port = table.get("port", {"starttls": 587, "tls": 465, "none": 25}[security])
         if not isinstance(port, int) or not 0 < port < 65536:
             raise ConfigError(where, "port must be a number from 1 to 65535", key="email.port",
-                              line=_line_of(self.path, "email", "port"))
+                              line=line_of(self.path, "email", "port"))
         timeout = table.get("timeout_s", 30)
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise ConfigError(where, "timeout_s must be a positive number",
@@ -110,8 +118,9 @@ class Config:
                            sender=table["from"].strip(), timeout_s=float(timeout))
 
 
-def _line_of(path: Path, table: str, key: str) -> int | None:
-    """The line where ``key`` is set inside ``[table]``, for error messages."""
+def line_of(path: Path, table: str, key: str) -> int | None:
+    """The line where ``key`` is set inside ``[table]``, for error messages (None when the
+    file cannot be read or does not set it)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -163,7 +172,7 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     def err(message: str, table: str, key: str | None = None) -> ConfigError:
         dotted = f"{table}.{key}" if key else table
         return ConfigError(where, message, key=dotted,
-                           line=_line_of(path, table, key) if key else None)
+                           line=line_of(path, table, key) if key else None)
 
     app = raw.get("app", {})
     if not isinstance(app, dict):
@@ -185,24 +194,17 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     table = raw.get("suppliers", {})
     if not isinstance(table, dict):
         raise err("[suppliers] must hold tables like [suppliers.demo]", "suppliers")
-    from ordertui.suppliers.registry import adapter_class, kinds
-
     for name, settings in table.items():
         section = f"suppliers.{name}"
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
             raise err("a supplier name may hold letters, digits, - and _ only", section)
         if not isinstance(settings, dict):
             raise err(f"[{section}] must be a table", section)
+        # whether the table names a kind, and a known one with settings its adapter takes,
+        # is for the services layer to say: ordertui.services.settings.check_suppliers
         kind = settings.get("kind")
-        if not isinstance(kind, str):
-            raise err(f"[{section}] needs kind = one of {', '.join(kinds())}", section, "kind")
-        try:
-            cls = adapter_class(kind)
-        except Exception as exc:
-            raise err(str(exc), section, "kind") from None
-        for key, message in cls.validate_settings(settings):
-            raise err(message, section, key)
-        suppliers[name] = SupplierConfig(name, kind, dict(settings))
+        suppliers[name] = SupplierConfig(name, kind if isinstance(kind, str) else "",
+                                         dict(settings))
     implicit = not suppliers
     if implicit:
         suppliers["demo"] = SupplierConfig("demo", "demo", dict(DEFAULT_DEMO))

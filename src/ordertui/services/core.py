@@ -53,6 +53,7 @@ from ordertui.domain.states import (
 )
 from ordertui.domain.text import one_line
 from ordertui.secrets import TOKEN_FILE, check_private
+from ordertui.services.settings import check_suppliers
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.suppliers.base import AdapterContext, SupplierAdapter
@@ -91,6 +92,7 @@ def _now() -> datetime:
 
 class Services:
     def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now) -> None:
+        check_suppliers(config)  # a known kind and accepted settings for every supplier
         self.config = config
         self.clock = clock
         self.data_dir = config.data_dir
