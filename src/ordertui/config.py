@@ -25,6 +25,7 @@ import platformdirs
 import tomli_w
 
 from ordertui.domain.errors import ConfigError
+from ordertui.fsutil import atomic_write
 from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
 APP = "ordertui"
@@ -225,8 +226,6 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600."""
-    from ordertui.fsutil import atomic_write
-
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, tomli_w.dumps(dict(data)))
 
