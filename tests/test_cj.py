@@ -27,7 +27,8 @@ from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.services.core import Services
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim
-from ordertui.suppliers.cj import STATUS_MAP, CJAdapter
+from ordertui.suppliers.cj import CJAdapter
+from ordertui.suppliers.cj.adapter import STATUS_MAP
 from sim_fixtures import (
     Clock,
     cj_settings,

@@ -11,7 +11,7 @@ syncs read the open statuses only (the orders that can still change), find the o
 left them with ``orderIds`` look-ups in the terminal lists, compare the terminal lists'
 totals with what the adapter knows (reading a list again only when they differ), and read
 the dispute list to follow the disputes the adapter knows. A sync reads list pages only;
-details and tracking are read when the merchant opens an order. See ``cj_state`` for what
+details and tracking are read when the merchant opens an order. See ``state`` for what
 the adapter remembers between passes.
 """
 
@@ -57,14 +57,14 @@ from ordertui.suppliers.base import (
     SupplierAdapter,
     Tracking,
 )
-from ordertui.suppliers.cj_client import (
+from ordertui.suppliers.cj.client import (
     DEFAULT_BASE_URL,
     NOT_FOUND,
     CJClient,
     CJRejected,
     parse_time,
 )
-from ordertui.suppliers.cj_state import CJState, JournalEntry
+from ordertui.suppliers.cj.state import CJState, JournalEntry
 from ordertui.suppliers.http import check_base_url
 
 T = TypeVar("T")

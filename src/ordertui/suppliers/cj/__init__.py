@@ -1,0 +1,11 @@
+"""CJ Dropshipping (API 2.0).
+
+- ``adapter``: the ``SupplierAdapter`` — reading one order, the merchant's actions, and
+  ``was_applied`` after an ambiguous send;
+- ``client``: CJ's transport: the envelope, its error codes, the access token;
+- ``state``: what the adapter remembers between calls (a small SQLite mirror).
+"""
+
+from ordertui.suppliers.cj.adapter import CJAdapter
+
+__all__ = ["CJAdapter"]
