@@ -40,7 +40,7 @@ from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
 from ordertui.secrets import resolve_secret
 from ordertui.sqlite_file import transaction
-from ordertui.suppliers.aliexpress_client import DEFAULT_BASE_URL, AEClient
+from ordertui.suppliers.aliexpress.client import DEFAULT_BASE_URL, AEClient
 from ordertui.suppliers.base import (
     AdapterContext,
     Applied,
