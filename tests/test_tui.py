@@ -11,7 +11,7 @@ import pytest
 
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
-from ordertui.suppliers.demo_engine import _fraction
+from ordertui.simulators.demo import fraction
 from ordertui.tui import app as app_module
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
@@ -213,7 +213,7 @@ async def test_cancel_journey_request_details_answer_approved(services: Any,
     engine = services.adapter("demo").engine
     candidates = [r for r in _orders_with(services, OrderStatus.PROCESSING)
                   if r.cancellation_state is None and r.dispute_state is None
-                  and _fraction(engine.seed, engine.scheme.index(r.supplier_order_id,
+                  and fraction(engine.seed, engine.scheme.index(r.supplier_order_id,
                                                                  engine.count), "ask", 1) < 0.3]
     target = candidates[0]
     app = OrderTUI(services)
