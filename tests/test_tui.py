@@ -12,7 +12,7 @@ import pytest
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.simulators.demo import fraction
-from ordertui.tui import app as app_module
+from ordertui.suppliers.demo import DemoAdapter
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
@@ -36,7 +36,7 @@ SIZES = [(80, 24), (160, 50)]
 @pytest.fixture(autouse=True)
 def _fast_follow_up(monkeypatch: pytest.MonkeyPatch) -> None:
     # the app polls a supplier that owes an answer; the tests' demo answers in 0.3 s
-    monkeypatch.setitem(app_module.FOLLOW_UP_S, "demo", 0.2)
+    monkeypatch.setattr(DemoAdapter, "follow_up_s", 0.2)
 
 
 @pytest.fixture

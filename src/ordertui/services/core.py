@@ -69,6 +69,7 @@ class SupplierInfo:
     title: str
     capabilities: frozenset[Capability]
     is_demo: bool
+    follow_up_s: float  # how often to sync while its answer is awaited (the adapter's)
 
 
 @dataclass(slots=True)
@@ -133,10 +134,11 @@ class Services:
         sc = self.config.suppliers.get(name)
         if sc is None:
             # orders from a supplier that is no longer configured stay readable
-            return SupplierInfo(name, "unknown", name, frozenset(), False)
+            return SupplierInfo(name, "unknown", name, frozenset(), False,
+                                SupplierAdapter.follow_up_s)
         cls = adapter_class(sc.kind)
         return SupplierInfo(name, sc.kind, cls.title, cls.capabilities,
-                            sc.kind == "demo")
+                            sc.kind == "demo", cls.follow_up_s)
 
     @property
     def is_demo(self) -> bool:

@@ -38,6 +38,7 @@ from ordertui.domain.policy import (
 )
 from ordertui.domain.text import one_line
 from ordertui.fsutil import atomic_write
+from ordertui.suppliers.registry import adapter_class
 
 # --- the merchant's [returns] table -------------------------------------------------------
 
@@ -141,12 +142,11 @@ def supplier_policy(config: Config, name: str) -> SupplierPolicy:
 
 
 def _adapter_policy(kind: str) -> SupplierPolicy | None:
-    from ordertui.suppliers.registry import adapter_class
-
     try:
-        found = getattr(adapter_class(kind), "return_policy", None)
+        found = adapter_class(kind).return_policy
     except OrdertuiError:
         return None
+    # a third party's adapter may declare something else there: its kind's default stands
     return with_source(found, "adapter") if isinstance(found, SupplierPolicy) else None
 
 

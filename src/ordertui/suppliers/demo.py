@@ -31,6 +31,7 @@ class DemoAdapter(SupplierAdapter):
     kind = "demo"
     title = "Demo supplier"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.ADD_BY_ID}
+    follow_up_s = 2.0  # it answers within seconds (review_delay_s) and has no rate limit
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         super().__init__(name, settings, context)

@@ -30,8 +30,6 @@ from ordertui.tui.query_runner import QueryRunner
 
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 WATCH_INTERVAL_S = 2.0  # how often another session's changes are looked for
-FOLLOW_UP_S = {"demo": 2.0}  # polling while a supplier's answer is awaited, by kind
-FOLLOW_UP_DEFAULT_S = 30.0
 
 
 class OrderTUI(App[None]):
@@ -147,9 +145,11 @@ class OrderTUI(App[None]):
         self._sync_now.set()
 
     def _follow_up_interval(self) -> float:
-        kinds = {sc.kind for sc in self.services.config.suppliers.values()}
-        return min((FOLLOW_UP_S.get(k, FOLLOW_UP_DEFAULT_S) for k in kinds),
-                   default=FOLLOW_UP_DEFAULT_S)
+        """Polling while a supplier's answer is awaited: as often as the most eager of the
+        configured suppliers' adapters asks (``follow_up_s``)."""
+        services = self.services
+        return min(services.supplier_info(name).follow_up_s
+                   for name in services.config.suppliers)
 
     @work(group="sync", exclusive=True)
     async def sync_loop(self) -> None:

@@ -269,5 +269,6 @@ def _dt(seconds: float) -> datetime:
 
 
 def epoch_of(days_ago: float = 0.0) -> float:
+    """Midnight (UTC) ``days_ago`` days ago, in seconds: an epoch to generate a shop at."""
     now = datetime.now(UTC) - timedelta(days=days_ago)
     return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
