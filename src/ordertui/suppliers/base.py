@@ -101,8 +101,10 @@ class SupplierAdapter(abc.ABC):
     #: at a time, when the merchant opens it or in the background within the rate limit
     list_has_details: ClassVar[bool] = True
     #: seconds between syncs while the app waits on this supplier's answer (a cancellation
-    #: or a dispute it is deciding): sooner than the regular sync, so the decision shows
-    #: soon after it is made, yet slow enough to stay within a real supplier's rate limit
+    #: or a dispute it is deciding): sooner than the regular sync (every 5 minutes by
+    #: default), so that a decision shows soon after it is made, yet rare enough that a
+    #: supplier taking hours to decide costs few requests; the app polls at the pace of the
+    #: most eager supplier configured
     follow_up_s: ClassVar[float] = 30.0
     #: the supplier's own return policy, for an adapter that knows it (a third party's); the
     #: built-in kinds' documented policies are in ``ordertui.domain.policy.default_policy``
