@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ordertui import config as config_mod
+from ordertui.http import RetryPolicy
 from ordertui.services.core import Services
 from ordertui.simulators.common import RunningSim, start_app, start_in_thread
-from ordertui.suppliers.http import RetryPolicy
 
 __all__ = ["Clock", "ae_settings", "cj_settings", "drain", "fast_retries", "serve", "services_for",
            "start_app", "start_in_thread", "sync_until_clean"]

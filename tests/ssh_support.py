@@ -306,7 +306,7 @@ class Shop:
         """The ``n``-th order (newest first) matching SQL ``where``; ``approves``: one whose
         cancellation the demo supplier approves at once (True) or asks about (False)."""
         from ordertui.domain.query import OrderQuery
-        from ordertui.suppliers.demo_engine import _fraction
+        from ordertui.simulators.demo import fraction
 
         s = self.services()
         try:
@@ -314,7 +314,7 @@ class Shop:
             engine = s.adapter("demo").engine
             rows = [r for r in s.window(OrderQuery(), limit=self.orders) if r.id in ids]
             if approves is not None:
-                rows = [r for r in rows if (_fraction(
+                rows = [r for r in rows if (fraction(
                     engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
                     "ask", 1) >= 0.3) is approves]
             return rows[n]

@@ -31,7 +31,7 @@ from ordertui.services.core import Services
 from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
 from ordertui.simulators.common import RunningSim
 from ordertui.suppliers.aliexpress import AliExpressAdapter
-from ordertui.suppliers.aliexpress_sign import sign, string_to_sign
+from ordertui.suppliers.aliexpress.sign import sign, string_to_sign
 from sim_fixtures import ae_settings, fast_retries, serve, services_for, start_app
 
 SECRET = "helloworld"

@@ -27,7 +27,9 @@ from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.services.core import Services
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim
-from ordertui.suppliers.cj import STATUS_MAP, CJAdapter
+from ordertui.suppliers.cj import CJAdapter
+from ordertui.suppliers.cj.mapping import STATUS_MAP
+from ordertui.suppliers.cj.sync import Phase, SyncCursor
 from sim_fixtures import (
     Clock,
     cj_settings,
@@ -220,6 +222,40 @@ async def test_sync_follows_a_page_size_cap(tmp_path: Path) -> None:
         s = await synced(tmp_path, sim, page_size=100)
         assert set(snapshot(s)) == set(sim.sim.truth())  # type: ignore[attr-defined]
         await s.aclose()
+
+
+#: cursors as merchants' stores hold them (written before the cursor had a type)
+STORED_CURSORS = [
+    'cj1:{"v":1,"p":4,"m":"inc","ph":"list","q":["UNSHIPPED","SHIPPED","OTHER"],'
+    '"then":"moved","n":3,"ps":30,"c":60,"done":75,"k":{"CREATED":0,"IN_CART":0,"UNPAID":2,'
+    '"UNSHIPPED":40,"SHIPPED":90,"DELIVERED":300,"CANCELLED":12,"OTHER":0},"d":1}',
+    'cj1:{"v":1,"p":4,"m":"inc","ph":"vanish","q":[],"then":"vanish","n":1,"ps":30,"c":0,'
+    '"done":130,"k":{"DELIVERED":300},"d":1,"vs":["DELIVERED"]}',
+    'cj1:{"v":1,"p":4,"ph":"idle"}',
+]
+
+
+@pytest.mark.parametrize("stored", STORED_CURSORS)
+def test_the_sync_cursor_reads_the_stored_form(stored: str) -> None:
+    cursor = SyncCursor.decode(stored)
+    assert cursor is not None and cursor.pass_id == 4
+    assert cursor.encode() == stored  # written back as it was: old and new versions agree
+
+
+def test_the_sync_cursor_fields() -> None:
+    cursor = SyncCursor.decode(STORED_CURSORS[0])
+    assert cursor == SyncCursor(
+        pass_id=4, phase=Phase.LIST, full=False, statuses=("UNSHIPPED", "SHIPPED", "OTHER"),
+        then=Phase.MOVED, page=3, page_size=30, consumed=60, done=75,
+        known_counts={"CREATED": 0, "IN_CART": 0, "UNPAID": 2, "UNSHIPPED": 40,
+                      "SHIPPED": 90, "DELIVERED": 300, "CANCELLED": 12, "OTHER": 0})
+    vanish = SyncCursor.decode(STORED_CURSORS[1])
+    assert vanish is not None and vanish.vanish_statuses == ("DELIVERED",)
+    assert SyncCursor.decode(STORED_CURSORS[2]) == SyncCursor(pass_id=4, phase=Phase.IDLE)
+    # none, another supplier's, broken or unknown: a new full pass starts
+    for other in (None, "", "b:0:5", "cj1:{", "cj1:[]", 'cj1:{"ph":"list"}',
+                  'cj1:{"v":1,"p":4,"ph":"later"}', 'cj1:{"v":1,"p":4,"ph":"list"}'):
+        assert SyncCursor.decode(other) is None
 
 
 async def test_sync_at_30_percent_faults_ends_like_a_clean_sync(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 from ordertui import __version__
 from ordertui.cli import actions, common, main_group
 from ordertui.services import serialize
-from ordertui.suppliers.demo_engine import DemoEngine
+from ordertui.simulators.demo import DemoEngine
 
 ORDERS = 120
 CONFIG = f"""

@@ -26,9 +26,8 @@ from ordertui.domain.states import (
     OrderStatus,
 )
 from ordertui.services.core import Services
-from ordertui.suppliers import demo_data as data
+from ordertui.simulators.demo import DemoEngine, IdScheme, data, generate
 from ordertui.suppliers.demo import DemoAdapter
-from ordertui.suppliers.demo_engine import DemoEngine, IdScheme, generate
 
 EPOCH = datetime(2024, 6, 13, tzinfo=UTC).timestamp()
 DELAY = 5.0

@@ -19,7 +19,7 @@ from ordertui.config import load
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services
-from ordertui.suppliers.demo_engine import _fraction
+from ordertui.simulators.demo import fraction
 
 TMUX = shutil.which("tmux")
 ORDERTUI = str(Path(sys.executable).with_name("ordertui"))
@@ -91,7 +91,7 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
     target = next(
         r for r in services.window(OrderQuery(statuses=(OrderStatus.PROCESSING,)), limit=100)
         if r.cancellation_state is None
-        and _fraction(engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
+        and fraction(engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
                       "ask", 1) >= 0.3)  # a request this supplier approves straight away
     services.store.close()
     exit_file = tmp_path / "exit"

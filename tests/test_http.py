@@ -25,16 +25,15 @@ from ordertui.domain.errors import (
     SupplierRateLimited,
     SupplierUnavailable,
 )
-from ordertui.simulators.common import _drop
-from ordertui.suppliers.http import (
+from ordertui.http import (
     RateLimiter,
     RetryPolicy,
     SupplierHTTP,
     check_base_url,
     file_lock,
-    read_private,
-    write_private,
 )
+from ordertui.secrets import read_private, write_private
+from ordertui.simulators.common import _drop
 from sim_fixtures import start_app
 
 FAST = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)

@@ -46,13 +46,14 @@ from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery
 from ordertui.export.request import ExportRequest
 from ordertui.export.service import infer_format, validate
+from ordertui.http import RetryPolicy, SupplierHTTP, retry_after
 from ordertui.services.core import Services
 from ordertui.services.returns import ReturnsService, parse_items
+from ordertui.services.settings import check_suppliers
 from ordertui.store import Store
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.base import AdapterContext
 from ordertui.suppliers.cj import CJAdapter
-from ordertui.suppliers.http import RetryPolicy, SupplierHTTP, retry_after
 from tui_support import make_services
 
 #: inputs tried, by test; printed at the end of the module
@@ -405,6 +406,7 @@ def test_config_parse_accepts_or_names_the_problem(raw: dict[str, Any], tmp_path
     TRIED["config tables"] += 1
     try:
         cfg = config_mod.parse(raw, tmp_path / "config.toml", tmp_path / "data")
+        check_suppliers(cfg)
     except OrdertuiError:
         return
     if cfg.email_table:

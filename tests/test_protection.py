@@ -264,11 +264,16 @@ def test_the_filter_reads_index_ranges(store: Store) -> None:
     assert "SCAN orders" not in plan and "SCAN o " not in plan
 
 
+#: the credentials each adapter requires (Services checks every supplier's settings)
+ALI = {"kind": "aliexpress", "app_key": "1", "app_secret": "s", "access_token": "a"}
+CJ = {"kind": "cj", "api_key": "k"}
+
+
 def test_services_write_the_windows_from_the_config(tmp_path: Path) -> None:
     config = make_config(tmp_path, suppliers={
-        "demo": {"kind": "demo"}, "ali": {"kind": "aliexpress"},
-        "cj": {"kind": "cj", "policy": {"protection_days": 20, "protection_from": "order"}},
-        "broken": {"kind": "aliexpress", "policy": {"protection_days": "soon"}}})
+        "demo": {"kind": "demo"}, "ali": ALI,
+        "cj": {**CJ, "policy": {"protection_days": 20, "protection_from": "order"}},
+        "broken": {**ALI, "policy": {"protection_days": "soon"}}})
     s = services_with(config, [_delivered(1, "ali", 24 * 10), _delivered(2, "cj", 24 * 3)])
     assert ReturnsStore(s.store).protection_windows() == {
         "demo": (15, "delivery"), "ali": (15, "delivery"), "cj": (20, "order")}

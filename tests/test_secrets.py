@@ -30,11 +30,11 @@ from click.testing import CliRunner, Result
 from ordertui import config as config_mod
 from ordertui.cli import main_group
 from ordertui.domain.errors import ConfigError
+from ordertui.secrets import read_private, write_private
 from ordertui.services.core import Services
 from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim, start_in_thread
-from ordertui.suppliers.http import read_private, write_private
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.settings import SettingsScreen

@@ -41,10 +41,10 @@ from ordertui.domain.states import (
     OrderStatus,
     Source,
 )
+from ordertui.simulators.demo import IdScheme, generate
 from ordertui.store import Store
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
-from ordertui.suppliers.demo_engine import IdScheme, generate
 
 EPOCH = datetime(2024, 6, 13, tzinfo=UTC).timestamp()
 N_DEMO, N_OTHER = 600, 200
@@ -708,7 +708,7 @@ def test_a_crash_in_the_middle_of_a_bulk_load_is_finished_on_the_next_open(
     script = textwrap.dedent(f"""
         import os
         from ordertui.store import Store
-        from ordertui.suppliers.demo_engine import IdScheme, generate
+        from ordertui.simulators.demo import IdScheme, generate
         store = Store({str(path)!r})
         load = store.bulk_load()
         load.__enter__()

@@ -11,8 +11,8 @@ import pytest
 
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
+from ordertui.simulators.demo import fraction
 from ordertui.suppliers.demo import DemoAdapter
-from ordertui.suppliers.demo_engine import _fraction
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
@@ -213,7 +213,7 @@ async def test_cancel_journey_request_details_answer_approved(services: Any,
     engine = services.adapter("demo").engine
     candidates = [r for r in _orders_with(services, OrderStatus.PROCESSING)
                   if r.cancellation_state is None and r.dispute_state is None
-                  and _fraction(engine.seed, engine.scheme.index(r.supplier_order_id,
+                  and fraction(engine.seed, engine.scheme.index(r.supplier_order_id,
                                                                  engine.count), "ask", 1) < 0.3]
     target = candidates[0]
     app = OrderTUI(services)

@@ -19,7 +19,7 @@ from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingE
 from ordertui.domain.money import Money
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services
-from ordertui.suppliers.demo_engine import epoch_of
+from ordertui.simulators.demo import epoch_of
 
 SEED = 7
 ORDERS = 300

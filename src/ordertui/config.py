@@ -5,13 +5,16 @@ Where things live: the config file at the platform's user config path (overridde
 ``--data-dir`` or ``ORDERTUI_DATA_DIR``). Secrets are given inline or, better, as
 ``<key>_env = "VARIABLE"``; a file holding an inline secret must be private (mode 0600), as
 ssh demands of its keys.
+
+This module checks the file's shape only; it knows nothing of suppliers. Whether each
+supplier table names a known kind with settings its adapter accepts is checked by the
+services layer (``ordertui.services.settings``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,10 +25,10 @@ import platformdirs
 import tomli_w
 
 from ordertui.domain.errors import ConfigError
+from ordertui.fsutil import atomic_write
+from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
 APP = "ordertui"
-SECRET_KEYS = frozenset({"api_key", "app_secret", "access_token", "refresh_token", "password",
-                         "token", "secret"})
 DEFAULT_DEMO = {"kind": "demo"}
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula", "tokyo-night",
           "monokai", "solarized-light", "flexoki", "catppuccin-mocha")
@@ -47,6 +50,10 @@ def default_data_dir() -> Path:
 
 @dataclass(slots=True)
 class SupplierConfig:
+    """One ``[suppliers.NAME]`` table as written. ``kind`` is "" when the table names no kind
+    (as a string); ``ordertui.services.settings.check_suppliers`` refuses that, an unknown
+    kind, and settings the kind's adapter does not accept."""
+
     name: str
     kind: str
     settings: dict[str, Any]
@@ -93,15 +100,15 @@ class Config:
         for key in ("host", "from"):
             if not isinstance(table.get(key), str) or not table[key].strip():
                 raise ConfigError(where, f"[email] needs {key} = \"...\"", key=f"email.{key}",
-                                  line=_line_of(self.path, "email", key))
+                                  line=line_of(self.path, "email", key))
         security = table.get("security", "starttls")
         if security not in ("starttls", "tls", "none"):
             raise ConfigError(where, "security must be \"starttls\", \"tls\" or \"none\"",
-                              key="email.security", line=_line_of(self.path, "email", "security"))
+                              key="email.security", line=line_of(self.path, "email", "security"))
         port = table.get("port", {"starttls": 587, "tls": 465, "none": 25}[security])
         if not isinstance(port, int) or not 0 < port < 65536:
             raise ConfigError(where, "port must be a number from 1 to 65535", key="email.port",
-                              line=_line_of(self.path, "email", "port"))
+                              line=line_of(self.path, "email", "port"))
         timeout = table.get("timeout_s", 30)
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise ConfigError(where, "timeout_s must be a positive number",
@@ -112,28 +119,9 @@ class Config:
                            sender=table["from"].strip(), timeout_s=float(timeout))
 
 
-def resolve_secret(table: Mapping[str, Any], key: str, *, where: str) -> str | None:
-    """``key`` inline, or the environment variable named by ``<key>_env``."""
-    env_name = table.get(f"{key}_env")
-    if env_name:
-        if not isinstance(env_name, str):
-            raise ConfigError(where, f"{key}_env must name an environment variable",
-                              key=f"{key}_env")
-        value = os.environ.get(env_name)
-        if not value:
-            raise ConfigError(where, f"the environment variable {env_name} (from {key}_env) is "
-                              "not set", key=f"{key}_env")
-        return value
-    value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(where, f"{key} must be a string", key=key)
-    return value
-
-
-def _line_of(path: Path, table: str, key: str) -> int | None:
-    """The line where ``key`` is set inside ``[table]``, for error messages."""
+def line_of(path: Path, table: str, key: str) -> int | None:
+    """The line where ``key`` is set inside ``[table]``, for error messages (None when the
+    file cannot be read or does not set it)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -150,44 +138,6 @@ def _line_of(path: Path, table: str, key: str) -> int | None:
         if m and current == table and m.group(1) == key:
             return number
     return None
-
-
-def _register_secrets(data: Mapping[str, Any]) -> None:
-    """Every secret the config holds or names, so logs and reports can redact it."""
-    from ordertui.logs import register_secret
-
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            _register_secrets(value)
-        elif key in SECRET_KEYS and isinstance(value, str):
-            register_secret(value)
-        elif key.endswith("_env") and key[:-4] in SECRET_KEYS and isinstance(value, str):
-            register_secret(os.environ.get(value))
-
-
-def _has_inline_secret(data: Mapping[str, Any]) -> bool:
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            if _has_inline_secret(value):
-                return True
-        elif key in SECRET_KEYS and value:
-            return True
-    return False
-
-
-#: how check_private names a supplier's token cache (``<data>/suppliers/<name>/*token*.json``)
-TOKEN_FILE = "this token file holds a supplier's access token and"
-
-
-def check_private(path: Path, what: str) -> None:
-    """Refuse a secret-holding file that others can read, as ssh does."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(str(path), f"{what} is readable by others (mode "
-                          f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
 
 
 def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
@@ -209,7 +159,7 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
             msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             raise ConfigError(str(path), f"not valid TOML: {msg}",
                               line=int(line.group(1)) if line else None) from None
-        if _has_inline_secret(raw):
+        if has_inline_secret(raw):
             check_private(path, "this config file holds a secret and")
     elif explicit:
         raise ConfigError(str(path), "no such file; create it or leave out --config")
@@ -218,12 +168,12 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     where = str(path)
-    _register_secrets(raw)
+    register_secrets(raw)
 
     def err(message: str, table: str, key: str | None = None) -> ConfigError:
         dotted = f"{table}.{key}" if key else table
         return ConfigError(where, message, key=dotted,
-                           line=_line_of(path, table, key) if key else None)
+                           line=line_of(path, table, key) if key else None)
 
     app = raw.get("app", {})
     if not isinstance(app, dict):
@@ -245,24 +195,17 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     table = raw.get("suppliers", {})
     if not isinstance(table, dict):
         raise err("[suppliers] must hold tables like [suppliers.demo]", "suppliers")
-    from ordertui.suppliers.registry import adapter_class, kinds
-
     for name, settings in table.items():
         section = f"suppliers.{name}"
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
             raise err("a supplier name may hold letters, digits, - and _ only", section)
         if not isinstance(settings, dict):
             raise err(f"[{section}] must be a table", section)
+        # whether the table names a kind, and a known one with settings its adapter takes,
+        # is for the services layer to say: ordertui.services.settings.check_suppliers
         kind = settings.get("kind")
-        if not isinstance(kind, str):
-            raise err(f"[{section}] needs kind = one of {', '.join(kinds())}", section, "kind")
-        try:
-            cls = adapter_class(kind)
-        except Exception as exc:
-            raise err(str(exc), section, "kind") from None
-        for key, message in cls.validate_settings(settings):
-            raise err(message, section, key)
-        suppliers[name] = SupplierConfig(name, kind, dict(settings))
+        suppliers[name] = SupplierConfig(name, kind if isinstance(kind, str) else "",
+                                         dict(settings))
     implicit = not suppliers
     if implicit:
         suppliers["demo"] = SupplierConfig("demo", "demo", dict(DEFAULT_DEMO))
@@ -283,8 +226,6 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600."""
-    from ordertui.fsutil import atomic_write
-
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, tomli_w.dumps(dict(data)))
 
@@ -293,15 +234,3 @@ def save(config: Config) -> None:
     """Write the config's raw table back to its file (after the settings screen changed it)."""
     write_toml(config.path, config.raw)
 
-
-def redacted(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy fit to show: inline secrets become ••••."""
-    out: dict[str, Any] = {}
-    for key, value in settings.items():
-        if isinstance(value, Mapping):
-            out[key] = redacted(value)
-        elif key in SECRET_KEYS and value:
-            out[key] = "••••"
-        else:
-            out[key] = value
-    return out

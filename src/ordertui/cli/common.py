@@ -34,7 +34,13 @@ class AppContext:
     @property
     def config(self) -> config_mod.Config:
         if self._config is None:
-            self._config = config_mod.load(self.config_path, self.data_dir)
+            # imported here, like Services below: the services layer (the store, the
+            # registry) stays unloaded until a command reads the config
+            from ordertui.services.settings import check_suppliers
+
+            config = config_mod.load(self.config_path, self.data_dir)
+            check_suppliers(config)  # commands that read the config alone refuse it too
+            self._config = config
             if self.data_dir is not None:
                 self._config.data_dir = self.data_dir
         return self._config

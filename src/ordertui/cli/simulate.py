@@ -55,8 +55,8 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def _run(sim: Simulator, host: str, port: int, name: str) -> None:
+    from ordertui.http import is_loopback
     from ordertui.simulators.common import serve_forever
-    from ordertui.suppliers.http import is_loopback
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}; ordertui talks plain http only to this "

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import TOKEN_FILE, Config, check_private, write_toml
+from ordertui.config import Config, write_toml
 from ordertui.domain import codec, rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -60,10 +60,12 @@ from ordertui.export.request import ExportRequest, ExportResult
 from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
+from ordertui.secrets import TOKEN_FILE, check_private
 from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
 from ordertui.services.reads import ReadPool
 from ordertui.services.returns import ReturnsOverview, ReturnsService
 from ordertui.services.runner import OutboxRunner
+from ordertui.services.settings import check_suppliers
 from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
 from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
@@ -84,7 +86,7 @@ class SupplierInfo:
     title: str
     capabilities: frozenset[Capability]
     is_demo: bool
-    follow_up_s: float = 30.0  # seconds between syncs while it owes an answer
+    follow_up_s: float  # how often to sync while its answer is awaited (the adapter's)
 
 
 @dataclass(slots=True)
@@ -123,6 +125,7 @@ def _now() -> datetime:
 
 class Services:
     def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now) -> None:
+        check_suppliers(config)  # a known kind and accepted settings for every supplier
         self.config = config
         self.clock = clock
         self.data_dir = config.data_dir
@@ -162,7 +165,8 @@ class Services:
         sc = self.config.suppliers.get(name)
         if sc is None:
             # orders from a supplier that is no longer configured stay readable
-            return SupplierInfo(name, "unknown", name, frozenset(), False)
+            return SupplierInfo(name, "unknown", name, frozenset(), False,
+                                SupplierAdapter.follow_up_s)
         cls = adapter_class(sc.kind)
         return SupplierInfo(name, sc.kind, cls.title, cls.capabilities,
                             sc.kind == "demo", cls.follow_up_s)

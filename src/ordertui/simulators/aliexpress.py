@@ -32,10 +32,10 @@ from starlette.routing import BaseRoute, Route
 
 from ordertui.domain.models import Order
 from ordertui.domain.states import CancellationState, OrderStatus
+from ordertui.secrets import read_private, write_private
 from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
-from ordertui.suppliers.aliexpress_sign import sign
-from ordertui.suppliers.demo_engine import IdScheme
-from ordertui.suppliers.http import read_private, write_private
+from ordertui.simulators.demo import IdScheme
+from ordertui.suppliers.aliexpress.sign import sign
 
 CHINA = timezone(timedelta(hours=8))
 METHOD_ORDER = "aliexpress.trade.ds.order.get"

@@ -35,8 +35,8 @@ from starlette.routing import BaseRoute, Route
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeState, OrderStatus
 from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
+from ordertui.simulators.demo import IdScheme
 from ordertui.sqlite_file import transaction
-from ordertui.suppliers.demo_engine import IdScheme
 
 BASE_PATH = "/api2.0/v1"
 DEFAULT_API_KEY = "CJ0000001@api@ordertui0simulator0key"

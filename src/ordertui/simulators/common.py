@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ordertui.suppliers.demo_engine import DemoEngine, IdScheme
+from ordertui.simulators.demo import DemoEngine, IdScheme
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

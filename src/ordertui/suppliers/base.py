@@ -25,6 +25,7 @@ from ordertui.domain.models import (
     TrackingEvent,
 )
 from ordertui.domain.money import Money
+from ordertui.domain.policy import SupplierPolicy
 from ordertui.domain.states import DisputeReason
 
 
@@ -73,8 +74,10 @@ class Applied(StrEnum):
 
 @dataclass(slots=True)
 class AdapterContext:
-    """What an adapter gets from the app: a directory of its own (token caches, state), a
-    factory for HTTP clients with the shared discipline, and a clock."""
+    """What an adapter gets from the app: a directory of its own (token caches, state), the
+    app's clock, and the config file's path to name in errors about its settings. An adapter
+    over HTTP builds its own client (``ordertui.http.SupplierHTTP``, which carries
+    the shared discipline)."""
 
     directory: Path
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -97,10 +100,15 @@ class SupplierAdapter(abc.ABC):
     #: whether list_orders gives whole orders; if not, items and tracking are read one order
     #: at a time, when the merchant opens it or in the background within the rate limit
     list_has_details: ClassVar[bool] = True
-    #: seconds between syncs while this supplier owes an answer (a cancellation or dispute
-    #: under review): sooner than the regular interval, so its decision shows while the
-    #: merchant still looks, within what its rate limit allows
+    #: seconds between syncs while the app waits on this supplier's answer (a cancellation
+    #: or a dispute it is deciding): sooner than the regular sync (every 5 minutes by
+    #: default), so that a decision shows soon after it is made, yet rare enough that a
+    #: supplier taking hours to decide costs few requests; the app polls at the pace of the
+    #: most eager supplier configured
     follow_up_s: ClassVar[float] = 30.0
+    #: the supplier's own return policy, for an adapter that knows it (a third party's); the
+    #: built-in kinds' documented policies are in ``ordertui.domain.policy.default_policy``
+    return_policy: ClassVar[SupplierPolicy | None] = None
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         self.name = name

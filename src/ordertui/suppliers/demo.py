@@ -1,6 +1,7 @@
 """The demo supplier: the default when nothing is configured, so that a newcomer has a shop
-to try everything on. Its back office (``demo_engine``) runs in-process but keeps its own
-state in the data directory and answers after a delay, like a remote supplier."""
+to try everything on. Its back office (``ordertui.simulators.demo``, the same remote party
+the simulators serve) runs in-process but keeps its own state in the data directory and
+answers after a delay, like a remote supplier."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.models import CancellationRequest, Dispute, Order
+from ordertui.simulators.demo import DemoEngine
 from ordertui.suppliers.base import (
     AdapterContext,
     Applied,
@@ -19,7 +21,6 @@ from ordertui.suppliers.base import (
     SupplierAdapter,
     Tracking,
 )
-from ordertui.suppliers.demo_engine import DemoEngine
 
 DEFAULT_SEED = 1042
 DEFAULT_ORDERS = 500
@@ -30,7 +31,7 @@ class DemoAdapter(SupplierAdapter):
     kind = "demo"
     title = "Demo supplier"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.ADD_BY_ID}
-    follow_up_s: ClassVar[float] = 2.0  # it answers within seconds, and costs nothing to ask
+    follow_up_s = 2.0  # it answers within seconds (review_delay_s) and has no rate limit
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
         super().__init__(name, settings, context)

@@ -123,7 +123,8 @@ def supplier_policy(config: Config, name: str) -> SupplierPolicy:
 
 def _adapter_policy(kind: str) -> SupplierPolicy | None:
     try:
-        found = getattr(adapter_class(kind), "return_policy", None)
+        found = adapter_class(kind).return_policy
     except OrdertuiError:
         return None
+    # a third party's adapter may declare something else there: its kind's default stands
     return with_source(found, "adapter") if isinstance(found, SupplierPolicy) else None

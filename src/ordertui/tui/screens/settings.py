@@ -12,8 +12,9 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
-from ordertui.config import Config, redacted
+from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
+from ordertui.secrets import redacted
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog

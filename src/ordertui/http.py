@@ -23,7 +23,6 @@ import math
 import os
 import random
 import re
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from ordertui import __version__
-from ordertui.config import TOKEN_FILE, check_private
 from ordertui.domain.errors import (
     ConfigError,
     SupplierAmbiguous,
@@ -322,33 +320,7 @@ async def client(*args: Any, **kwargs: Any) -> Any:
         await c.aclose()
 
 
-# --- small files an adapter keeps in its directory (token caches) --------------------------
-
-
-def write_private(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` atomically with mode 0600: a token file is a credential."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def read_private(path: Path) -> Any:
-    """The JSON in ``path``, or None when it is missing or unreadable. A file that others can
-    read is refused (ConfigError saying "chmod 600 <path>"), as ssh refuses such keys."""
-    check_private(path, TOKEN_FILE)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+# --- the lock around a token cache, shared by the processes on one account -----------------
 
 
 @contextlib.asynccontextmanager

@@ -1,4 +1,5 @@
-"""CJ's transport: the envelope, its error codes, and the access token.
+"""CJ's transport: the envelope, its error codes, the access token, and the reads the adapter
+makes, their answers checked for shape.
 
 CJ throttles its token endpoints hard (getAccessToken once per five minutes, refresh five
 times a minute), so the token pair lives in a 0600 file in the adapter's directory, shared
@@ -15,7 +16,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +32,16 @@ from ordertui.domain.errors import (
     SupplierRejected,
     SupplierUnavailable,
 )
-from ordertui.logs import redact, register_secret
-from ordertui.suppliers.http import (
+from ordertui.http import (
     RetryPolicy,
     SupplierHTTP,
     file_lock,
-    read_private,
-    write_private,
 )
+from ordertui.logs import redact, register_secret
+from ordertui.secrets import read_private, write_private
+from ordertui.suppliers.cj.mapping import page_items, parse_time
 
 DEFAULT_BASE_URL = "https://developers.cjdropshipping.com/api2.0/v1"
-#: CJ writes most times without an offset; its servers and examples use China time
-#: (UNCONFIRMED), while ISO times with an offset are taken as they say
-CJ_TZ = timezone(timedelta(hours=8))
-
 TOKEN_INVALID = (1600001, 1600002)  # refresh or log in again, then repeat the call once
 REFRESH_INVALID = 1600003
 BAD_CREDENTIALS = (1600004, 1600005, 1600006, 1600008, 1601000)
@@ -54,6 +51,7 @@ QUOTA = 1600201
 NOT_FOUND = (1600300, 1603100)
 LOGIN_INTERVAL_S = 300.0  # CJ allows getAccessToken once per five minutes
 BUSY_RETRIES = 3  # CJ's advice for "system busy"
+DISPUTE_PAGE_SIZE = 50
 
 
 class CJRejected(SupplierRejected):
@@ -63,23 +61,6 @@ class CJRejected(SupplierRejected):
                  request_id: str | None = None) -> None:
         super().__init__(supplier, f"{message} (code {code})", request_id=request_id)
         self.code = code
-
-
-def parse_time(value: Any) -> datetime | None:
-    """CJ's times: ISO with an offset, or "YYYY-MM-DD HH:MM:SS" in China time."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip().replace("T", " ", 1) if "+" not in value and "Z" not in value \
-        else value.strip()
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=CJ_TZ)
-    if not 1970 <= dt.year <= 2200:  # no time CJ can mean; year 1 or 9999 overflow later
-        return None
-    return dt.astimezone(UTC).replace(microsecond=0)
 
 
 @dataclass(slots=True)
@@ -158,6 +139,63 @@ class CJClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    # --- CJ's reads, their answers checked for shape -------------------------------------
+    async def order_list(self, status: str, page: int, size: int,
+                         order_ids: list[str] | None = None
+                         ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of the order list in ``status`` (only ``order_ids``, when given) and the
+        list's total."""
+        params: list[tuple[str, str | int]] = [("pageNum", page), ("pageSize", size),
+                                               ("status", status)]
+        params += [("orderIds", i) for i in order_ids or []]
+        data = await self.call("GET", "/shopping/order/list", params=params)
+        return page_items(self.supplier, data, "orderId")
+
+    async def order_detail(self, order_id: str) -> dict[str, Any]:
+        try:
+            data = await self.call("GET", "/shopping/order/getOrderDetail",
+                                   params={"orderId": order_id})
+        except CJRejected as exc:
+            if exc.code in NOT_FOUND:
+                raise SupplierNotFound(self.supplier, f"CJ has no order {order_id}",
+                                       request_id=exc.request_id) from None
+            raise
+        if not isinstance(data, dict) or not data.get("orderId"):
+            raise SupplierProtocolError(self.supplier, f"CJ's details of {order_id} have no "
+                                        "orderId")
+        return data
+
+    async def order_disputes(self, order_id: str) -> list[dict[str, Any]]:
+        """Every dispute CJ lists on the order, all pages."""
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            data = await self.call("GET", "/disputes/getDisputeList", params={
+                "orderId": order_id, "pageNum": page, "pageSize": DISPUTE_PAGE_SIZE})
+            chunk, total = page_items(self.supplier, data, "id")
+            items += chunk
+            if not chunk or total is None or len(items) >= total:
+                return items
+            page += 1
+
+    async def dispute_page(self, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of the account's dispute list and the list's total."""
+        data = await self.call("GET", "/disputes/getDisputeList", params={
+            "pageNum": page, "pageSize": DISPUTE_PAGE_SIZE})
+        return page_items(self.supplier, data, "id")
+
+    async def track_info(self, number: str) -> dict[str, Any] | None:
+        """CJ's present state of the parcel ``number``; None when CJ has none."""
+        data = await self.call("GET", "/logistic/trackInfo", params=[("trackNumber", number)])
+        if data is None:
+            return None
+        if not isinstance(data, list):
+            raise SupplierProtocolError(self.supplier, "CJ's tracking answer is not a list")
+        for item in data:
+            if isinstance(item, dict) and str(item.get("trackingNumber", "")) == number:
+                return item
+        return None
 
     @staticmethod
     def _throttle(response: httpx.Response) -> float | None:

@@ -1,7 +1,7 @@
 """AliExpress Open Platform transport: signed calls, the two error shapes, the OAuth token.
 
 Business APIs go to ``/sync`` with their dotted name in ``method``; system APIs (the token
-calls) go to ``/rest/<path>`` with the path signed in front (``aliexpress_sign``). The
+calls) go to ``/rest/<path>`` with the path signed in front (``sign``). The
 access token comes from the merchant's config the first time; after a refresh the newest
 pair (AliExpress hands out a new refresh token too) lives in ``ae-token.json`` (0600) in
 the adapter's directory, and the config's tokens are used again only when the merchant
@@ -32,15 +32,14 @@ from ordertui.domain.errors import (
     SupplierRejected,
     SupplierUnavailable,
 )
-from ordertui.logs import redact, register_secret
-from ordertui.suppliers.aliexpress_sign import sign
-from ordertui.suppliers.http import (
+from ordertui.http import (
     RetryPolicy,
     SupplierHTTP,
     file_lock,
-    read_private,
-    write_private,
 )
+from ordertui.logs import redact, register_secret
+from ordertui.secrets import read_private, write_private
+from ordertui.suppliers.aliexpress.sign import sign
 
 DEFAULT_BASE_URL = "https://api-sg.aliexpress.com"
 TOKEN_CODES = ("IllegalAccessToken", "InvalidSession", "SessionExpired", "27")
