@@ -24,7 +24,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from ordertui.domain.errors import ConfigError
+from ordertui.domain.errors import ConfigError, OrdertuiError
 from ordertui.fsutil import atomic_write
 from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
@@ -225,8 +225,13 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` as TOML atomically (temporary file, fsync, rename), mode 0600. Raises
+    ``OrdertuiError`` in one line when it cannot."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OrdertuiError(f"cannot write {path}: cannot make its directory "
+                            f"({exc.strerror or exc})") from None
     atomic_write(path, tomli_w.dumps(dict(data)))
 
 
