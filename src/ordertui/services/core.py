@@ -1,92 +1,64 @@
-"""The one API the TUI and the CLI use.
+"""The one API the TUI and the CLI use: ``Services``, made of the suppliers and the store
+(``base``), the merchant's actions (``actions``), recording by hand (``recording``), and here
+what the screens and commands read, the traffic with the suppliers, exports, the shop's
+policy and the settings.
 
 Reads are plain methods, safe to call from any thread (each thread gets its own SQLite
 connection); the TUI calls them from thread workers. Everything that talks to a supplier is a
 coroutine. Merchant actions never call a supplier directly: they write their local effect and
-an outbox entry in one transaction, and the runner sends them (invariant 2 in docs/architecture.md).
+an outbox entry in one transaction, and the runner sends them (invariant 2 in
+docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ordertui.config import Config, write_toml
-from ordertui.domain import codec, rules
+from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     CapabilityMissing,
-    InvalidTransition,
     OrdertuiError,
-    ValidationError,
 )
 from ordertui.domain.models import (
     AuditEntry,
     CancellationRequest,
     Dispute,
-    DisputeMessage,
-    Evidence,
     Order,
     OrderSummary,
-    StateChange,
     SyncEvent,
 )
-from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery, View
 from ordertui.domain.states import (
-    CANCELLABLE,
-    CANCELLATION_TRANSITIONS,
-    DISPUTABLE,
-    DISPUTE_TRANSITIONS,
-    CancellationState,
-    DisputeReason,
     DisputeState,
     OrderStatus,
-    Source,
-    check_cancellation,
-    check_dispute,
-    path_to,
 )
-from ordertui.domain.text import one_line
 from ordertui.export.request import ExportRequest, ExportResult
 from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
-from ordertui.secrets import TOKEN_FILE, check_private
+from ordertui.services.actions import Actions
+from ordertui.services.base import SupplierInfo, _now
 from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
 from ordertui.services.reads import ReadPool
+from ordertui.services.recording import Recording
 from ordertui.services.returns import ReturnsOverview, ReturnsService
 from ordertui.services.runner import OutboxRunner
-from ordertui.services.settings import check_suppliers
 from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
-from ordertui.store import Store
 from ordertui.store.outbox import OutboxEntry
 from ordertui.store.watch import StoreWatch
-from ordertui.suppliers.base import AdapterContext, SupplierAdapter
 from ordertui.suppliers.demo import DemoAdapter
-from ordertui.suppliers.registry import adapter_class
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 #: an order not shipped yet can be shipped from the returns stock instead of the supplier
 SHIPPABLE_FROM_STOCK = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PROCESSING})
-
-
-@dataclass(frozen=True, slots=True)
-class SupplierInfo:
-    name: str
-    kind: str
-    title: str
-    capabilities: frozenset[Capability]
-    is_demo: bool
-    follow_up_s: float  # how often to sync while its answer is awaited (the adapter's)
 
 
 @dataclass(slots=True)
@@ -119,76 +91,13 @@ class DisputePlan:
     why: str = ""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+class Services(Actions, Recording):
+    """The one door: every part of ordertui's work a screen or a command asks for."""
 
-
-class Services:
     def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now) -> None:
-        check_suppliers(config)  # a known kind and accepted settings for every supplier
-        self.config = config
-        self.clock = clock
-        self.data_dir = config.data_dir
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # a directory the merchant made; keep theirs
-            os.chmod(self.data_dir, 0o700)
-        # a supplier's token cache that others can read: refuse to start, as ssh does
-        for token_file in sorted((self.data_dir / "suppliers").glob("*/*token*.json")):
-            check_private(token_file, TOKEN_FILE)
-        self.store = Store(self.data_dir / "store.sqlite3")
-        self._adapters: dict[str, SupplierAdapter] = {}
-        #: set whenever an action is queued, so a waiting outbox runner wakes at once
-        self.outbox_wakeup: asyncio.Event | None = None
-        self._runner: OutboxRunner | None = None
-        self._taking_ids: list[tuple[str, str]] | None = None
+        super().__init__(config, clock=clock)
         #: returns, refunds, supplier policies, buyer protection, the returns stock
         self.returns = ReturnsService(self)
-
-    # --- suppliers -------------------------------------------------------------------
-    def supplier_names(self) -> list[str]:
-        return list(self.config.suppliers)
-
-    def adapter(self, name: str) -> SupplierAdapter:
-        if name not in self._adapters:
-            sc = self.config.suppliers.get(name)
-            if sc is None:
-                raise OrdertuiError(f"no supplier named {name!r} in {self.config.path}; "
-                                    f"configured: {', '.join(self.config.suppliers)}")
-            cls = adapter_class(sc.kind)
-            context = AdapterContext(directory=self.data_dir / "suppliers" / name,
-                                     clock=self.clock, config_path=self.config.path)
-            context.directory.mkdir(parents=True, exist_ok=True)
-            self._adapters[name] = cls(name, sc.settings, context)
-        return self._adapters[name]
-
-    def supplier_info(self, name: str) -> SupplierInfo:
-        sc = self.config.suppliers.get(name)
-        if sc is None:
-            # orders from a supplier that is no longer configured stay readable
-            return SupplierInfo(name, "unknown", name, frozenset(), False,
-                                SupplierAdapter.follow_up_s)
-        cls = adapter_class(sc.kind)
-        return SupplierInfo(name, sc.kind, cls.title, cls.capabilities,
-                            sc.kind == "demo", cls.follow_up_s)
-
-    def suppliers_taking_ids(self) -> list[tuple[str, str]]:
-        """(name, title) of each configured supplier whose orders are added by their ids
-        (its API lists none)."""
-        if self._taking_ids is None:
-            infos = [self.supplier_info(n) for n in self.config.suppliers]
-            self._taking_ids = [(i.name, i.title) for i in infos
-                                if Capability.ADD_BY_ID in i.capabilities]
-        return self._taking_ids
-
-    @property
-    def is_demo(self) -> bool:
-        return any(s.kind == "demo" for s in self.config.suppliers.values())
-
-    async def aclose(self) -> None:
-        for adapter in self._adapters.values():
-            await adapter.aclose()
-        self._adapters.clear()
-        self.store.close()
 
     # --- reading (thread-safe, synchronous) -------------------------------------------
     def window(self, q: OrderQuery, **kw: Any) -> list[OrderSummary]:
@@ -258,265 +167,6 @@ class Services:
     def pending_actions(self) -> list[OutboxEntry]:
         return self.store.outbox.entries()
 
-    # --- merchant actions ---------------------------------------------------------------
-    def _stamp(self) -> tuple[datetime, int]:
-        now = self.clock()
-        return now, int(now.timestamp())
-
-    def _require(self, order: Order, action: Action) -> None:
-        """The action must suit the order's state, and the supplier must do it by API."""
-        rules.check_action(order, action)
-        info = self.supplier_info(order.supplier)
-        if action.capability not in info.capabilities:
-            url = None
-            if order.supplier in self.config.suppliers:
-                url = self.adapter(order.supplier).web_url(order, action)
-            raise CapabilityMissing(order.supplier, action.label.lower(), url)
-
-    def _queue(self, order: Order, action: Action, payload: dict[str, Any],
-               local_effect: Callable[[str, datetime], None]) -> str:
-        """Write the local effect and the outbox entry in one transaction."""
-        key = f"ot-{uuid.uuid4().hex}"
-        now, ts = self._stamp()
-        assert order.id is not None
-        with self.store.write() as con:
-            local_effect(key, now)
-            self.store.outbox.enqueue(con, key=key, order_id=order.id, supplier=order.supplier,
-                                      action=action, payload=payload, now=ts)
-            self.store.audit(order.id, "merchant", action.value, _describe(action, payload),
-                             at=ts)
-        if self.outbox_wakeup is not None:
-            self.outbox_wakeup.set()
-        return key
-
-    def request_cancellation(self, order_id: int, reason: str) -> Order:
-        reason = rules.check_text("reason", reason)
-        order = self.store.get_order(order_id)
-        self._require(order, Action.CANCEL)
-
-        def effect(key: str, now: datetime) -> None:
-            self.store.add_cancellation(order_id, CancellationRequest(
-                state=check_cancellation(None, CancellationState.REQUESTED), reason=reason,
-                requested_at=now, updated_at=now, source=Source.LOCAL, client_key=key,
-                history=[StateChange(now, "requested", reason, Source.LOCAL)]))
-        self._queue(order, Action.CANCEL, {"reason": reason}, effect)
-        return self.store.get_order(order_id)
-
-    def answer_cancellation_info(self, order_id: int, message: str) -> Order:
-        message = rules.check_text("message", message)
-        order = self.store.get_order(order_id)
-        self._require(order, Action.ANSWER_CANCEL_INFO)
-        c = order.cancellation
-        assert c is not None
-        before = codec.cancellation_to(c)
-
-        def effect(key: str, now: datetime) -> None:
-            c.state = check_cancellation(c.state, CancellationState.REQUESTED)
-            c.updated_at, c.source = now, Source.LOCAL
-            c.history.append(StateChange(now, "requested", message, Source.LOCAL))
-            self.store.update_cancellation(c, order_id)
-        self._queue(order, Action.ANSWER_CANCEL_INFO, {"message": message, "before": before},
-                    effect)
-        return self.store.get_order(order_id)
-
-    def check_evidence(self, paths: Sequence[str]) -> list[Evidence]:
-        """Evidence files must exist on this machine and be readable."""
-        if len(paths) > rules.MAX_EVIDENCE:
-            raise ValidationError("evidence", f"at most {rules.MAX_EVIDENCE} evidence files")
-        result = []
-        for raw in paths:
-            raw = raw.strip()
-            if not raw:
-                continue
-            try:
-                path = Path(raw).expanduser()
-                path.stat()
-            except FileNotFoundError:
-                pass
-            except (OSError, ValueError, RuntimeError) as exc:
-                # a name too long, a NUL byte, ~nosuchuser: not a file on this machine
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
-                    "not a usable path"
-                raise ValidationError("evidence", f"{one_line(raw, 60)!r}: {reason}; give the "
-                                      "path of a file on this machine") from None
-            if not path.exists():
-                raise ValidationError("evidence", f"no file at {raw}; give the path of a file "
-                                      "on this machine")
-            if not path.is_file():
-                raise ValidationError("evidence", f"{raw} is not a file")
-            if not os.access(path, os.R_OK):
-                raise ValidationError("evidence", f"{raw} cannot be read (check its "
-                                      "permissions)")
-            size = path.stat().st_size
-            if size > MAX_EVIDENCE_BYTES:
-                raise ValidationError("evidence", f"{raw} is {size // 1_048_576} MB; the limit "
-                                      f"is {MAX_EVIDENCE_BYTES // 1_048_576} MB")
-            result.append(Evidence(str(path.resolve()), path.name, size))
-        return result
-
-    def validate_dispute(self, order: Order, *, reason: str, amount: str,
-                         description: str, evidence: Sequence[str]
-                         ) -> tuple[DisputeReason, Money, str, list[Evidence]]:
-        """Check a dispute form; each problem names its field."""
-        try:
-            dreason = DisputeReason(reason)
-        except ValueError:
-            raise ValidationError("reason", "the reason must be one of: " + ", ".join(
-                r.value for r in DisputeReason)) from None
-        money = (Money.parse(amount, order.total_cost.currency) if amount.strip()
-                 else order.total_cost)
-        rules.check_dispute_amount(order, money)
-        text = rules.check_text("description", description)
-        return dreason, money, text, self.check_evidence(evidence)
-
-    def open_dispute(self, order_id: int, *, reason: str, amount: str, description: str,
-                     evidence: Sequence[str] = ()) -> Order:
-        order = self.store.get_order(order_id)
-        self._require(order, Action.DISPUTE_OPEN)
-        dreason, money, text, files = self.validate_dispute(
-            order, reason=reason, amount=amount, description=description, evidence=evidence)
-
-        def effect(key: str, now: datetime) -> None:
-            self.store.add_dispute(order_id, Dispute(
-                state=check_dispute(None, DisputeState.OPEN), reason=dreason, amount=money,
-                description=text, opened_at=now, updated_at=now, evidence=files,
-                messages=[DisputeMessage(now, "merchant", text, key, Source.LOCAL)],
-                source=Source.LOCAL, client_key=key,
-                history=[StateChange(now, "open", "", Source.LOCAL)]))
-        self._queue(order, Action.DISPUTE_OPEN, {
-            "reason": dreason.value, "amount": money.plain(), "currency": money.currency,
-            "description": text,
-            "evidence": [{"path": e.path, "name": e.name, "size": e.size} for e in files]},
-            effect)
-        return self.store.get_order(order_id)
-
-    def _dispute_step(self, order_id: int, action: Action, payload: dict[str, Any],
-                      change: Callable[[Dispute, str, datetime], None]) -> Order:
-        order = self.store.get_order(order_id)
-        self._require(order, action)
-        d = order.dispute
-        assert d is not None
-        payload = payload | {"before": codec.dispute_to(d)}
-
-        def effect(key: str, now: datetime) -> None:
-            change(d, key, now)
-            d.updated_at, d.source = now, Source.LOCAL
-            self.store.update_dispute(d, order_id)
-        self._queue(order, action, payload, effect)
-        return self.store.get_order(order_id)
-
-    def reply_dispute(self, order_id: int, message: str) -> Order:
-        message = rules.check_text("message", message)
-
-        def change(d: Dispute, key: str, now: datetime) -> None:
-            d.messages.append(DisputeMessage(now, "merchant", message, key, Source.LOCAL))
-            if d.state is not DisputeState.ESCALATED and d.state is not \
-                    DisputeState.AWAITING_SUPPLIER:
-                d.state = check_dispute(d.state, DisputeState.AWAITING_SUPPLIER)
-                d.history.append(StateChange(now, d.state.value, "", Source.LOCAL))
-        return self._dispute_step(order_id, Action.DISPUTE_REPLY, {"message": message}, change)
-
-    def escalate_dispute(self, order_id: int) -> Order:
-        def change(d: Dispute, key: str, now: datetime) -> None:
-            d.state = check_dispute(d.state, DisputeState.ESCALATED)
-            d.history.append(StateChange(now, d.state.value, "", Source.LOCAL))
-        return self._dispute_step(order_id, Action.DISPUTE_ESCALATE, {}, change)
-
-    def withdraw_dispute(self, order_id: int) -> Order:
-        def change(d: Dispute, key: str, now: datetime) -> None:
-            d.state = check_dispute(d.state, DisputeState.WITHDRAWN)
-            d.history.append(StateChange(now, d.state.value, "", Source.LOCAL))
-        return self._dispute_step(order_id, Action.DISPUTE_WITHDRAW, {}, change)
-
-    def accept_dispute_offer(self, order_id: int) -> Order:
-        def change(d: Dispute, key: str, now: datetime) -> None:
-            d.state = check_dispute(d.state, DisputeState.RESOLVED_REFUNDED)
-            d.refunded = d.offer
-            d.history.append(StateChange(now, d.state.value, "offer accepted", Source.LOCAL))
-        return self._dispute_step(order_id, Action.DISPUTE_ACCEPT_OFFER, {}, change)
-
-    # --- recording by hand, where the supplier has no API -----------------------------
-    def record_cancellation(self, order_id: int, state: str, note: str = "") -> Order:
-        """The merchant did it on the supplier's page; keep the order's history complete."""
-        try:
-            target = CancellationState(state)
-        except ValueError:
-            raise ValidationError("cancellation", "the state must be one of: " + ", ".join(
-                s.value for s in CancellationState)) from None
-        note = rules.check_text("note", note, required=False)
-        order = self.store.get_order(order_id)
-        now, ts = self._stamp()
-        current = order.cancellation if order.cancellation and order.cancellation.state.active \
-            else None
-        route = path_to(CANCELLATION_TRANSITIONS, current.state if current else None, target)
-        if not route:
-            raise InvalidTransition("cancellation", current.state if current else None, target)
-        with self.store.write():
-            req = current
-            for step in route:
-                if req is None:
-                    req = CancellationRequest(
-                        state=step, reason=note or "recorded by hand", requested_at=now,
-                        updated_at=now, source=Source.MANUAL,
-                        history=[StateChange(now, step.value, note, Source.MANUAL)])
-                    req.id = self.store.add_cancellation(order_id, req)
-                    continue
-                req.state, req.updated_at, req.source = step, now, Source.MANUAL
-                if step is not CancellationState.REQUESTED and note:
-                    req.supplier_message = note
-                req.history.append(StateChange(now, step.value, note, Source.MANUAL))
-                self.store.update_cancellation(req, order_id)
-            if target is CancellationState.APPROVED and order.status in CANCELLABLE:
-                self.store.set_order_status(order_id, OrderStatus.CANCELLED, now=ts)
-            self.store.audit(order_id, "merchant", "record cancellation",
-                             f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
-                             at=ts)
-        return self.store.get_order(order_id)
-
-    def record_dispute(self, order_id: int, state: str, *, amount: str = "", note: str = "",
-                       reason: str = "other") -> Order:
-        try:
-            target = DisputeState(state)
-        except ValueError:
-            raise ValidationError("dispute", "the state must be one of: " + ", ".join(
-                s.value for s in DisputeState)) from None
-        note = rules.check_text("note", note, required=False)
-        order = self.store.get_order(order_id)
-        money = Money.parse(amount, order.total_cost.currency) if amount.strip() else None
-        if money is not None:
-            rules.check_dispute_amount(order, money)
-        now, ts = self._stamp()
-        current = order.dispute if order.dispute and not order.dispute.state.terminal else None
-        route = path_to(DISPUTE_TRANSITIONS, current.state if current else None, target)
-        if not route:
-            raise InvalidTransition("dispute", current.state if current else None, target)
-        with self.store.write():
-            d = current
-            for step in route:
-                if d is None:
-                    if order.status not in DISPUTABLE:
-                        rules.check_can_open_dispute(order)
-                    d = Dispute(state=step, reason=DisputeReason(reason),
-                                amount=money or order.total_cost, description=note,
-                                opened_at=now, updated_at=now, source=Source.MANUAL,
-                                history=[StateChange(now, step.value, note, Source.MANUAL)])
-                    d.id = self.store.add_dispute(order_id, d)
-                    continue
-                d.state, d.updated_at, d.source = step, now, Source.MANUAL
-                d.history.append(StateChange(now, step.value, note, Source.MANUAL))
-                if step is DisputeState.RESOLVED_REFUNDED:
-                    d.refunded = money or d.amount
-                self.store.update_dispute(d, order_id)
-            if note and d is not None:
-                d.messages.append(DisputeMessage(now, "merchant", f"(recorded) {note}", "",
-                                                 Source.MANUAL))
-                self.store.update_dispute(d, order_id)
-            self.store.audit(order_id, "merchant", "record dispute",
-                             f"{target.value} (recorded by hand)"
-                             + (f", {money.display()}" if money else "")
-                             + (f": {note}" if note else ""), at=ts)
-        return self.store.get_order(order_id)
-
     # --- supplier traffic ----------------------------------------------------------------
     async def sync(self, supplier: str | None = None,
                    progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
@@ -527,12 +177,6 @@ class Services:
         """Orders by the supplier's ids: an ``AddReport`` of those added and those not."""
         return await add_orders(self, supplier, ids, progress)
 
-    def demo_supplier(self) -> str:
-        for name, sc in self.config.suppliers.items():
-            if sc.kind == "demo":
-                return name
-        raise OrdertuiError("no demo supplier is configured; add [suppliers.demo] with "
-                            "kind = \"demo\" to the config")
 
     async def seed_demo(self, orders: int, seed: int | None = None,
                         progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
@@ -650,10 +294,6 @@ class Services:
         """Requests the suppliers have not answered yet (worth polling for more often)."""
         return self.store.awaiting_supplier()
 
-    def check_action(self, order: Order, action: Action) -> None:
-        """Raise why ``action`` cannot be done on ``order`` now, by API; ``CapabilityMissing``
-        (with the supplier's own page) when only its web page can do it."""
-        self._require(order, action)
 
     def cancel_plan(self, ids: Sequence[int]) -> CancelPlan:
         """Which of these orders a cancellation can be asked for, and why not the others."""
@@ -687,14 +327,3 @@ class Services:
         return DisputePlan(order, "form")
 
 
-def _describe(action: Action, payload: dict[str, Any]) -> str:
-    if action is Action.CANCEL:
-        return f"requested cancellation: {payload['reason']}"
-    if action is Action.ANSWER_CANCEL_INFO:
-        return f"answered the supplier: {payload['message']}"
-    if action is Action.DISPUTE_OPEN:
-        return (f"opened a dispute ({payload['reason']}, {payload['amount']} "
-                f"{payload['currency']}): {payload['description']}")
-    if action is Action.DISPUTE_REPLY:
-        return f"replied in the dispute: {payload['message']}"
-    return action.label.lower()
