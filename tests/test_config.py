@@ -32,7 +32,7 @@ def one_line(err: ConfigError) -> str:
 def test_no_file_means_the_demo_supplier(tmp_path: Path) -> None:
     home = Path(os.environ["HOME"])
     c = cfg.load()
-    assert c.implicit_demo and c.demo_only
+    assert c.implicit_demo and [s.kind for s in c.suppliers.values()] == ["demo"]
     assert list(c.suppliers) == ["demo"] and c.suppliers["demo"].kind == "demo"
     # the platform's user paths, inside the isolated home
     assert c.path == home / ".config" / "ordertui" / "config.toml"

@@ -86,10 +86,6 @@ class Config:
     email_table: dict[str, Any] | None = None
     returns: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def demo_only(self) -> bool:
-        return all(s.kind == "demo" for s in self.suppliers.values())
-
     def email(self) -> EmailConfig:
         """The SMTP settings; a clear error when they are missing or wrong."""
         table = self.email_table

@@ -14,8 +14,9 @@ import click
 from ordertui.cli.common import AppContext, Progress, closing, guard, pass_app, table
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import OrderSummary
+from ordertui.domain.policy import ProtectionState
 from ordertui.domain.query import OrderQuery, SortKey
-from ordertui.domain.states import OrderStatus
+from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
 from ordertui.services import serialize
 from ordertui.services.exports import neutralise
@@ -166,7 +167,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     v = visible
     lines = [f"{v(o.display_name)}  ({o.status.label})  id {o.id}",
              f"Supplier     {v(o.supplier)} · order {v(o.supplier_order_id)}"
-             + (f" · status {v(o.supplier_status)}" if o.status.value == "unknown" else ""),
+             + (f" · status {v(o.supplier_status)}" if o.status is OrderStatus.UNKNOWN else ""),
              f"Created      {o.created_at.astimezone():%Y-%m-%d %H:%M}"
              + (f" · paid {o.paid_at.astimezone():%Y-%m-%d %H:%M}" if o.paid_at else "")
              + (f" · {v(o.payment)}" if o.payment else ""),
@@ -193,7 +194,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
                             if p.accepts_returns else "accepts no returns")
                          + f"; buyer protection {p.protection_days} days after "
                            f"{p.protection_from.value}")
-        if r.protection is not None and r.protection.state.value != "none":
+        if r.protection is not None and r.protection.state is not ProtectionState.NONE:
             lines.append(f"             {r.protection.describe()}")
         for x in r.returns:
             lines.append(f"Return       {x.state.label}: " + ", ".join(
@@ -206,8 +207,8 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     if o.cancellation:
         c = o.cancellation
         lines += ["", f"Cancellation {c.state.label}"
-                  + (" (recorded by hand)" if c.source.value == "manual" else "")
-                  + (" (not yet confirmed by the supplier)" if c.source.value == "local" else ""),
+                  + (" (recorded by hand)" if c.source is Source.MANUAL else "")
+                  + (" (not yet confirmed by the supplier)" if c.source is Source.LOCAL else ""),
                   f"  reason: {v(c.reason)}"]
         if c.supplier_message:
             lines.append(f"  supplier: {v(c.supplier_message)}")
@@ -217,7 +218,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
                   f"{d.amount.display()}"
                   + (f" · offered {d.offer.display()}" if d.offer else "")
                   + (f" · refunded {d.refunded.display()}" if d.refunded else "")
-                  + (" (recorded by hand)" if d.source.value == "manual" else "")]
+                  + (" (recorded by hand)" if d.source is Source.MANUAL else "")]
         for m in d.messages:
             lines.append(f"  {m.at.astimezone():%Y-%m-%d %H:%M} {m.author}: "
                          f"{visible(m.body)}")

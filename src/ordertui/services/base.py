@@ -79,8 +79,8 @@ class ServicesBase:
             return SupplierInfo(name, "unknown", name, frozenset(), False,
                                 SupplierAdapter.follow_up_s)
         cls = adapter_class(sc.kind)
-        return SupplierInfo(name, sc.kind, cls.title, cls.capabilities,
-                            sc.kind == "demo", cls.follow_up_s)
+        return SupplierInfo(name, sc.kind, cls.title, cls.capabilities, cls.is_demo,
+                            cls.follow_up_s)
 
     def suppliers_taking_ids(self) -> list[tuple[str, str]]:
         """(name, title) of each configured supplier whose orders are added by their ids
@@ -93,11 +93,12 @@ class ServicesBase:
 
     @property
     def is_demo(self) -> bool:
-        return any(s.kind == "demo" for s in self.config.suppliers.values())
+        """Some supplier is simulated: the screens say that nothing shown is real."""
+        return any(self.supplier_info(name).is_demo for name in self.config.suppliers)
 
     def demo_supplier(self) -> str:
-        for name, sc in self.config.suppliers.items():
-            if sc.kind == "demo":
+        for name in self.config.suppliers:
+            if self.supplier_info(name).is_demo:
                 return name
         raise OrdertuiError("no demo supplier is configured; add [suppliers.demo] with "
                             "kind = \"demo\" to the config")

@@ -9,6 +9,7 @@ from typing import Any
 
 from ordertui.domain import codec
 from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Order, OrderSummary
+from ordertui.domain.states import Source
 from ordertui.store.outbox import OutboxEntry
 
 # characters JSON allows raw that a terminal could act on: C1 controls, bidi and
@@ -55,7 +56,7 @@ def cancellation(c: CancellationRequest | None) -> dict[str, Any] | None:
     if c is None:
         return None
     return {"state": c.state.value, "reason": c.reason, "source": c.source.value,
-            "recorded_by_hand": c.source.value == "manual",
+            "recorded_by_hand": c.source is Source.MANUAL,
             "supplier_message": c.supplier_message, "requested_at": codec.ts(c.requested_at),
             "updated_at": codec.ts(c.updated_at),
             "history": [codec.change_to(h) for h in c.history]}
@@ -68,7 +69,7 @@ def dispute(d: Dispute | None) -> dict[str, Any] | None:
             "currency": d.amount.currency, "offer": d.offer.plain() if d.offer else None,
             "refunded": d.refunded.plain() if d.refunded else None,
             "description": d.description, "supplier_dispute_id": d.supplier_dispute_id,
-            "source": d.source.value, "recorded_by_hand": d.source.value == "manual",
+            "source": d.source.value, "recorded_by_hand": d.source is Source.MANUAL,
             "opened_at": codec.ts(d.opened_at), "updated_at": codec.ts(d.updated_at),
             "evidence": [{"name": e.name, "path": e.path, "size": e.size} for e in d.evidence],
             "messages": [{"at": codec.ts(m.at), "author": m.author, "body": m.body,

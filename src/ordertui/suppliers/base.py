@@ -1,5 +1,5 @@
-"""The contract every supplier adapter fulfils, in the manner of Harlequin's adapters: one
-abstract class, a declaration of what the supplier can do by API, and typed errors.
+"""The contract every supplier adapter fulfils: one abstract class, a declaration of what
+the supplier can do by API, and typed errors.
 
 Adapters are found by ``kind`` through the ``ordertui.suppliers`` entry-point group, so a
 third party can add a supplier by installing a package.
@@ -106,6 +106,8 @@ class SupplierAdapter(abc.ABC):
     #: supplier taking hours to decide costs few requests; the app polls at the pace of the
     #: most eager supplier configured
     follow_up_s: ClassVar[float] = 30.0
+    #: a simulated supplier: every screen says that nothing shown is real
+    is_demo: ClassVar[bool] = False
     #: the supplier's own return policy, for an adapter that knows it (a third party's); the
     #: built-in kinds' documented policies are in ``ordertui.domain.policy.default_policy``
     return_policy: ClassVar[SupplierPolicy | None] = None
@@ -120,10 +122,6 @@ class SupplierAdapter(abc.ABC):
     def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Problems with the settings as (key, message) pairs; empty when they are fine."""
         return []
-
-    @property
-    def is_demo(self) -> bool:
-        return False
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities

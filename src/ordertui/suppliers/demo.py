@@ -31,6 +31,7 @@ class DemoAdapter(SupplierAdapter):
     kind = "demo"
     title = "Demo supplier"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.ADD_BY_ID}
+    is_demo = True
     follow_up_s = 2.0  # it answers within seconds (review_delay_s) and has no rate limit
 
     def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
@@ -53,10 +54,6 @@ class DemoAdapter(SupplierAdapter):
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
                 problems.append((key, f"{key} must be a whole number from 0 to {top}"))
         return problems
-
-    @property
-    def is_demo(self) -> bool:
-        return True
 
     def web_url(self, order: Order, action: Action | None = None) -> str | None:
         return None

@@ -26,6 +26,7 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.services import Services
 from ordertui.services.reads import Cancelled, ReadPool
 from ordertui.tui import keys
@@ -48,11 +49,11 @@ def _flags(row: OrderSummary) -> tuple[str, str]:
     style = ""
     if row.cancellation_state is not None:
         parts.append(CANCEL_MARK[row.cancellation_state])
-        if row.cancellation_state.value == "info_requested":
+        if row.cancellation_state is CancellationState.INFO_REQUESTED:
             style = "attention"
     if row.dispute_state is not None:
         parts.append(DISPUTE_MARK[row.dispute_state])
-        if row.dispute_state.value == "awaiting_merchant":
+        if row.dispute_state is DisputeState.AWAITING_MERCHANT:
             style = "attention"
     return " ".join(parts), style
 
