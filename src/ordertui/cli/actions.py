@@ -6,10 +6,12 @@ import sys
 
 import click
 
-from ordertui.cli.common import AppContext, closing, fail, guard, pass_app
+from ordertui.cli.common import AppContext, closing, fail, guard, pass_app, table
 from ordertui.domain.models import Order
+from ordertui.domain.rules import check_can_cancel
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
 from ordertui.domain.text import visible
+from ordertui.services import serialize
 
 
 def _send_now(app: AppContext) -> bool:
@@ -47,8 +49,6 @@ def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
     s = app.services
     order_id = s.resolve(order_ref)
     order = s.order(order_id)
-    from ordertui.domain.rules import check_can_cancel
-
     check_can_cancel(order)
     if not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -175,9 +175,6 @@ def dispute_withdraw_cmd(app: AppContext, order_ref: str) -> None:
 @guard
 def dispute_list_cmd(app: AppContext, states: tuple[str, ...], fmt: str) -> None:
     """Disputes, the latest activity first."""
-    from ordertui.cli.common import table
-    from ordertui.services import serialize
-
     s = app.services
     rows = s.disputes([DisputeState(x) for x in states])
     if fmt == "json":

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 import click
 
 from ordertui import config as config_mod
+from ordertui.crash import announce, summary, write_report
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.text import one_line, visible
+from ordertui.logs import configure
 
 T = TypeVar("T")
 
@@ -48,7 +50,7 @@ class AppContext:
     @property
     def services(self) -> Any:
         if self._services is None:
-            from ordertui.logs import configure
+            # here, not at the top: --help and --version load no store or supplier
             from ordertui.services import Services
 
             configure(self.config.data_dir)
@@ -96,11 +98,8 @@ def guard(fn: Callable[..., T]) -> Callable[..., T]:
             fail(f"{type(exc).__name__}: {exc}", 1)
             raise  # unreachable
         except Exception as exc:
-            from ordertui.config import default_data_dir
-            from ordertui.crash import announce, summary, write_report
-
             app = next((a for a in args if isinstance(a, AppContext)), None)
-            data_dir = default_data_dir()
+            data_dir = config_mod.default_data_dir()
             if app is not None:
                 data_dir = app.data_dir or (app._config.data_dir if app._config
                                             else data_dir)

@@ -55,6 +55,7 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def _run(sim: Simulator, host: str, port: int, name: str) -> None:
+    # the simulators' web stack (starlette, uvicorn) loads only when one is started
     from ordertui.http import is_loopback
     from ordertui.simulators.common import serve_forever
 

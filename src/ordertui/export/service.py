@@ -129,6 +129,7 @@ def validate(request: ExportRequest, config: Config) -> ExportRequest:
 
     email: str | None = None
     if request.email is not None and request.email.strip():
+        # here, not at the top: mail (smtplib, ssl) loads only for an export sent by e-mail
         from ordertui.export.mail import parse_addresses
 
         email = ", ".join(parse_addresses(request.email))
@@ -262,7 +263,7 @@ def run_export(source: OrderSource, config: Config, request: ExportRequest,
 
 
 def _mail(config: Config, req: ExportRequest, result: ExportResult) -> None:
-    from ordertui.export.mail import parse_addresses, send_file
+    from ordertui.export.mail import parse_addresses, send_file  # only when mailing: smtplib
 
     assert req.email is not None
     size = result.path.stat().st_size

@@ -182,6 +182,8 @@ class XlsxWriter(RowWriter):
     and the styles must be settled before the first row."""
 
     def __init__(self, path: Path, columns: Sequence[Column], *, sheet: str = "Orders") -> None:
+        # openpyxl (several MB) is imported by the methods that need it, when an Excel file is
+        # written: the app and the CSV exports never load it
         from openpyxl import Workbook
 
         super().__init__(path, columns)
