@@ -165,6 +165,26 @@ SCOPE_NAMES = {"orders": "Orders", "table": "Orders", "details": "Order",
 REMAP_SCOPES = ("orders", "table", "details", "thread", "disputes", "app")
 
 
+#: Which keys the bottom line keeps when it cannot show them all, most important first: the
+#: way back and in, then what the merchant came to do; keys not named here come after, in
+#: the table's order
+FOOTER_RANK: tuple[str, ...] = (
+    "back", "open", "filter", "cancel", "dispute", "answer", "thread", "reply", "sort",
+    "export", "sync", "return_open", "refund", "return_step", "use_stock", "escalate",
+    "accept", "withdraw", "record", "open_page", "refresh", "dispute_filter",
+    "returns_filter", "policy_language", "policy_format", "policy_write", "settings.save",
+    "modal.yes", "modal.no", "form.submit", "modal.back", "help.close", "mark", "add",
+    "disputes", "help", "quit")
+
+
+def footer_rank(binding_id: str | None, action: str) -> int:
+    """Where a key stands on the bottom line (lower: kept longer, shown first)."""
+    if binding_id in FOOTER_RANK:
+        return FOOTER_RANK.index(binding_id)
+    ids = [k.id for k in TABLE]
+    return len(FOOTER_RANK) + (ids.index(binding_id) if binding_id in ids else len(ids))
+
+
 def in_scope(scope: str) -> list[KeyAction]:
     return [k for k in TABLE if k.scope == scope]
 

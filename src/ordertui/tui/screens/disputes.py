@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ordertui.domain.states import DisputeState
 from ordertui.tui import keys
@@ -16,6 +16,7 @@ from ordertui.tui.base import BaseScreen
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.thread import ThreadScreen
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 FILTERS: list[tuple[str, tuple[DisputeState, ...]]] = [
@@ -44,7 +45,7 @@ class DisputesScreen(BaseScreen):
         table.add_columns("Order", "State", "Reason", "Asked", "Offer", "Updated",
                           "Last message")
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

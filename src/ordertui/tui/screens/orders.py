@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ordertui.domain.query import OrderQuery, SortKey, View
 from ordertui.tui import flows, keys
@@ -21,6 +21,7 @@ from ordertui.tui.key_order import Hold
 from ordertui.tui.messages import StoreChanged, SyncStateChanged
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.disputes import DisputesScreen
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.order_table import OrderTable
 from ordertui.tui.widgets.top_bar import TopBar
 from ordertui.tui.widgets.view_tabs import VIEWS, ViewTabs
@@ -51,7 +52,7 @@ class OrdersScreen(BaseScreen):
         yield filter_input
         yield OrderTable(self.services, self.app.reads, id="orders")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> OrderTable:

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.services.policy import Format, Lang, PolicyDocument
@@ -19,6 +19,7 @@ from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import PromptDialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 LANGS = tuple(Lang)  # the language key goes through them in this order
@@ -39,7 +40,7 @@ class PolicyScreen(BaseScreen):
         yield Static("", id="policy-head", classes="list-hint", markup=False)
         with VerticalScroll(id="policy"):
             yield Static("", id="policy-text", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ordertui.domain.returns import ReturnState
 from ordertui.tui import keys
@@ -17,6 +17,7 @@ from ordertui.tui.base import BaseScreen
 from ordertui.tui.format import date, safe
 from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.details import DetailsScreen
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
@@ -39,7 +40,7 @@ class ReturnsScreen(BaseScreen):
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Order", "State", "Items", "Reason", "To", "Tracking", "Updated")
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -93,7 +94,7 @@ class StockScreen(BaseScreen):
         table.add_columns("SKU", "Product", "Variant", "Qty", "Condition", "From order",
                           "Restocked")
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

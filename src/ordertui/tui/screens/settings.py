@@ -10,7 +10,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
@@ -19,6 +19,7 @@ from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 
@@ -72,7 +73,7 @@ class SettingsScreen(BaseScreen):
             table: DataTable[Any] = DataTable(cursor_type="row", id="keymap")
             table.add_columns("Action", "Key", "Id")
             yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.keys = dict(self.services.config.keys)

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
@@ -24,6 +24,7 @@ from ordertui.tui.dialog import ConfirmDialog
 from ordertui.tui.dialogs.record import RecordDialog
 from ordertui.tui.format import link, safe, safe_block, when
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 AUTHOR_STYLE = {"merchant": "bold", "supplier": "bold italic", "platform": "bold underline"}
@@ -46,7 +47,7 @@ class ThreadScreen(BaseScreen):
         reply = Input(placeholder="Your reply — enter sends, esc leaves it", id="reply")
         reply.display = False
         yield reply
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

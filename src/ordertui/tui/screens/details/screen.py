@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
@@ -37,6 +37,7 @@ from ordertui.tui.key_order import Hold
 from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.details import render
 from ordertui.tui.screens.thread import ThreadScreen
+from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 SECTIONS = ("actions", "customer", "items", "tracking", "cancellation", "dispute", "returns",
@@ -58,7 +59,7 @@ class DetailsScreen(BaseScreen):
             yield Static(Text("Loading…"), id="summary", markup=False)
             for section in SECTIONS:
                 yield Static("", id=section, classes="section", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()
