@@ -244,6 +244,7 @@ class SyncEvent:
     old: str | None
     new: str
     message: str = ""
+    id: int | None = None  # its number in the store's news, once kept there
 
     def describe(self) -> str:
         if self.kind in ("sent", "refused", "failed"):

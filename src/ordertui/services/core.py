@@ -290,6 +290,14 @@ class Services(Actions, Recording):
     def load_orders(self, ids: Sequence[int]) -> list[Order]:
         return self.store.load_orders(ids)
 
+    def latest_news(self) -> int:
+        return self.store.latest_news()
+
+    def news_since(self, after: int) -> list[SyncEvent]:
+        """What the suppliers decided since the news numbered ``after``, whichever session
+        synced it or sent the action (see ``Store.record_news``)."""
+        return self.store.news_since(after)
+
     def awaiting_supplier(self) -> int:
         """Requests the suppliers have not answered yet (worth polling for more often)."""
         return self.store.awaiting_supplier()

@@ -208,10 +208,15 @@ class OutboxRunner:
         raise OrdertuiError(f"unknown action {action}")
 
     def _merge(self, order_id: int, result: CancellationRequest | Dispute) -> None:
-        if isinstance(result, CancellationRequest):
-            self.services.store.merge_cancellation(order_id, result)
-        else:
-            self.services.store.merge_dispute(order_id, result)
+        """The supplier's answer to what was sent; a decision in it is news."""
+        store = self.services.store
+        with store.write():
+            if isinstance(result, CancellationRequest):
+                event = store.merge_cancellation(order_id, result)
+            else:
+                event = store.merge_dispute(order_id, result)
+            if event is not None:
+                store.record_news([event])
 
     async def _refresh(self, adapter: SupplierAdapter, order: Order) -> None:
         if adapter.can(Capability.GET_ORDER):
@@ -268,9 +273,11 @@ class OutboxRunner:
                 why = f"not sent: {entry.supplier} refused the {action.label.lower()} before it"
                 store.outbox.finish(later.id, FAILED, now=self._now(), error=why)
                 store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
+        refused = SyncEvent(order.id, order.display_name, "refused", None,
+                            f"{entry.supplier} refused: {action.label.lower()}", message)
+        store.record_news([refused])  # for every session, above all the one that asked
         await self._refresh(adapter, order)
-        return [SyncEvent(order.id, order.display_name, "refused", None,
-                          f"{entry.supplier} refused: {action.label.lower()}", message)]
+        return [refused]
 
 
 def _plain(result: Any) -> Any:

@@ -1,10 +1,11 @@
-"""The append-only audit log: who did what to which order, and when."""
+"""The append-only logs: the audit log (who did what to which order, and when) and the news
+(what the suppliers decided, for every session to tell its merchant once)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ordertui.domain.models import AuditEntry
+from ordertui.domain.models import AuditEntry, SyncEvent
 from ordertui.store.connection import StoreBase
 from ordertui.store.rows import _epoch, _now
 
@@ -32,3 +33,26 @@ class AuditLog(StoreBase):
                                     (order_id, limit)).fetchall()
         return [AuditEntry(id=r[0], at=datetime.fromtimestamp(r[1], UTC), order_id=r[2],
                            actor=r[3], action=r[4], detail=r[5]) for r in reversed(rows)]
+
+    def record_news(self, events: list[SyncEvent], *, at: int | None = None) -> None:
+        """Keep the suppliers' decisions for every open session (joins an open write)."""
+        if not events:
+            return
+        with self.write() as con:
+            con.executemany(
+                "INSERT INTO news (at, order_id, order_name, kind, old, new, message) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(at or _now(), e.order_id, e.order_name, e.kind, e.old, e.new, e.message)
+                 for e in events])
+
+    def news_since(self, after: int, limit: int = 200) -> list[SyncEvent]:
+        """The news written after the one numbered ``after``, oldest first."""
+        return [SyncEvent(order_id=oid, order_name=name, kind=kind, old=old, new=new,
+                          message=message, id=nid)
+                for nid, oid, name, kind, old, new, message in self.con.execute(
+                    "SELECT id, order_id, order_name, kind, old, new, message FROM news "
+                    "WHERE id > ? ORDER BY id LIMIT ?", (after, limit))]
+
+    def latest_news(self) -> int:
+        """The number of the latest news (0 when there is none)."""
+        return int(self.con.execute("SELECT COALESCE(MAX(id), 0) FROM news").fetchone()[0])

@@ -317,6 +317,21 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
     """,
+    # 5: what the suppliers decided, as news for every session open on the store: the one
+    # that synced it and the one that asked alike (an append-only tail each session reads
+    # from where it last read)
+    """
+    CREATE TABLE news (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        order_id INTEGER,
+        order_name TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        old TEXT,
+        new TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -84,6 +84,7 @@ class SyncMerge(OrderStates, AuditLog):
                                f"{prior[1]} → {o.status.value}", at=now)
                 events.extend(self._merge_states(con, local_id, o, now, announce=prior
                                                  is not None))
+            self.record_news(events, at=now)
             if cursor is not None:  # None: orders read one by one; the list's place stays
                 con.execute("INSERT INTO sync_state (supplier, cursor) VALUES (?, ?) "
                             "ON CONFLICT (supplier) DO UPDATE SET cursor = excluded.cursor",

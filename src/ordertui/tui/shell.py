@@ -90,6 +90,8 @@ class Shell(App[None]):
         rows = self.services.window(query, limit=3 * max(height - 5, 10))
         self.first_window = FirstWindow(query, rows, self.services.count(query),
                                         self.services.view_counts())
+        # what the suppliers decided before this session started is not news to tell
+        self.supervisor.news_seen = self.services.latest_news()
 
     def on_mount(self) -> None:
         cfg = self.services.config
@@ -98,6 +100,7 @@ class Shell(App[None]):
         if self.keymap:
             self.set_keymap(dict(self.keymap))
         self.supervisor.start()
+        self.supervisor.tell_news()  # from where this session starts
 
     async def on_unmount(self) -> None:
         self.supervisor.stop()
@@ -189,8 +192,12 @@ class Shell(App[None]):
         """Tell the merchant what the suppliers decided, calmly: one notification however
         many decisions came at once (stacked, they would cover the screen on 80×24). That an
         action went out is not news; that it was refused or could not be sent is."""
+        events = list(events)
+        # "order cancelled" says again what "cancellation approved" says
+        approved = {e.order_id for e in events if e.kind == "cancellation"}
         shown = [e for e in events if e.kind != "sent"
-                 and (e.kind != "status" or e.new == "cancelled")]
+                 and (e.kind != "status" or (e.new == "cancelled"
+                                             and e.order_id not in approved))]
         if not shown:
             return
         lines = [safe(e.describe(), EVENT_CHARS) for e in shown[:SHOWN_EVENTS]]

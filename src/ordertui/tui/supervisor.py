@@ -66,6 +66,8 @@ class Supervisor:
         self._sync_now = asyncio.Event()
         #: orders already read in full this session (the details loop never loops on one)
         self._details_read: set[int] = set()
+        #: the last of the suppliers' decisions told to this merchant (None: not read yet)
+        self.news_seen: int | None = None
 
     def start(self) -> None:
         self.services.outbox_wakeup = asyncio.Event()
@@ -90,10 +92,27 @@ class Supervisor:
         await self.services.runner().run_forever(self._sent, interval_s=OUTBOX_INTERVAL_S)
 
     def _sent(self, events: list[SyncEvent]) -> None:
-        self.app.announce(events)
+        # a refusal is news for every session (it comes back through tell_news); an action
+        # that could not be sent yet concerns this one
+        self.app.announce([e for e in events if e.kind == "failed"])
         self.app.post_store_changed()
+        self.tell_news()
         # something went to a supplier: follow up sooner than the regular interval
         self._sync_now.set()
+
+    # --- what the suppliers decided, told once in every session -------------------------
+    def tell_news(self) -> None:
+        self._run(self._tell_news, "news")
+
+    async def _tell_news(self) -> None:
+        if self.news_seen is None:
+            self.news_seen = await self.app.reads.run(self.services.latest_news)
+            return
+        news = await self.app.reads.run(self.services.news_since, self.news_seen)
+        fresh = [e for e in news if e.id is not None and e.id > (self.news_seen or 0)]
+        if fresh:
+            self.news_seen = max(e.id for e in fresh if e.id is not None)
+            self.app.announce(fresh)
 
     # --- syncing -------------------------------------------------------------------------
     def _follow_up_interval(self) -> float:
@@ -143,8 +162,7 @@ class Supervisor:
                                          next_retry=time.time() + RETRY_AFTER_ERROR_S)
             else:
                 app.sync_state = replace(app.sync_state, error="", next_retry=None)
-            if report.events:
-                app.announce(report.events)
+            self.tell_news()
             self._run(self._details_loop, "details")
             if report.orders:
                 app.post_store_changed()
@@ -183,6 +201,7 @@ class Supervisor:
                 if current != last:
                     last = current
                     self.app.post_store_changed()
+                    self.tell_news()
         finally:
             pool.submit(watch.close)  # one thread, first in first out: after the read
             pool.shutdown(wait=False)

@@ -92,7 +92,7 @@ class DetailsScreen(BaseScreen):
             return
         if events:
             self.app.post_store_changed()
-            self.app.announce(events)
+            self.app.supervisor.tell_news()
         elif not quiet:
             self.notify("Up to date with the supplier.", markup=False)
         self.load()
