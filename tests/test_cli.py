@@ -600,3 +600,16 @@ def test_show_leaves_out_an_empty_e_mail(cli: Cli) -> None:
     out = cli.ok("show", str(target["id"])).stdout
     line = next(x for x in out.splitlines() if x.startswith("Customer"))
     assert "<" not in line and target["customer_name"] in line
+
+
+def test_the_app_refuses_a_key_map_that_gives_one_key_twice(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[suppliers.demo]\nkind = "demo"\norders = 20\n\n[keys]\n'
+                      'cancel = "d"\n')
+    result = subprocess.run([sys.executable, "-m", "ordertui", "--config", str(config),
+                             "--data-dir", str(tmp_path / "data")], capture_output=True,
+                            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "line 6, key keys.cancel" in lines[0], lines
+    assert "'d' is already 'Dispute' on the orders screen" in lines[0]

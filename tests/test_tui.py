@@ -621,3 +621,61 @@ async def test_the_suppliers_decisions_come_in_one_notification(services: Any) -
         (note,) = list(app._notifications)
         assert note.message.count("\n") == 3 and "2 more updates" in note.message
         assert "sent" not in note.message
+
+
+async def test_a_key_already_used_on_a_screen_is_refused_and_leaving_asks(
+        tmp_path: Path) -> None:
+    import tomllib
+
+    services = make_services(tmp_path)
+    await services.sync()
+    app = OrderTUI(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await pilot.press("comma")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SettingsScreen")
+        table = app.screen.query_one("#keymap")
+        row = next(i for i in range(table.row_count)
+                   if str(table.coordinate_to_cell_key((i, 0)).row_key.value) == "cancel")
+        app.screen.query_one("#keymap").focus()
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCaptureDialog")
+        await pilot.press("d")  # Dispute's key on the orders screen
+        await until(pilot, lambda: "'d' is already 'Dispute'" in notifications(app))
+        assert app.keymap.get("cancel") is None
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCaptureDialog")
+        await pilot.press("z")
+        await until(pilot, lambda: app.keymap.get("cancel") == "z")
+        await pilot.press("escape")  # unsaved: asked, not left
+        await until(pilot, lambda: app.screen.__class__.__name__ == "LeaveDialog")
+        await pilot.press("n")  # drop the change
+        await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        assert app.keymap.get("cancel") in (None, "c")
+        assert "z Cancel" not in screen_text(app) and "c Cancel" in screen_text(app)
+        await pilot.press("comma")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SettingsScreen")
+        app.screen.query_one("#address").text = "Anna Schmidt\nKarl-Liebknecht-Str. 5"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "LeaveDialog")
+        await pilot.press("y")  # save
+        await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+    saved = tomllib.loads(services.config.path.read_text())
+    assert saved["returns"]["address"] == ["Anna Schmidt", "Karl-Liebknecht-Str. 5"]
+    assert services.returns.merchant().address_lines == ("Anna Schmidt",
+                                                         "Karl-Liebknecht-Str. 5")
+    services.store.close()
+
+
+async def test_a_remapped_key_keeps_its_place_in_the_bottom_line(tmp_path: Path) -> None:
+    services = make_services(tmp_path, extra={"keys": {"sort": "o"}})
+    await services.sync()
+    app = OrderTUI(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        bottom = screen_text(app).splitlines()[-1]
+        assert "o Sort" in bottom and bottom.index("Dispute") < bottom.index("o Sort")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "o    Sort" in flat_text(app) or "o Sort" in flat_text(app))
+    services.store.close()

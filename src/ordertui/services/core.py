@@ -262,20 +262,37 @@ class Services(Actions, Recording):
 
     # --- settings ----------------------------------------------------------------------
     def save_settings(self, *, theme: str | None = None,
-                      keys: Mapping[str, str] | None = None) -> Path:
-        """Write the theme and the key map to the config file (atomically, mode 0600)."""
+                      keys: Mapping[str, str] | None = None,
+                      return_address: Sequence[str] | None = None) -> Path:
+        """Write the theme, the key map and the return address (``[returns] address``) to
+        the config file (atomically, mode 0600); None leaves a setting as it is."""
         cfg = self.config
         raw = dict(cfg.raw)
         if theme is not None:
             raw["app"] = {**dict(raw.get("app", {})), "theme": theme}
-        if keys:
-            raw["keys"] = dict(keys)
+        if keys is not None:
+            if keys:
+                raw["keys"] = dict(keys)
+            else:
+                raw.pop("keys", None)
+        returns = dict(cfg.returns)
+        if return_address is not None:
+            lines = [x.strip() for x in return_address if x.strip()]
+            if lines:
+                returns["address"] = lines
+            else:
+                returns.pop("address", None)
+            if returns:
+                raw["returns"] = returns
+            else:
+                raw.pop("returns", None)
         write_toml(cfg.path, raw)
         cfg.raw = raw
         if theme is not None:
             cfg.theme = theme
-        if keys:
+        if keys is not None:
             cfg.keys = dict(keys)
+        cfg.returns = returns
         return cfg.path
 
     # --- what the screens ask before they act -----------------------------------------

@@ -9,7 +9,7 @@ and a new screen adds its keys here rather than writing letters into its labels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -141,6 +141,10 @@ TABLE: tuple[KeyAction, ...] = (
     _k("dialog", "modal.back", "escape", "back", "Back", "App", remap=False),
     _k("dialog", "form.submit", "ctrl+s", "submit", "Save", "Act", priority=True,
        remap=False),
+    # leaving Settings with unsaved changes ---------------------------------------------
+    _k("leave", "leave.save", "y", "submit", "Save", "Act", remap=False),
+    _k("leave", "leave.drop", "n", "drop", "Drop them", "Act", remap=False),
+    _k("leave", "leave.stay", "escape", "back", "Stay", "App", remap=False),
     # a question to confirm -----------------------------------------------------------
     _k("confirm", "modal.no", "escape,n", "back", "No", "App", remap=False),
     _k("confirm", "modal.yes", "y", "submit", "Yes", "Act", remap=False),
@@ -209,23 +213,87 @@ def group_of(binding_id: str | None, action: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Remappable:
     id: str
-    description: str  # "Orders: Cancel / Order"
+    description: str  # what the key does, in words of its own
+    where: str  # the screens it works on: "Orders, Order"
     keys: str  # the default
 
 
+#: Settings' words for a key whose screens call it differently
+SETTINGS_WORDS = {
+    "back": "Back (on the orders screen: clear the filter and the marks)",
+    "cancel": "Request cancellation", "dispute": "Open a dispute, or its thread",
+    "open": "Open the order or the thread", "disputes": "Go to the disputes",
+    "record": "Record by hand what you did on the supplier's page",
+    "scroll_down": "Scroll down", "scroll_up": "Scroll up",
+    "cursor_down": "Down", "cursor_up": "Up", "answer": "Answer the supplier's question",
+    "thread": "The dispute's thread", "open_page": "The supplier's page",
+    "return_open": "Accept a return", "return_step": "Move the return along",
+    "refund": "Refund the customer", "recovered": "Record money back from the supplier",
+    "use_stock": "Ship it from the returns stock", "refresh": "Refresh from the supplier",
+    "add": "Add orders by the supplier's id", "mark": "Mark for bulk actions",
+    "help": "Every key of the screen", "settings": "Settings", "returns": "Go to returns",
+    "stock": "Go to the returns stock", "policy": "Go to your return policy",
+    "accept": "Accept the supplier's offer", "reply": "Reply in the dispute",
+}
+
+
 def remappable() -> list[Remappable]:
-    """Every key the merchant may remap, one row per id."""
-    found: dict[str, Remappable] = {}
+    """Every key the merchant may remap, one row per id, in the table's order."""
+    found: dict[str, list[KeyAction]] = {}
     for scope in REMAP_SCOPES:
-        where = SCOPE_NAMES[scope]
         for k in in_scope(scope):
-            if not k.remap:
-                continue
-            old = found.get(k.id)
-            description = f"{old.description} / {where}" if old else \
-                f"{where}: {k.description}"
-            found[k.id] = Remappable(k.id, description, k.keys)
-    return list(found.values())
+            if k.remap:
+                found.setdefault(k.id, []).append(k)
+    rows = []
+    for binding_id, entries in found.items():
+        where = ", ".join(dict.fromkeys(SCOPE_NAMES[k.scope] for k in entries))
+        rows.append(Remappable(binding_id, SETTINGS_WORDS.get(binding_id,
+                                                               entries[0].description),
+                               where, entries[-1].keys))
+    return rows
+
+
+#: the screens, as the scopes whose keys are live on each at once, and what people call them
+SCREENS: dict[str, tuple[str, ...]] = {
+    "the orders screen": ("app", "orders", "table"),
+    "an order's details": ("app", "details"),
+    "a dispute's thread": ("app", "thread"),
+    "the disputes": ("app", "disputes"),
+    "the returns": ("app", "returns"),
+    "the returns stock": ("app", "stock"),
+    "the return policy": ("app", "policy"),
+    "Settings": ("app", "settings"),
+}
+
+#: keys two actions share by design, one of them live only while the other is not
+#: (enter ends typing in the filter, and opens the order when the table has the focus)
+SHARED = frozenset({frozenset({"filter_done", "open"})})
+
+
+def clash(keymap: Mapping[str, str]) -> tuple[str, str] | None:
+    """Why ``keymap`` cannot be used — (the id at fault, one line) — or None: a key it gives
+    that another action on the same screen already has, or an id of no action."""
+    known = {k.id for k in TABLE if k.remap}
+    for binding_id in keymap:
+        if binding_id not in known:
+            return binding_id, (f"there is no action {binding_id!r} to give a key to; the "
+                                "actions are listed in Settings (the Id column)")
+    for screen, scopes in SCREENS.items():
+        seen: dict[str, KeyAction] = {}
+        for scope in scopes:
+            for k in in_scope(scope):
+                for key in (keymap.get(k.id) or k.keys).split(","):
+                    key = key.strip()
+                    other = seen.get(key)
+                    if other is None:
+                        seen[key] = k
+                    elif other.id != k.id and frozenset({other.id, k.id}) not in SHARED:
+                        mine = k if k.id in keymap else other
+                        theirs = other if mine is k else k
+                        return mine.id, (f"{display(key)!r} is already "
+                                         f"{theirs.description!r} on {screen}; choose "
+                                         f"another key for {mine.id!r}")
+    return None
 
 
 def key_text(keymap: Mapping[str, str], binding_id: str) -> str:
@@ -244,20 +312,3 @@ _NAMES = {"escape": "esc", "question_mark": "?", "slash": "/", "comma": ",", "sp
 def display(key: str) -> str:
     """How a key is written for people: ``escape`` → ``esc``, ``question_mark`` → ``?``."""
     return _NAMES.get(key, key)
-
-
-def clashes(keymap: Mapping[str, str], scopes: Iterable[str]) -> list[tuple[str, str, str]]:
-    """(key, id, other id) for every key that two different ids would share on a screen made
-    of ``scopes``."""
-    seen: dict[str, str] = {}
-    found: list[tuple[str, str, str]] = []
-    for scope in scopes:
-        for k in in_scope(scope):
-            for key in (keymap.get(k.id) or k.keys).split(","):
-                key = key.strip()
-                other = seen.get(key)
-                if other is not None and other != k.id:
-                    found.append((key, k.id, other))
-                else:
-                    seen[key] = k.id
-    return found

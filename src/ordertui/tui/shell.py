@@ -23,8 +23,9 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from ordertui.config import line_of
 from ordertui.crash import write_report_text
-from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.errors import ConfigError, OrdertuiError
 from ordertui.domain.models import OrderSummary, SyncEvent
 from ordertui.domain.query import OrderQuery
 from ordertui.logs import redact
@@ -67,6 +68,12 @@ class Shell(App[None]):
 
     def __init__(self, services: Services) -> None:
         super().__init__()
+        config = services.config
+        problem = keys.clash(config.keys)
+        if problem is not None:  # refused before the app starts, in one line
+            binding_id, why = problem
+            raise ConfigError(str(config.path), why, key=f"keys.{binding_id}",
+                              line=line_of(config.path, "keys", binding_id))
         self.services = services
         self.reads = services.read_pool()
         self.key_order = KeyOrder(self, super().on_event)

@@ -1,16 +1,18 @@
-"""Settings: the configured suppliers (secrets shown as ••••), the theme, and a key map the
-merchant can change; saved to the TOML config."""
+"""Settings: the configured suppliers (secrets shown as ••••), the address customers send
+returns to, the theme, and the keys; saved to the TOML config. A key already used on the
+same screen is refused, and leaving with unsaved changes asks what to do with them."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static, TextArea
 
 from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
@@ -20,6 +22,7 @@ from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.key_bar import KeyBar
+from ordertui.tui.widgets.row_table import RowTable
 from ordertui.tui.widgets.top_bar import TopBar
 
 
@@ -48,48 +51,95 @@ class KeyCaptureDialog(Dialog[str | None]):
         self.dismiss(None if event.key == "escape" else event.key)
 
 
+class LeaveDialog(Dialog[str | None]):
+    """Unsaved changes: save them, drop them, or stay. Dismissed with "save", "drop" or
+    None (stay)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("leave")
+    FOCUS = "#submit"
+    SUBMIT = ("Save", "leave.save", "primary")
+    BACK = ("Stay", "leave.stay")
+    ERROR_LINE = False
+
+    def heading(self) -> str:
+        return "Save your changes?"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("You changed the settings without saving. Saved, they are in the "
+                          "config file for the next start too; dropped, they are undone "
+                          "now."), classes="dialog-body", markup=False)
+
+    def buttons(self) -> Iterable[Button]:
+        save, stay = super().buttons()
+        yield save
+        yield Button(f"Drop them ({self.app.key_text('leave.drop')})", id="drop")
+        yield stay
+
+    async def submit(self) -> str | None:
+        return "save"
+
+    @on(Button.Pressed, "#drop")
+    def action_drop(self) -> None:
+        self.dismiss("drop")
+
+
 class SettingsScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("settings")
 
     def __init__(self) -> None:
         super().__init__()
         self.keys: dict[str, str] = {}
+        self.saved_theme = ""
         self.dirty = False
 
     def compose(self) -> ComposeResult:
         cfg = self.services.config
         yield TopBar("Settings", demo=self.services.is_demo)
-        with VerticalScroll(id="settings"):
+        settings = VerticalScroll(id="settings")
+        settings.can_focus = False  # tab goes from field to field, never to the page
+        with settings:
+            yield Static(Text("tab moves between the return address, the theme and the "
+                              f"keys; {self.key_text('settings.save')} saves, "
+                              f"{self.key_text('back')} goes back", style="italic"),
+                         classes="list-hint", markup=False)
             yield Label(Text("Suppliers", style="bold underline"))
             yield Static(_suppliers(cfg), markup=False)
             yield Label(Text(f"Config file: {safe(str(cfg.path))}", style="italic"))
+            yield Label(Text("Your return address", style="bold underline"))
+            yield Static(Text("Where customers send returns that a supplier does not take "
+                              "back, one line per line of the label.", style="italic"),
+                         markup=False)
+            yield TextArea("\n".join(_address(cfg)), id="address", soft_wrap=True,
+                           show_line_numbers=False)
             yield Label(Text("Theme", style="bold underline"))
             themes = sorted(self.app.available_themes)
             yield Select([(t, t) for t in themes], value=self.app.theme, id="theme",
                          allow_blank=False)
-            yield Label(Text(f"Keys — enter on a row to change it, "
-                             f"{self.key_text('settings.save')} to save",
-                             style="bold underline"))
-            table: DataTable[Any] = DataTable(cursor_type="row", id="keymap")
-            table.add_columns("Action", "Key", "Id")
+            yield Label(Text("Keys — enter on a row to change it", style="bold underline"))
+            table = RowTable(id="keymap")
+            table.add_columns("Key", "Action", "Where", "Id")
             yield table
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.keys = dict(self.services.config.keys)
+        self.saved_theme = self.app.theme
         self._fill()
-        self.query_one("#keymap", DataTable).focus()
+        # the page stays at its top, where the suppliers are: focus does not scroll it
+        self.query_one("#address", TextArea).focus(scroll_visible=False)
+        self.call_after_refresh(self.query_one("#settings", VerticalScroll).scroll_home,
+                                animate=False)
 
     def _fill(self) -> None:
-        table = self.query_one("#keymap", DataTable)
+        table = self.query_one("#keymap", RowTable)
         keep = table.cursor_row
         table.clear()
         for row in keys.remappable():
-            table.add_row(Text(row.description), Text(self.keys.get(row.id, row.keys),
-                                                      style="bold"),
+            table.add_row(Text(keys.display(self.keys.get(row.id, row.keys)), style="bold"),
+                          Text(row.description), Text(row.where, style="dim"),
                           Text(row.id, style="dim"), key=row.id)
         if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+            table.move_cursor(row=min(keep, table.row_count - 1), scroll=False)
 
     @on(Select.Changed, "#theme")
     def theme_changed(self, event: Select.Changed) -> None:
@@ -97,37 +147,72 @@ class SettingsScreen(BaseScreen):
             self.app.theme = event.value
             self.dirty = True
 
-    @on(DataTable.RowSelected, "#keymap")
+    @on(TextArea.Changed, "#address")
+    def address_changed(self) -> None:
+        self.dirty = self.dirty or self._address() != _address(self.services.config)
+
+    def _address(self) -> list[str]:
+        text = self.query_one("#address", TextArea).text
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @on(RowTable.RowSelected, "#keymap")
     def action_remap(self) -> None:
         self._remap()
 
     @work(exclusive=True)
     async def _remap(self) -> None:
-        table = self.query_one("#keymap", DataTable)
+        table = self.query_one("#keymap", RowTable)
         if table.row_count == 0:
             return
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        binding_id = str(row_key.value)
+        binding_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         row = next(r for r in keys.remappable() if r.id == binding_id)
         key = await self.app.push_screen_wait(KeyCaptureDialog(row.description))
         if not key:
+            return
+        problem = keys.clash({**self.keys, binding_id: key})
+        if problem is not None:
+            self.notify(problem[1], title="Not changed", severity="error", markup=False)
             return
         self.keys[binding_id] = key
         self.app.remap({binding_id: key})
         self.dirty = True
         self._fill()
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_save(self) -> None:
         try:
-            path = self.services.save_settings(theme=self.app.theme, keys=self.keys)
+            path = self.services.save_settings(theme=self.app.theme, keys=self.keys,
+                                               return_address=self._address())
         except OrdertuiError as exc:
             self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
         self.dirty = False
+        self.saved_theme = self.app.theme
         self.notify(f"Saved to {path}", markup=False)
+
+    def action_back(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save()
+                if not self.dirty:
+                    self.app.pop_screen()
+            elif answer == "drop":
+                self._drop()
+                self.app.pop_screen()
+        self.app.push_screen(LeaveDialog(), chosen)
+
+    def _drop(self) -> None:
+        """Undo what was changed and not saved: the running app as the config file says."""
+        saved = self.services.config.keys
+        undone = {b: saved.get(b, next(r.keys for r in keys.remappable() if r.id == b))
+                  for b in self.keys if self.keys[b] != saved.get(b)}
+        if undone:
+            self.app.remap(undone)
+        self.app.theme = self.saved_theme
+        self.dirty = False
 
 
 def _suppliers(cfg: Config) -> Text:
@@ -143,3 +228,9 @@ def _suppliers(cfg: Config) -> Text:
                 continue
             t.append(f"    {safe(str(key))} = {safe(str(value))}\n")
     return t
+
+
+def _address(cfg: Config) -> list[str]:
+    raw = cfg.returns.get("address", "")
+    lines = raw.splitlines() if isinstance(raw, str) else [str(x) for x in raw]
+    return [x.strip() for x in lines if x.strip()]
