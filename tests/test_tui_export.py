@@ -9,6 +9,7 @@ import io
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,8 @@ async def test_marked_orders_by_e_mail(services: Any, tmp_path: Path,
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen), what="export done")
         assert "accountant@example.com" in notifications(app)
+        again = await _open_form(pilot)  # the address is remembered for the next export
+        assert again.query_one("#email").value == "accountant@example.com"
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == "accountant@example.com"
@@ -190,3 +193,22 @@ async def test_escape_cancels_a_running_export_and_leaves_nothing(
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".big")]
     services.store.close()
+
+
+async def test_a_months_export_is_named_after_its_month(services: Any) -> None:
+    from textual.widgets import RadioButton
+
+    app = OrderTUI(services)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _home(pilot)
+        form = await _open_form(pilot)
+        now = services.clock().astimezone()
+        assert form.query_one("#path").value.endswith(f"orders-{now:%Y-%m-%d}.csv")
+        next(b for b in form.query(RadioButton) if b.name == "last-month").value = True
+        last = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        await until(pilot, lambda: form.query_one("#path").value.endswith(
+            f"ordertui-orders-{last}.csv"), what="the month in the name")
+        form.query_one("#path").value = str(Path.home() / "accounts.csv")  # named by hand
+        next(b for b in form.query(RadioButton) if b.name == "this-month").value = True
+        await pilot.pause(0.2)
+        assert form.query_one("#path").value.endswith("accounts.csv")  # stays as named

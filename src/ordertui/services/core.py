@@ -13,6 +13,8 @@ docs/architecture.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ from ordertui.export.request import ExportRequest, ExportResult
 from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
+from ordertui.fsutil import atomic_write
 from ordertui.services.actions import Actions
 from ordertui.services.base import SupplierInfo, _now
 from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
@@ -58,6 +61,8 @@ from ordertui.suppliers.demo import DemoAdapter
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 #: an order not shipped yet can be shipped from the returns stock instead of the supplier
+#: in the data directory: what the export form remembers (the last address e-mailed to)
+EXPORT_MEMORY = "export-form.json"
 SHIPPABLE_FROM_STOCK = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PROCESSING})
 
 
@@ -241,14 +246,28 @@ class Services(Actions, Recording):
         """The request checked and completed (see ``export.service.validate``)."""
         return validate_export(request, self.config)
 
+    def remembered_export_email(self) -> str:
+        """The address the last export from this data directory was e-mailed to."""
+        try:
+            data = json.loads((self.data_dir / EXPORT_MEMORY).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ""
+        email = data.get("email") if isinstance(data, dict) else None
+        return email if isinstance(email, str) else ""
+
     def export(self, request: ExportRequest,
                progress: Callable[[int, int], None] | None = None,
                cancelled: threading.Event | None = None, *,
                batch_size: int = EXPORT_BATCH) -> ExportResult:
         """Write an export of the store's orders (and e-mail it if asked); synchronous, for
         a thread."""
-        return run_export(self.store, self.config, request, progress, cancelled,
-                          batch_size=batch_size)
+        result = run_export(self.store, self.config, request, progress, cancelled,
+                            batch_size=batch_size)
+        if result.emailed_to:  # the form offers it next time (best effort)
+            with contextlib.suppress(OrdertuiError):
+                atomic_write(self.data_dir / EXPORT_MEMORY,
+                             json.dumps({"email": result.emailed_to}))
+        return result
 
     # --- the shop's return policy ----------------------------------------------------
     def policy_document(self, lang: str = "en", fmt: str = "markdown") -> PolicyDocument:

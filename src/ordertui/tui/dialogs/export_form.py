@@ -70,8 +70,7 @@ class ExportDialog(Dialog[None]):
         return "Export orders"
 
     def compose_body(self) -> ComposeResult:
-        today = self.services.clock().astimezone().strftime("%Y-%m-%d")
-        default_path = Path.home() / f"ordertui-orders-{today}.csv"
+        default_path = Path.home() / self._file_name(self._initial_scope(), ".csv")
         with VerticalScroll(classes="form"):
             yield Label("Which orders", classes="field-label")
             with RadioSet(id="scope"):
@@ -99,7 +98,8 @@ class ExportDialog(Dialog[None]):
             yield Input(value=str(default_path), id="path")
             yield self.error_line("path")
             yield Label("Also e-mail it to (optional)", classes="field-label")
-            yield Input(placeholder="accountant@example.com", id="email")
+            yield Input(value=self.services.remembered_export_email(),
+                        placeholder="accountant@example.com", id="email")
             yield self.error_line("email")
             yield Label("Columns", classes="field-label")
             yield SelectionList[str](
@@ -112,6 +112,31 @@ class ExportDialog(Dialog[None]):
         bar.display = False
         yield bar
         yield Static("", id="export-status", markup=False)
+
+    # --- the file's name follows the orders it holds, until the merchant names it ----------
+    def _initial_scope(self) -> str:
+        if self.marked:
+            return "marked"
+        return "filter" if self.filter_query.filtered else "all"
+
+    def _file_name(self, scope: str, suffix: str) -> str:
+        """``ordertui-orders-2026-11.csv`` for last month, ``…-2026-12-06.csv`` otherwise."""
+        now = self.services.clock().astimezone()
+        if scope in ("last-month", "this-month"):
+            start, _ = month_bounds(now, 1 if scope == "last-month" else 0)
+            return f"ordertui-orders-{start:%Y-%m}{suffix}"
+        return f"ordertui-orders-{now:%Y-%m-%d}{suffix}"
+
+    @on(RadioSet.Changed, "#scope")
+    def scope_changed(self, event: RadioSet.Changed) -> None:
+        box = self.query_one("#path", Input)
+        path = Path(box.value)
+        names = {self._file_name(s, path.suffix) for s in
+                 ("marked", "filter", "all", "last-month", "this-month")}
+        if path.name in names:  # the name is still one the form gave: it follows the scope
+            with box.prevent(Input.Changed):
+                box.value = str(path.with_name(self._file_name(event.pressed.name or "all",
+                                                               path.suffix)))
 
     # --- the format follows the file name, and the other way round --------------------
     @on(Input.Changed, "#path")
@@ -213,13 +238,13 @@ class ExportDialog(Dialog[None]):
         finally:
             self.cancel_event = None
             bar.display = False
-        message = f"{result.orders:,} orders → {result.path}"
+        # the file on a line of its own, and short (~ for home): a toast is narrow at 80x24
+        message = f"{result.orders:,} orders written to\n{safe(_home_short(result.path))}"
         if result.emailed_to:
-            message += f"\nsent to {result.emailed_to}"
+            message += f"\nand sent to {safe(result.emailed_to)}"
         for warning in result.warnings:
-            message += f"\n{warning}"
-        self.notify(safe(message) if "\n" not in message else message, title="Exported",
-                    markup=False, timeout=10)
+            message += f"\n{safe(warning)}"
+        self.notify(message, title="Exported", markup=False, timeout=10)
 
     def action_back(self) -> None:
         if self.cancel_event is not None:
@@ -227,3 +252,10 @@ class ExportDialog(Dialog[None]):
             self.query_one("#export-status", Static).update(Text("Cancelling…"))
             return
         self.dismiss(None)
+
+
+def _home_short(path: Path) -> str:
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
