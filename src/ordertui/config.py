@@ -81,6 +81,10 @@ class Config:
     implicit_demo: bool = False  # no supplier configured: the demo supplier stands in
     theme: str = "textual-dark"
     sync_interval_s: float = 300.0
+    #: a shipped order whose tracking has not moved for this many days needs attention
+    stalled_tracking_days: int = 10
+    #: an order still on its way whose buyer protection ends within this many days does
+    warning_days: int = 5
     keys: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     email_table: dict[str, Any] | None = None
@@ -181,6 +185,12 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 5:
         raise err("sync_interval_s must be a number of seconds, at least 5", "app",
                   "sync_interval_s")
+    days: dict[str, int] = {}
+    for key, default in (("stalled_tracking_days", 10), ("protection_warning_days", 5)):
+        value = app.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
+            raise err(f"{key} must be a whole number of days from 1 to 365", "app", key)
+        days[key] = value
     data_override = app.get("data_dir")
     if data_override is not None and "ORDERTUI_DATA_DIR" not in os.environ:
         if not isinstance(data_override, str):
@@ -216,7 +226,9 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     if not isinstance(returns, dict):
         raise err("[returns] must be a table", "returns")
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
-                  theme=theme, sync_interval_s=float(interval), keys=dict(keys), raw=raw,
+                  theme=theme, sync_interval_s=float(interval),
+                  stalled_tracking_days=days["stalled_tracking_days"],
+                  warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
                   email_table=email, returns=dict(returns))
 
 

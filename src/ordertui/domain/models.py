@@ -160,8 +160,18 @@ class Order:
     id: int | None = None  # local id in the store
 
     @property
+    def sale(self) -> Money:
+        """What the customer's payment counts for: nothing once the order is cancelled."""
+        return counted(self.status, self.total_price)
+
+    @property
+    def cost(self) -> Money:
+        """What the supplier's charge counts for: nothing once the order is cancelled."""
+        return counted(self.status, self.total_cost)
+
+    @property
     def profit(self) -> Money:
-        return self.total_price - self.total_cost
+        return self.sale - self.cost
 
     @property
     def display_name(self) -> str:
@@ -214,14 +224,36 @@ class OrderSummary:
     cancellation_state: CancellationState | None
     dispute_state: DisputeState | None
     key: tuple[object, ...] = ()  # position in the current sort, for paging
+    #: when its buyer protection ends (read for the protection view only)
+    protection_ends: datetime | None = None
+    #: a cancelled order that still owes its customer a refund
+    refund_due: bool = False
+    #: when its tracking last moved (or it shipped, before any tracking event)
+    moved_at: datetime | None = None
+
+    @property
+    def sale(self) -> Money:
+        return counted(self.status, self.total_price)
+
+    @property
+    def cost(self) -> Money:
+        return counted(self.status, self.total_cost)
 
     @property
     def profit(self) -> Money:
-        return self.total_price - self.total_cost
+        return self.sale - self.cost
 
     @property
     def display_name(self) -> str:
         return self.name or self.supplier_order_id
+
+
+def counted(status: OrderStatus, amount: Money) -> Money:
+    """What an order's amount counts for in revenue, cost and profit: what actually moved.
+    A cancelled order's sale is void (the customer's money goes back to them) and the
+    supplier's charge comes back, so both count for nothing; what the customer is still owed
+    is told apart (``OrderMoney.owed_to_customer``)."""
+    return Money.zero(amount.currency) if status is OrderStatus.CANCELLED else amount
 
 
 @dataclass(slots=True)

@@ -23,12 +23,14 @@ class SortKey(StrEnum):
     PROFIT = "profit"
     SUPPLIER = "supplier"
     TRACKING = "tracking"
+    ENDS = "ends"  # when the buyer protection ends (the protection view)
 
     @property
     def label(self) -> str:
         return {"created": "Date", "order": "Order", "status": "Status", "customer": "Customer",
                 "country": "Country", "items": "Items", "total": "Total", "cost": "Cost",
-                "profit": "Profit", "supplier": "Supplier", "tracking": "Tracking"}[self.value]
+                "profit": "Profit", "supplier": "Supplier", "tracking": "Tracking",
+                "ends": "Protection ends"}[self.value]
 
     @property
     def starts_descending(self) -> bool:
@@ -65,7 +67,13 @@ PROTECTION_DAYS = 7
 @dataclass(frozen=True, slots=True)
 class OrderQuery:
     statuses: tuple[OrderStatus, ...] = ()
+    #: what needs the merchant: a question from a supplier, a dispute waiting on them, a
+    #: refund a cancelled order owes; and, counted from ``as_of``, shipped orders whose
+    #: tracking has not moved for ``stalled_days`` and orders not delivered yet whose buyer
+    #: protection (counted from the order) ends within ``warning_days``
     attention: bool = False
+    stalled_days: int | None = None
+    warning_days: int | None = None
     search: str = ""
     supplier: str | None = None
     since: datetime | None = None
@@ -86,6 +94,8 @@ class OrderQuery:
         if view is View.ATTENTION:
             return cls(attention=True, **kw)  # type: ignore[arg-type]
         if view is View.PROTECTION:
+            kw.setdefault("sort", SortKey.ENDS)  # the soonest first
+            kw.setdefault("descending", False)
             return cls(protection_ends_within_days=PROTECTION_DAYS, **kw)  # type: ignore[arg-type]
         return cls(statuses=(OrderStatus(view.value),), **kw)  # type: ignore[arg-type]
 

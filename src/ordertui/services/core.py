@@ -128,11 +128,21 @@ class Services(Actions, Recording):
     def window_and_count(self, q: OrderQuery, *, limit: int) -> tuple[list[OrderSummary], int]:
         return self.store.window_and_count(q, limit=limit)
 
+    def view_query(self, view: View, **kw: Any) -> OrderQuery:
+        """The query of an orders view, with what the config and the clock decide: what
+        needs attention now, and the protection view counted from now."""
+        if view is View.ATTENTION:
+            kw.update(stalled_days=self.config.stalled_tracking_days,
+                      warning_days=self.config.warning_days, as_of=self.clock())
+        elif view is View.PROTECTION:
+            kw.update(as_of=self.clock())
+        return OrderQuery.for_view(view, **kw)
+
     def view_counts(self) -> dict[str, int]:
-        """Counts for the orders screen's views (the protection view is counted live)."""
+        """Counts for the orders screen's views (attention and protection counted live)."""
         counts = self.store.count_by_view()
-        counts[View.PROTECTION.value] = self.store.count(
-            OrderQuery.for_view(View.PROTECTION, as_of=self.clock()))
+        for view in (View.ATTENTION, View.PROTECTION):
+            counts[view.value] = self.store.count(self.view_query(view))
         return counts
 
     def resolve(self, ref: str) -> int:

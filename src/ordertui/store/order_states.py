@@ -77,8 +77,13 @@ class OrderStates(OrderQueries):
         """Set the order's status here (an approved cancellation the merchant recorded by
         hand); inside an open ``write()`` it joins that transaction."""
         with self.write() as con:
-            con.execute("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?",
-                        (status.value, now or _now(), order_id))
+            cancelled = status is OrderStatus.CANCELLED
+            con.execute("UPDATE orders SET status = ?, updated_at = ?, "
+                        "counted_price = CASE WHEN ? THEN 0 ELSE total_price END, "
+                        "counted_cost = CASE WHEN ? THEN 0 ELSE total_cost END, "
+                        "profit = CASE WHEN ? THEN 0 ELSE total_price - total_cost END "
+                        "WHERE id = ?", (status.value, now or _now(), cancelled, cancelled,
+                                         cancelled, order_id))
 
     def _insert_dispute(self, con: sqlite3.Connection, order_id: int, d: Dispute,
                         source: Source) -> int:
@@ -103,7 +108,7 @@ class OrderStates(OrderQueries):
         d = con.execute("SELECT state FROM disputes WHERE order_id = ? ORDER BY id DESC LIMIT 1",
                         (order_id,)).fetchone()
         cs, ds = (c[0] if c else None), (d[0] if d else None)
-        attention = int(cs == "info_requested" or ds == "awaiting_merchant")
-        con.execute("UPDATE orders SET cancellation_state = ?, dispute_state = ?, attention = ? "
-                    "WHERE id = ? AND (cancellation_state IS NOT ? OR dispute_state IS NOT ? "
-                    "OR attention IS NOT ?)", (cs, ds, attention, order_id, cs, ds, attention))
+        # the "needs attention" flag follows by trigger (store/schema.py, migration 6)
+        con.execute("UPDATE orders SET cancellation_state = ?, dispute_state = ? "
+                    "WHERE id = ? AND (cancellation_state IS NOT ? OR dispute_state IS NOT ?)",
+                    (cs, ds, order_id, cs, ds))

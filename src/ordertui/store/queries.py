@@ -15,6 +15,7 @@ from ordertui.domain.states import DisputeState
 from ordertui.store.connection import StoreBase
 from ordertui.store.rows import (
     _SUMMARY_COLUMNS,
+    SUMMARY_WIDTH,
     _cancellation,
     _dispute,
     _epoch,
@@ -34,11 +35,15 @@ SORT_COLUMNS: dict[SortKey, tuple[str, ...]] = {
     SortKey.CUSTOMER: ("customer_name", "id"),
     SortKey.COUNTRY: ("country", "created_at", "id"),
     SortKey.ITEMS: ("items_summary", "id"),
-    SortKey.TOTAL: ("total_price", "id"),
-    SortKey.COST: ("total_cost", "id"),
+    SortKey.TOTAL: ("counted_price", "id"),
+    SortKey.COST: ("counted_cost", "id"),
     SortKey.PROFIT: ("profit", "id"),
     SortKey.SUPPLIER: ("supplier", "created_at", "id"),
     SortKey.TRACKING: ("tracking_number", "id"),
+    SortKey.ENDS: (
+        "(SELECT CASE p.basis WHEN 'order' THEN orders.created_at "
+        "ELSE orders.delivered_at END + p.days * 86400 FROM supplier_protection p "
+        "WHERE p.supplier = orders.supplier)", "id"),
 }
 
 #: the index that serves each sort, named when a broad search should walk it (see _source)
@@ -92,7 +97,7 @@ class OrderQueries(StoreBase):
             clauses.append(f"status IN ({', '.join('?' for _ in q.statuses)})")
             params.extend(s.value for s in q.statuses)
         if q.attention:
-            clauses.append("attention = 1")
+            clauses.append(self._attention(q, params))
         if q.supplier:
             clauses.append("supplier = ?")
             params.append(q.supplier)
@@ -119,6 +124,29 @@ class OrderQueries(StoreBase):
             params.extend((now, horizon, now, horizon))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    @staticmethod
+    def _attention(q: OrderQuery, params: list[Any]) -> str:
+        """What needs the merchant: the kept flag, and what the time makes urgent (tracking
+        that stopped, protection running out on an order still on its way), each an index
+        range, so the view and its count stay fast at any size."""
+        if q.stalled_days is None and q.warning_days is None:
+            return "attention = 1"
+        now = int(q.as_of.timestamp()) if q.as_of is not None else _now()
+        parts = ["SELECT id FROM orders WHERE attention = 1"]
+        if q.stalled_days is not None:
+            parts.append("SELECT id FROM orders WHERE status = 'shipped' "
+                         "AND COALESCE(last_event_at, shipped_at) < ?")
+            params.append(now - q.stalled_days * 86400)
+        if q.warning_days is not None:
+            parts.append(
+                "SELECT o.id FROM supplier_protection p JOIN orders o "
+                "ON o.supplier = p.supplier AND o.created_at > ? - p.days * 86400 "
+                "AND o.created_at <= ? - p.days * 86400 WHERE p.basis = 'order' "
+                "AND p.days > 0 AND o.status IN ('processing', 'shipped') "
+                "AND o.dispute_state IS NULL")
+            params.extend((now, now + q.warning_days * 86400))
+        return f"id IN ({' UNION '.join(parts)})"
+
     def window(self, q: OrderQuery, *, limit: int, after: Sequence[Any] | None = None,
                before: Sequence[Any] | None = None, from_end: bool = False,
                offset: int = 0) -> list[OrderSummary]:
@@ -140,10 +168,13 @@ class OrderQueries(StoreBase):
             where = f"{where} AND {cond}" if where else f" WHERE {cond}"
             params.extend(key)
         order_by = ", ".join(f"{c} {direction}" for c in cols)
-        sql = (f"SELECT {_SUMMARY_COLUMNS}, {', '.join(cols)} FROM {self._source(q)}{where} "
-               f"ORDER BY {order_by} LIMIT ? OFFSET ?")
+        ends = q.protection_ends_within_days is not None or (q.attention
+                                                             and q.warning_days is not None)
+        extra = f", {SORT_COLUMNS[SortKey.ENDS][0]}" if ends else ""
+        sql = (f"SELECT {_SUMMARY_COLUMNS}, {', '.join(cols)}{extra} FROM "
+               f"{self._source(q)}{where} ORDER BY {order_by} LIMIT ? OFFSET ?")
         rows = self.con.execute(sql, [*params, limit, offset]).fetchall()
-        result = [_summary(r, len(cols)) for r in rows]
+        result = [_summary(r, len(cols), with_ends=ends) for r in rows]
         if reverse:
             result.reverse()
         return result
@@ -182,7 +213,7 @@ class OrderQueries(StoreBase):
         that match finds a window's worth in a few milliseconds."""
         if not q.search.strip() or q.ids:
             return "orders"
-        if self.search_count(q.search) <= BROAD_SEARCH:
+        if self.search_count(q.search) <= BROAD_SEARCH or q.sort not in SORT_INDEX:
             return "orders"
         return f"orders INDEXED BY {SORT_INDEX[q.sort]}"
 
@@ -207,7 +238,8 @@ class OrderQueries(StoreBase):
 
     def count(self, q: OrderQuery) -> int:
         """How many orders match; from the kept counts when the filter allows."""
-        if not (q.search.strip() or q.ids or q.since or q.until
+        timely = q.attention and (q.stalled_days is not None or q.warning_days is not None)
+        if not (q.search.strip() or q.ids or q.since or q.until or timely
                 or q.protection_ends_within_days is not None):
             # what is left of the filter (status, attention, supplier) are columns of the
             # kept counts too
@@ -345,7 +377,7 @@ class OrderQueries(StoreBase):
             "JOIN orders o ON o.id = d.order_id WHERE " + " AND ".join(conds) +
             " ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?",
             [*state_list, limit, offset]).fetchall()
-        return [(_summary(r[:16], 0), _dispute(r[16:])) for r in rows]
+        return [(_summary(r[:SUMMARY_WIDTH], 0), _dispute(r[SUMMARY_WIDTH:])) for r in rows]
 
     def load_orders(self, ids: Sequence[int]) -> list[Order]:
         """Full orders for ``ids``, in that order (for exports)."""

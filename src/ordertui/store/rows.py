@@ -38,7 +38,10 @@ from ordertui.domain.states import (
 #: what ``_summary`` reads, in its order
 _SUMMARY_COLUMNS = ("id, name, supplier, supplier_order_id, status, created_at, customer_name, "
                     "country, items_summary, currency, total_price, total_cost, carrier, "
-                    "tracking_number, cancellation_state, dispute_state")
+                    "tracking_number, cancellation_state, dispute_state, refund_due, "
+                    "last_event_at, shipped_at")
+#: how many columns ``_SUMMARY_COLUMNS`` reads
+SUMMARY_WIDTH = len(_SUMMARY_COLUMNS.split(","))
 
 _ORDER_COLUMNS = (
     "supplier", "supplier_order_id", "name", "name_num", "status", "supplier_status",
@@ -47,6 +50,7 @@ _ORDER_COLUMNS = (
     "customer_phone", "address1", "address2", "city", "province", "zip", "country",
     "items_summary", "items_text", "quantity", "items", "carrier", "tracking_number",
     "tracking_url", "events", "last_event", "last_event_at", "supplier_url", "synced_at",
+    "counted_price", "counted_cost",
 )
 
 _DIGITS = re.compile(r"\d+")
@@ -117,13 +121,13 @@ def order_params(order: Order, synced_at: int) -> tuple[Any, ...]:
         order.status.value, order.supplier_status, _epoch(order.created_at),
         _epoch(order.updated_at), _epoch(order.paid_at), _epoch(order.shipped_at),
         _epoch(order.delivered_at), order.payment, order.currency,
-        order.total_price.to_units(), order.total_cost.to_units(),
-        order.total_price.to_units() - order.total_cost.to_units(),
+        order.total_price.to_units(), order.total_cost.to_units(), order.profit.to_units(),
         _units(order.shipping_cost), c.name, c.email, c.phone, a.line1, a.line2, a.city,
         a.province, a.zip, a.country, items_summary(order.items), items_text, order.quantity,
         _pack_items(order), order.carrier, order.tracking_number, order.tracking_url,
         _pack_events(order), last.description if last else "",
         _epoch(last.at) if last else None, order.supplier_url, synced_at,
+        order.sale.to_units(), order.cost.to_units(),
     )
 
 
@@ -141,9 +145,14 @@ def _event(row: list[Any]) -> TrackingEvent:
                          location=row[2], status=row[3])
 
 
-def _summary(row: sqlite3.Row | Sequence[Any], key_width: int) -> OrderSummary:
-    """A row of ``_SUMMARY_COLUMNS`` followed by ``key_width`` sort key columns."""
+def _summary(row: sqlite3.Row | Sequence[Any], key_width: int, *,
+             with_ends: bool = False) -> OrderSummary:
+    """A row of ``_SUMMARY_COLUMNS`` followed by ``key_width`` sort key columns (and, for
+    the protection view, when the protection ends)."""
     cur = row[9]
+    w = SUMMARY_WIDTH
+    ends = row[w + key_width] if with_ends else None
+    moved = row[17] if row[17] is not None else row[18]
     return OrderSummary(
         id=row[0], name=row[1], supplier=row[2], supplier_order_id=row[3],
         status=_status(row[4]), created_at=datetime.fromtimestamp(row[5], UTC),
@@ -152,7 +161,10 @@ def _summary(row: sqlite3.Row | Sequence[Any], key_width: int) -> OrderSummary:
         carrier=row[12], tracking_number=row[13],
         cancellation_state=CancellationState(row[14]) if row[14] else None,
         dispute_state=DisputeState(row[15]) if row[15] else None,
-        key=tuple(row[16:16 + key_width]))
+        refund_due=bool(row[16]),
+        moved_at=datetime.fromtimestamp(moved, UTC) if moved is not None else None,
+        key=tuple(row[w:w + key_width]),
+        protection_ends=datetime.fromtimestamp(ends, UTC) if ends is not None else None)
 
 
 def _order(row: sqlite3.Row) -> Order:

@@ -332,6 +332,50 @@ MIGRATIONS: list[str] = [
         message TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 6: money as it actually moved (a cancelled order's sale and supplier charge count for
+    # nothing: the sort indexes follow what the table shows), the refund a cancelled order
+    # owes its customer as something that needs attention, and stalled tracking found fast
+    """
+    ALTER TABLE orders ADD COLUMN counted_price INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN counted_cost INTEGER NOT NULL DEFAULT 0;
+    UPDATE orders SET
+        counted_price = CASE status WHEN 'cancelled' THEN 0 ELSE total_price END,
+        counted_cost = CASE status WHEN 'cancelled' THEN 0 ELSE total_cost END,
+        profit = CASE status WHEN 'cancelled' THEN 0 ELSE total_price - total_cost END;
+    DROP INDEX orders_total;
+    DROP INDEX orders_cost;
+    CREATE INDEX orders_total ON orders (counted_price, id);
+    CREATE INDEX orders_cost ON orders (counted_cost, id);
+
+    -- set when an order ordertui knew turns cancelled, cleared once its refunds reach what
+    -- the customer paid; orders first seen already cancelled were settled before
+    ALTER TABLE orders ADD COLUMN refund_due INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER orders_refund_due AFTER UPDATE OF status ON orders
+        WHEN new.status = 'cancelled' AND old.status != 'cancelled' AND new.total_price > 0
+    BEGIN
+        UPDATE orders SET refund_due = 1 WHERE id = new.id
+            AND COALESCE((SELECT SUM(amount) FROM refunds WHERE order_id = new.id), 0)
+                < new.total_price;
+    END;
+    CREATE TRIGGER refunds_settle AFTER INSERT ON refunds BEGIN
+        UPDATE orders SET refund_due = 0 WHERE id = new.order_id AND refund_due = 1
+            AND (SELECT SUM(amount) FROM refunds WHERE order_id = new.order_id)
+                >= total_price;
+    END;
+    -- what needs the merchant, kept with the order: the supplier asks about a cancellation,
+    -- a dispute waits on them, or a cancelled order still owes its customer a refund
+    CREATE TRIGGER orders_attention_flag AFTER UPDATE OF cancellation_state, dispute_state,
+            refund_due ON orders BEGIN
+        UPDATE orders SET attention = (new.cancellation_state IS 'info_requested'
+                                       OR new.dispute_state IS 'awaiting_merchant'
+                                       OR new.refund_due = 1)
+            WHERE id = new.id AND attention IS NOT (new.cancellation_state IS 'info_requested'
+                                                    OR new.dispute_state IS 'awaiting_merchant'
+                                                    OR new.refund_due = 1);
+    END;
+    CREATE INDEX orders_stalled ON orders (COALESCE(last_event_at, shipped_at))
+        WHERE status = 'shipped';
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -104,9 +104,9 @@ class SyncMerge(OrderStates, AuditLog):
         if d is not None:
             self._insert_dispute(con, order_id, d, Source.API)
         cs, ds = (c.state.value if c else None), (d.state.value if d else None)
-        con.execute("UPDATE orders SET cancellation_state = ?, dispute_state = ?, attention = ? "
-                    "WHERE id = ?", (cs, ds, int(cs == "info_requested"
-                                               or ds == "awaiting_merchant"), order_id))
+        # the "needs attention" flag follows by trigger (store/schema.py, migration 6)
+        con.execute("UPDATE orders SET cancellation_state = ?, dispute_state = ? WHERE id = ?",
+                    (cs, ds, order_id))
 
     def _merge_states(self, con: sqlite3.Connection, order_id: int, o: Order, now: int,
                       *, announce: bool = True) -> list[SyncEvent]:

@@ -34,7 +34,7 @@ def commands(app: OrderTUI) -> Iterable[SystemCommand]:
     for i, view in enumerate(View, 1):
         yield SystemCommand(f"Show: {view.label}", f"Orders view {i}",
                             _on_orders(app, partial(OrdersScreen.action_view, number=i)))
-    for key in SortKey:
+    for key in SortKey:  # ENDS only where it means something: set_sort keeps it there
         yield SystemCommand(f"Sort by {key.label}", "Sort the orders table",
                             _on_orders(app, partial(OrdersScreen.set_sort, key=key,
                                                     descending=key.starts_descending)))

@@ -40,6 +40,13 @@ CANCEL_MARK = {
     CancellationState.REJECTED: "C✗",
 }
 
+#: a cancelled order that still owes its customer a refund
+REFUND_MARK = "R!"
+#: tracking that has not moved for [app] stalled_tracking_days
+STALLED_MARK = "T!"
+#: buyer protection ends soon on an order still on its way
+PROTECTION_MARK = "P!"
+
 DISPUTE_MARK = {
     DisputeState.OPEN: "D…",
     DisputeState.AWAITING_SUPPLIER: "D…",

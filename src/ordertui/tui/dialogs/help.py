@@ -16,7 +16,13 @@ from textual.widgets import Static
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog
-from ordertui.tui.format import CANCEL_MARK, DISPUTE_MARK
+from ordertui.tui.format import (
+    CANCEL_MARK,
+    DISPUTE_MARK,
+    PROTECTION_MARK,
+    REFUND_MARK,
+    STALLED_MARK,
+)
 
 
 def collect(screen: Screen[Any]) -> dict[str, list[tuple[str, str]]]:
@@ -70,6 +76,11 @@ class HelpDialog(Dialog[None]):
             if isinstance(self.target, BaseScreen) and self.target.SHOWS_FLAGS:
                 rows = [(mark, state.label) for state, mark in CANCEL_MARK.items()]
                 rows += [(mark, f"Dispute: {d.label}") for d, mark in DISPUTE_MARK.items()]
+                rows += [(REFUND_MARK, "A cancelled order still owes its customer a refund"),
+                         (STALLED_MARK, "Its tracking has not moved for "
+                          f"{self.services.config.stalled_tracking_days} days"),
+                         (PROTECTION_MARK, "Buyer protection ends soon, and it has not "
+                          "arrived")]
                 yield Static(_section("Flags in the table", rows), markup=False,
                              classes="help-group")
             yield Static(Text("Keys can be remapped under [keys] in the config file, or in "

@@ -18,16 +18,18 @@ class SortDialog(Dialog[SortKey | None]):
     BACK = None
     ERROR_LINE = False
 
-    def __init__(self, current: SortKey, descending: bool) -> None:
+    def __init__(self, current: SortKey, descending: bool,
+                 keys: list[SortKey] | None = None) -> None:
         super().__init__()
         self.current, self.descending = current, descending
+        self.keys = keys or [k for k in SortKey if k is not SortKey.ENDS]
 
     def heading(self) -> str:
         return "Sort orders by"
 
     def compose_body(self) -> ComposeResult:
         options = []
-        for key in SortKey:
+        for key in self.keys:
             label = key.label
             if key is self.current:
                 label += f"  (now {'▼' if self.descending else '▲'}; pick again to reverse)"
@@ -35,7 +37,8 @@ class SortDialog(Dialog[SortKey | None]):
         yield OptionList(*options, id="sort-options")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = list(SortKey).index(self.current)
+        if self.current in self.keys:
+            self.query_one(OptionList).highlighted = self.keys.index(self.current)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(SortKey(event.option.id or SortKey.CREATED.value))

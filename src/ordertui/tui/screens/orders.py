@@ -38,6 +38,8 @@ class OrdersScreen(BaseScreen):
         self.view = View.ALL
         self.sort = SortKey.CREATED
         self.descending = True
+        #: the protection view has a sort of its own: when protection ends, soonest first
+        self.protection_sort = (SortKey.ENDS, False)
         self.search = ""
 
     def compose(self) -> ComposeResult:
@@ -70,10 +72,15 @@ class OrdersScreen(BaseScreen):
             self.apply_query()
             self.refresh_counts()
 
+    def current_sort(self) -> tuple[SortKey, bool]:
+        if self.view is View.PROTECTION:
+            return self.protection_sort
+        return self.sort, self.descending
+
     def current_query(self) -> OrderQuery:
-        extra = {"as_of": self.services.clock()} if self.view is View.PROTECTION else {}
-        return OrderQuery.for_view(self.view, search=self.search, sort=self.sort,
-                                   descending=self.descending, **extra)
+        sort, descending = self.current_sort()
+        return self.services.view_query(self.view, search=self.search, sort=sort,
+                                        descending=descending)
 
     def apply_query(self, *, keep_position: bool = False) -> None:
         self.table.set_query(self.current_query(), keep_position=keep_position)
@@ -101,7 +108,8 @@ class OrdersScreen(BaseScreen):
     def update_status(self) -> None:
         t = self.table
         parts = [t.describe_position(), self.current_query().describe()]
-        parts.append(f"by {self.sort.label.lower()} {'▼' if self.descending else '▲'}")
+        sort, descending = self.current_sort()
+        parts.append(f"by {sort.label.lower()} {'▼' if descending else '▲'}")
         if t.marked:
             parts.append(f"{len(t.marked):,} marked")
         parts.append(self.app.sync_summary())
@@ -179,19 +187,21 @@ class OrdersScreen(BaseScreen):
             self.table.clear_marks()
 
     def action_sort(self) -> None:
+        sort, descending = self.current_sort()
+
         def chosen(result: SortKey | None) -> None:
-            if result is None:
-                return
-            if result is self.sort:
-                self.descending = not self.descending
-            else:
-                self.sort = result
-                self.descending = result.starts_descending
-            self.apply_query()
-        self.app.push_screen(SortDialog(self.sort, self.descending), chosen)
+            if result is not None:
+                self.set_sort(result, not descending if result is sort
+                              else result.starts_descending)
+        keys = [k for k in SortKey
+                if k is not SortKey.ENDS or self.view is View.PROTECTION]
+        self.app.push_screen(SortDialog(sort, descending, keys), chosen)
 
     def set_sort(self, key: SortKey, descending: bool) -> None:
-        self.sort, self.descending = key, descending
+        if self.view is View.PROTECTION:
+            self.protection_sort = (key, descending)
+        elif key is not SortKey.ENDS:
+            self.sort, self.descending = key, descending
         self.apply_query()
 
     # --- acting ----------------------------------------------------------------------

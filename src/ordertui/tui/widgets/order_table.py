@@ -10,6 +10,7 @@ two lines that changed, which matters over a slow SSH link.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -26,11 +27,20 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
-from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.services import Services
 from ordertui.services.reads import Cancelled, ReadPool
 from ordertui.tui import keys
-from ordertui.tui.format import CANCEL_MARK, DISPUTE_MARK, STATUS_SHORT, STATUS_STYLE, safe
+from ordertui.tui.format import (
+    CANCEL_MARK,
+    DISPUTE_MARK,
+    PROTECTION_MARK,
+    REFUND_MARK,
+    STALLED_MARK,
+    STATUS_SHORT,
+    STATUS_STYLE,
+    safe,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,7 @@ class Column:
 
 
 def _flags(row: OrderSummary) -> tuple[str, str]:
+    """The states of the order's requests (what the table shows without a clock)."""
     parts = []
     style = ""
     if row.cancellation_state is not None:
@@ -55,6 +66,9 @@ def _flags(row: OrderSummary) -> tuple[str, str]:
         parts.append(DISPUTE_MARK[row.dispute_state])
         if row.dispute_state is DisputeState.AWAITING_MERCHANT:
             style = "attention"
+    if row.refund_due:
+        parts.append(REFUND_MARK)
+        style = "attention"
     return " ".join(parts), style
 
 
@@ -72,16 +86,23 @@ COLUMNS: list[Column] = [
     Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""), flex=3),
     Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
     Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
-    Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.total_price.display(), ""), right=True),
-    Column(SortKey.COST, "Cost", 9, 4, lambda r: (r.total_cost.display(), "muted"), right=True),
+    # what counts: a cancelled order's sale and supplier charge count for nothing
+    Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
+    Column(SortKey.COST, "Cost", 9, 4, lambda r: (r.cost.display(), "muted"), right=True),
     Column(SortKey.PROFIT, "Profit", 9, 2, _profit, right=True),
     Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
     Column(SortKey.TRACKING, "Tracking", 12, 5, lambda r: (safe(r.tracking_number), "muted"),
            flex=1),
     Column(None, "Flags", 5, 0, _flags),
+    # in the protection view only: how many days of buyer protection are left
+    Column(SortKey.ENDS, "Left", 6, 0, lambda r: ("", ""), right=True),
 ]
 
 MARK_WIDTH = 2  # "● " in front of a marked row
+DAY_SECONDS = 86_400
+#: orders whose buyer protection can run out before they arrive
+ON_THE_WAY = frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED})
+SOON_DAYS = 3  # days of protection left shown as urgent
 
 
 class OrderTable(Widget, can_focus=True):
@@ -132,6 +153,7 @@ class OrderTable(Widget, can_focus=True):
         self._extending: set[str] = set()
         self._columns: list[tuple[Column, int]] = []
         self._layout_width = -1
+        self._layout_ends = False
         self._pending_last = False
         self._open_pending = False
 
@@ -143,10 +165,12 @@ class OrderTable(Widget, can_focus=True):
 
     def _layout(self) -> list[tuple[Column, int]]:
         width = self.size.width
-        if width == self._layout_width:
+        ends = self.query_.protection_ends_within_days is not None
+        if (width, ends) == (self._layout_width, self._layout_ends):
             return self._columns
         avail = width - MARK_WIDTH
-        chosen = sorted(COLUMNS, key=lambda c: c.priority)
+        chosen = sorted((c for c in COLUMNS if ends or c.key is not SortKey.ENDS),
+                        key=lambda c: c.priority)
         while chosen and sum(c.width for c in chosen) + len(chosen) - 1 > avail:
             chosen.pop()  # the least important column
         order = [c for c in COLUMNS if c in chosen]
@@ -164,7 +188,7 @@ class OrderTable(Widget, can_focus=True):
                     widths[i] += leftover
                     break
         self._columns = list(zip(order, widths, strict=True))
-        self._layout_width = width
+        self._layout_width, self._layout_ends = width, ends
         return self._columns
 
     def on_resize(self, event: events.Resize) -> None:
@@ -534,7 +558,7 @@ class OrderTable(Widget, can_focus=True):
         segments = [Segment("● " if marked else "  ",
                             line_style + (self._style("marked") if marked else Style()))]
         for i, (col, w) in enumerate(self._layout()):
-            value, style_name = col.cell(row)
+            value, style_name = self._cell(col, row)
             cell = _fit(value, w, col.right)
             style = line_style
             if style_name and not is_cursor:
@@ -546,6 +570,38 @@ class OrderTable(Widget, can_focus=True):
                 segments.append(Segment(" ", line_style))
         strip = Strip(segments)
         return strip.extend_cell_length(width, line_style).crop(0, width)
+
+    def _cell(self, col: Column, row: OrderSummary) -> tuple[str, str]:
+        """A cell's text and style; the two that depend on the time are worked out here."""
+        if col.key is SortKey.ENDS:
+            return self._days_left(row)
+        value, style = col.cell(row)
+        if col.cell is _flags:
+            late = self._late(row)
+            if late:
+                value, style = " ".join(p for p in (value, *late) if p), "attention"
+        return value, style
+
+    def _late(self, row: OrderSummary) -> list[str]:
+        """What the clock makes urgent: tracking that stopped, protection running out on an
+        order still on its way."""
+        now = self.services.clock()
+        marks = []
+        cfg = self.services.config
+        if row.status is OrderStatus.SHIPPED and row.moved_at is not None and \
+                (now - row.moved_at).days >= cfg.stalled_tracking_days:
+            marks.append(STALLED_MARK)
+        if row.protection_ends is not None and row.status in ON_THE_WAY and \
+                (row.protection_ends - now).total_seconds() <= cfg.warning_days * DAY_SECONDS:
+            marks.append(PROTECTION_MARK)
+        return marks
+
+    def _days_left(self, row: OrderSummary) -> tuple[str, str]:
+        if row.protection_ends is None:
+            return "", ""
+        left = math.ceil((row.protection_ends - self.services.clock()).total_seconds()
+                         / DAY_SECONDS)
+        return f"{max(left, 0)}d", "attention" if left <= SOON_DAYS else ""
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self._style("header")
