@@ -10,16 +10,14 @@ Bad input raises ``ValidationError`` whose ``field`` names the form field to mar
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ordertui.domain.errors import ConfigError, OrdertuiError, StoreBusy, ValidationError
+from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import LineItem, Order, StateChange, money_sum
 from ordertui.domain.money import Money
-from ordertui.domain.policy import ProtectionStatus, SupplierPolicy, protection_status
+from ordertui.domain.policy import ProtectionStatus, SupplierPolicy
 from ordertui.domain.returns import (
     OrderMoney,
     Recovery,
@@ -38,13 +36,11 @@ from ordertui.domain.returns import (
 )
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
-from ordertui.services.policy import MerchantReturns, merchant_returns, supplier_policy
+from ordertui.services.protection import ProtectionMixin
 from ordertui.store.returns import ReturnsStore
 
 if TYPE_CHECKING:
     from ordertui.services.core import Services
-
-log = logging.getLogger(__name__)
 
 #: Orders in these states have reached the customer, or are on their way to them.
 RETURNABLE_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED})
@@ -151,52 +147,12 @@ def _stock_key(line_or_item: LineItem | ReturnItem) -> str:
     return line_or_item.sku or line_or_item.title
 
 
-class ReturnsService:
+class ReturnsService(ProtectionMixin):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store = services.store
         self.db = ReturnsStore(services.store)
         self.sync_protection()
-
-    # --- policies and buyer protection -------------------------------------------------
-    def merchant(self) -> MerchantReturns:
-        """The ``[returns]`` settings; raises ``ConfigError`` naming a bad key."""
-        return merchant_returns(self.services.config)
-
-    def policy_for(self, supplier: str) -> SupplierPolicy:
-        """The supplier's return policy; raises ``ConfigError`` for a bad ``policy`` table."""
-        return supplier_policy(self.services.config, supplier)
-
-    def policies(self) -> dict[str, SupplierPolicy]:
-        return {name: self.policy_for(name) for name in self.services.config.suppliers}
-
-    def sync_protection(self) -> None:
-        """Write every supplier's protection window where the orders filter reads it.
-
-        A supplier whose policy table is wrong is left out (its orders never match the
-        filter) rather than stopping the app; ``policy_for`` reports the problem."""
-        windows: dict[str, tuple[int, str]] = {}
-        for name in self.services.config.suppliers:
-            try:
-                p = self.policy_for(name)
-            except ConfigError as exc:
-                log.warning("buyer protection filter skips %s: %s", name, exc)
-                continue
-            windows[name] = (p.protection_days, p.protection_from.value)
-        try:
-            self.db.set_protection_windows(windows)
-        except StoreBusy as exc:
-            log.warning("buyer protection windows not updated: %s", exc)
-
-    def protection(self, order_id: int, *, now: datetime | None = None) -> ProtectionStatus:
-        order = self.store.get_order(order_id)
-        return self._protection(order, self.policy_for(order.supplier), now)
-
-    def _protection(self, order: Order, policy: SupplierPolicy, now: datetime | None
-                    ) -> ProtectionStatus:
-        return protection_status(policy, ordered_at=order.created_at,
-                                 delivered_at=order.delivered_at,
-                                 now=now or self.services.clock())
 
     # --- returns -------------------------------------------------------------------------
     def return_options(self, order_id: int) -> ReturnOptions:
