@@ -36,6 +36,7 @@ from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
 from ordertui.services.protection import ProtectionMixin
 from ordertui.services.refunds import RefundsMixin
+from ordertui.services.stock import StockMixin, stock_key
 from ordertui.store.returns import ReturnsStore
 
 if TYPE_CHECKING:
@@ -140,12 +141,7 @@ def _lines_by_key(order: Order) -> dict[str, list[LineItem]]:
     return found
 
 
-def _stock_key(line_or_item: LineItem | ReturnItem) -> str:
-    """What the returns stock files an item under: its SKU, or its title when it has none."""
-    return line_or_item.sku or line_or_item.title
-
-
-class ReturnsService(ProtectionMixin, RefundsMixin):
+class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store = services.store
@@ -319,7 +315,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin):
                 for item in r.items:
                     line = lines.get(item.key, [None])[0]
                     self.db.insert_stock(StockItem(
-                        sku=_stock_key(item), title=item.title, variant=item.variant,
+                        sku=stock_key(item), title=item.title, variant=item.variant,
                         quantity=item.quantity, restocked=item.quantity,
                         condition=r.condition, from_order_id=r.order_id,
                         from_order_name=r.order_name, return_id=r.id, restocked_at=now,
@@ -360,75 +356,6 @@ class ReturnsService(ProtectionMixin, RefundsMixin):
                                   "returns (" + ", ".join(str(r.id) for r in found)
                                   + "); name one with --return")
         return found[0]
-
-    # --- the returns stock -------------------------------------------------------------
-    def stock(self, sku: str | None = None, *, include_empty: bool = False) -> list[StockItem]:
-        """Restocked lots, oldest first; ``include_empty`` adds lots used up already."""
-        return self.db.stock(sku=sku, include_empty=include_empty)
-
-    def use_stock(self, sku: str, order_id: int, quantity: int = 1) -> list[StockUse]:
-        """Ship ``quantity`` of ``sku`` for ``order_id`` from the returns stock, oldest lots
-        first, and note it in the audit of the new order and of each order it came from.
-
-        Raises ``ValidationError`` (fields sku, quantity, order).
-        """
-        sku = check_text("sku", sku, limit=200)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            raise ValidationError("quantity", "the quantity must be a whole number, 1 or more")
-        order = self.store.get_order(order_id)
-        if order.status is OrderStatus.CANCELLED:
-            raise ValidationError("order", f"order {order.display_name} is cancelled")
-        lines = [x for x in order.items if _stock_key(x) == sku]
-        if not lines:
-            folded = [x for x in order.items if _stock_key(x).casefold() == sku.casefold()]
-            if not folded:
-                known = ", ".join(sorted({_stock_key(x) for x in order.items}))
-                raise ValidationError("sku", f"{order.display_name} has no item {sku!r}; its "
-                                      f"items: {known}")
-            lines = folded
-            sku = _stock_key(folded[0])
-        wanted_total = sum(x.quantity for x in lines)
-        now = self.services.clock()
-        ts = int(now.timestamp())
-        uses: list[StockUse] = []
-        with self.store.write():
-            lots = self.db.stock(sku=sku)
-            available = sum(lot.quantity for lot in lots)
-            if available == 0:
-                raise ValidationError("sku", f"no {sku} in the returns stock")
-            if available < quantity:
-                raise ValidationError("quantity", f"only {available} of {sku} in the returns "
-                                      "stock")
-            shipped = sum(u.quantity for u in self.db.stock_uses_for(order_id) if u.sku == sku)
-            if shipped + quantity > wanted_total:
-                raise ValidationError(
-                    "quantity", f"{order.display_name} bought {wanted_total} of {sku}"
-                    + (f" and {shipped} already come from stock" if shipped else "")
-                    + f"; at most {max(wanted_total - shipped, 0)} more can")
-            need = quantity
-            for lot in lots:
-                if need == 0:
-                    break
-                take = min(need, lot.quantity)
-                assert lot.id is not None
-                self.db.take_stock(lot.id, take)
-                use = StockUse(stock_id=lot.id, order_id=order_id, quantity=take, at=now,
-                               sku=sku, from_order_id=lot.from_order_id)
-                use.id = self.db.insert_stock_use(use)
-                uses.append(use)
-                need -= take
-                origin = lot.from_order_name or "a return"
-                self.store.audit(order_id, "merchant", "shipped from stock",
-                                 f"{take}× {sku} from the returns stock (returned with "
-                                 f"{origin})", at=ts)
-                if lot.from_order_id is not None:
-                    self.store.audit(lot.from_order_id, "merchant", "stock used",
-                                     f"{take}× {sku} returned with this order ships with "
-                                     f"{order.display_name}", at=ts)
-        return uses
-
-    def stock_uses(self, order_id: int) -> list[StockUse]:
-        return self.db.stock_uses_for(order_id)
 
     # --- everything for the details screen --------------------------------------------
     def overview(self, order_id: int) -> ReturnsOverview:
