@@ -1,5 +1,11 @@
 """Returns, refunds, money recovered from suppliers, the returns stock and buyer protection:
-the API the Returns, Stock and Policy screens and the CLI call.
+the API the Returns, Stock and Policy screens and the CLI call, as ``services.returns``.
+
+``ReturnsService`` is composed of one module a job: this one holds the returns themselves
+(what can be returned, opening a return, moving it along) and the overview for the order
+details screen; ``protection`` the supplier policies and buyer protection, ``refunds`` the
+refunds, recoveries and the order's money, ``stock`` the returns stock, and
+``return_items`` reads the items the merchant names.
 
 Every method is synchronous and safe from any thread (each thread has its own SQLite
 connection); the TUI calls them from thread workers. Each write checks its bounds and
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ordertui.domain.errors import OrdertuiError, ValidationError
-from ordertui.domain.models import LineItem, Order, StateChange
+from ordertui.domain.models import Order, StateChange
 from ordertui.domain.policy import ProtectionStatus, SupplierPolicy
 from ordertui.domain.returns import (
     OrderMoney,
@@ -30,17 +36,26 @@ from ordertui.domain.returns import (
     StockItem,
     StockUse,
     check_return,
-    item_key,
 )
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
 from ordertui.services.protection import ProtectionMixin
 from ordertui.services.refunds import RefundsMixin
+from ordertui.services.return_items import line_key, lines_by_key, norm_items, parse_items
 from ordertui.services.stock import StockMixin, stock_key
 from ordertui.store.returns import ReturnsStore
 
 if TYPE_CHECKING:
     from ordertui.services.core import Services
+
+__all__ = [
+    "RETURNABLE_STATUSES",
+    "ReturnOptions",
+    "ReturnableItem",
+    "ReturnsOverview",
+    "ReturnsService",
+    "parse_items",  # lives in return_items; the CLI and the tests import it from here
+]
 
 #: Orders in these states have reached the customer, or are on their way to them.
 RETURNABLE_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED})
@@ -99,49 +114,9 @@ class ReturnsOverview:
     returnable: bool = False
 
 
-def _norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
-    pairs = list(items.items()) if isinstance(items, Mapping) else list(items)
-    merged: dict[str, int] = {}
-    for key, qty in pairs:
-        key = str(key).strip()
-        if not key:
-            raise ValidationError("items", "an item needs its SKU (or #N for the N-th line)")
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
-            raise ValidationError("items", f"the quantity of {key} must be a whole number, "
-                                  "1 or more")
-        merged[key] = merged.get(key, 0) + qty
-    if not merged:
-        raise ValidationError("items", "name at least one item to return, like LAMP-01:1")
-    return list(merged.items())
-
-
-def parse_items(text: str) -> list[tuple[str, int]]:
-    """``"LAMP-01:1,MUG-2:2"`` as typed on the command line or in a form field."""
-    pairs = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        key, sep, qty = part.rpartition(":")
-        if not sep:
-            key, qty = part, "1"
-        try:
-            n = int(qty)
-        except ValueError:
-            raise ValidationError("items", f"{part!r}: write SKU:QUANTITY, like LAMP-01:2"
-                                  ) from None
-        pairs.append((key.strip(), n))
-    return _norm_items(pairs)
-
-
-def _lines_by_key(order: Order) -> dict[str, list[LineItem]]:
-    found: dict[str, list[LineItem]] = {}
-    for i, line in enumerate(order.items):
-        found.setdefault(item_key(line, i), []).append(line)
-    return found
-
-
 class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
+    """Returns and the details overview here; the other jobs come from the mixins."""
+
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store = services.store
@@ -169,7 +144,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                        "set address in the [returns] table of the config")
         held = self.db.returned_quantities(order_id)
         items = []
-        for key, lines in _lines_by_key(order).items():
+        for key, lines in lines_by_key(order).items():
             items.append(ReturnableItem(key=key, title=lines[0].title, variant=lines[0].variant,
                                         bought=sum(x.quantity for x in lines),
                                         in_returns=held.get(key, 0)))
@@ -194,7 +169,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         """
         reason = check_text("reason", reason)
         tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
-        wanted = _norm_items(items)
+        wanted = norm_items(items)
         order = self.store.get_order(order_id)
         if order.status not in RETURNABLE_STATUSES:
             raise ValidationError("order", f"order {order.display_name} is "
@@ -203,10 +178,10 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                                   + ("; cancel it instead" if order.status in CANCELLABLE
                                      else ""))
         dest, address = self._destination(order, destination)
-        lines = _lines_by_key(order)
+        lines = lines_by_key(order)
         chosen: list[ReturnItem] = []
         for key, qty in wanted:
-            resolved = self._line_key(order, lines, key)
+            resolved = line_key(order, lines, key)
             first = lines[resolved][0]
             chosen.append(ReturnItem(key=resolved, quantity=qty, title=first.title,
                                      variant=first.variant, sku=first.sku,
@@ -266,16 +241,6 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                 "accept returns at your own address")
         return wanted, m.address
 
-    def _line_key(self, order: Order, lines: Mapping[str, list[LineItem]], key: str) -> str:
-        if key in lines:
-            return key
-        folded = [k for k in lines if k.casefold() == key.casefold()]
-        if len(folded) == 1:
-            return folded[0]
-        known = ", ".join(f"{k} ({sum(x.quantity for x in v)})" for k, v in lines.items())
-        raise ValidationError("items", f"{order.display_name} has no item {key!r}; its items: "
-                              f"{known}")
-
     def set_return_state(self, return_id: int, state: str | ReturnState, *,
                          tracking: str | None = None, condition: str | None = None,
                          note: str = "") -> Return:
@@ -311,7 +276,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             detail = f"return {r.id}: {target.value}"
             if target is ReturnState.RESTOCKED:
                 order = self.store.get_order(r.order_id)
-                lines = _lines_by_key(order)
+                lines = lines_by_key(order)
                 for item in r.items:
                     line = lines.get(item.key, [None])[0]
                     self.db.insert_stock(StockItem(
@@ -381,4 +346,4 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             stock_used=tuple(used), money=self._money(order, refunds, recoveries),
             returnable=order.status in RETURNABLE_STATUSES and any(
                 sum(x.quantity for x in lines) > held.get(key, 0)
-                for key, lines in _lines_by_key(order).items()))
+                for key, lines in lines_by_key(order).items()))
