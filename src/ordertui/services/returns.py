@@ -1,5 +1,11 @@
 """Returns, refunds, money recovered from suppliers, the returns stock and buyer protection:
-the API the Returns, Stock and Policy screens and the CLI call.
+the API the Returns, Stock and Policy screens and the CLI call, as ``services.returns``.
+
+``ReturnsService`` is composed of one module a job: this one holds the returns themselves
+(what can be returned, opening a return, moving it along) and the overview for the order
+details screen; ``protection`` the supplier policies and buyer protection, ``refunds`` the
+refunds, recoveries and the order's money, ``stock`` the returns stock, and
+``return_items`` reads the items the merchant names.
 
 Every method is synchronous and safe from any thread (each thread has its own SQLite
 connection); the TUI calls them from thread workers. Each write checks its bounds and
@@ -10,20 +16,16 @@ Bad input raises ``ValidationError`` whose ``field`` names the form field to mar
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ordertui.domain.errors import ConfigError, OrdertuiError, StoreBusy, ValidationError
-from ordertui.domain.models import LineItem, Order, StateChange, money_sum
-from ordertui.domain.money import Money
-from ordertui.domain.policy import ProtectionStatus, SupplierPolicy, protection_status
+from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.models import Order, StateChange
+from ordertui.domain.policy import ProtectionStatus, SupplierPolicy
 from ordertui.domain.returns import (
     OrderMoney,
     Recovery,
-    RecoverySource,
     Refund,
     Return,
     ReturnDestination,
@@ -34,21 +36,29 @@ from ordertui.domain.returns import (
     StockItem,
     StockUse,
     check_return,
-    item_key,
 )
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
-from ordertui.services.policy import MerchantReturns, merchant_returns, supplier_policy
+from ordertui.services.protection import ProtectionMixin
+from ordertui.services.refunds import RefundsMixin
+from ordertui.services.return_items import line_key, lines_by_key, norm_items, parse_items
+from ordertui.services.stock import StockMixin, stock_key
 from ordertui.store.returns import ReturnsStore
 
 if TYPE_CHECKING:
     from ordertui.services.core import Services
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "RETURNABLE_STATUSES",
+    "ReturnOptions",
+    "ReturnableItem",
+    "ReturnsOverview",
+    "ReturnsService",
+    "parse_items",  # lives in return_items; the CLI and the tests import it from here
+]
 
 #: Orders in these states have reached the customer, or are on their way to them.
 RETURNABLE_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED})
-FULL_WORDS = frozenset({"full", "all", "rest"})
 MAX_TRACKING = 100
 MAX_CONDITION = 200
 
@@ -104,99 +114,14 @@ class ReturnsOverview:
     returnable: bool = False
 
 
-def _norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
-    pairs = list(items.items()) if isinstance(items, Mapping) else list(items)
-    merged: dict[str, int] = {}
-    for key, qty in pairs:
-        key = str(key).strip()
-        if not key:
-            raise ValidationError("items", "an item needs its SKU (or #N for the N-th line)")
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
-            raise ValidationError("items", f"the quantity of {key} must be a whole number, "
-                                  "1 or more")
-        merged[key] = merged.get(key, 0) + qty
-    if not merged:
-        raise ValidationError("items", "name at least one item to return, like LAMP-01:1")
-    return list(merged.items())
+class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
+    """Returns and the details overview here; the other jobs come from the mixins."""
 
-
-def parse_items(text: str) -> list[tuple[str, int]]:
-    """``"LAMP-01:1,MUG-2:2"`` as typed on the command line or in a form field."""
-    pairs = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        key, sep, qty = part.rpartition(":")
-        if not sep:
-            key, qty = part, "1"
-        try:
-            n = int(qty)
-        except ValueError:
-            raise ValidationError("items", f"{part!r}: write SKU:QUANTITY, like LAMP-01:2"
-                                  ) from None
-        pairs.append((key.strip(), n))
-    return _norm_items(pairs)
-
-
-def _lines_by_key(order: Order) -> dict[str, list[LineItem]]:
-    found: dict[str, list[LineItem]] = {}
-    for i, line in enumerate(order.items):
-        found.setdefault(item_key(line, i), []).append(line)
-    return found
-
-
-def _stock_key(line_or_item: LineItem | ReturnItem) -> str:
-    """What the returns stock files an item under: its SKU, or its title when it has none."""
-    return line_or_item.sku or line_or_item.title
-
-
-class ReturnsService:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store = services.store
         self.db = ReturnsStore(services.store)
         self.sync_protection()
-
-    # --- policies and buyer protection -------------------------------------------------
-    def merchant(self) -> MerchantReturns:
-        """The ``[returns]`` settings; raises ``ConfigError`` naming a bad key."""
-        return merchant_returns(self.services.config)
-
-    def policy_for(self, supplier: str) -> SupplierPolicy:
-        """The supplier's return policy; raises ``ConfigError`` for a bad ``policy`` table."""
-        return supplier_policy(self.services.config, supplier)
-
-    def policies(self) -> dict[str, SupplierPolicy]:
-        return {name: self.policy_for(name) for name in self.services.config.suppliers}
-
-    def sync_protection(self) -> None:
-        """Write every supplier's protection window where the orders filter reads it.
-
-        A supplier whose policy table is wrong is left out (its orders never match the
-        filter) rather than stopping the app; ``policy_for`` reports the problem."""
-        windows: dict[str, tuple[int, str]] = {}
-        for name in self.services.config.suppliers:
-            try:
-                p = self.policy_for(name)
-            except ConfigError as exc:
-                log.warning("buyer protection filter skips %s: %s", name, exc)
-                continue
-            windows[name] = (p.protection_days, p.protection_from.value)
-        try:
-            self.db.set_protection_windows(windows)
-        except StoreBusy as exc:
-            log.warning("buyer protection windows not updated: %s", exc)
-
-    def protection(self, order_id: int, *, now: datetime | None = None) -> ProtectionStatus:
-        order = self.store.get_order(order_id)
-        return self._protection(order, self.policy_for(order.supplier), now)
-
-    def _protection(self, order: Order, policy: SupplierPolicy, now: datetime | None
-                    ) -> ProtectionStatus:
-        return protection_status(policy, ordered_at=order.created_at,
-                                 delivered_at=order.delivered_at,
-                                 now=now or self.services.clock())
 
     # --- returns -------------------------------------------------------------------------
     def return_options(self, order_id: int) -> ReturnOptions:
@@ -219,7 +144,7 @@ class ReturnsService:
                        "set address in the [returns] table of the config")
         held = self.db.returned_quantities(order_id)
         items = []
-        for key, lines in _lines_by_key(order).items():
+        for key, lines in lines_by_key(order).items():
             items.append(ReturnableItem(key=key, title=lines[0].title, variant=lines[0].variant,
                                         bought=sum(x.quantity for x in lines),
                                         in_returns=held.get(key, 0)))
@@ -244,7 +169,7 @@ class ReturnsService:
         """
         reason = check_text("reason", reason)
         tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
-        wanted = _norm_items(items)
+        wanted = norm_items(items)
         order = self.store.get_order(order_id)
         if order.status not in RETURNABLE_STATUSES:
             raise ValidationError("order", f"order {order.display_name} is "
@@ -253,10 +178,10 @@ class ReturnsService:
                                   + ("; cancel it instead" if order.status in CANCELLABLE
                                      else ""))
         dest, address = self._destination(order, destination)
-        lines = _lines_by_key(order)
+        lines = lines_by_key(order)
         chosen: list[ReturnItem] = []
         for key, qty in wanted:
-            resolved = self._line_key(order, lines, key)
+            resolved = line_key(order, lines, key)
             first = lines[resolved][0]
             chosen.append(ReturnItem(key=resolved, quantity=qty, title=first.title,
                                      variant=first.variant, sku=first.sku,
@@ -316,16 +241,6 @@ class ReturnsService:
                 "accept returns at your own address")
         return wanted, m.address
 
-    def _line_key(self, order: Order, lines: Mapping[str, list[LineItem]], key: str) -> str:
-        if key in lines:
-            return key
-        folded = [k for k in lines if k.casefold() == key.casefold()]
-        if len(folded) == 1:
-            return folded[0]
-        known = ", ".join(f"{k} ({sum(x.quantity for x in v)})" for k, v in lines.items())
-        raise ValidationError("items", f"{order.display_name} has no item {key!r}; its items: "
-                              f"{known}")
-
     def set_return_state(self, return_id: int, state: str | ReturnState, *,
                          tracking: str | None = None, condition: str | None = None,
                          note: str = "") -> Return:
@@ -361,11 +276,11 @@ class ReturnsService:
             detail = f"return {r.id}: {target.value}"
             if target is ReturnState.RESTOCKED:
                 order = self.store.get_order(r.order_id)
-                lines = _lines_by_key(order)
+                lines = lines_by_key(order)
                 for item in r.items:
                     line = lines.get(item.key, [None])[0]
                     self.db.insert_stock(StockItem(
-                        sku=_stock_key(item), title=item.title, variant=item.variant,
+                        sku=stock_key(item), title=item.title, variant=item.variant,
                         quantity=item.quantity, restocked=item.quantity,
                         condition=r.condition, from_order_id=r.order_id,
                         from_order_name=r.order_name, return_id=r.id, restocked_at=now,
@@ -407,179 +322,6 @@ class ReturnsService:
                                   + "); name one with --return")
         return found[0]
 
-    # --- refunds to the customer -------------------------------------------------------
-    def _amount(self, text: str | Money, currency: str, remaining: Money) -> Money:
-        if isinstance(text, Money):
-            amount = text
-        elif text.strip().lower() in FULL_WORDS:
-            amount = remaining
-        else:
-            amount = Money.parse(text, currency, field="amount")
-        if amount.currency != currency:
-            raise ValidationError("amount", f"the amount must be in {currency}")
-        return amount
-
-    def record_refund(self, order_id: int, amount: str | Money, reason: str, *,
-                      item_returned: bool = False, return_id: int | None = None) -> Refund:
-        """Record money given back to the customer; ``amount`` "full" means all that is left.
-
-        Never more than the customer paid, summed over every refund of the order. Raises
-        ``ValidationError`` (fields amount, reason, return).
-        """
-        reason = check_text("reason", reason)
-        now = self.services.clock()
-        ts = int(now.timestamp())
-        with self.store.write():
-            order = self.store.get_order(order_id)
-            paid = order.total_price
-            so_far = money_sum([r.amount for r in self.db.refunds_for(order_id)], paid.currency)
-            left = paid - so_far
-            money = self._amount(amount, paid.currency, left)
-            if left.amount <= 0:
-                raise ValidationError("amount", f"{order.display_name} is already refunded in "
-                                      f"full ({so_far.display()})")
-            if money.amount <= 0:
-                raise ValidationError("amount", "the refund must be more than 0")
-            if money > left:
-                raise ValidationError(
-                    "amount", f"at most {left.display()} can still be refunded: the customer "
-                    f"paid {paid.display()}" + (f" and {so_far.display()} is refunded already"
-                                                if so_far.amount else ""))
-            if return_id is not None and self.db.get_return(return_id).order_id != order_id:
-                raise ValidationError("return", f"return {return_id} is not of "
-                                      f"{order.display_name}")
-            refund = Refund(order_id=order_id, amount=money.quantized(), reason=reason,
-                            item_returned=item_returned, at=now, return_id=return_id)
-            refund.id = self.db.insert_refund(refund)
-            kind = "full" if money == left and not so_far.amount else "partial"
-            self.store.audit(order_id, "merchant", "refund",
-                             f"{kind} refund of {money.display()} to the customer ("
-                             + ("item comes back" if item_returned else "customer keeps it")
-                             + f"): {reason}", at=ts)
-        return refund
-
-    def refunds(self, order_id: int) -> list[Refund]:
-        return self.db.refunds_for(order_id)
-
-    # --- money back from the supplier ----------------------------------------------------
-    def record_recovery(self, order_id: int, amount: str | Money, note: str = "") -> Recovery:
-        """Record by hand money the supplier gave back (outside a dispute ordertui follows).
-
-        Never more than the supplier was paid, counting refunds from resolved disputes.
-        Raises ``ValidationError`` (fields amount, note).
-        """
-        note = check_text("note", note, required=False)
-        now = self.services.clock()
-        ts = int(now.timestamp())
-        with self.store.write():
-            order = self.store.get_order(order_id)
-            cost = order.total_cost
-            so_far = money_sum([r.amount for r in self.db.recoveries_for(order_id)],
-                               cost.currency)
-            left = cost - so_far
-            money = self._amount(amount, cost.currency, left)
-            if money.amount <= 0:
-                raise ValidationError("amount", "the amount must be more than 0")
-            if money > left:
-                raise ValidationError(
-                    "amount", f"at most {max(left, Money.zero(cost.currency)).display()} more "
-                    f"can have come back: you paid the supplier {cost.display()}"
-                    + (f" and {so_far.display()} came back already" if so_far.amount else ""))
-            rec = Recovery(order_id=order_id, amount=money.quantized(),
-                           source=RecoverySource.MANUAL, at=now, note=note)
-            rec.id = self.db.insert_recovery(rec)
-            self.store.audit(order_id, "merchant", "recovered",
-                             f"{money.display()} back from {order.supplier} (recorded by hand)"
-                             + (f": {note}" if note else ""), at=ts)
-        return rec
-
-    def recoveries(self, order_id: int) -> list[Recovery]:
-        return self.db.recoveries_for(order_id)
-
-    def money(self, order_id: int) -> OrderMoney:
-        """Sale price − supplier cost − refunds + recovered."""
-        with self.store.read():
-            order = self.store.get_order(order_id)
-            return self._money(order, self.db.refunds_for(order_id),
-                               self.db.recoveries_for(order_id))
-
-    @staticmethod
-    def _money(order: Order, refunds: Sequence[Refund], recoveries: Sequence[Recovery]
-               ) -> OrderMoney:
-        cur = order.total_price.currency
-        return OrderMoney(sale_price=order.total_price, supplier_cost=order.total_cost,
-                          refunded=money_sum([r.amount for r in refunds], cur),
-                          recovered=money_sum([r.amount for r in recoveries], cur))
-
-    # --- the returns stock -------------------------------------------------------------
-    def stock(self, sku: str | None = None, *, include_empty: bool = False) -> list[StockItem]:
-        """Restocked lots, oldest first; ``include_empty`` adds lots used up already."""
-        return self.db.stock(sku=sku, include_empty=include_empty)
-
-    def use_stock(self, sku: str, order_id: int, quantity: int = 1) -> list[StockUse]:
-        """Ship ``quantity`` of ``sku`` for ``order_id`` from the returns stock, oldest lots
-        first, and note it in the audit of the new order and of each order it came from.
-
-        Raises ``ValidationError`` (fields sku, quantity, order).
-        """
-        sku = check_text("sku", sku, limit=200)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            raise ValidationError("quantity", "the quantity must be a whole number, 1 or more")
-        order = self.store.get_order(order_id)
-        if order.status is OrderStatus.CANCELLED:
-            raise ValidationError("order", f"order {order.display_name} is cancelled")
-        lines = [x for x in order.items if _stock_key(x) == sku]
-        if not lines:
-            folded = [x for x in order.items if _stock_key(x).casefold() == sku.casefold()]
-            if not folded:
-                known = ", ".join(sorted({_stock_key(x) for x in order.items}))
-                raise ValidationError("sku", f"{order.display_name} has no item {sku!r}; its "
-                                      f"items: {known}")
-            lines = folded
-            sku = _stock_key(folded[0])
-        wanted_total = sum(x.quantity for x in lines)
-        now = self.services.clock()
-        ts = int(now.timestamp())
-        uses: list[StockUse] = []
-        with self.store.write():
-            lots = self.db.stock(sku=sku)
-            available = sum(lot.quantity for lot in lots)
-            if available == 0:
-                raise ValidationError("sku", f"no {sku} in the returns stock")
-            if available < quantity:
-                raise ValidationError("quantity", f"only {available} of {sku} in the returns "
-                                      "stock")
-            shipped = sum(u.quantity for u in self.db.stock_uses_for(order_id) if u.sku == sku)
-            if shipped + quantity > wanted_total:
-                raise ValidationError(
-                    "quantity", f"{order.display_name} bought {wanted_total} of {sku}"
-                    + (f" and {shipped} already come from stock" if shipped else "")
-                    + f"; at most {max(wanted_total - shipped, 0)} more can")
-            need = quantity
-            for lot in lots:
-                if need == 0:
-                    break
-                take = min(need, lot.quantity)
-                assert lot.id is not None
-                self.db.take_stock(lot.id, take)
-                use = StockUse(stock_id=lot.id, order_id=order_id, quantity=take, at=now,
-                               sku=sku, from_order_id=lot.from_order_id)
-                use.id = self.db.insert_stock_use(use)
-                uses.append(use)
-                need -= take
-                origin = lot.from_order_name or "a return"
-                self.store.audit(order_id, "merchant", "shipped from stock",
-                                 f"{take}× {sku} from the returns stock (returned with "
-                                 f"{origin})", at=ts)
-                if lot.from_order_id is not None:
-                    self.store.audit(lot.from_order_id, "merchant", "stock used",
-                                     f"{take}× {sku} returned with this order ships with "
-                                     f"{order.display_name}", at=ts)
-        return uses
-
-    def stock_uses(self, order_id: int) -> list[StockUse]:
-        return self.db.stock_uses_for(order_id)
-
     # --- everything for the details screen --------------------------------------------
     def overview(self, order_id: int) -> ReturnsOverview:
         """One call for the order details screen; a broken supplier policy in the config is
@@ -604,4 +346,4 @@ class ReturnsService:
             stock_used=tuple(used), money=self._money(order, refunds, recoveries),
             returnable=order.status in RETURNABLE_STATUSES and any(
                 sum(x.quantity for x in lines) > held.get(key, 0)
-                for key, lines in _lines_by_key(order).items()))
+                for key, lines in lines_by_key(order).items()))
