@@ -16,13 +16,11 @@ set by tests — lives in the simulator's own SQLite file next to the engine's.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -34,16 +32,23 @@ from starlette.routing import BaseRoute, Route
 
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeState, OrderStatus
-from ordertui.simulators.common import SimConfig, Simulator, json_response, new_request_id
-from ordertui.simulators.demo import IdScheme
+from ordertui.simulators.cj.config import CJSimConfig
+from ordertui.simulators.cj.wire import (
+    BASE_PATH,
+    STATUSES,
+    UNPAID,
+    CJError,
+    china_time,
+    cj_uuid,
+    envelope,
+    iso_time,
+    line_item_id,
+    usd,
+)
+from ordertui.simulators.common import Simulator, json_response
+from ordertui.simulators.demo import IdScheme, fraction
 from ordertui.sqlite_file import transaction
 
-BASE_PATH = "/api2.0/v1"
-DEFAULT_API_KEY = "CJ0000001@api@ordertui0simulator0key"
-CHINA = timezone(timedelta(hours=8))
-OPEN_STATUSES = ("CREATED", "IN_CART", "UNPAID", "UNSHIPPED", "SHIPPED")
-STATUSES = (*OPEN_STATUSES, "DELIVERED", "CANCELLED")
-UNPAID = ("CREATED", "IN_CART", "UNPAID")
 CANCEL_REASON = (1, "Unfulfilled Order Cancellation")
 AFTER_SHIPPING_REASONS = [(2, "Products Not Received"), (3, "Products Not As Described"),
                           (4, "Products Damaged"), (5, "Wrong Products Received"),
@@ -65,42 +70,6 @@ CREATE TABLE IF NOT EXISTS tokens (
     access TEXT PRIMARY KEY, refresh TEXT NOT NULL, access_exp REAL NOT NULL,
     refresh_exp REAL NOT NULL, created REAL NOT NULL, valid INTEGER NOT NULL DEFAULT 1);
 """
-
-
-@dataclass
-class CJSimConfig(SimConfig):
-    api_key: str = DEFAULT_API_KEY
-    access_ttl_s: float = 15 * 86400.0
-    refresh_ttl_s: float = 180 * 86400.0
-    auth_interval_s: float = 300.0  # getAccessToken at most once per this many seconds
-    max_page_size: int = 200
-
-
-class CJError(Exception):
-    def __init__(self, code: int, message: str, status: int = 200) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-
-def _money(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.01")))
-
-
-def _china(ts: datetime | float | None) -> str:
-    """CJ writes most times without an offset, in China time (see the adapter)."""
-    if ts is None:
-        return ""
-    dt = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
-    return dt.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, CHINA).isoformat(timespec="seconds")
-
-
-def _fraction(*parts: object) -> float:
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 class CJSimulator(Simulator):
@@ -198,17 +167,8 @@ class CJSimulator(Simulator):
                         f"{BASE_PATH}/disputes/cancel")
 
     def throttle_response(self, injected: bool = False) -> Response:
-        return self._envelope(None, CJError(1600200, "Too much request",
+        return envelope(None, CJError(1600200, "Too much request",
                                             status=200 if injected else 429))
-
-    def _envelope(self, data: Any, error: CJError | None = None) -> Response:
-        rid = new_request_id()
-        if error is not None:
-            return json_response({"code": error.code, "result": False, "message": error.message,
-                                  "data": None, "requestId": rid, "success": False},
-                                 status=error.status, request_id=rid)
-        return json_response({"code": 200, "result": True, "message": "Success", "data": data,
-                              "requestId": rid, "success": True}, request_id=rid)
 
     def routes(self) -> list[BaseRoute]:
         b = BASE_PATH
@@ -257,15 +217,15 @@ class CJSimulator(Simulator):
                     self._decide_due()
                     data = fn(request, body or {})
             except CJError as exc:
-                return self._envelope(None, exc)
-            return self._envelope(data)
+                return envelope(None, exc)
+            return envelope(data)
         return endpoint
 
     # --- authentication ------------------------------------------------------------------
     def _token_data(self, row: tuple[Any, ...], with_open_id: bool = True) -> dict[str, Any]:
-        data = {"accessToken": row[0], "accessTokenExpiryDate": _iso(row[2]),
-                "refreshToken": row[1], "refreshTokenExpiryDate": _iso(row[3]),
-                "createDate": _iso(row[4])}
+        data = {"accessToken": row[0], "accessTokenExpiryDate": iso_time(row[2]),
+                "refreshToken": row[1], "refreshTokenExpiryDate": iso_time(row[3]),
+                "createDate": iso_time(row[4])}
         if with_open_id:
             data = {"openId": 1_600_000_001, **data}
         return data
@@ -362,12 +322,12 @@ class CJSimulator(Simulator):
             "shippingCustomerName": o.customer.name, "shippingPhone": o.customer.phone,
             "remark": "", "logisticName": o.carrier if track else "", "trackNumber": track,
             "trackingUrl": f"https://cjpacket.com/?trackingNumber={track}" if track else "",
-            "orderWeight": 180 * o.quantity, "orderAmount": _money(o.total_cost.amount),
-            "orderStatus": status, "createDate": _china(o.created_at),
-            "paymentDate": _china(o.paid_at) if status not in UNPAID else "",
+            "orderWeight": 180 * o.quantity, "orderAmount": usd(o.total_cost.amount),
+            "orderStatus": status, "createDate": china_time(o.created_at),
+            "paymentDate": china_time(o.paid_at) if status not in UNPAID else "",
             "storeCreateDate": o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "productAmount": _money(product),
-            "postageAmount": _money(o.shipping_cost.amount if o.shipping_cost else Decimal(0)),
+            "productAmount": usd(product),
+            "postageAmount": usd(o.shipping_cost.amount if o.shipping_cost else Decimal(0)),
             "storageId": "201e67f6ba4644c0a36d63bf4989dd70", "storageName": "CN Warehouse",
         }
 
@@ -398,13 +358,13 @@ class CJSimulator(Simulator):
         o = self._order(idx)
         item = self._item(idx)
         dispute = self._latest_dispute(idx)
-        products = [{"vid": _vid(i.sku), "quantity": i.quantity,
-                     "sellPrice": _money(i.unit_cost.amount), "storeLineItemId": i.line_id,
-                     "lineItemId": _line_item_id(idx, n), "podPropertiesInfo": None}
+        products = [{"vid": cj_uuid(i.sku), "quantity": i.quantity,
+                     "sellPrice": usd(i.unit_cost.amount), "storeLineItemId": i.line_id,
+                     "lineItemId": line_item_id(idx, n), "podPropertiesInfo": None}
                     for n, i in enumerate(o.items)]
         return {**item, "platformOrderId": o.name, "cjOrderCode": f"CJPKL{idx:010d}",
                 "fromCountryCode": "CN", "disputeId": dispute,
-                "outWarehouseTime": _china(o.shipped_at) if item["trackNumber"] else "",
+                "outWarehouseTime": china_time(o.shipped_at) if item["trackNumber"] else "",
                 "isComplete": 1, "productList": products}
 
     def delete_order(self, request: Request, body: dict[str, Any]) -> Any:
@@ -441,7 +401,7 @@ class CJSimulator(Simulator):
                 "trackingNumber": number, "logisticName": o.carrier,
                 "trackingFrom": "CN", "trackingTo": o.customer.address.country,
                 "deliveryDay": str(max((end - shipped).days, 0)),
-                "deliveryTime": _china(o.delivered_at) if o.delivered_at else "",
+                "deliveryTime": china_time(o.delivered_at) if o.delivered_at else "",
                 "trackingStatus": last.description if last else "In transit",
                 "lastMileCarrier": o.carrier, "lastTrackNumber": number})
         return result
@@ -473,11 +433,11 @@ class CJSimulator(Simulator):
     def _product_info(self, idx: int) -> list[dict[str, Any]]:
         o = self._order(idx)
         can = self._disputable(idx) and not self._unfinished(idx)
-        return [{"lineItemId": _line_item_id(idx, n), "cjProductId": _vid("P" + i.product_id),
-                 "cjVariantId": _vid(i.sku), "canChoose": can,
-                 "price": _money(i.unit_cost.amount), "quantity": i.quantity,
+        return [{"lineItemId": line_item_id(idx, n), "cjProductId": cj_uuid("P" + i.product_id),
+                 "cjVariantId": cj_uuid(i.sku), "canChoose": can,
+                 "price": usd(i.unit_cost.amount), "quantity": i.quantity,
                  "cjProductName": f"{i.title} {i.variant}".strip(),
-                 "cjImage": f"https://cc-west-usa.oss-us-west-1.aliyuncs.com/{_vid(i.sku)}.jpg",
+                 "cjImage": f"https://cc-west-usa.oss-us-west-1.aliyuncs.com/{cj_uuid(i.sku)}.jpg",
                  "sku": i.sku, "supplierName": "CJ"} for n, i in enumerate(o.items)]
 
     def dispute_products(self, request: Request, body: dict[str, Any]) -> Any:
@@ -511,9 +471,9 @@ class CJSimulator(Simulator):
         reasons = [CANCEL_REASON, (9, "Other")] if self.status[idx] == "UNSHIPPED" \
             else AFTER_SHIPPING_REASONS
         return {"orderId": o.supplier_order_id, "orderNumber": o.name,
-                "expectResultOptionList": ["1", "2"], "maxProductPrice": _money(total),
-                "maxPostage": _money(postage), "maxIossTaxAmount": 0.0,
-                "maxIossHandTaxAmount": 0.0, "maxAmount": _money(total + postage),
+                "expectResultOptionList": ["1", "2"], "maxProductPrice": usd(total),
+                "maxPostage": usd(postage), "maxIossTaxAmount": 0.0,
+                "maxIossHandTaxAmount": 0.0, "maxAmount": usd(total + postage),
                 "productInfoList": chosen,
                 "disputeReasonList": [{"disputeReasonId": r, "reasonName": n}
                                       for r, n in reasons]}
@@ -592,7 +552,7 @@ class CJSimulator(Simulator):
                 if reason == CANCEL_REASON[0]:
                     refund = status == "UNSHIPPED"
                 else:
-                    refund = _fraction(self.config.seed, dispute_id) < 0.7
+                    refund = fraction(self.config.seed, dispute_id) < 0.7
                 con.execute("UPDATE disputes SET status = 'Finished', finally_deal = ?, "
                             "money = ? WHERE id = ?",
                             (1 if refund else 3, amount if refund else "0", dispute_id))
@@ -609,7 +569,7 @@ class CJSimulator(Simulator):
         deal, status, money = None, "Processing", 0.0
         if d.state is DisputeState.RESOLVED_REFUNDED:
             deal, status = 1, "Finished"
-            money = _money((d.refunded or d.amount).amount)
+            money = usd((d.refunded or d.amount).amount)
         elif d.state is DisputeState.RESOLVED_REJECTED:
             deal, status = 3, "Finished"
         elif d.state is DisputeState.WITHDRAWN:
@@ -618,7 +578,7 @@ class CJSimulator(Simulator):
                   "not_as_described": "Products Not As Described"}.get(d.reason.value, "Other")
         return {"id": self.seeded[idx], "status": status, "disputeReason": reason,
                 "replacementAmount": 0.0, "resendOrderCode": None, "money": money,
-                "finallyDeal": deal, "createDate": _china(d.opened_at),
+                "finallyDeal": deal, "createDate": china_time(d.opened_at),
                 "productList": self._dispute_products(idx)}
 
     def _dispute_products(self, idx: int) -> list[dict[str, Any]]:
@@ -651,7 +611,7 @@ class CJSimulator(Simulator):
                 "id": did, "status": status, "disputeReason": reason,
                 "replacementAmount": 0.0, "resendOrderCode": None,
                 "money": float(Decimal(money)) if money else 0.0, "finallyDeal": deal,
-                "createDate": _china(created), "productList": self._dispute_products(idx),
+                "createDate": china_time(created), "productList": self._dispute_products(idx),
                 "_idx": idx}))
         for idx in self.seeded:
             if idx in self.status and (wanted is None or idx in wanted):
@@ -735,10 +695,3 @@ class CJSimulator(Simulator):
         return (f'[suppliers.{name}]\nkind = "cj"\nbase_url = "{base_url}"\n'
                 f'api_key = "{self.config.api_key}"\n')
 
-
-def _vid(text: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cj-sim:{text}")).upper()
-
-
-def _line_item_id(idx: int, n: int) -> str:
-    return f"27572784{idx:09d}{n:02d}"
