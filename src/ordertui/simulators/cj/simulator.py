@@ -15,24 +15,19 @@ set by tests — lives in the simulator's own SQLite file next to the engine's.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
-import threading
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ordertui.domain.models import Order
-from ordertui.domain.states import DisputeState, OrderStatus
-from ordertui.simulators.cj.config import CJSimConfig
+from ordertui.domain.states import DisputeState
+from ordertui.simulators.cj.state import CJState
 from ordertui.simulators.cj.wire import (
     BASE_PATH,
     STATUSES,
@@ -45,9 +40,8 @@ from ordertui.simulators.cj.wire import (
     line_item_id,
     usd,
 )
-from ordertui.simulators.common import Simulator, json_response
-from ordertui.simulators.demo import IdScheme, fraction
-from ordertui.sqlite_file import transaction
+from ordertui.simulators.common import json_response
+from ordertui.simulators.demo import fraction
 
 CANCEL_REASON = (1, "Unfulfilled Order Cancellation")
 AFTER_SHIPPING_REASONS = [(2, "Products Not Received"), (3, "Products Not As Described"),
@@ -55,109 +49,8 @@ AFTER_SHIPPING_REASONS = [(2, "Products Not Received"), (3, "Products Not As Des
                           (6, "Price Or Billing Problem"), (9, "Other")]
 FIRST_DISPUTE_NUMBER = 1_623_673_863_466_725_376
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS overlay (
-    idx INTEGER PRIMARY KEY, status TEXT, deleted INTEGER NOT NULL DEFAULT 0,
-    track_number TEXT);
-CREATE TABLE IF NOT EXISTS disputes (
-    id TEXT PRIMARY KEY, idx INTEGER NOT NULL, business_id TEXT NOT NULL UNIQUE,
-    reason_id INTEGER NOT NULL, reason_name TEXT NOT NULL, expect_type INTEGER NOT NULL,
-    refund_type INTEGER NOT NULL, message TEXT NOT NULL, amount TEXT NOT NULL,
-    products TEXT NOT NULL, created REAL NOT NULL, status TEXT NOT NULL,
-    finally_deal INTEGER, money TEXT);
-CREATE TABLE IF NOT EXISTS tokens (
-    access TEXT PRIMARY KEY, refresh TEXT NOT NULL, access_exp REAL NOT NULL,
-    refresh_exp REAL NOT NULL, created REAL NOT NULL, valid INTEGER NOT NULL DEFAULT 1);
-"""
 
-
-class CJSimulator(Simulator):
-    name = "cj"
-    scheme = IdScheme(prefix="J", base=1_623_672_949_997_490_000)
-    config: CJSimConfig
-
-    def __init__(self, config: CJSimConfig | None = None) -> None:
-        super().__init__(config or CJSimConfig())
-        self.db_path = self.state_dir / "cj.sqlite3"
-        if self.fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(self.db_path) + suffix).unlink(missing_ok=True)
-        con = sqlite3.connect(self.db_path, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(_SCHEMA)
-        finally:
-            con.close()
-        with self._db() as con:
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('visible', ?)",
-                        (str(self.config.orders),))
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('disputes', '0')")
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('last_login', '0')")
-        self._state_lock = threading.RLock()
-        self._order = lru_cache(maxsize=20_000)(self._load_order)
-        self._index()
-
-    # --- storage -----------------------------------------------------------------------
-    def _db(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.db_path)
-
-    def _meta(self, con: sqlite3.Connection, key: str) -> str:
-        return str(con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
-
-    def _load_order(self, idx: int) -> Order:
-        return self.engine.get(self.scheme.order_id(idx))
-
-    def _index(self) -> None:
-        """Every visible order's CJ status, tracking number and seeded dispute, in memory,
-        so that a page filtered by status costs no scan of the engine."""
-        with self._db() as con:
-            visible = int(self._meta(con, "visible"))
-            overlay = {r[0]: r[1:] for r in con.execute(
-                "SELECT idx, status, deleted, track_number FROM overlay")}
-        self.visible = visible
-        self.status: dict[int, str] = {}
-        self.tracking: dict[str, int] = {}  # tracking number -> idx
-        self.track_of: dict[int, str] = {}  # idx -> tracking number
-        self.seeded: dict[int, str] = {}  # idx -> seeded dispute id
-        cursor: str | None = "b:0:0"
-        while cursor and cursor.startswith("b:"):
-            start = int(cursor.split(":")[1])
-            if start >= visible:
-                break
-            orders, cursor, _, _ = self.engine.list_changes(cursor, 5000)
-            for order in orders:
-                idx = start
-                start += 1
-                if idx >= visible:
-                    break
-                self._place(idx, order, overlay.get(idx))
-
-    def _place(self, idx: int, order: Order, over: tuple[Any, ...] | None) -> None:
-        status = self._base_status(idx, order)
-        track = order.tracking_number
-        if over is not None:
-            if over[1]:
-                self.status.pop(idx, None)
-                return
-            status = over[0] or status
-            track = over[2] if over[2] is not None else track
-        self.status[idx] = status
-        if track:
-            self.tracking[track] = idx
-            self.track_of[idx] = track
-        if order.dispute is not None:
-            self.seeded[idx] = f"SE{self.scheme.order_id(idx)[1:]}"
-
-    @staticmethod
-    def _base_status(idx: int, order: Order) -> str:
-        s = order.status
-        if s is OrderStatus.AWAITING_PAYMENT:
-            return ("CREATED", "IN_CART", "UNPAID", "UNPAID", "UNPAID")[idx % 5]
-        return {OrderStatus.PROCESSING: "UNSHIPPED", OrderStatus.SHIPPED: "SHIPPED",
-                OrderStatus.DELIVERED: "DELIVERED", OrderStatus.CLOSED: "DELIVERED",
-                OrderStatus.CANCELLED: "CANCELLED"}.get(s, "UNSHIPPED")
-
+class CJSimulator(CJState):
     # --- the wire --------------------------------------------------------------------------
     def base_path(self) -> str:
         return BASE_PATH
@@ -300,14 +193,6 @@ class CJSimulator(Simulator):
                             "quotaLimits": []}}
 
     # --- orders ------------------------------------------------------------------------------
-    def _idx(self, order_id: str | None) -> int:
-        if not order_id:
-            raise CJError(1600300, "orderId must be not empty")
-        idx = self.scheme.index(order_id, self.visible)
-        if idx is None or idx not in self.status:
-            raise CJError(1600300, "order not found")
-        return idx
-
     def _item(self, idx: int) -> dict[str, Any]:
         o = self._order(idx)
         a = o.customer.address
