@@ -1,17 +1,7 @@
-"""A CJ Dropshipping API 2.0 look-alike on loopback, serving the demo engine's orders.
-
-Same paths under ``/api2.0/v1``, the same envelope ``{code, result, message, data,
-requestId}``, field names, status values and error codes as CJ's documentation (see
-``api-notes/cj-dropshipping.md``). Where CJ's behaviour is undocumented the simulator picks
-the stricter reading, so that an adapter that works here does not lean on luck: a repeated
-``businessDisputeId`` is refused, list pages are capped silently at ``max_page_size``, the
-order list is newest first and shifts while orders change, and ``disputes/create`` answers
-without the new dispute's id.
-
-The demo engine supplies the orders (its seeded disputes show as CJ disputes); everything
-the API changes — deleted orders, disputes opened and withdrawn through the API, statuses
-set by tests — lives in the simulator's own SQLite file next to the engine's.
-"""
+"""``CJSimulator``: the simulated CJ's parts composed into one Starlette app. Each API path is
+routed to its part's method, and every call goes through the same steps: a POST's body read
+as a JSON object, the token checked (all but the token calls), the disputes that are due
+decided, then the method's answer — or its ``CJError`` — sent in CJ's envelope."""
 
 from __future__ import annotations
 
@@ -26,15 +16,12 @@ from ordertui.simulators.cj.auth import CJAuth
 from ordertui.simulators.cj.control import CJControl
 from ordertui.simulators.cj.disputes import CJDisputes
 from ordertui.simulators.cj.orders import CJOrders
-from ordertui.simulators.cj.wire import (
-    BASE_PATH,
-    CJError,
-    envelope,
-)
+from ordertui.simulators.cj.wire import BASE_PATH, CJError, envelope
 
 
 class CJSimulator(CJAuth, CJOrders, CJDisputes, CJControl):
-    # --- the wire --------------------------------------------------------------------------
+    """A CJ Dropshipping API 2.0 look-alike on loopback (see the package's docstring)."""
+
     def base_path(self) -> str:
         return BASE_PATH
 
@@ -44,7 +31,7 @@ class CJSimulator(CJAuth, CJOrders, CJDisputes, CJControl):
 
     def throttle_response(self, injected: bool = False) -> Response:
         return envelope(None, CJError(1600200, "Too much request",
-                                            status=200 if injected else 429))
+                                      status=200 if injected else 429))
 
     def routes(self) -> list[BaseRoute]:
         b = BASE_PATH
