@@ -22,7 +22,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ordertui.domain.states import DisputeState
+from ordertui.domain.states import DisputeReason, DisputeState
 from ordertui.simulators.cj.state import CJState
 from ordertui.simulators.cj.wire import CJError, china_time, cj_uuid, line_item_id, usd
 from ordertui.simulators.demo import fraction
@@ -32,6 +32,9 @@ AFTER_SHIPPING_REASONS = [(2, "Products Not Received"), (3, "Products Not As Des
                           (4, "Products Damaged"), (5, "Wrong Products Received"),
                           (6, "Price Or Billing Problem"), (9, "Other")]
 FIRST_DISPUTE_NUMBER = 1_623_673_863_466_725_376
+#: how CJ names the reason of a dispute the demo engine seeded ("Other" for the rest)
+SEEDED_REASONS = {DisputeReason.NOT_RECEIVED: "Products Not Received",
+                  DisputeReason.NOT_AS_DESCRIBED: "Products Not As Described"}
 
 
 class CJDisputes(CJState):
@@ -230,8 +233,7 @@ class CJDisputes(CJState):
             deal, status = 3, "Finished"
         elif d.state is DisputeState.WITHDRAWN:
             status = "Cancelled"
-        reason = {"not_received": "Products Not Received",
-                  "not_as_described": "Products Not As Described"}.get(d.reason.value, "Other")
+        reason = SEEDED_REASONS.get(d.reason, "Other")
         return {"id": self.seeded[idx], "status": status, "disputeReason": reason,
                 "replacementAmount": 0.0, "resendOrderCode": None, "money": money,
                 "finallyDeal": deal, "createDate": china_time(d.opened_at),
