@@ -72,14 +72,21 @@ def _services(directory: Path) -> Any:
     return Services(parse({}, _config(), directory))
 
 
-def _orders(services: Any) -> Any:
+def _batches(services: Any) -> Any:
+    """The export's batches: the orders, and what went back to their customers and came
+    back from their supplier."""
     from ordertui.domain.query import OrderQuery
     from ordertui.export.service import BATCH_SIZE
 
     store = services.store
     for ids in store.iter_ids(OrderQuery(sort=OrderQuery().sort, descending=False),
                               BATCH_SIZE):
-        yield from store.load_orders(ids)
+        yield store.load_orders(ids), store.money_moved(ids)
+
+
+def _orders(services: Any) -> Any:
+    for orders, _moved in _batches(services):
+        yield from orders
 
 
 def time_read(services: Any) -> float:
@@ -110,8 +117,8 @@ def materialise(services: Any, per: str) -> tuple[list[str], list[list[Any]], li
 
     csv_rows: list[list[Any]] = []
     xlsx_rows: list[list[Any]] = []
-    for order in _orders(services):
-        for row in build([order]):
+    for orders, moved in _batches(services):
+        for row in build(orders, moved):
             csv_rows.append([f(v) for f, v in zip(to_csv, row, strict=True)])
             xlsx_rows.append([plain(v) for v in row])
     return [c.label for c in columns], csv_rows, xlsx_rows

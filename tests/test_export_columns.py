@@ -26,7 +26,9 @@ from ordertui.export.columns import (
 #: What the issue asks the registry to offer, by key.
 REQUIRED = ("order", "id", "supplier", "supplier_order_id", "date", "created", "paid",
             "shipped", "delivered", "status", "cancellation", "dispute", "dispute_amount",
-            "refunded", "customer", "email", "phone", "address1", "address2", "city",
+            "dispute_refund", "refunds", "recovered", "net", "refund_owed",
+            "customer_paid", "supplier_charged", "customer", "email", "phone", "address1",
+            "address2", "city",
             "province", "zip", "country", "items", "sku", "quantity", "unit_cost",
             "unit_price", "total_cost", "total_price", "profit", "currency", "carrier",
             "tracking_number", "last_event")
@@ -59,7 +61,7 @@ def test_values_keep_their_kind(orders: list[Any], per: str) -> None:
     assert len(orders) > 100
     build = row_builder(COLUMNS, per)
     for order in orders:
-        rows = build([order])
+        rows = build([order], {})
         assert len(rows) == (1 if per == "order" else max(len(order.items), 1))
         for row in rows:
             for column, value in zip(COLUMNS, row, strict=True):
@@ -73,11 +75,11 @@ def test_order_and_line_item_values() -> None:
     order = hostile_orders()[0]  # two lines: 2 × 5.00 and 1 × 4.00 EUR
     columns = resolve_columns(("items", "quantity", "unit_price", "line_price", "total_price",
                                "profit", "sku"))
-    [row] = row_builder(columns, "order")([order])
+    [row] = row_builder(columns, "order")([order], {})
     assert row[1] == 3 and row[2] is None  # no single unit price for two lines
     assert str(row[3].amount) == "14.00" and row[4] == order.total_price
     assert row[5].amount < 0 and row[6] == "SKU-0; LAMP"
-    first, second = row_builder(columns, "line-item")([order])
+    first, second = row_builder(columns, "line-item")([order], {})
     assert first[0].startswith("2× ") and second[0] == "1× Desk lamp 台灯"
     assert (first[1], second[1]) == (2, 1)
     assert first[4] == order.total_price and second[4] is None  # once per order

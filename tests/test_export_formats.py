@@ -139,7 +139,7 @@ def test_xlsx_reads_back_with_openpyxl(services: Any, tmp_path: Path) -> None:
     assert len(empty[col("Customer")].value) == XLSX_MAX_TEXT
     assert empty[col("Customer")].value.endswith("…")
     assert '"JPY"' in empty[col("Total price")].number_format
-    assert empty[col("Refunded")].value == 900
+    assert empty[col("Dispute refund")].value == 900
     assert any("32,767" in w for w in result.warnings)
 
 

@@ -248,11 +248,11 @@ def test_full_disk_leaves_nothing(services: Any, out: Path, fmt: str,
     real = cls.write_orders
     calls = []
 
-    def write_orders(self: Any, orders: Any, per: str) -> int:
+    def write_orders(self: Any, orders: Any, per: str, moved: Any) -> int:
         calls.append(1)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, orders, per)
+        return real(self, orders, per, moved)
     monkeypatch.setattr(cls, "write_orders", write_orders)
     with pytest.raises(ExportWriteError) as caught:
         services.export(request(path, fmt, force=True), batch_size=20)

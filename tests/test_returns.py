@@ -28,7 +28,6 @@ from ordertui.services.core import Services
 from ordertui.services.returns import parse_items
 from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
-from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from returns_support import (
     ADDRESS,
@@ -39,6 +38,7 @@ from returns_support import (
     order_id,
     services_with,
 )
+from store_support import insert_as_then
 
 R = ReturnState
 
@@ -398,10 +398,7 @@ def test_a_store_from_before_returns_gains_the_returns_tables(tmp_path: Path) ->
     for script in MIGRATIONS[:RETURNS_MIGRATION - 1]:
         con.executescript(script)
     con.execute(f"PRAGMA user_version = {RETURNS_MIGRATION - 1}")
-    marks = ", ".join("?" for _ in _ORDER_COLUMNS)
-    old = [make_order(1), make_order(2, status=OrderStatus.SHIPPED)]
-    con.executemany(f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})",
-                    [order_params(o, 1_700_000_000) for o in old])
+    insert_as_then(con, [make_order(1), make_order(2, status=OrderStatus.SHIPPED)])
     con.close()
 
     store = Store(path)

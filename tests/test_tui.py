@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.query import OrderQuery, SortKey, View
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.simulators.demo import fraction
 from ordertui.suppliers.demo import DemoAdapter
@@ -141,7 +141,7 @@ async def test_views_filter_the_table(services: Any) -> None:
         assert all(r.status is OrderStatus.PROCESSING for r in table.buffer)
         await pilot.press("2")  # Needs attention
         await until(pilot, lambda: table.query_.attention and not table.fetching)
-        assert table.total == services.count(OrderQuery(attention=True)) > 0
+        assert table.total == services.count(services.view_query(View.ATTENTION)) > 0
         await pilot.press("tab")
         await until(pilot, lambda: table.query_.statuses == (OrderStatus.AWAITING_PAYMENT,))
         await pilot.press("shift+tab", "1")
@@ -196,12 +196,12 @@ async def test_sort_by_any_column(services: Any) -> None:
         steps = keys.index(SortKey.TOTAL) - keys.index(SortKey.CREATED)
         await pilot.press(*(["down"] * steps), "enter")
         await until(pilot, lambda: table.query_.sort is SortKey.TOTAL and not table.fetching)
-        totals = [r.total_price.amount for r in table.buffer]
+        totals = [r.sale.amount for r in table.buffer]  # as they count
         assert totals == sorted(totals, reverse=True)
         await until(pilot, lambda: "Total ▼" in screen_text(app))
         await pilot.press("s", "enter")  # the same column again reverses it
         await until(pilot, lambda: not table.query_.descending and not table.fetching)
-        totals = [r.total_price.amount for r in table.buffer]
+        totals = [r.sale.amount for r in table.buffer]
         assert totals == sorted(totals)
 
 
@@ -480,6 +480,7 @@ async def test_settings_show_secrets_redacted_and_save_the_key_map(tmp_path: Pat
         table = app.screen.query_one("#keymap")
         row = next(i for i in range(table.row_count)
                    if str(table.coordinate_to_cell_key((i, 0)).row_key.value) == "export")
+        table.focus()
         table.move_cursor(row=row)
         await pilot.press("enter")
         await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCaptureDialog")
@@ -638,6 +639,7 @@ async def test_a_key_already_used_on_a_screen_is_refused_and_leaving_asks(
         row = next(i for i in range(table.row_count)
                    if str(table.coordinate_to_cell_key((i, 0)).row_key.value) == "cancel")
         app.screen.query_one("#keymap").focus()
+        table.focus()
         table.move_cursor(row=row)
         await pilot.press("enter")
         await until(pilot, lambda: app.screen.__class__.__name__ == "KeyCaptureDialog")

@@ -8,8 +8,8 @@ import csv
 import io
 import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 

@@ -84,7 +84,7 @@ class Config:
     #: a shipped order whose tracking has not moved for this many days needs attention
     stalled_tracking_days: int = 10
     #: an order still on its way whose buyer protection ends within this many days does
-    warning_days: int = 5
+    protection_warning_days: int = 5
     keys: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     email_table: dict[str, Any] | None = None
@@ -228,7 +228,7 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
                   theme=theme, sync_interval_s=float(interval),
                   stalled_tracking_days=days["stalled_tracking_days"],
-                  warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
+                  protection_warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
                   email_table=email, returns=dict(returns))
 
 

@@ -16,6 +16,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.policy import ProtectionState
 from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.returns import OrderMoney
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
 from ordertui.services import serialize
@@ -39,7 +40,8 @@ def _query(status: tuple[str, ...], search: str, supplier: str | None, attention
               "products and tracking numbers.")
 @click.option("--supplier", default=None, help="Only this supplier's orders.")
 @click.option("--attention", is_flag=True, help="Only orders that need you.")
-@click.option("--sort", type=click.Choice([s.value for s in SortKey]), default="created",
+@click.option("--sort", type=click.Choice([s.value for s in SortKey if s is not SortKey.ENDS]),
+              default="created",
               show_default=True)
 @click.option("--ascending", is_flag=True, help="Oldest / smallest first.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True,
@@ -75,8 +77,8 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
         ["ID", "Order", "Date", "Status", "Customer", "Cty", "Total", "Cost", "Profit",
          "Supplier", "Tracking", "Flags"],
         [[str(r.id), r.display_name, r.created_at.astimezone().strftime("%Y-%m-%d"),
-          r.status.value, r.customer_name, r.country, r.total_price.display(),
-          r.total_cost.display(), r.profit.display(), r.supplier, r.tracking_number,
+          r.status.value, r.customer_name, r.country, r.sale.display(),
+          r.cost.display(), r.profit.display(), r.supplier, r.tracking_number,
           _flags(r.cancellation_state, r.dispute_state)] for r in rows],
         right=(0, 6, 7, 8)))
     click.echo(f"{len(rows):,} of {total:,} orders ({q.describe()})", err=True)
@@ -150,11 +152,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     if fmt == "json":
         data = serialize.order(o, details.audit, details.pending)
         if r is not None:
-            data["money"] = {"sale_price": r.money.sale_price.plain(),
-                             "supplier_cost": r.money.supplier_cost.plain(),
-                             "refunded": r.money.refunded.plain(),
-                             "recovered": r.money.recovered.plain(),
-                             "net": r.money.net.plain()}
+            data["money"] = serialize.money(r.money)
             data["buyer_protection"] = (None if r.protection is None else {
                 "state": r.protection.state.value, "days_left": r.protection.days_left,
                 "ends_at": r.protection.ends_at.isoformat() if r.protection.ends_at else None})
@@ -181,12 +179,18 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
                                                           else "")
                      + f"  SKU {v(i.sku)}  cost {i.unit_cost.display()}  "
                        f"price {i.unit_price.display()}")
-    lines.append(f"Total        price {o.total_price.display()} · cost {o.total_cost.display()}"
-                 f" · profit {o.profit.display()}")
+    m = r.money if r is not None else OrderMoney.of(o)
+    lines.append(f"Total        customer paid {m.paid.display()} · you paid the supplier "
+                 f"{m.cost.display()} · " + ("cancelled, so it counts for nothing"
+                                             if m.cancelled else f"profit {o.profit.display()}"))
+    if m.owed_to_customer.amount:
+        lines.append(f"Owed         {m.owed_to_customer.display()} still to refund to the "
+                     "customer")
     if r is not None:
         if r.refunds or r.recoveries:
-            lines.append(f"Net          refunded {r.money.refunded.display()} · recovered "
-                         f"{r.money.recovered.display()} · net {r.money.net.display()}")
+            lines.append(f"Net          refunded {m.refunded.display()} · recovered "
+                         f"{m.recovered.display()} · net {m.net.display()} "
+                         f"({m.net_formula()})")
         if r.policy is not None:
             p = r.policy
             lines.append(f"Policy       {v(o.supplier)} "

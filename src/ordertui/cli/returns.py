@@ -23,9 +23,7 @@ STATE_CHOICES = [s.value for s in ReturnState]
 
 
 def _net(money: OrderMoney) -> str:
-    return (f"net {money.net.display()} (sale {money.sale_price.display()} − cost "
-            f"{money.supplier_cost.display()} − refunds {money.refunded.display()} + recovered "
-            f"{money.recovered.display()})")
+    return f"net {money.net.display()} ({money.net_formula()})"
 
 
 def _where(r: Return, supplier: str) -> str:

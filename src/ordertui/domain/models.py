@@ -158,6 +158,9 @@ class Order:
     dispute: Dispute | None = None
     supplier_url: str = ""  # the supplier's own page for this order
     id: int | None = None  # local id in the store
+    #: kept by the store: it turned cancelled while ordertui knew it and its customer is
+    #: not refunded in full yet
+    refund_due: bool = False
 
     @property
     def sale(self) -> Money:

@@ -87,6 +87,13 @@ class OrderQuery:
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
+    def __post_init__(self) -> None:
+        # when protection ends is known only for the orders the protection filter keeps:
+        # the sort needs the filter (and has no index of its own)
+        if self.sort is SortKey.ENDS and self.protection_ends_within_days is None:
+            raise ValueError("sorting by when buyer protection ends needs "
+                             "protection_ends_within_days")
+
     @classmethod
     def for_view(cls, view: View, **kw: object) -> OrderQuery:
         if view is View.ALL:

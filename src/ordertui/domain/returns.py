@@ -13,8 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from ordertui.domain.errors import InvalidTransition, OrdertuiError, ValidationError
-from ordertui.domain.models import LineItem, StateChange
+from ordertui.domain.models import LineItem, Order, StateChange
 from ordertui.domain.money import Money
+from ordertui.domain.states import OrderStatus
 
 
 class ReturnState(StrEnum):
@@ -191,25 +192,84 @@ class StockUse:
     id: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class OrderMoney:
-    """The order's result for the merchant once refunds and recoveries are counted."""
+    """An order's money for the merchant: what moved, and what is still to move.
 
-    sale_price: Money  # what the customer paid
-    supplier_cost: Money  # what the supplier was paid
+    What counts (``sale_price``, ``supplier_cost``, ``counted_refunds``,
+    ``counted_recoveries`` and their ``net``) is what actually moved. A cancelled order
+    counts for nothing: its sale is void and the supplier's charge comes back, so its
+    refunds and recoveries only settle those and count for nothing either; what the
+    customer is still owed is ``owed_to_customer``. The table, the details, the exports
+    and their totals all count this way (``ordertui.domain.models.counted``).
+    """
+
+    paid: Money  # what the customer paid
+    cost: Money  # what the supplier charged
     refunded: Money  # given back to the customer
     recovered: Money  # got back from the supplier (disputes and by hand)
+    cancelled: bool = False
+    #: it turned cancelled while ordertui knew it and the customer is not refunded in full
+    #: (orders first seen cancelled were settled before)
+    refund_due: bool = False
+
+    @classmethod
+    def of(cls, order: Order, refunded: Money | None = None,
+           recovered: Money | None = None) -> OrderMoney:
+        """The money of ``order`` with the sums given back to the customer and got back
+        from the supplier (none when not given)."""
+        zero = Money.zero(order.total_price.currency)
+        return cls(paid=order.total_price, cost=order.total_cost, refunded=refunded or zero,
+                   recovered=recovered or zero,
+                   cancelled=order.status is OrderStatus.CANCELLED,
+                   refund_due=order.refund_due)
+
+    def _counted(self, amount: Money) -> Money:
+        return Money.zero(amount.currency) if self.cancelled else amount
+
+    @property
+    def sale_price(self) -> Money:
+        return self._counted(self.paid)
+
+    @property
+    def supplier_cost(self) -> Money:
+        return self._counted(self.cost)
+
+    @property
+    def counted_refunds(self) -> Money:
+        return self._counted(self.refunded)
+
+    @property
+    def counted_recoveries(self) -> Money:
+        return self._counted(self.recovered)
 
     @property
     def net(self) -> Money:
-        return self.sale_price - self.supplier_cost - self.refunded + self.recovered
+        """Sale − cost − refunds + recovered, as counted."""
+        return (self.sale_price - self.supplier_cost - self.counted_refunds
+                + self.counted_recoveries)
+
+    def net_formula(self) -> str:
+        """How ``net`` is made, in words: ``sale $X − cost $Y − refunds $Z + recovered $W``."""
+        if self.cancelled:
+            return "cancelled, so its sale, cost, refunds and recoveries count for nothing"
+        return (f"sale {self.sale_price.display()} − cost {self.supplier_cost.display()} − "
+                f"refunds {self.counted_refunds.display()} + recovered "
+                f"{self.counted_recoveries.display()}")
 
     @property
     def refundable(self) -> Money:
         """How much more may still be refunded to the customer."""
-        return self.sale_price - self.refunded
+        return self.paid - self.refunded
+
+    @property
+    def owed_to_customer(self) -> Money:
+        """What a cancelled order still has to give back to the customer."""
+        due = self.cancelled and self.refund_due
+        return self.refundable if due else Money.zero(self.paid.currency)
 
     @property
     def recoverable(self) -> Money:
-        """How much more the supplier could still give back."""
-        return self.supplier_cost - self.recovered
+        """How much more the supplier could still give back (nothing once it cancelled:
+        a cancellation gives the charge back)."""
+        return self._counted(self.cost - self.recovered)

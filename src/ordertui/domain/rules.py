@@ -4,6 +4,7 @@ services alike. Each check raises a typed error whose message says why not."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -25,6 +26,7 @@ from ordertui.domain.states import (
     DISPUTE_WITHDRAW_STATES,
     CancellationState,
     DisputeState,
+    OrderStatus,
 )
 
 MAX_TEXT = 2000  # characters in a reason, description or reply
@@ -137,3 +139,25 @@ def available_actions(order: Order, capabilities: frozenset[Capability],
         options.append(ActionOption(action, by_api, None if by_api else
                                     (url_for or {}).get(action)))
     return options
+
+
+# --- what the clock makes urgent (the SQL of store/queries.py asks the same) -------------
+DAY = timedelta(days=1)
+#: orders whose buyer protection can run out before they arrive
+ON_THE_WAY = frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED})
+
+
+def tracking_stalled(status: OrderStatus, moved_at: datetime | None, now: datetime,
+                     days: int) -> bool:
+    """Shipped, and its tracking has not moved for more than ``days`` days
+    (``[app] stalled_tracking_days``)."""
+    return (status is OrderStatus.SHIPPED and moved_at is not None
+            and now - moved_at > days * DAY)
+
+
+def protection_ending(status: OrderStatus, ends_at: datetime | None, now: datetime, days: int,
+                      *, disputed: bool = False) -> bool:
+    """Still on its way, not disputed, and its buyer protection ends within ``days`` days
+    (``[app] protection_warning_days``): a dispute must be opened before then."""
+    return (status in ON_THE_WAY and not disputed and ends_at is not None
+            and now < ends_at <= now + days * DAY)

@@ -14,7 +14,7 @@ cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,12 +23,15 @@ from typing import Any
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import LineItem, Order
 from ordertui.domain.money import Money
+from ordertui.domain.returns import OrderMoney
 from ordertui.domain.states import OrderStatus
 
 KINDS = ("text", "money", "int", "date", "datetime")
 
-OrderFn = Callable[[Order], Any]
-ItemFn = Callable[[Order, LineItem | None, bool], Any]
+#: (order, its money) -> value: the money holds what went back to the customer and came
+#: back from the supplier, and counts a cancelled order for nothing (``OrderMoney``)
+OrderFn = Callable[[Order, OrderMoney], Any]
+ItemFn = Callable[[Order, OrderMoney, LineItem | None, bool], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class Column:
     label: str  # the header cell
     kind: str  # one of KINDS; decides the cell type and number format
     of_order: OrderFn  # the value in the one-row-per-order layout
-    of_item: ItemFn  # (order, line item or None, first row of its order) -> value
+    of_item: ItemFn  # (order, money, line item or None, first row of its order) -> value
     help: str  # one line for --list-columns and the TUI's column picker
 
 
@@ -83,130 +86,150 @@ def _add(key: str, label: str, kind: str, of_order: OrderFn, of_item: ItemFn,
 
 def _order(key: str, label: str, kind: str, fn: OrderFn, help: str) -> None:
     """A fact of the order, repeated on each of its line-item rows."""
-    _add(key, label, kind, fn, lambda o, _i, _first: fn(o), help)
+    _add(key, label, kind, fn, lambda o, m, _i, _first: fn(o, m), help)
 
 
 def _once(key: str, label: str, fn: OrderFn, help: str) -> None:
     """An amount of the order, on the first of its line-item rows only."""
-    _add(key, label, "money", fn, lambda o, _i, first: fn(o) if first else None,
+    _add(key, label, "money", fn, lambda o, m, _i, first: fn(o, m) if first else None,
          help + " (line-item layout: on the order's first row)")
 
 
 def _item(key: str, label: str, kind: str, per_order: OrderFn,
           per_item: Callable[[Order, LineItem], Any], help: str) -> None:
     _add(key, label, kind, per_order,
-         lambda o, i, _first: per_item(o, i) if i is not None else None, help)
+         lambda o, _m, i, _first: per_item(o, i) if i is not None else None, help)
 
 
 # --- the order -------------------------------------------------------------------------
-_order("order", "Order", "text", lambda o: o.display_name,
+_order("order", "Order", "text", lambda o, _m: o.display_name,
        "the shop's order name (#1042), or the supplier's id when it has none")
-_order("id", "ID", "int", lambda o: o.id, "ordertui's local order id")
-_order("supplier", "Supplier", "text", lambda o: o.supplier, "the supplier's name")
-_order("supplier_order_id", "Supplier order", "text", lambda o: o.supplier_order_id,
+_order("id", "ID", "int", lambda o, _m: o.id, "ordertui's local order id")
+_order("supplier", "Supplier", "text", lambda o, _m: o.supplier, "the supplier's name")
+_order("supplier_order_id", "Supplier order", "text", lambda o, _m: o.supplier_order_id,
        "the supplier's order id")
 _order("date", "Date", "date",
-       lambda o: date.fromtimestamp(o.created_at.timestamp()), "the day the order was placed")
-_order("created", "Created at", "datetime", lambda o: _local(o.created_at),
+       lambda o, _m: date.fromtimestamp(o.created_at.timestamp()), "the day the order was placed")
+_order("created", "Created at", "datetime", lambda o, _m: _local(o.created_at),
        "when the order was placed")
-_order("paid", "Paid at", "datetime", lambda o: _local(o.paid_at),
+_order("paid", "Paid at", "datetime", lambda o, _m: _local(o.paid_at),
        "when the supplier was paid")
-_order("shipped", "Shipped at", "datetime", lambda o: _local(o.shipped_at), "when it shipped")
-_order("delivered", "Delivered at", "datetime", lambda o: _local(o.delivered_at),
+_order("shipped", "Shipped at", "datetime", lambda o, _m: _local(o.shipped_at), "when it shipped")
+_order("delivered", "Delivered at", "datetime", lambda o, _m: _local(o.delivered_at),
        "when it was delivered")
-_order("status", "Status", "text", lambda o: _STATUS_LABELS[o.status], "the order's status")
-_order("supplier_status", "Supplier status", "text", lambda o: o.supplier_status,
+_order("status", "Status", "text", lambda o, _m: _STATUS_LABELS[o.status], "the order's status")
+_order("supplier_status", "Supplier status", "text", lambda o, _m: o.supplier_status,
        "the supplier's own word for the status")
-_order("payment", "Payment", "text", lambda o: o.payment, "how the supplier was paid")
+_order("payment", "Payment", "text", lambda o, _m: o.payment, "how the supplier was paid")
 _order("cancellation", "Cancellation", "text",
-       lambda o: _words(o.cancellation.state) if o.cancellation else None,
+       lambda o, _m: _words(o.cancellation.state) if o.cancellation else None,
        "the latest cancellation request's state")
 _order("cancellation_reason", "Cancellation reason", "text",
-       lambda o: o.cancellation.reason if o.cancellation else None,
+       lambda o, _m: o.cancellation.reason if o.cancellation else None,
        "why the cancellation was asked for")
 _order("dispute", "Dispute", "text",
-       lambda o: o.dispute.state.label if o.dispute else None, "the latest dispute's state")
+       lambda o, _m: o.dispute.state.label if o.dispute else None, "the latest dispute's state")
 _order("dispute_reason", "Dispute reason", "text",
-       lambda o: o.dispute.reason.label if o.dispute else None, "why the dispute was opened")
-_once("dispute_amount", "Dispute amount", lambda o: o.dispute.amount if o.dispute else None,
+       lambda o, _m: o.dispute.reason.label if o.dispute else None, "why the dispute was opened")
+_once("dispute_amount", "Dispute amount", lambda o, _m: o.dispute.amount if o.dispute else None,
       "what the dispute asks back")
-_once("refunded", "Refunded", lambda o: o.dispute.refunded if o.dispute else None,
-      "what the supplier refunded")
+_once("dispute_refund", "Dispute refund",
+      lambda o, _m: o.dispute.refunded if o.dispute else None,
+      "what the supplier refunded on the latest dispute (in recovered)")
 
 # --- the customer ----------------------------------------------------------------------
-_order("customer", "Customer", "text", lambda o: o.customer.name, "the customer's name")
-_order("email", "E-mail", "text", lambda o: o.customer.email, "the customer's e-mail")
-_order("phone", "Phone", "text", lambda o: o.customer.phone, "the customer's phone")
-_order("address1", "Address 1", "text", lambda o: o.customer.address.line1, "street")
-_order("address2", "Address 2", "text", lambda o: o.customer.address.line2,
+_order("customer", "Customer", "text", lambda o, _m: o.customer.name, "the customer's name")
+_order("email", "E-mail", "text", lambda o, _m: o.customer.email, "the customer's e-mail")
+_order("phone", "Phone", "text", lambda o, _m: o.customer.phone, "the customer's phone")
+_order("address1", "Address 1", "text", lambda o, _m: o.customer.address.line1, "street")
+_order("address2", "Address 2", "text", lambda o, _m: o.customer.address.line2,
        "apartment, suite")
-_order("city", "City", "text", lambda o: o.customer.address.city, "city")
-_order("province", "Province", "text", lambda o: o.customer.address.province,
+_order("city", "City", "text", lambda o, _m: o.customer.address.city, "city")
+_order("province", "Province", "text", lambda o, _m: o.customer.address.province,
        "province or state")
-_order("zip", "ZIP", "text", lambda o: o.customer.address.zip, "postal code")
-_order("country", "Country", "text", lambda o: o.customer.address.country,
+_order("zip", "ZIP", "text", lambda o, _m: o.customer.address.zip, "postal code")
+_order("country", "Country", "text", lambda o, _m: o.customer.address.country,
        "country (ISO code)")
 
 # --- what was ordered ------------------------------------------------------------------
-_item("items", "Items", "text", lambda o: _joined([_item_text(i) for i in o.items]),
+_item("items", "Items", "text", lambda o, _m: _joined([_item_text(i) for i in o.items]),
       lambda _o, i: _item_text(i), "quantity × product (variant); every item of the order")
-_item("product", "Product", "text", lambda o: _joined([i.title for i in o.items]),
+_item("product", "Product", "text", lambda o, _m: _joined([i.title for i in o.items]),
       lambda _o, i: i.title, "the product title")
-_item("variant", "Variant", "text", lambda o: _joined([i.variant for i in o.items]),
+_item("variant", "Variant", "text", lambda o, _m: _joined([i.variant for i in o.items]),
       lambda _o, i: i.variant, "the product variant")
-_item("sku", "SKU", "text", lambda o: _joined([i.sku for i in o.items]),
+_item("sku", "SKU", "text", lambda o, _m: _joined([i.sku for i in o.items]),
       lambda _o, i: i.sku, "the supplier's SKU")
-_item("quantity", "Quantity", "int", lambda o: o.quantity, lambda _o, i: i.quantity,
+_item("quantity", "Quantity", "int", lambda o, _m: o.quantity, lambda _o, i: i.quantity,
       "units (per order: all items)")
 _item("unit_cost", "Unit cost", "money",
-      lambda o: o.items[0].unit_cost if len(o.items) == 1 else None,
+      lambda o, _m: o.items[0].unit_cost if len(o.items) == 1 else None,
       lambda _o, i: i.unit_cost, "what the supplier charges per unit (per order: one-item "
       "orders only)")
 _item("unit_price", "Price", "money",
-      lambda o: o.items[0].unit_price if len(o.items) == 1 else None,
+      lambda o, _m: o.items[0].unit_price if len(o.items) == 1 else None,
       lambda _o, i: i.unit_price, "what the customer paid per unit (per order: one-item "
       "orders only)")
 _item("line_cost", "Items cost", "money",
-      lambda o: _money_sum(o, [i.total_cost for i in o.items]),
+      lambda o, _m: _money_sum(o, [i.total_cost for i in o.items]),
       lambda _o, i: i.total_cost, "unit cost × quantity, without shipping")
 _item("line_price", "Items price", "money",
-      lambda o: _money_sum(o, [i.total_price for i in o.items]),
+      lambda o, _m: _money_sum(o, [i.total_price for i in o.items]),
       lambda _o, i: i.total_price, "price × quantity")
-_once("shipping_cost", "Shipping cost", lambda o: o.shipping_cost,
+_once("shipping_cost", "Shipping cost", lambda o, _m: o.shipping_cost,
       "what the supplier charged for shipping")
-_once("total_cost", "Total cost", lambda o: o.total_cost,
-      "what the shop paid the supplier (items and shipping)")
-_once("total_price", "Total price", lambda o: o.total_price, "what the customer paid")
-_once("profit", "Profit", lambda o: o.profit, "total price − total cost")
-_order("currency", "Currency", "text", lambda o: o.currency, "the order's currency")
+
+# --- the money, as it counts: total price − total cost − refunds + recovered = net --------
+_once("total_price", "Total price", lambda _o, m: m.sale_price,
+      "what the customer paid; nothing if cancelled (see customer_paid)")
+_once("total_cost", "Total cost", lambda _o, m: m.supplier_cost,
+      "the supplier's charge; nothing if cancelled (supplier_charged)")
+_once("profit", "Profit", lambda _o, m: m.sale_price - m.supplier_cost,
+      "total price − total cost")
+_once("refunds", "Refunds", lambda _o, m: m.counted_refunds,
+      "given back to the customer; nothing if cancelled")
+_once("recovered", "Recovered", lambda _o, m: m.counted_recoveries,
+      "got back from the supplier (disputes, sums recorded by hand)")
+_once("net", "Net", lambda _o, m: m.net,
+      "total price − total cost − refunds + recovered")
+_once("customer_paid", "Customer paid", lambda _o, m: m.paid,
+      "what the customer paid, cancelled or not")
+_once("supplier_charged", "Supplier charged", lambda _o, m: m.cost,
+      "what the supplier charged, cancelled or not")
+_once("refund_owed", "Refund owed",
+      lambda _o, m: m.owed_to_customer if m.owed_to_customer.amount else None,
+      "what a cancelled order still owes the customer")
+_order("currency", "Currency", "text", lambda o, _m: o.currency, "the order's currency")
 
 # --- shipping --------------------------------------------------------------------------
-_order("carrier", "Carrier", "text", lambda o: o.carrier, "the carrier")
-_order("tracking_number", "Tracking number", "text", lambda o: o.tracking_number,
+_order("carrier", "Carrier", "text", lambda o, _m: o.carrier, "the carrier")
+_order("tracking_number", "Tracking number", "text", lambda o, _m: o.tracking_number,
        "the tracking number")
-_order("tracking_url", "Tracking URL", "text", lambda o: o.tracking_url,
+_order("tracking_url", "Tracking URL", "text", lambda o, _m: o.tracking_url,
        "the carrier's tracking page")
-_order("last_event", "Last tracking event", "text", _last_event,
+_order("last_event", "Last tracking event", "text", lambda o, _m: _last_event(o),
        "the latest tracking event and where it happened")
 _order("last_event_at", "Last tracking event at", "datetime",
-       lambda o: _local(o.tracking_events[-1].at) if o.tracking_events else None,
+       lambda o, _m: _local(o.tracking_events[-1].at) if o.tracking_events else None,
        "when the latest tracking event happened")
 
 #: Every column, in the order the TUI's picker and --list-columns show them.
 COLUMNS: tuple[Column, ...] = tuple(BY_KEY.values())
 
 #: The default keys for one row per order: what an accountant and a merchant look at.
+#: Its amounts add up: total_price − total_cost − refunds + recovered = net.
 DEFAULT_COLUMNS: tuple[str, ...] = (
     "order", "date", "status", "supplier", "supplier_order_id", "customer", "email",
-    "country", "items", "quantity", "total_price", "total_cost", "profit", "currency",
-    "cancellation", "dispute", "refunded", "carrier", "tracking_number")
+    "country", "items", "quantity", "total_price", "total_cost", "profit", "refunds",
+    "recovered", "net", "currency", "refund_owed", "cancellation", "dispute", "carrier",
+    "tracking_number")
 
 #: The default keys for one row per line item: the product lines with their amounts.
 DEFAULT_LINE_ITEM_COLUMNS: tuple[str, ...] = (
     "order", "date", "status", "supplier", "supplier_order_id", "customer", "country",
     "product", "variant", "sku", "quantity", "unit_cost", "unit_price", "line_cost",
-    "line_price", "shipping_cost", "total_price", "total_cost", "profit", "currency",
-    "refunded", "tracking_number")
+    "line_price", "shipping_cost", "total_price", "total_cost", "profit", "refunds",
+    "recovered", "net", "currency", "tracking_number")
 
 
 def default_columns(per: str = "order") -> tuple[str, ...]:
@@ -250,11 +273,23 @@ def _same(value: Any) -> Any:
     return value
 
 
+#: what went back to the customer and came back from the supplier, per order id
+#: (``Store.money_moved``); an order missing from it has neither
+Moved = Mapping[int, tuple[Money, Money]]
+RowFn = Callable[[Sequence[Order], Moved], Rows]
+_NOTHING_MOVED: tuple[None, None] = (None, None)
+
+
+def _with_money(orders: Sequence[Order], moved: Moved) -> list[tuple[Order, OrderMoney]]:
+    get = moved.get
+    return [(o, OrderMoney.of(o, *get(o.id or 0, _NOTHING_MOVED))) for o in orders]
+
+
 def row_builder(columns: Sequence[Column], per: str,
-                convert: Sequence[Callable[[Any], Any]] | None = None
-                ) -> Callable[[Sequence[Order]], Rows]:
-    """A function from a batch of orders to their rows: one per order, or one per line item
-    (an order without items still gets one row, so no order goes missing).
+                convert: Sequence[Callable[[Any], Any]] | None = None) -> RowFn:
+    """A function from a batch of orders (and what moved back for them) to their rows: one
+    per order, or one per line item (an order without items still gets one row, so no
+    order goes missing).
 
     ``convert`` (one function per column) turns each value into its cell in the same pass;
     a writer that can take finished cells saves a second walk over every row that way.
@@ -263,20 +298,21 @@ def row_builder(columns: Sequence[Column], per: str,
     if per == "line-item":
         item_pairs = [(c.of_item, f) for c, f in zip(columns, funcs, strict=True)]
 
-        def item_rows(orders: Sequence[Order]) -> Rows:
-            return [[f(fn(o, item, n == 0)) for fn, f in item_pairs]
-                    for o in orders for n, item in enumerate(o.items or _NO_ITEMS)]
+        def item_rows(orders: Sequence[Order], moved: Moved) -> Rows:
+            return [[f(fn(o, m, item, n == 0)) for fn, f in item_pairs]
+                    for o, m in _with_money(orders, moved)
+                    for n, item in enumerate(o.items or _NO_ITEMS)]
         return item_rows
     if convert is None:
         order_fns = [c.of_order for c in columns]
 
-        def order_rows(orders: Sequence[Order]) -> Rows:
-            return [[fn(o) for fn in order_fns] for o in orders]
+        def order_rows(orders: Sequence[Order], moved: Moved) -> Rows:
+            return [[fn(o, m) for fn in order_fns] for o, m in _with_money(orders, moved)]
         return order_rows
     order_pairs = [(c.of_order, f) for c, f in zip(columns, funcs, strict=True)]
 
-    def converted_rows(orders: Sequence[Order]) -> Rows:
-        return [[f(fn(o)) for fn, f in order_pairs] for o in orders]
+    def converted_rows(orders: Sequence[Order], moved: Moved) -> Rows:
+        return [[f(fn(o, m)) for fn, f in order_pairs] for o, m in _with_money(orders, moved)]
     return converted_rows
 
 

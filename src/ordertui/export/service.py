@@ -35,7 +35,7 @@ from ordertui.config import Config
 from ordertui.domain.errors import ConfigError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery
-from ordertui.export.columns import resolve_columns
+from ordertui.export.columns import Moved, resolve_columns
 from ordertui.export.errors import (
     ExportCancelled,
     ExportFileExists,
@@ -192,6 +192,8 @@ class OrderSource(Protocol):
 
     def load_orders(self, ids: Sequence[int]) -> list[Order]: ...
 
+    def money_moved(self, ids: Sequence[int]) -> Moved: ...
+
 
 def run_export(source: OrderSource, config: Config, request: ExportRequest,
                progress: Callable[[int, int], None] | None = None,
@@ -228,7 +230,7 @@ def run_export(source: OrderSource, config: Config, request: ExportRequest,
             for ids in source.iter_ids(req.query, batch_size):
                 _check_cancel(cancelled, dest)
                 orders = source.load_orders(ids)
-                writer.write_orders(orders, req.per)
+                writer.write_orders(orders, req.per, source.money_moved(ids))
                 done += len(orders)
                 if progress is not None:
                     progress(done, max(total, done))

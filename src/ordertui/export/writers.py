@@ -32,7 +32,7 @@ from typing import Any, TextIO
 
 from ordertui.domain.models import Order
 from ordertui.domain.money import Money, exponent
-from ordertui.export.columns import Column, row_builder
+from ordertui.export.columns import Column, Moved, RowFn, row_builder
 from ordertui.export.safety import FIRST, SCAN, cell_text
 
 #: Longest text an Excel cell holds; longer text is cut (with a warning) rather than left
@@ -57,9 +57,10 @@ class RowWriter(ABC):
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         """Write rows of plain values."""
 
-    def write_orders(self, orders: Sequence[Order], per: str) -> int:
-        """Write the rows of a batch of orders; returns how many rows that was."""
-        rows = row_builder(self.columns, per)(orders)
+    def write_orders(self, orders: Sequence[Order], per: str, moved: Moved) -> int:
+        """Write the rows of a batch of orders, with what went back to their customers and
+        came back from the supplier (``moved``); returns how many rows that was."""
+        rows = row_builder(self.columns, per)(orders, moved)
         self.write(rows)
         return len(rows)
 
@@ -123,7 +124,7 @@ class CsvWriter(RowWriter):
                                   newline="")
         self._csv = csv.writer(self._file, lineterminator="\r\n")
         self._convert = [_CSV_CONVERTERS[c.kind] for c in self.columns]
-        self._builders: dict[str, Callable[[Sequence[Order]], list[list[Any]]]] = {}
+        self._builders: dict[str, RowFn] = {}
         self._csv.writerow([cell_text(c.label) for c in self.columns])
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
@@ -132,12 +133,12 @@ class CsvWriter(RowWriter):
                              for row in rows])
         self.rows += len(rows)
 
-    def write_orders(self, orders: Sequence[Order], per: str) -> int:
+    def write_orders(self, orders: Sequence[Order], per: str, moved: Moved) -> int:
         # values become cells while the rows are built: one pass instead of two
         build = self._builders.get(per)
         if build is None:
             build = self._builders[per] = row_builder(self.columns, per, self._convert)
-        rows = build(orders)
+        rows = build(orders, moved)
         self._csv.writerows(rows)
         self.rows += len(rows)
         return len(rows)

@@ -80,6 +80,11 @@ class OrderDetails:
     returns: ReturnsOverview
     #: this order's SKUs that the returns stock holds, while it can still ship from there
     stock_skus: list[str] = field(default_factory=list)
+    #: tracking still for this many days is pointed out ([app] stalled_tracking_days)
+    stalled_days: int = 10
+    #: buyer protection ending within this many days is pointed out
+    #: ([app] protection_warning_days)
+    warning_days: int = 5
 
 
 @dataclass(slots=True)
@@ -133,7 +138,7 @@ class Services(Actions, Recording):
         needs attention now, and the protection view counted from now."""
         if view is View.ATTENTION:
             kw.update(stalled_days=self.config.stalled_tracking_days,
-                      warning_days=self.config.warning_days, as_of=self.clock())
+                      warning_days=self.config.protection_warning_days, as_of=self.clock())
         elif view is View.PROTECTION:
             kw.update(as_of=self.clock())
         return OrderQuery.for_view(view, **kw)
@@ -169,7 +174,9 @@ class Services(Actions, Recording):
             returns=self.returns.overview(order_id),
             stock_skus=sorted({i.sku for i in order.items if i.sku}
                               & {s.sku for s in self.returns.stock()})
-            if order.status in SHIPPABLE_FROM_STOCK else [])
+            if order.status in SHIPPABLE_FROM_STOCK else [],
+            stalled_days=self.config.stalled_tracking_days,
+            warning_days=self.config.protection_warning_days)
 
     def disputes(self, states: Sequence[DisputeState] = (), *, limit: int = 500
                  ) -> list[tuple[OrderSummary, Dispute]]:

@@ -58,9 +58,8 @@ class RefundsMixin:
         ts = int(now.timestamp())
         with self.store.write():
             order = self.store.get_order(order_id)
-            paid = order.total_price
-            so_far = money_sum([r.amount for r in self.db.refunds_for(order_id)], paid.currency)
-            left = paid - so_far
+            m = self._order_money(order)
+            paid, so_far, left = m.paid, m.refunded, m.refundable
             money = self._amount(amount, paid.currency, left)
             if left.amount <= 0:
                 raise ValidationError("amount", f"{order.display_name} is already refunded in "
@@ -100,10 +99,12 @@ class RefundsMixin:
         ts = int(now.timestamp())
         with self.store.write():
             order = self.store.get_order(order_id)
-            cost = order.total_cost
-            so_far = money_sum([r.amount for r in self.db.recoveries_for(order_id)],
-                               cost.currency)
-            left = cost - so_far
+            m = self._order_money(order)
+            if m.cancelled:
+                raise ValidationError(
+                    "amount", f"{order.display_name} is cancelled: what {order.supplier} "
+                    "charged came back with the cancellation and counts for nothing already")
+            cost, so_far, left = m.cost, m.recovered, m.recoverable
             money = self._amount(amount, cost.currency, left)
             if money.amount <= 0:
                 raise ValidationError("amount", "the amount must be more than 0")
@@ -126,14 +127,15 @@ class RefundsMixin:
     def money(self, order_id: int) -> OrderMoney:
         """Sale price − supplier cost − refunds + recovered."""
         with self.store.read():
-            order = self.store.get_order(order_id)
-            return self._money(order, self.db.refunds_for(order_id),
-                               self.db.recoveries_for(order_id))
+            return self._order_money(self.store.get_order(order_id))
+
+    def _order_money(self, order: Order) -> OrderMoney:
+        assert order.id is not None
+        return self._money(order, self.db.refunds_for(order.id), self.db.recoveries_for(order.id))
 
     @staticmethod
     def _money(order: Order, refunds: Sequence[Refund], recoveries: Sequence[Recovery]
                ) -> OrderMoney:
         cur = order.total_price.currency
-        return OrderMoney(sale_price=order.total_price, supplier_cost=order.total_cost,
-                          refunded=money_sum([r.amount for r in refunds], cur),
-                          recovered=money_sum([r.amount for r in recoveries], cur))
+        return OrderMoney.of(order, money_sum([r.amount for r in refunds], cur),
+                             money_sum([r.amount for r in recoveries], cur))

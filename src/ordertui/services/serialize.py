@@ -9,6 +9,7 @@ from typing import Any
 
 from ordertui.domain import codec
 from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Order, OrderSummary
+from ordertui.domain.returns import OrderMoney
 from ordertui.domain.states import Source
 from ordertui.store.outbox import OutboxEntry
 
@@ -35,7 +36,8 @@ def dumps(value: Any, *, indent: int | None = 2) -> str:
 #: the keys of :func:`summary`, in order (the header of an empty CSV too)
 SUMMARY_KEYS = ("id", "name", "supplier", "supplier_order_id", "status", "created_at",
                 "customer_name", "country", "items", "total_cost", "total_price", "profit",
-                "currency", "carrier", "tracking_number", "cancellation", "dispute")
+                "currency", "carrier", "tracking_number", "cancellation", "dispute",
+                "customer_paid", "supplier_charged", "refund_due")
 
 
 def summary(row: OrderSummary) -> dict[str, Any]:
@@ -44,11 +46,14 @@ def summary(row: OrderSummary) -> dict[str, Any]:
         "supplier_order_id": row.supplier_order_id, "status": row.status.value,
         "created_at": codec.ts(row.created_at), "customer_name": row.customer_name,
         "country": row.country, "items": row.items_summary,
-        "total_cost": row.total_cost.plain(), "total_price": row.total_price.plain(),
+        # as they count (a cancelled order's count for nothing), then as they were
+        "total_cost": row.cost.plain(), "total_price": row.sale.plain(),
         "profit": row.profit.plain(), "currency": row.total_price.currency,
         "carrier": row.carrier, "tracking_number": row.tracking_number,
         "cancellation": row.cancellation_state.value if row.cancellation_state else None,
         "dispute": row.dispute_state.value if row.dispute_state else None,
+        "customer_paid": row.total_price.plain(), "supplier_charged": row.total_cost.plain(),
+        "refund_due": row.refund_due,
     }
 
 
@@ -75,6 +80,15 @@ def dispute(d: Dispute | None) -> dict[str, Any] | None:
             "messages": [{"at": codec.ts(m.at), "author": m.author, "body": m.body,
                           "source": m.source.value} for m in d.messages],
             "history": [codec.change_to(h) for h in d.history]}
+
+
+def money(m: OrderMoney) -> dict[str, Any]:
+    """What the customer paid and the supplier charged, what went back each way, and what
+    counts (``net``); a cancelled order counts for nothing and may still owe the customer."""
+    return {"paid": m.paid.plain(), "cost": m.cost.plain(), "refunded": m.refunded.plain(),
+            "recovered": m.recovered.plain(), "cancelled": m.cancelled,
+            "sale_price": m.sale_price.plain(), "supplier_cost": m.supplier_cost.plain(),
+            "net": m.net.plain(), "owed_to_customer": m.owed_to_customer.plain()}
 
 
 def order(o: Order, audit: list[AuditEntry], pending: list[OutboxEntry]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ordertui.domain.errors import AmbiguousOrder, OrderNotFound
 from ordertui.domain.models import CancellationRequest, Dispute, Order, OrderSummary
+from ordertui.domain.money import Money
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import DisputeState
 from ordertui.store.connection import StoreBase
@@ -23,6 +24,7 @@ from ordertui.store.rows import (
     _order,
     _summary,
 )
+from ordertui.store.schema import DISPUTE_REFUNDED
 
 # --- sorting -----------------------------------------------------------------------------
 
@@ -413,6 +415,31 @@ class OrderQueries(StoreBase):
                 o.dispute = disputes.get(i)
                 result.append(o)
         return result
+
+    def money_moved(self, ids: Sequence[int]) -> dict[int, tuple[Money, Money]]:
+        """What went back to the customer (refunds) and came back from the supplier
+        (disputes resolved with a refund, sums recorded by hand) for those of ``ids`` that
+        have any: three queries for a whole batch of an export."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        refunded: dict[int, tuple[int, str]] = {}
+        recovered: dict[int, tuple[int, str]] = {}
+        with self.read() as con:
+            for into, sql in (
+                    (refunded, f"SELECT order_id, SUM(amount), MAX(currency) FROM refunds "
+                               f"WHERE order_id IN ({marks}) GROUP BY order_id"),
+                    (recovered, f"SELECT order_id, SUM(amount), MAX(currency) FROM recoveries "
+                                f"WHERE order_id IN ({marks}) GROUP BY order_id"),
+                    (recovered, f"SELECT order_id, SUM(refunded), MAX(currency) FROM disputes "
+                                f"WHERE order_id IN ({marks}) AND {DISPUTE_REFUNDED} "
+                                "GROUP BY order_id")):
+                for oid, units, cur in con.execute(sql, list(ids)):
+                    into[oid] = (into.get(oid, (0, cur))[0] + units, cur)
+        return {oid: (Money.from_units(*refunded.get(oid, (0, cur))),
+                      Money.from_units(*recovered.get(oid, (0, cur))))
+                for oid, cur in {**{k: v[1] for k, v in recovered.items()},
+                                 **{k: v[1] for k, v in refunded.items()}}.items()}
 
     def orders_missing_details(self, supplier: str, limit: int = 20) -> list[int]:
         """Orders of ``supplier`` known only from its list (no items yet), newest first."""

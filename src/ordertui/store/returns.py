@@ -28,6 +28,7 @@ from ordertui.domain.returns import (
     StockUse,
 )
 from ordertui.store import Store
+from ordertui.store.schema import DISPUTE_REFUNDED
 
 _HOLDING = tuple(s.value for s in ReturnState if s is not ReturnState.CANCELLED)
 
@@ -179,8 +180,7 @@ class ReturnsStore:
                           note="dispute resolved with a refund")
                  for did, refunded, cur, at in con.execute(
                      "SELECT id, refunded, currency, updated_at FROM disputes "
-                     "WHERE order_id = ? AND state = 'resolved_refunded' AND refunded IS NOT NULL "
-                     "AND refunded > 0 ORDER BY id", (order_id,))]
+                     f"WHERE order_id = ? AND {DISPUTE_REFUNDED} ORDER BY id", (order_id,))]
         found.extend(Recovery(id=rid, order_id=order_id, amount=Money.from_units(amount, cur),
                               source=RecoverySource.MANUAL, at=_dt(at), note=note)
                      for rid, amount, cur, note, at in con.execute(

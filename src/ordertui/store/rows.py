@@ -191,7 +191,7 @@ def _order(row: sqlite3.Row) -> Order:
         carrier=row["carrier"], tracking_number=row["tracking_number"],
         tracking_url=row["tracking_url"], tracking_events=events,
         shipped_at=_dt(row["shipped_at"]), delivered_at=_dt(row["delivered_at"]),
-        supplier_url=row["supplier_url"])
+        supplier_url=row["supplier_url"], refund_due=bool(row["refund_due"]))
 
 
 def _cancellation(row: Sequence[Any]) -> CancellationRequest:

@@ -379,3 +379,6 @@ MIGRATIONS: list[str] = [
 ]
 
 LATEST = len(MIGRATIONS)
+
+#: the disputes whose refund came back from the supplier (a WHERE condition on disputes)
+DISPUTE_REFUNDED = "state = 'resolved_refunded' AND refunded IS NOT NULL AND refunded > 0"

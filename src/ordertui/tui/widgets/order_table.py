@@ -27,7 +27,8 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
-from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
+from ordertui.domain.rules import protection_ending, tracking_stalled
+from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.services import Services
 from ordertui.services.reads import Cancelled, ReadPool
 from ordertui.tui import keys
@@ -100,8 +101,6 @@ COLUMNS: list[Column] = [
 
 MARK_WIDTH = 2  # "● " in front of a marked row
 DAY_SECONDS = 86_400
-#: orders whose buyer protection can run out before they arrive
-ON_THE_WAY = frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED})
 SOON_DAYS = 3  # days of protection left shown as urgent
 
 
@@ -588,11 +587,10 @@ class OrderTable(Widget, can_focus=True):
         now = self.services.clock()
         marks = []
         cfg = self.services.config
-        if row.status is OrderStatus.SHIPPED and row.moved_at is not None and \
-                (now - row.moved_at).days >= cfg.stalled_tracking_days:
+        if tracking_stalled(row.status, row.moved_at, now, cfg.stalled_tracking_days):
             marks.append(STALLED_MARK)
-        if row.protection_ends is not None and row.status in ON_THE_WAY and \
-                (row.protection_ends - now).total_seconds() <= cfg.warning_days * DAY_SECONDS:
+        if protection_ending(row.status, row.protection_ends, now, cfg.protection_warning_days,
+                             disputed=row.dispute_state is not None):
             marks.append(PROTECTION_MARK)
         return marks
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.policy import ProtectionState
+from ordertui.domain.rules import tracking_stalled
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source
 from ordertui.services import OrderDetails
 from ordertui.tui.format import STATUS_SHORT, link, safe, safe_block, when
@@ -32,10 +33,6 @@ RETURN_ACTIONS = (("return_open", "return", "Accept a return"),
                   ("refund", "refund", "Refund the customer"),
                   ("use_stock", "use_stock", "Ship it from the returns stock"))
 
-#: tracking that has not moved for this many days is pointed out
-STALLED_DAYS = 10
-#: buyer protection that ends within this many days is shown in bold
-PROTECTION_SOON_DAYS = 7
 HISTORY_SHOWN = 30
 MESSAGES_SHOWN = 4
 
@@ -57,9 +54,14 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     if o.payment:
         t.append(f" ({safe(o.payment)})")
     t.append("\n")
-    t.append(f"Customer paid {o.total_price.display()} · you paid the supplier "
-             f"{o.total_cost.display()} · profit ")
-    t.append(o.profit.display(), style="bold")
+    m = d.returns.money
+    t.append(f"Customer paid {m.paid.display()} · you paid the supplier {m.cost.display()}"
+             + (" · cancelled, so it counts for nothing" if m.cancelled else " · profit "))
+    if not m.cancelled:
+        t.append(o.profit.display(), style="bold")
+    elif m.owed_to_customer.amount > 0:
+        t.append(f"\n{m.owed_to_customer.display()} still to refund to the customer "
+                 f"({key('refund')})", style="bold")
     c = o.cancellation
     if c is not None:
         waiting = {CancellationState.REQUESTED: " — waiting for the supplier",
@@ -79,7 +81,7 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     p = r.protection
     if p is not None and p.state is not ProtectionState.NONE:
         described = p.describe()
-        soon = p.state is ProtectionState.ACTIVE and (p.days_left or 0) <= PROTECTION_SOON_DAYS
+        soon = p.state is ProtectionState.ACTIVE and (p.days_left or 0) <= d.warning_days
         t.append(f"\n{described[:1].upper()}{described[1:]}", style="bold" if soon else "")
     return t
 
@@ -89,7 +91,8 @@ def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Te
     with the page."""
     t = Text()
     t.append("What you can do\n", style="bold underline")
-    if not d.actions:
+    returns = [(b, label) for b, action, label in RETURN_ACTIONS if offered(action)]
+    if not d.actions and not returns:
         t.append("Nothing to do on this order now.", style="italic")
     c = d.order.cancellation
     if c is not None and c.state is CancellationState.INFO_REQUESTED:
@@ -107,10 +110,9 @@ def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Te
         else:
             hand.append((a.action.label, a.url))
     o = d.order
-    for binding_id, action, label in RETURN_ACTIONS:
-        if offered(action):
-            t.append(f" {key(binding_id)} ", style="reverse")
-            t.append(f" {label}\n")
+    for binding_id, label in returns:
+        t.append(f" {key(binding_id)} ", style="reverse")
+        t.append(f" {label}\n")
     if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and not any(
             a.action is Action.CANCEL for a in d.actions):
         t.append(f"This order has shipped, so it can no longer be cancelled: open a dispute "
@@ -186,10 +188,9 @@ def tracking(d: OrderDetails, now: datetime) -> Text:
         if e.location:
             t.append(f" — {safe(e.location)}", style="dim")
         t.append("\n")
-    if o.tracking_events and o.status is OrderStatus.SHIPPED:
-        days = (now - o.tracking_events[-1].at).days
-        if days >= STALLED_DAYS:
-            t.append(f"  No movement for {days} days.", style="bold")
+    moved = o.tracking_events[-1].at if o.tracking_events else o.shipped_at
+    if tracking_stalled(o.status, moved, now, d.stalled_days) and moved is not None:
+        t.append(f"  No movement for {(now - moved).days} days.", style="bold")
     return t
 
 
@@ -289,9 +290,7 @@ def returns(d: OrderDetails, key: KeyText) -> Text:
                      + (f" — {safe(c.note)}" if c.note else "") + "\n")
         for u in r.stock_used:
             t.append(f"  shipped {u.quantity}× {safe(u.sku)} from the returns stock\n")
-        t.append(f"  Net: sale {r.money.sale_price.display()} − cost "
-                 f"{r.money.supplier_cost.display()} − refunds {r.money.refunded.display()}"
-                 f" + recovered {r.money.recovered.display()} = ")
+        t.append(f"  Net: {r.money.net_formula()} = ")
         t.append(r.money.net.display(), style="bold")
         t.append("\n")
     return t
