@@ -483,7 +483,7 @@ def test_cli_on_the_cj_simulator_works_like_the_demo(tmp_path: Path, sim: Runnin
     assert "dispute" in run("dispute", "open", shipped, "--reason", "not_received",
                             "--amount", "1.00", "--description", "stuck")
     listed = run("dispute", "list")
-    assert "awaiting_supplier" in listed
+    assert "Awaiting supplier" in listed
     assert sim.stats()["applied"] == {"order_delete": 1, "dispute_create": 1}
     info = services_for(tmp_path / "other", {"x": cj_settings(sim)}).supplier_info("x")
     assert Action.CANCEL.capability in info.capabilities

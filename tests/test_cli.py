@@ -340,7 +340,7 @@ def test_cancel_and_the_suppliers_answer(cli: Cli) -> None:
     cli.fails(2, "cancel-reply", str(approved[0]), "--message", "x",
               match="has not asked for details")
     cli.fails(2, "cancel", str(approved[0]), "--reason", "again", "--yes",
-              match="can no longer be cancelled")
+              match="is cancelled already")
     assert asked  # the seed gives both outcomes
     out = cli.ok("cancel-reply", str(asked[0]), "--message", "It was a duplicate order.")
     assert "cancellation requested" in out.stdout
@@ -375,7 +375,7 @@ def test_dispute_open_and_follow(cli: Cli, tmp_path: Path) -> None:
     oid = str(row["id"])
     out = cli.ok("dispute", "open", oid, "--reason", "not_as_described", "--amount",
                  row["total_cost"], "--description", "Scratched", "--evidence", str(photo))
-    assert out.stdout.strip() == f"{row['name']}: dispute open"
+    assert out.stdout.strip() == f"{row['name']}: dispute opened"
     shown = cli.json("show", oid)["dispute"]
     assert shown["amount"] == row["total_cost"] and shown["evidence"][0]["name"] == "photo.jpg"
     cli.fails(2, "dispute", "open", oid, "--reason", "other", "--amount", "1",
@@ -383,9 +383,9 @@ def test_dispute_open_and_follow(cli: Cli, tmp_path: Path) -> None:
     cli.fails(2, "dispute", "escalate", oid, match="not possible now")
     cli.fails(2, "dispute", "accept", oid, match="not possible now")
     out = cli.ok("dispute", "reply", oid, "--message", "More photos on request.")
-    assert out.stdout.strip() == f"{row['name']}: dispute awaiting_supplier"
+    assert out.stdout.strip() == f"{row['name']}: dispute waits on the supplier"
     listed = cli.ok("dispute", "list").stdout
-    assert row["name"] in listed and "awaiting_supplier" in listed
+    assert row["name"] in listed and "Awaiting supplier" in listed
     out = cli.ok("dispute", "withdraw", oid)
     assert out.stdout.strip() == f"{row['name']}: dispute withdrawn"
     withdrawn = cli.json("dispute", "list", "--state", "withdrawn")
@@ -411,7 +411,7 @@ def test_dispute_answers_escalation_and_offers(cli: Cli) -> None:
                if d["state"] == "awaiting_merchant" and not d["offer"]]
     assert offered and refused  # the seed gives both answers
     out = cli.ok("dispute", "accept", str(offered[0])).stdout
-    assert "dispute resolved_refunded, refunded" in out
+    assert "dispute resolved with a refund, refunded" in out
     target = refused[0]
     assert "dispute escalated" in cli.ok("dispute", "escalate", str(target)).stdout
     cli.supplier_decides()
@@ -471,7 +471,7 @@ def test_record_by_hand(cli: Cli) -> None:
     history = [h["state"] for h in cli.json("show", did)["dispute"]["history"]]
     assert history == ["open", "awaiting_supplier"]
     out = cli.ok("record", did, "--dispute", "resolved_refunded", "--amount", "1.50")
-    assert "dispute resolved_refunded (recorded by hand)" in out.stdout
+    assert "dispute resolved with a refund (recorded by hand)" in out.stdout
     assert cli.json("show", did)["dispute"]["refunded"] == "1.50"
     cli.fails(2, "record", did, "--dispute", "escalated", "--amount", "999999",
               match="cannot be more than")

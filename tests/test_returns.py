@@ -280,7 +280,7 @@ def test_tracking_condition_and_listing(svc: Services, tmp_path: Path) -> None:
     with pytest.raises(ReturnNotFound):
         svc.returns.current_return(order_id(svc, 4))
     trail = _audit(svc, oid)
-    assert any("in_transit (tracking JD0001)" in x for x in trail)
+    assert any("in transit (tracking JD0001)" in x for x in trail)
     assert any("condition: box opened, lamp as new" in x for x in trail)
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ordertui.cli.common import AppContext, closing, fail, guard, pass_app, table
-from ordertui.domain.models import Order
+from ordertui.domain.models import Order, state_words
 from ordertui.domain.rules import check_can_cancel
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
 from ordertui.domain.text import visible
@@ -64,7 +64,7 @@ def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
     order = _report(app, order_id, "cancellation request")
     c = order.cancellation
     assert c is not None
-    click.echo(f"{visible(order.display_name)}: cancellation {c.state.value}"
+    click.echo(f"{visible(order.display_name)}: {state_words('cancellation', c.state)}"
                + (f" — {visible(c.supplier_message)}" if c.supplier_message else ""))
 
 
@@ -81,7 +81,8 @@ def cancel_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
     _send_now(app)
     order = _report(app, order_id, "answer")
     assert order.cancellation is not None
-    click.echo(f"{visible(order.display_name)}: cancellation {order.cancellation.state.value}")
+    click.echo(f"{visible(order.display_name)}: "
+               f"{state_words('cancellation', order.cancellation.state)}")
 
 
 @click.group("dispute")
@@ -94,7 +95,7 @@ def _dispute_result(app: AppContext, order_id: int, what: str) -> None:
     order = _report(app, order_id, what)
     d = order.dispute
     assert d is not None
-    click.echo(f"{visible(order.display_name)}: dispute {d.state.value}"
+    click.echo(f"{visible(order.display_name)}: {state_words('dispute', d.state)}"
                + (f", refunded {d.refunded.display()}" if d.refunded else ""))
 
 
@@ -183,7 +184,7 @@ def dispute_list_cmd(app: AppContext, states: tuple[str, ...], fmt: str) -> None
         return
     click.echo(table(["Order", "Supplier", "State", "Reason", "Amount", "Offer", "Updated",
                       "Last message"],
-                     [[o.display_name, o.supplier, d.state.value, d.reason.value,
+                     [[o.display_name, o.supplier, d.state.label, d.reason.label,
                        d.amount.display(), d.offer.display() if d.offer else "",
                        d.updated_at.astimezone().strftime("%Y-%m-%d"),
                        d.last_message.body if d.last_message else ""] for o, d in rows],
@@ -210,14 +211,14 @@ def record_cmd(app: AppContext, order_ref: str, cancellation: str | None, disput
     if cancellation:
         order = s.record_cancellation(order_id, cancellation, note)
         assert order.cancellation is not None
-        click.echo(f"{visible(order.display_name)}: cancellation {order.cancellation.state.value}"
-                   " (recorded by hand)")
+        click.echo(f"{visible(order.display_name)}: "
+                   f"{state_words('cancellation', order.cancellation.state)} (recorded by hand)")
     else:
         assert dispute is not None
         order = s.record_dispute(order_id, dispute, amount=amount, note=note)
         assert order.dispute is not None
-        click.echo(f"{visible(order.display_name)}: dispute {order.dispute.state.value}"
-                   " (recorded by hand)")
+        click.echo(f"{visible(order.display_name)}: "
+                   f"{state_words('dispute', order.dispute.state)} (recorded by hand)")
 
 
 COMMANDS = [cancel_cmd, cancel_reply_cmd, dispute_group, record_cmd]

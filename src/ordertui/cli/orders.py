@@ -239,8 +239,9 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
             for a in details.actions)]
     if details.audit:
         lines += ["", "History"]
-        lines += [f"  {e.at.astimezone():%Y-%m-%d %H:%M}  {v(e.actor)}: {v(e.action)}"
-                  + (f" — {v(e.detail)}" if e.detail else "") for e in details.audit]
+        lines += [f"  {e.at.astimezone():%Y-%m-%d %H:%M}  {v(e.who())}: "
+                  + " — ".join(v(x) for x in (e.what(), e.detail) if x)
+                  for e in details.audit]
     click.echo("\n".join(lines))
 
 

@@ -68,8 +68,9 @@ class InvalidTransition(OrdertuiError):
 class OrderNotCancellable(InvalidTransition):
     def __init__(self, order_name: str, status: str) -> None:
         super().__init__("order", status, "cancelled",
-                         f"order {order_name} is {status.replace('_', ' ')} and can no longer be "
-                         "cancelled; open a dispute or record a return instead")
+                         f"order {order_name} is cancelled already" if status == "cancelled"
+                         else f"order {order_name} is {status.replace('_', ' ')} and can no "
+                         "longer be cancelled; open a dispute or record a return instead")
 
 
 class CancellationAlreadyActive(InvalidTransition):

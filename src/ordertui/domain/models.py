@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from ordertui.domain.capabilities import Action
 from ordertui.domain.money import Money
 from ordertui.domain.states import (
     CancellationState,
@@ -268,6 +269,36 @@ class AuditEntry:
     order_id: int | None = None
     id: int | None = None
 
+    def who(self) -> str:
+        """Who did it, as the merchant reads it: you, ordertui, or the supplier by name."""
+        if self.actor.startswith("supplier:"):
+            return self.actor.split(":", 1)[1]
+        return AUDIT_ACTORS.get(self.actor, self.actor)
+
+    def what(self) -> str:
+        """What happened, in words: an action's name becomes what it is ("answer to the
+        supplier sent" for ``answer_cancel_info sent``); "" when the detail says it all (the
+        merchant's own action: "requested cancellation: …")."""
+        head, _, tail = self.action.partition(" ")
+        try:
+            action = Action(head)
+        except ValueError:
+            return self.action
+        if tail:
+            return f"{ACTION_NOUNS[action]} {tail}"
+        return "" if self.detail else action.label.lower()
+
+
+AUDIT_ACTORS = {"merchant": "you", "outbox": "ordertui", "sync": "ordertui"}
+#: what each action sent to a supplier is called once it is on its way
+ACTION_NOUNS: dict[Action, str] = {
+    Action.CANCEL: "cancellation request", Action.ANSWER_CANCEL_INFO: "answer to the supplier",
+    Action.DISPUTE_OPEN: "dispute", Action.DISPUTE_REPLY: "reply in the dispute",
+    Action.DISPUTE_ESCALATE: "escalation of the dispute",
+    Action.DISPUTE_WITHDRAW: "withdrawal of the dispute",
+    Action.DISPUTE_ACCEPT_OFFER: "acceptance of the supplier's offer",
+}
+
 
 @dataclass(slots=True)
 class SyncEvent:
@@ -285,7 +316,32 @@ class SyncEvent:
         if self.kind in ("sent", "refused", "failed"):
             return f"{self.order_name}: {self.new}" + (f" — {self.message}" if self.message
                                                        else "")
-        what = {"cancellation": "cancellation", "dispute": "dispute"}.get(self.kind, "order")
-        new = self.new.replace("_", " ")
-        text = f"{self.order_name}: {what} {new}"
+        text = f"{self.order_name}: {state_words(self.kind, self.new)}"
         return f"{text} — {self.message}" if self.message else text
+
+
+#: how the news says each new state, by kind of news ("" is the fallback's subject)
+NEWS_WORDS: dict[str, dict[str, str]] = {
+    "cancellation": {
+        "": "cancellation", "requested": "cancellation requested",
+        "info_requested": "the supplier asks for details about the cancellation",
+        "approved": "cancellation approved", "rejected": "cancellation rejected"},
+    "dispute": {
+        "": "dispute", "open": "dispute opened",
+        "awaiting_supplier": "dispute waits on the supplier",
+        "awaiting_merchant": "dispute waits on you", "escalated": "dispute escalated",
+        "resolved_refunded": "dispute resolved with a refund",
+        "resolved_rejected": "dispute rejected", "withdrawn": "dispute withdrawn"},
+    "status": {
+        "": "order", "awaiting_payment": "order awaiting payment",
+        "processing": "order processing", "shipped": "order shipped",
+        "delivered": "order delivered", "cancelled": "order cancelled",
+        "closed": "order closed"},
+}
+
+
+def state_words(kind: str, state: str) -> str:
+    """How a person is told that a cancellation, a dispute or an order (``kind``: its news
+    kind; "status" for an order) is now in ``state``: "dispute resolved with a refund"."""
+    words = NEWS_WORDS.get(kind, NEWS_WORDS["status"])
+    return words.get(state) or f"{words['']} {state.replace('_', ' ')}"

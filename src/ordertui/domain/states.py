@@ -174,3 +174,15 @@ def path_to(table: Mapping[Any, Iterable[Any]], current: object, target: object)
                 seen.add(nxt)
                 frontier.append([*route, nxt])
     return []
+
+
+def label(kind: type[OrderStatus] | type[CancellationState] | type[DisputeState]
+          | type[DisputeReason], value: str | None) -> str:
+    """The label of a state kept as its value ("none" for None; a value this version does
+    not know is shown as it is)."""
+    if value is None:
+        return "none"
+    try:
+        return kind(value).label
+    except ValueError:
+        return value

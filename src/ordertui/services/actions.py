@@ -32,6 +32,7 @@ from ordertui.domain.states import (
     Source,
     check_cancellation,
     check_dispute,
+    label,
 )
 from ordertui.domain.text import one_line
 from ordertui.services.base import ServicesBase
@@ -209,7 +210,8 @@ def _describe(action: Action, payload: dict[str, Any]) -> str:
     if action is Action.ANSWER_CANCEL_INFO:
         return f"answered the supplier: {payload['message']}"
     if action is Action.DISPUTE_OPEN:
-        return (f"opened a dispute ({payload['reason']}, {payload['amount']} "
+        return (f"opened a dispute ({label(DisputeReason, payload['reason'])}, "
+                f"{payload['amount']} "
                 f"{payload['currency']}): {payload['description']}")
     if action is Action.DISPUTE_REPLY:
         return f"replied in the dispute: {payload['message']}"

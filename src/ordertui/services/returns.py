@@ -273,7 +273,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             r.history.append(StateChange(now, target.value, note or condition or "",
                                          Source.LOCAL))
             self.db.update_return(r)
-            detail = f"return {r.id}: {target.value}"
+            detail = f"return {r.id}: {target.label.lower()}"
             if target is ReturnState.RESTOCKED:
                 order = self.store.get_order(r.order_id)
                 lines = lines_by_key(order)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ordertui.domain import codec
 from ordertui.domain.models import CancellationRequest, Dispute, Order, StateChange, SyncEvent
-from ordertui.domain.states import CancellationState, DisputeState, Source
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source, label
 from ordertui.store.audit import AuditLog
 from ordertui.store.order_states import OrderStates
 from ordertui.store.rows import _ORDER_COLUMNS, _dumps, _epoch, _now, _units, order_params
@@ -81,7 +81,7 @@ class SyncMerge(OrderStates, AuditLog):
                     events.append(SyncEvent(local_id, o.display_name, "status", prior[1],
                                             o.status.value))
                     self.audit(local_id, f"supplier:{supplier}", "status",
-                               f"{prior[1]} → {o.status.value}", at=now)
+                               f"{label(OrderStatus, prior[1])} → {o.status.label}", at=now)
                 events.extend(self._merge_states(con, local_id, o, now, announce=prior
                                                  is not None))
             self.record_news(events, at=now)
@@ -168,7 +168,7 @@ class SyncMerge(OrderStates, AuditLog):
             self._refresh_flags(con, order_id)
             if old != snap.state.value:
                 self.audit(order_id, "supplier", "cancellation",
-                           f"{old or 'none'} → {snap.state.value}"
+                           f"{label(CancellationState, old)} → {snap.state.label}"
                            + (f": {snap.supplier_message}" if snap.supplier_message else ""),
                            at=now)
                 return SyncEvent(order_id, name, "cancellation", old, snap.state.value,
@@ -221,7 +221,7 @@ class SyncMerge(OrderStates, AuditLog):
             if old != snap.state.value:
                 last = messages[-1].body if messages and messages[-1].author != "merchant" else ""
                 self.audit(order_id, "supplier", "dispute",
-                           f"{old or 'none'} → {snap.state.value}"
+                           f"{label(DisputeState, old)} → {snap.state.label}"
                            + (f": {last}" if last else ""), at=now)
                 return SyncEvent(order_id, name, "dispute", old, snap.state.value, last)
             if local is not None and len(messages) > len(local.messages):

@@ -98,3 +98,8 @@ def link(url: str) -> Text:
     if _SAFE_URL.fullmatch(url) and len(url) <= 2000:
         return Text(url, style=Style(link=url, underline=True))
     return Text(safe(url))
+
+
+def about(name: str, message: str) -> str:
+    """``message`` about the order ``name``, led by its name unless the message names it."""
+    return message if name in message else f"{name}: {message}"

@@ -13,7 +13,7 @@ from ordertui.domain import rules
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.tui.dialog import Dialog
-from ordertui.tui.format import safe
+from ordertui.tui.format import about, safe
 
 WHAT_HAPPENS = (
     "The supplier reviews the request and approves it, rejects it, or asks you for more "
@@ -62,7 +62,7 @@ class CancelDialog(Dialog[CancelOutcome | None]):
         yield Static(summary, classes="dialog-body", markup=False)
         yield Static(Text(WHAT_HAPPENS), classes="dialog-body", markup=False)
         if self.skipped:
-            lines = "\n".join(f"{safe(o.display_name)}: {safe(why)}"
+            lines = "\n".join(safe(about(o.display_name, why))
                               for o, why in self.skipped[:SKIPPED_SHOWN])
             yield Static(Text(f"Not included ({len(self.skipped)}):\n{lines}", style="italic"),
                          classes="dialog-body", markup=False)
@@ -83,7 +83,7 @@ class CancelDialog(Dialog[CancelOutcome | None]):
             except ValidationError:
                 raise  # the reason: the merchant can mend it here
             except OrdertuiError as exc:  # the order's state: another session was faster
-                outcome.failed.append(f"{o.display_name}: {exc}")
+                outcome.failed.append(about(o.display_name, str(exc)))
             else:
                 outcome.requested.append(o.display_name)
         return outcome

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ordertui.domain.errors import ValidationError
+from ordertui.domain.models import Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import RETURN_TRANSITIONS, Return, ReturnState
 from ordertui.services.returns import ReturnOptions, ReturnsService
@@ -169,18 +170,30 @@ class RecoveryDialog(_ReturnsDialog):
 
 
 class StockUseDialog(_ReturnsDialog):
-    """Ship this order's item from the returns stock instead of ordering it again."""
+    """Ship this order's item from the returns stock instead of ordering it again. It says
+    what does not change: the supplier's order stays, and ships unless it is cancelled, and
+    what the supplier was paid stays the order's cost."""
 
+    FRAME = "dialog dialog-wide"
     SUBMIT = ("Use from stock", "form.submit", "primary")
 
-    def __init__(self, order_id: int, order_name: str, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, order: Order, choices: list[tuple[str, str]]) -> None:
         super().__init__()
-        self.order_id, self.order_name, self.choices = order_id, order_name, choices
+        assert order.id is not None
+        self.order, self.order_id, self.choices = order, order.id, choices
 
     def heading(self) -> str:
-        return f"Ship {safe(self.order_name)} from the returns stock"
+        return f"Ship {safe(self.order.display_name)} from the returns stock"
 
     def compose_body(self) -> ComposeResult:
+        o = self.order
+        yield Static(Text(
+            f"The order you placed with {safe(o.supplier)} ({safe(o.supplier_order_id)}) "
+            f"stays as it is: {safe(o.supplier)} ships it too unless you cancel it "
+            f"({self.app.key_text('cancel')} on this order). What you paid "
+            f"{safe(o.supplier)}, {o.total_cost.display()}, stays this order's cost."),
+            classes="dialog-body", markup=False)
+        yield Label("Item", classes="field-label")
         yield Select(self.choices, id="sku", allow_blank=False)
         yield Label("Quantity", classes="field-label")
         yield Input(value="1", id="quantity", type="integer")
@@ -191,4 +204,7 @@ class StockUseDialog(_ReturnsDialog):
             raise ValidationError("quantity", "write a whole number, 1 or more")
         sku = str(self.query_one("#sku", Select).value)
         await self.run_read(self.returns.use_stock, sku, self.order_id, int(raw))
+        self.app.notify(f"{self.order.display_name}: {raw}× {sku} ships from the returns "
+                        f"stock. {self.order.supplier}'s order still ships unless you cancel "
+                        f"it ({self.app.key_text('cancel')}).", markup=False)
         return True

@@ -65,8 +65,7 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     c = o.cancellation
     if c is not None:
         waiting = {CancellationState.REQUESTED: " — waiting for the supplier",
-                   CancellationState.INFO_REQUESTED:
-                       f" — the supplier asks for details ({key('answer')})"}
+                   CancellationState.INFO_REQUESTED: f" — answer with {key('answer')}"}
         t.append(f"\n{c.state.label}{waiting.get(c.state, '')}",
                  style="bold" if c.state.active else "")
     x = o.dispute
@@ -315,8 +314,10 @@ def history(d: OrderDetails) -> Text:
     t.append("History\n", style="bold underline")
     for e in d.audit[-HISTORY_SHOWN:]:
         t.append(f"  {when(e.at)}  ", style="dim")
-        t.append(f"{safe(e.actor)}: {safe(e.action)}")
+        what = e.what()
+        t.append(f"{safe(e.who())}: {safe(what)}")
         if e.detail:
-            t.append(f" — {safe_block(e.detail)[:300]}", style="dim")
+            t.append(f"{' — ' if what else ''}{safe_block(e.detail)[:300]}",
+                     style="dim" if what else "")
         t.append("\n")
     return t

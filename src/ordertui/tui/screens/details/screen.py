@@ -211,6 +211,13 @@ class DetailsScreen(BaseScreen):
                 hold.release(discard=True)
                 self.notify(str(exc), severity="error", markup=False)
                 return
+            if not options.destinations:  # said before the form, not after it is filled
+                hold.release(discard=True)
+                self.notify(f"{options.supplier} accepts no returns; to accept this one at "
+                            f"your own address, set your return address in Settings "
+                            f"({self.key_text('settings')})", severity="warning",
+                            markup=False)
+                return
             self.app.push_screen(ReturnDialog(self.order_id, d.order.display_name, options),
                                  self._after)
             hold.release()
@@ -241,8 +248,7 @@ class DetailsScreen(BaseScreen):
         d = self.details
         if d is not None and d.stock_skus:
             choices = [(sku, sku) for sku in d.stock_skus]
-            self.app.push_screen(StockUseDialog(self.order_id, d.order.display_name, choices),
-                                 self._after)
+            self.app.push_screen(StockUseDialog(d.order, choices), self._after)
 
 
 class AnswerDialog(PromptDialog):
