@@ -44,6 +44,8 @@ async def test_the_view_tabs_fit_their_line_at_every_width() -> None:
 async def test_the_current_views_count_survives_a_narrow_line() -> None:
     line = await _tabs(60, View.SHIPPED)
     assert "205" in line  # the view the merchant is on keeps its number
+    # and what waits on the merchant keeps its count too, while it fits
+    assert "Attn 7" in line and "Prot 111" in line
 
 
 class SmallApp(App[None]):

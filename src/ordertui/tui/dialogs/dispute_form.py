@@ -6,13 +6,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Input, Label, RadioSet, Static, TextArea
 
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeReason, OrderStatus
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.toggles import Radio
 
 
 class DisputeDialog(Dialog[bool]):
@@ -45,7 +46,7 @@ class DisputeDialog(Dialog[bool]):
             yield Label("Reason", classes="field-label")
             with RadioSet(id="reason"):
                 for r in DisputeReason:
-                    yield RadioButton(r.label, value=r is self.initial_reason, name=r.value)
+                    yield Radio(r.label, value=r is self.initial_reason, name=r.value)
             yield self.error_line("reason")
             yield Label(f"Refund you ask for ({o.total_cost.currency}, at most "
                         f"{o.total_cost.display()})", classes="field-label")

@@ -38,6 +38,7 @@ from ordertui.services.exports import (
 )
 from ordertui.tui.dialog import ConfirmDialog, Dialog, KeepOpen
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.toggles import Radio
 
 EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
 
@@ -74,25 +75,25 @@ class ExportDialog(Dialog[None]):
         with VerticalScroll(classes="form"):
             yield Label("Which orders", classes="field-label")
             with RadioSet(id="scope"):
-                yield RadioButton(f"Marked orders ({len(self.marked):,})",
+                yield Radio(f"Marked orders ({len(self.marked):,})",
                                   value=bool(self.marked), name="marked",
                                   disabled=not self.marked)
                 if self.filter_query.filtered:
                     # a Text, so that a search holding [markup] is shown as typed
-                    yield RadioButton(Text(f"Current view: {self.filter_query.describe()}"),
+                    yield Radio(Text(f"Current view: {self.filter_query.describe()}"),
                                       value=not self.marked, name="filter")
-                yield RadioButton("Last month", name="last-month")
-                yield RadioButton("This month", name="this-month")
-                yield RadioButton("All orders", name="all",
+                yield Radio("Last month", name="last-month")
+                yield Radio("This month", name="this-month")
+                yield Radio("All orders", name="all",
                                   value=not self.marked and not self.filter_query.filtered)
             yield Label("Format", classes="field-label")
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
-                    yield RadioButton(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
+                    yield Radio(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
             yield Label("Rows", classes="field-label")
             with RadioSet(id="per"):
-                yield RadioButton("One row per order", value=True, name="order")
-                yield RadioButton("One row per line item", name="line-item")
+                yield Radio("One row per order", value=True, name="order")
+                yield Radio("One row per line item", name="line-item")
             yield Label("Save to (a path on this machine; .csv or .xlsx)",
                         classes="field-label")
             yield Input(value=str(default_path), id="path")

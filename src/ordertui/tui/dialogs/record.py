@@ -6,12 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from ordertui.domain.models import Order
 from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.toggles import Radio
 
 CANCEL_CHOICES = [(s.label, s.value) for s in CancellationState]
 DISPUTE_CHOICES = [(f"Dispute: {s.label}", s.value) for s in DisputeState]
@@ -37,9 +38,9 @@ class RecordDialog(Dialog[bool]):
                           "recorded by you, not confirmed by the supplier's API."),
                      classes="dialog-body", markup=False)
         with RadioSet(id="kind"):
-            yield RadioButton("Cancellation", value=self.kind == "cancellation",
+            yield Radio("Cancellation", value=self.kind == "cancellation",
                               name="cancellation")
-            yield RadioButton("Dispute", value=self.kind == "dispute", name="dispute")
+            yield Radio("Dispute", value=self.kind == "dispute", name="dispute")
         yield Label("What is the state now?", classes="field-label")
         yield Select(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES,
                      id="state", allow_blank=False)

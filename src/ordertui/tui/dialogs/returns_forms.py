@@ -16,6 +16,7 @@ from ordertui.domain.returns import RETURN_TRANSITIONS, Return, ReturnState
 from ordertui.services.returns import ReturnOptions, ReturnsService
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.toggles import Check
 
 
 class _ReturnsDialog(Dialog[bool]):
@@ -131,7 +132,7 @@ class RefundDialog(_ReturnsDialog):
         yield Input(value=self.refundable.plain(), id="amount")
         yield Label("Reason", classes="field-label")
         yield Input(id="reason")
-        yield Checkbox("The item comes back (a return)", id="returned")
+        yield Check("The item comes back (a return)", id="returned")
 
     async def submit(self) -> bool:
         amount = self.query_one("#amount", Input).value

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
+from ordertui.domain.models import DisputeMessage
 from ordertui.domain.states import DisputeState
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
@@ -28,6 +29,8 @@ FILTERS: list[tuple[str, tuple[DisputeState, ...]]] = [
                   DisputeState.WITHDRAWN)),
 ]
 LIMIT = 500
+#: characters of the last message shown under the table (three lines at 80 columns)
+LAST_SHOWN = 200
 
 
 class DisputesScreen(BaseScreen):
@@ -37,14 +40,16 @@ class DisputesScreen(BaseScreen):
         super().__init__()
         self.filter_index = 0
         self.order_ids: list[int] = []
+        self.last: list[DisputeMessage | None] = []
 
     def compose(self) -> ComposeResult:
         yield TopBar("Disputes", demo=self.services.is_demo)
         yield Static("", id="dispute-filter", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="disputes")
-        table.add_columns("Order", "State", "Reason", "Asked", "Offer", "Updated",
-                          "Last message")
+        table.add_columns("Order", "State", "Reason", "Asked", "Offer", "Updated")
         yield table
+        # the current dispute's last message, whole, at any width (a column would be cut)
+        yield Static("", id="dispute-last", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -62,22 +67,38 @@ class DisputesScreen(BaseScreen):
         keep = table.cursor_row
         table.clear()
         self.order_ids = []
+        self.last = []
         for summary, d in rows:
-            last = d.last_message
             state_style = "bold" if d.state is DisputeState.AWAITING_MERCHANT else ""
             table.add_row(
                 Text(safe(summary.display_name)), Text(d.state.label, style=state_style),
                 Text(d.reason.label), Text(d.amount.display(), justify="right"),
                 Text(d.offer.display() if d.offer else "", justify="right"),
-                Text(date(d.updated_at)),
-                Text(safe(f"{last.author}: {last.body}", 70) if last else ""))
+                Text(date(d.updated_at)))
             self.order_ids.append(summary.id)
+            self.last.append(d.last_message)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
+        self._show_last(table.cursor_row if rows else -1)
         more = " (the latest 500)" if len(rows) >= LIMIT else ""
+        following = FILTERS[(self.filter_index + 1) % len(FILTERS)][0]
         self.query_one("#dispute-filter", Static).update(Text(
-            f"Showing {name} disputes: {len(rows):,}{more} · f: next filter "
-            f"({', '.join(n for n, _ in FILTERS)}) · enter: open the thread"))
+            f"{name.capitalize()} disputes: {len(rows):,}{more} · "
+            f"{self.key_text('dispute_filter')}: show {following} · "
+            f"{self.key_text('open')}: open the thread"))
+
+    @on(DataTable.RowHighlighted, "#disputes")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_last(event.cursor_row)
+
+    def _show_last(self, row: int) -> None:
+        last = self.last[row] if 0 <= row < len(self.last) else None
+        text = Text()
+        if last is not None:
+            who = "you" if last.author == "merchant" else safe(last.author)
+            text.append(f"Last message, {who}, {date(last.at)}: ", style="bold")
+            text.append(safe(last.body, LAST_SHOWN))
+        self.query_one("#dispute-last", Static).update(text)
 
     def action_next_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)

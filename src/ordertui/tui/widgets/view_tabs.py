@@ -1,7 +1,8 @@
 """The views above the orders table (All, Needs attention, Unpaid, ...), with their counts.
 
 Drawn as one line that adapts to the width: full labels with counts on a wide terminal,
-short labels on 80 columns, and only the current view's count when even that is too wide.
+short labels on 80 columns, and on a narrower one the counts that matter most (the current
+view's, what needs attention, protection running out) while they fit.
 """
 
 from __future__ import annotations
@@ -35,21 +36,31 @@ class ViewTabs(Widget):
 
     def render(self) -> Text:
         width = self.size.width - 2
-        for labels, with_counts, digits in ((FULL, True, True), (SHORT, True, True),
-                                            (TINY, True, True), (TINY, True, False),
-                                            (TINY, False, False)):
-            text = self._line(labels, with_counts, digits)
+        every = frozenset(View)
+        for labels, digits in ((FULL, True), (SHORT, True), (TINY, True), (TINY, False)):
+            text = self._line(labels, digits, every)
             if cell_len(text.plain) <= width:
                 return text
-        return self._line(TINY, False, False)
+        # tiny labels, and the counts that matter most while they fit: the current view's,
+        # what needs attention, protection running out, all orders, then the others
+        keep = [self.current, View.ATTENTION, View.PROTECTION, View.ALL,
+                *(v for v in VIEWS if v not in (View.ATTENTION, View.PROTECTION, View.ALL))]
+        keep = list(dict.fromkeys(keep))
+        while len(keep) > 1:
+            keep.pop()
+            text = self._line(TINY, False, frozenset(keep))
+            if cell_len(text.plain) <= width:
+                return text
+        return text
 
-    def _line(self, labels: Mapping[View, str], with_counts: bool, digits: bool) -> Text:
+    def _line(self, labels: Mapping[View, str], digits: bool, counted: frozenset[View]
+              ) -> Text:
         text = Text()
         for i, view in enumerate(VIEWS, 1):
             label = labels[view]
             n = self.counts.get(view.value)
             selected = view is self.current
-            count = f" {n:,}" if n is not None and (with_counts or selected) else ""
+            count = f" {n:,}" if n is not None and view in counted else ""
             style = "reverse bold" if selected else ""
             if view in (View.ATTENTION, View.PROTECTION) and n and not selected:
                 style = "bold"  # something waits on the merchant
