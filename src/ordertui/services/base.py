@@ -127,3 +127,12 @@ class ServicesBase:
         """Raise why ``action`` cannot be done on ``order`` now, by API; ``CapabilityMissing``
         (with the supplier's own page) when only its web page can do it."""
         self._require(order, action)
+
+    def why_not(self, order: Order, action: Action) -> str:
+        """Why ``action`` cannot be done on ``order`` now, by API, in one line; "" when it
+        can."""
+        try:
+            self._require(order, action)
+        except OrdertuiError as exc:
+            return str(exc)
+        return ""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import getters
+from textual import events, getters
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable
 
 from ordertui.services import Services
+from ordertui.tui import keys
 from ordertui.tui.shell import Shell
 
 
@@ -29,6 +31,29 @@ class BaseScreen(Screen[None]):
     def key_text(self, binding_id: str) -> str:
         """The key that does ``binding_id`` now, after the merchant's remapping."""
         return self.app.key_text(binding_id)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that opens a dialog, pressed where it is not offered, opens nothing: the
+        keys typed behind it were meant for that dialog, so they are dropped rather than run
+        as commands here, and the merchant is told why."""
+        binding = self._opener(event.key)
+        if binding is None or self.check_action(binding.action, ()):
+            return
+        self.app.key_order.drop_held()
+        why = self.why_not(binding.action, binding.description)
+        self.notify(why[:1].upper() + why[1:], severity="warning", markup=False)
+
+    def _opener(self, key: str) -> Binding | None:
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id in keys.OPENS:
+                given = self.app.keymap.get(binding.id) or binding.key
+                if {key, keys.display(key)} & {k.strip() for k in given.split(",")}:
+                    return binding
+        return None
+
+    def why_not(self, action: str, description: str) -> str:
+        """Why ``action`` is not possible here now (one line)."""
+        return f"{description}: not possible here now"
 
     def action_scroll_down(self) -> None:
         self.query_one(self.SCROLL, VerticalScroll).scroll_down()

@@ -17,6 +17,7 @@ keys typed behind it are dropped rather than run as commands on the screen below
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,10 @@ from textual.timer import Timer
 READY_POLL_S = 0.01
 #: a key whose probe never comes back (its widget went away with it) stops blocking after this
 PROBE_LOST_S = 0.5
+#: keys that follow each other closer than this are one burst (a paste, a read over SSH):
+#: when the keys held behind a key that opened nothing are dropped, so is the rest of the
+#: burst still arriving; a key typed after a pause is the merchant's next command
+BURST_GAP_S = 0.05
 
 
 class KeyProbe(Message, bubble=True):
@@ -69,10 +74,16 @@ class KeyOrder:
         self._poll: Timer | None = None
         self._lost: Timer | None = None
         self._draining = False
+        #: keys arriving before this (monotonic time) finish a dropped burst
+        self._drop_until = 0.0
 
     # --- what the app calls -------------------------------------------------------------
     async def arrive(self, key: events.Key) -> None:
         """A key from the terminal."""
+        now = time.monotonic()
+        if now < self._drop_until:  # the rest of a burst that was dropped
+            self._drop_until = now + BURST_GAP_S
+            return
         if self.in_flight is not None or self.held or not self.ready():
             self.held.append(key)
             self._later()
@@ -91,8 +102,14 @@ class KeyOrder:
     def end_hold(self, *, discard: bool) -> None:
         self.holds = max(self.holds - 1, 0)
         if discard:
-            self.held.clear()
+            self.drop_held()
         self._later()
+
+    def drop_held(self) -> None:
+        """Drop the keys typed behind the one being handled, which opened nothing: those
+        held, and the rest of their burst as it arrives."""
+        self.held.clear()
+        self._drop_until = time.monotonic() + BURST_GAP_S
 
     def ready(self) -> bool:
         """The screen on top takes keys: mounted, its focus set, nobody deciding."""

@@ -156,6 +156,12 @@ TABLE: tuple[KeyAction, ...] = (
        remap=False),
 )
 
+#: the keys that open a dialog or a form: typed where they open nothing (not offered on
+#: this order or screen), the keys typed behind them are dropped, not run as commands
+OPENS = frozenset({"cancel", "answer", "dispute", "record", "return_open", "return_step",
+                   "refund", "recovered", "use_stock", "reply", "escalate", "accept",
+                   "withdraw", "export", "sort", "add", "policy_write"})
+
 #: Textual's own bindings, grouped for ``?``
 BUILTIN_GROUPS = {"command_palette": "App", "quit": "App"}
 

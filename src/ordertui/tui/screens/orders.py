@@ -41,6 +41,7 @@ class OrdersScreen(BaseScreen):
         #: the protection view has a sort of its own: when protection ends, soonest first
         self.protection_sort = (SortKey.ENDS, False)
         self.search = ""
+        self._had_targets = False
 
     def compose(self) -> ComposeResult:
         yield TopBar("Orders", demo=self.services.is_demo)
@@ -117,6 +118,10 @@ class OrdersScreen(BaseScreen):
         status = self.query_one("#status", Static)
         if str(status.content) != text.plain:
             status.update(text)
+        targets = bool(self._target_ids())
+        if targets != self._had_targets:  # cancel and dispute come and go with the rows
+            self._had_targets = targets
+            self.refresh_bindings()
 
     def on_sync_state_changed(self, message: SyncStateChanged) -> None:
         self.update_status()
@@ -154,6 +159,8 @@ class OrdersScreen(BaseScreen):
             return in_filter
         if action == "add":  # only where a supplier's orders are added by id
             return bool(self.services.suppliers_taking_ids())
+        if action in ("cancel", "dispute"):  # something to act on
+            return bool(self._target_ids())
         return not (action == "filter" and in_filter)  # a "/" typed into the filter is text
 
     @on(Input.Changed, "#filter")
@@ -214,6 +221,11 @@ class OrdersScreen(BaseScreen):
             return sorted(self.table.marked)
         row = self.table.current
         return [row.id] if row else []
+
+    def why_not(self, action: str, description: str) -> str:
+        if action in ("cancel", "dispute") and not self._target_ids():
+            return f"{description}: no order is listed here"
+        return super().why_not(action, description)
 
     def action_cancel(self) -> None:
         ids = self._target_ids()

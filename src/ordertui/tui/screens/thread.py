@@ -118,6 +118,14 @@ class ThreadScreen(BaseScreen):
             return bool([a for a in self.details.actions if not a.by_api])
         return True
 
+    def why_not(self, action: str, description: str) -> str:
+        d = self.details
+        act = {"reply": Action.DISPUTE_REPLY, "escalate": Action.DISPUTE_ESCALATE,
+               "accept": Action.DISPUTE_ACCEPT_OFFER,
+               "withdraw": Action.DISPUTE_WITHDRAW}.get(action)
+        reason = self.services.why_not(d.order, act) if d and act is not None else ""
+        return reason or super().why_not(action, description)
+
     def action_back(self) -> None:
         reply = self.query_one("#reply", Input)
         if reply.has_focus:

@@ -139,6 +139,26 @@ class DetailsScreen(BaseScreen):
         }
         return offers.get(action, True)
 
+    def why_not(self, action: str, description: str) -> str:
+        d = self.details
+        if d is None:
+            return super().why_not(action, description)
+        o, name = d.order, d.order.display_name
+        act = {"cancel": Action.CANCEL, "answer": Action.ANSWER_CANCEL_INFO,
+               "dispute": Action.DISPUTE_OPEN}.get(action)
+        reason = self.services.why_not(o, act) if act is not None else ""
+        if reason:
+            return reason
+        return {
+            "return": f"nothing more of {name} can be returned",
+            "return_step": f"{name} has no return in progress",
+            "refund": f"{name} is refunded in full",
+            "recovered": f"nothing more can come back from {o.supplier} on {name}",
+            "use_stock": f"{name} cannot ship from the returns stock: only an order not "
+                         "shipped yet can, with an item the stock holds",
+            "record": f"there is nothing on {name} to record by hand",
+        }.get(action, super().why_not(action, description))
+
     def action_refresh(self) -> None:
         self.refresh_from_supplier()
 
