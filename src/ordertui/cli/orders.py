@@ -79,7 +79,7 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
         [[str(r.id), r.display_name, r.created_at.astimezone().strftime("%Y-%m-%d"),
           r.status.value, r.customer_name, r.country, r.sale.display(),
           r.cost.display(), r.profit.display(), r.supplier, r.tracking_number,
-          _flags(r.cancellation_state, r.dispute_state)] for r in rows],
+          _flags(r)] for r in rows],
         right=(0, 6, 7, 8)))
     click.echo(f"{len(rows):,} of {total:,} orders ({q.describe()})", err=True)
 
@@ -118,12 +118,14 @@ def _write_csv(batches: Iterable[list[OrderSummary]]) -> int:
     return n
 
 
-def _flags(c: Any, d: Any) -> str:
+def _flags(row: OrderSummary) -> str:
     parts = []
-    if c is not None:
-        parts.append(f"cancel:{c.value}")
-    if d is not None:
-        parts.append(f"dispute:{d.value}")
+    if row.cancellation_state is not None:
+        parts.append(f"cancel:{row.cancellation_state.value}")
+    if row.dispute_state is not None:
+        parts.append(f"dispute:{row.dispute_state.value}")
+    if row.refund_due:  # cancelled, and the customer not refunded in full yet
+        parts.append("refund-due")
     return " ".join(parts)
 
 

@@ -10,12 +10,9 @@ two lines that changed, which matters over a slow SSH link.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -27,81 +24,13 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
-from ordertui.domain.rules import protection_ending, tracking_stalled
-from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.services import Services
 from ordertui.services.reads import Cancelled, ReadPool
 from ordertui.tui import keys
-from ordertui.tui.format import (
-    CANCEL_MARK,
-    DISPUTE_MARK,
-    PROTECTION_MARK,
-    REFUND_MARK,
-    STALLED_MARK,
-    STATUS_SHORT,
-    STATUS_STYLE,
-    safe,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: SortKey | None
-    label: str
-    width: int
-    priority: int  # lower is more important; the least important go first on a narrow screen
-    cell: Callable[[OrderSummary], tuple[str, str]]  # text and component style name
-    flex: int = 0
-    right: bool = False
-
-
-def _flags(row: OrderSummary) -> tuple[str, str]:
-    """The states of the order's requests (what the table shows without a clock)."""
-    parts = []
-    style = ""
-    if row.cancellation_state is not None:
-        parts.append(CANCEL_MARK[row.cancellation_state])
-        if row.cancellation_state is CancellationState.INFO_REQUESTED:
-            style = "attention"
-    if row.dispute_state is not None:
-        parts.append(DISPUTE_MARK[row.dispute_state])
-        if row.dispute_state is DisputeState.AWAITING_MERCHANT:
-            style = "attention"
-    if row.refund_due:
-        parts.append(REFUND_MARK)
-        style = "attention"
-    return " ".join(parts), style
-
-
-def _profit(row: OrderSummary) -> tuple[str, str]:
-    p = row.profit
-    return p.display(), "negative" if p.amount < 0 else "positive"
-
-
-COLUMNS: list[Column] = [
-    Column(SortKey.NAME, "Order", 8, 0, lambda r: (safe(r.display_name), "")),
-    Column(SortKey.CREATED, "Date", 10, 1,
-           lambda r: (r.created_at.astimezone().strftime("%Y-%m-%d"), "muted")),
-    Column(SortKey.STATUS, "Status", 10, 0,
-           lambda r: (STATUS_SHORT[r.status], STATUS_STYLE[r.status])),
-    Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""), flex=3),
-    Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
-    Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
-    # what counts: a cancelled order's sale and supplier charge count for nothing
-    Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
-    Column(SortKey.COST, "Cost", 9, 4, lambda r: (r.cost.display(), "muted"), right=True),
-    Column(SortKey.PROFIT, "Profit", 9, 2, _profit, right=True),
-    Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
-    Column(SortKey.TRACKING, "Tracking", 12, 5, lambda r: (safe(r.tracking_number), "muted"),
-           flex=1),
-    Column(None, "Flags", 5, 0, _flags),
-    # in the protection view only: how many days of buyer protection are left
-    Column(SortKey.ENDS, "Left", 6, 0, lambda r: ("", ""), right=True),
-]
+from ordertui.tui.format import STATUS_STYLE
+from ordertui.tui.widgets.order_columns import COLUMNS, Clock, Column, cell, fit
 
 MARK_WIDTH = 2  # "● " in front of a marked row
-DAY_SECONDS = 86_400
-SOON_DAYS = 3  # days of protection left shown as urgent
 
 
 class OrderTable(Widget, can_focus=True):
@@ -558,7 +487,7 @@ class OrderTable(Widget, can_focus=True):
                             line_style + (self._style("marked") if marked else Style()))]
         for i, (col, w) in enumerate(self._layout()):
             value, style_name = self._cell(col, row)
-            cell = _fit(value, w, col.right)
+            cell = fit(value, w, col.right)
             style = line_style
             if style_name and not is_cursor:
                 style = line_style + self._style(style_name)
@@ -571,35 +500,9 @@ class OrderTable(Widget, can_focus=True):
         return strip.extend_cell_length(width, line_style).crop(0, width)
 
     def _cell(self, col: Column, row: OrderSummary) -> tuple[str, str]:
-        """A cell's text and style; the two that depend on the time are worked out here."""
-        if col.key is SortKey.ENDS:
-            return self._days_left(row)
-        value, style = col.cell(row)
-        if col.cell is _flags:
-            late = self._late(row)
-            if late:
-                value, style = " ".join(p for p in (value, *late) if p), "attention"
-        return value, style
-
-    def _late(self, row: OrderSummary) -> list[str]:
-        """What the clock makes urgent: tracking that stopped, protection running out on an
-        order still on its way."""
-        now = self.services.clock()
-        marks = []
         cfg = self.services.config
-        if tracking_stalled(row.status, row.moved_at, now, cfg.stalled_tracking_days):
-            marks.append(STALLED_MARK)
-        if protection_ending(row.status, row.protection_ends, now, cfg.protection_warning_days,
-                             disputed=row.dispute_state is not None):
-            marks.append(PROTECTION_MARK)
-        return marks
-
-    def _days_left(self, row: OrderSummary) -> tuple[str, str]:
-        if row.protection_ends is None:
-            return "", ""
-        left = math.ceil((row.protection_ends - self.services.clock()).total_seconds()
-                         / DAY_SECONDS)
-        return f"{max(left, 0)}d", "attention" if left <= SOON_DAYS else ""
+        return cell(col, row, Clock(self.services.clock(), cfg.stalled_tracking_days,
+                                    cfg.protection_warning_days))
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self._style("header")
@@ -608,7 +511,7 @@ class OrderTable(Widget, can_focus=True):
             label = col.label
             if col.key is self.query_.sort:
                 label += " ▼" if self.query_.descending else " ▲"
-            segments.append(Segment(_fit(label, w, col.right), style))
+            segments.append(Segment(fit(label, w, col.right), style))
             if i < len(self._columns) - 1:
                 segments.append(Segment(" ", style))
         return Strip(segments).extend_cell_length(width, style).crop(0, width)
@@ -626,22 +529,3 @@ class OrderTable(Widget, can_focus=True):
         """For tests and benchmarks: until no fetch is pending."""
         while self.fetching or self._extending:
             await asyncio.sleep(0.01)
-
-
-def _fit(text: str, width: int, right: bool = False) -> str:
-    """Cut or pad ``text`` to exactly ``width`` terminal cells."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length > width:
-        out = ""
-        used = 0
-        for ch in text:
-            w = cell_len(ch)
-            if used + w > width - 1:
-                break
-            out += ch
-            used += w
-        return out + "…" + " " * (width - used - 1)
-    pad = " " * (width - length)
-    return pad + text if right else text + pad

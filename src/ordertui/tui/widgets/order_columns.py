@@ -1,0 +1,145 @@
+"""What each column of the orders table shows: its label, width, how it gives way on a
+narrow terminal, and its cells — the flags and the days of protection left worked out
+against the clock and the config's thresholds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len
+
+from ordertui.domain.models import OrderSummary
+from ordertui.domain.query import SortKey
+from ordertui.domain.rules import protection_ending, tracking_stalled
+from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.tui.format import (
+    CANCEL_MARK,
+    DISPUTE_MARK,
+    PROTECTION_MARK,
+    REFUND_MARK,
+    STALLED_MARK,
+    STATUS_SHORT,
+    STATUS_STYLE,
+    safe,
+)
+
+DAY_SECONDS = 86_400
+SOON_DAYS = 3  # days of protection left shown as urgent
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: SortKey | None
+    label: str
+    width: int
+    priority: int  # lower is more important; the least important go first on a narrow screen
+    cell: Callable[[OrderSummary], tuple[str, str]]  # text and component style name
+    flex: int = 0
+    right: bool = False
+
+
+def flags(row: OrderSummary) -> tuple[str, str]:
+    """The states of the order's requests (what the table shows without a clock)."""
+    parts = []
+    style = ""
+    if row.cancellation_state is not None:
+        parts.append(CANCEL_MARK[row.cancellation_state])
+        if row.cancellation_state is CancellationState.INFO_REQUESTED:
+            style = "attention"
+    if row.dispute_state is not None:
+        parts.append(DISPUTE_MARK[row.dispute_state])
+        if row.dispute_state is DisputeState.AWAITING_MERCHANT:
+            style = "attention"
+    if row.refund_due:
+        parts.append(REFUND_MARK)
+        style = "attention"
+    return " ".join(parts), style
+
+
+def profit(row: OrderSummary) -> tuple[str, str]:
+    p = row.profit
+    return p.display(), "negative" if p.amount < 0 else "positive"
+
+
+COLUMNS: list[Column] = [
+    Column(SortKey.NAME, "Order", 8, 0, lambda r: (safe(r.display_name), "")),
+    Column(SortKey.CREATED, "Date", 10, 1,
+           lambda r: (r.created_at.astimezone().strftime("%Y-%m-%d"), "muted")),
+    Column(SortKey.STATUS, "Status", 10, 0,
+           lambda r: (STATUS_SHORT[r.status], STATUS_STYLE[r.status])),
+    Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""), flex=3),
+    Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
+    Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
+    # what counts: a cancelled order's sale and supplier charge count for nothing
+    Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
+    Column(SortKey.COST, "Cost", 9, 4, lambda r: (r.cost.display(), "muted"), right=True),
+    Column(SortKey.PROFIT, "Profit", 9, 2, profit, right=True),
+    Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
+    Column(SortKey.TRACKING, "Tracking", 12, 5, lambda r: (safe(r.tracking_number), "muted"),
+           flex=1),
+    Column(None, "Flags", 5, 0, flags),
+    # in the protection view only: how many days of buyer protection are left
+    Column(SortKey.ENDS, "Left", 6, 0, lambda r: ("", ""), right=True),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """What the time-dependent cells are worked out against."""
+
+    now: datetime
+    stalled_days: int  # [app] stalled_tracking_days
+    warning_days: int  # [app] protection_warning_days
+
+
+def cell(col: Column, row: OrderSummary, clock: Clock) -> tuple[str, str]:
+    """A cell's text and style; the two that depend on the time are worked out here."""
+    if col.key is SortKey.ENDS:
+        return days_left(row, clock.now)
+    value, style = col.cell(row)
+    if col.cell is flags:
+        late = late_marks(row, clock)
+        if late:
+            value, style = " ".join(p for p in (value, *late) if p), "attention"
+    return value, style
+
+
+def late_marks(row: OrderSummary, clock: Clock) -> list[str]:
+    """What the clock makes urgent: tracking that stopped, protection running out on an
+    order still on its way."""
+    marks = []
+    if tracking_stalled(row.status, row.moved_at, clock.now, clock.stalled_days):
+        marks.append(STALLED_MARK)
+    if protection_ending(row.status, row.protection_ends, clock.now, clock.warning_days,
+                         disputed=row.dispute_state is not None):
+        marks.append(PROTECTION_MARK)
+    return marks
+
+
+def days_left(row: OrderSummary, now: datetime) -> tuple[str, str]:
+    if row.protection_ends is None:
+        return "", ""
+    left = math.ceil((row.protection_ends - now).total_seconds() / DAY_SECONDS)
+    return f"{max(left, 0)}d", "attention" if left <= SOON_DAYS else ""
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """Cut or pad ``text`` to exactly ``width`` terminal cells."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        out = ""
+        used = 0
+        for ch in text:
+            w = cell_len(ch)
+            if used + w > width - 1:
+                break
+            out += ch
+            used += w
+        return out + "…" + " " * (width - used - 1)
+    pad = " " * (width - length)
+    return pad + text if right else text + pad
