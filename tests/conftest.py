@@ -4,8 +4,7 @@ move by hand, a Services facade on the demo supplier, and a factory for hand-mad
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,17 +13,13 @@ from typing import Any
 import pytest
 
 from ordertui.config import Config, parse
-from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingEvent
+from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.store import Store
 from ordertui.suppliers.demo import DemoAdapter
-
-#: the demo supplier every test service uses; small, so a sync takes a few milliseconds
-DEMO_ORDERS = 300
-DEMO_SEED = 7
-REVIEW_DELAY_S = 2.0
+from support.demo import DEMO_ORDERS, Clock, OrderFactory, demo_raw, make_services
 
 
 @pytest.fixture(autouse=True)
@@ -42,24 +37,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     yield
 
 
-@dataclass
-class Clock:
-    """A clock that moves only when a test says so; serves Services (datetime) and the demo
-    engine (seconds) alike."""
-
-    now: datetime = field(
-        default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def time(self) -> float:
-        return self.now.timestamp()
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -72,26 +49,9 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
-def demo_raw(**settings: Any) -> dict[str, Any]:
-    table = {"kind": "demo", "review_delay_s": REVIEW_DELAY_S, "orders": DEMO_ORDERS,
-             "seed": DEMO_SEED}
-    table.update(settings)
-    return {"suppliers": {"demo": table}}
-
-
 @pytest.fixture
 def config(tmp_path: Path, data_dir: Path) -> Config:
     return parse(demo_raw(), tmp_path / "config.toml", data_dir)
-
-
-def make_services(config: Config, clock: Clock) -> Services:
-    """A Services whose demo engine runs on ``clock`` (reviews come due when it moves)."""
-    services = Services(config, clock=clock)
-    for name in services.supplier_names():
-        adapter = services.adapter(name)
-        if isinstance(adapter, DemoAdapter):
-            adapter.engine.clock = clock.time
-    return services
 
 
 @pytest.fixture
@@ -116,9 +76,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "store.sqlite3")
     yield s
     s.close()
-
-
-OrderFactory = Callable[..., Order]
 
 
 @pytest.fixture
@@ -148,7 +105,3 @@ def make_order() -> OrderFactory:
         return Order(**values)
 
     return build
-
-
-def tracking_event(at: datetime, text: str = "Departed facility") -> TrackingEvent:
-    return TrackingEvent(at=at, description=text, location="Shenzhen")

@@ -32,7 +32,7 @@ from ordertui.simulators.aliexpress import AESimConfig, AliExpressSimulator
 from ordertui.simulators.common import RunningSim
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.aliexpress.sign import sign, string_to_sign
-from sim_fixtures import ae_settings, fast_retries, serve, services_for, start_app
+from support.sims import ae_settings, fast_retries, serve, services_for, start_app
 
 SECRET = "helloworld"
 
@@ -420,7 +420,7 @@ async def test_adding_orders_by_id_in_the_terminal_app(tmp_path: Path, sim: Runn
 
     from ordertui.tui.app import OrderTUI
     from ordertui.tui.dialogs.add_orders import AddOrdersDialog
-    from tui_support import flat_text, notifications, until
+    from support.tui import flat_text, notifications, until
 
     s = services_for(tmp_path, {"ae": ae_settings(sim)})
     first, second, third = ae(sim).order_ids(3)

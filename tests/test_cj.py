@@ -30,7 +30,7 @@ from ordertui.simulators.common import RunningSim
 from ordertui.suppliers.cj import CJAdapter
 from ordertui.suppliers.cj.mapping import STATUS_MAP
 from ordertui.suppliers.cj.sync import Phase, SyncCursor
-from sim_fixtures import (
+from support.sims import (
     Clock,
     cj_settings,
     drain,

@@ -11,7 +11,7 @@ import pytest
 from ordertui.domain.query import OrderQuery
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim
-from sim_fixtures import cj_settings, serve, services_for
+from support.sims import cj_settings, serve, services_for
 
 
 @pytest.fixture

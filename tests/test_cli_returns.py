@@ -12,7 +12,7 @@ from ordertui.cli import main_group
 from ordertui.config import load
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
-from returns_support import make_order
+from support.returns import make_order
 
 CONFIG = """\
 [suppliers.demo]

@@ -1,6 +1,6 @@
 """Crashes and faults (invariants 2 and 10 in docs/architecture.md, journey 7). Fifty
 SIGKILLs in a row at random points of sync, export and the outbox runner, against the CJ
-simulator with faults (crash_harness.py), leave a sound store, every requested action
+simulator with faults (support/crash_harness.py), leave a sound store, every requested action
 performed exactly once and no partial export. An unhandled error — in the app or in a
 command — gives the terminal back, writes a private report with secrets replaced by ••••,
 and says so in one line; logs go to the data directory's log file, never to the screen."""
@@ -18,15 +18,15 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner
 
-from crash_harness import CrashHarness
 from ordertui.cli import main_group
 from ordertui.domain.capabilities import Capability
 from ordertui.suppliers import registry
 from ordertui.suppliers.base import Applied, OrderPage, SupplierAdapter
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.orders import OrdersScreen
-from ssh_support import ORDERTUI, Shop, Terminals, exit_status, login
-from tui_support import make_services
+from support.crash_harness import CrashHarness
+from support.ssh import ORDERTUI, Shop, Terminals, exit_status, login
+from support.tui import make_services
 
 SECRET = "tok-Sup3r-s3cret-0042"
 CRASH_LINE = re.compile(r"^ordertui: crashed \((.+)\); a report is in (\S+)$")

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from conftest import DEMO_ORDERS, Clock
 from ordertui.domain import codec
 from ordertui.domain.capabilities import Capability
 from ordertui.domain.errors import SupplierNotFound, SupplierRejected, SupplierUnavailable
@@ -28,6 +27,7 @@ from ordertui.domain.states import (
 from ordertui.services.core import Services
 from ordertui.simulators.demo import DemoEngine, IdScheme, data, generate
 from ordertui.suppliers.demo import DemoAdapter
+from support.demo import DEMO_ORDERS, Clock
 
 EPOCH = datetime(2024, 6, 13, tzinfo=UTC).timestamp()
 DELAY = 5.0
@@ -427,8 +427,8 @@ REVIEW = 60.0
 
 
 async def test_a_broken_sync_resumes_where_it_stopped(tmp_path: Path, clock: Clock) -> None:
-    from conftest import demo_raw, make_services
     from ordertui.config import parse
+    from support.demo import demo_raw, make_services
 
     config = parse(demo_raw(orders=1200), tmp_path / "c.toml", tmp_path / "data")
     services = make_services(config, clock)

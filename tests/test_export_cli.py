@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from export_support import (
+from ordertui.cli import main_group
+from ordertui.cli.export import _month
+from ordertui.export.columns import COLUMNS
+from ordertui.export.service import XLS_NOTE
+from support.export import (
     HOSTILE_SUPPLIER,
     build_store,
     hostile_orders,
     read_csv,
     read_xlsx_calamine,
 )
-from ordertui.cli import main_group
-from ordertui.cli.export import _month
-from ordertui.export.columns import COLUMNS
-from ordertui.export.service import XLS_NOTE
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from export_support import build_store, hostile_orders, services_for
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.query import OrderQuery
 from ordertui.export.columns import (
@@ -22,6 +21,7 @@ from ordertui.export.columns import (
     resolve_columns,
     row_builder,
 )
+from support.export import build_store, hostile_orders, services_for
 
 #: What the issue asks the registry to offer, by key.
 REQUIRED = ("order", "id", "supplier", "supplier_order_id", "date", "created", "paid",

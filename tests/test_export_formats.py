@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
-from export_support import (
+from ordertui.domain.query import OrderQuery
+from ordertui.export.columns import COLUMNS
+from ordertui.export.request import ExportRequest
+from ordertui.export.writers import XLSX_MAX_TEXT
+from support.export import (
     HOSTILE,
     HOSTILE_SUPPLIER,
     HUGE,
@@ -24,10 +28,6 @@ from export_support import (
     read_xlsx_openpyxl,
     services_for,
 )
-from ordertui.domain.query import OrderQuery
-from ordertui.export.columns import COLUMNS
-from ordertui.export.request import ExportRequest
-from ordertui.export.writers import XLSX_MAX_TEXT
 
 ALL_KEYS = tuple(c.key for c in COLUMNS)
 HEADER = [c.label for c in COLUMNS]

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from export_support import read_xlsx_calamine, read_xlsx_openpyxl
 from ordertui.export.columns import Column
 from ordertui.export.safety import FIRST, SCAN, cell_text, neutralise
 from ordertui.export.writers import CsvWriter, XlsxWriter
+from support.export import read_xlsx_calamine, read_xlsx_openpyxl
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 texts = st.text(st.characters(codec="utf-8", exclude_categories=()), max_size=60) | st.text(

@@ -16,15 +16,6 @@ from typing import Any
 
 import pytest
 
-from export_support import (
-    HOSTILE_SUPPLIER,
-    build_store,
-    hostile_orders,
-    make_config,
-    read_csv,
-    read_xlsx_calamine,
-    services_for,
-)
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
@@ -37,6 +28,15 @@ from ordertui.export.service import (
     format_note,
     infer_format,
     validate,
+)
+from support.export import (
+    HOSTILE_SUPPLIER,
+    build_store,
+    hostile_orders,
+    make_config,
+    read_csv,
+    read_xlsx_calamine,
+    services_for,
 )
 
 

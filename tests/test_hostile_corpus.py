@@ -1,5 +1,5 @@
 """Invariant 4 of docs/architecture.md, end to end: a corpus of hostile text (see
-``hostile_support.CORPUS``) put into customer names, addresses and product titles by a CJ
+``support.hostile.CORPUS``) put into customer names, addresses and product titles by a CJ
 look-alike supplier, read over the wire by the real adapter, kept in the store as it came,
 and then shown on every screen, written to every export format, e-mailed, and printed by the
 command line, where it must come out literal and harmless: no escape sequence, C1 control,
@@ -22,16 +22,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from export_support import read_xlsx_calamine, read_xlsx_openpyxl
-from hostile_support import (
-    CORPUS,
-    LONG,
-    RAW_CONTROLS,
-    SHEET_UNSAFE,
-    HostileCJ,
-    assert_terminal_safe,
-    formula_cell,
-)
 from ordertui import config as config_mod
 from ordertui.cli import main_group
 from ordertui.domain.models import Order
@@ -50,9 +40,19 @@ from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.order_table import OrderTable
-from sim_fixtures import cj_settings, sync_until_clean
-from test_mail import Inbox, attachment, free_port, mail_settings
-from tui_support import screen_raw, screen_text, until
+from support.export import read_xlsx_calamine, read_xlsx_openpyxl
+from support.hostile import (
+    CORPUS,
+    LONG,
+    RAW_CONTROLS,
+    SHEET_UNSAFE,
+    HostileCJ,
+    assert_terminal_safe,
+    formula_cell,
+)
+from support.mail import Inbox, attachment, free_port, mail_settings
+from support.sims import cj_settings, sync_until_clean
+from support.tui import screen_raw, screen_text, until
 
 ORDERS = 4 * len(CORPUS)  # every entry in orders of several statuses, a few with disputes
 #: the control strings a merchant might paste into the filter, which reaches the export

@@ -34,7 +34,7 @@ from ordertui.http import (
 )
 from ordertui.secrets import read_private, write_private
 from ordertui.simulators.common import _drop
-from sim_fixtures import start_app
+from support.sims import start_app
 
 FAST = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)
 SECRET = "sk-live-7f3a9c1e5b2d"

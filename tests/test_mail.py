@@ -9,8 +9,6 @@ import io
 import socket
 import ssl
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from export_support import (
+from ordertui.domain.query import OrderQuery
+from ordertui.export.errors import MailError
+from ordertui.export.request import ExportRequest
+from support.export import (
     HOSTILE_SUPPLIER,
     build_store,
     hostile_orders,
@@ -26,40 +27,12 @@ from export_support import (
     read_xlsx_openpyxl,
     services_for,
 )
-from ordertui.domain.query import OrderQuery
-from ordertui.export.errors import MailError
-from ordertui.export.request import ExportRequest
+from support.mail import CERT, Inbox, attachment, free_port, mail_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
-CERT = Path(__file__).parent / "data" / "smtp-localhost.pem"  # self-signed, 127.0.0.1
 PASSWORD = "s3cret-Pa55word"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives, or answers DATA with ``reply``."""
-
-    def __init__(self, reply: str | None = None) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[Any] = []
-        self.reply = reply
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.reply:
-            return self.reply
-        self.envelopes.append(envelope)
-        raw = envelope.original_content or envelope.content
-        message = message_from_bytes(raw, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def check_password(server: Any, session: Any, envelope: Any, mechanism: str,
@@ -96,11 +69,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_store(tmp_path_factory.mktemp("store"), demo=40)
 
 
-def mail_settings(port: int, **extra: Any) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": port, "security": "none",
-            "from": "Shop <shop@example.com>", "timeout_s": 10, **extra}
-
-
 def export(data_dir: Path, settings: dict[str, Any], path: Path | None, fmt: str = "xlsx",
            to: str = "accounts@example.com", **kw: Any) -> Any:
     services = services_for(data_dir, settings)
@@ -110,16 +78,6 @@ def export(data_dir: Path, settings: dict[str, Any], path: Path | None, fmt: str
                                                   **kw))
     finally:
         services.store.close()
-
-
-def attachment(message: EmailMessage) -> tuple[str, str, bytes]:
-    parts = list(message.iter_attachments())
-    assert len(parts) == 1
-    part = parts[0]
-    assert isinstance(part, EmailMessage)
-    content = part.get_payload(decode=True)  # the bytes as sent, for text/csv too
-    assert isinstance(content, bytes)
-    return part.get_content_type(), str(part.get_filename()), content
 
 
 def test_xlsx_arrives_and_reads_back(smtp: Any, data_dir: Path, tmp_path: Path) -> None:

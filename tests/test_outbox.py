@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from conftest import Clock, make_services
 from ordertui.config import Config
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import (
@@ -29,6 +28,7 @@ from ordertui.services.runner import OutboxRunner
 from ordertui.store.outbox import DONE, FAILED, PENDING, SENDING
 from ordertui.suppliers.base import Applied
 from ordertui.suppliers.demo import DemoAdapter
+from support.demo import Clock, make_services
 
 
 def pick(services: Services, where: str) -> int:

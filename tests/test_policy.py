@@ -34,7 +34,7 @@ from ordertui.services.policy import (
 )
 from ordertui.services.policy.render import WORDS
 from ordertui.services.policy.texts import EN
-from returns_support import ADDRESS, make_config
+from support.returns import ADDRESS, make_config
 
 LANGS = ("en", "de", "fr")
 FORMATS = ("markdown", "text")

@@ -35,7 +35,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile_support import CORPUS
 from ordertui import config as config_mod
 from ordertui import logs
 from ordertui.cli import main_group
@@ -54,7 +53,8 @@ from ordertui.store import Store
 from ordertui.suppliers.aliexpress import AliExpressAdapter
 from ordertui.suppliers.base import AdapterContext
 from ordertui.suppliers.cj import CJAdapter
-from tui_support import make_services
+from support.hostile import CORPUS
+from support.tui import make_services
 
 #: inputs tried, by test; printed at the end of the module
 TRIED: Counter[str] = Counter()

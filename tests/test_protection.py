@@ -25,7 +25,7 @@ from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
 from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
-from returns_support import NOW, make_config, make_order, order_id, services_with
+from support.returns import NOW, make_config, make_order, order_id, services_with
 
 PLUS14 = timezone(timedelta(hours=14))
 MINUS10 = timezone(timedelta(hours=-10))

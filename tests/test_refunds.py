@@ -14,7 +14,7 @@ from ordertui.domain.errors import ValidationError
 from ordertui.domain.money import Money
 from ordertui.domain.returns import RecoverySource
 from ordertui.services.core import Services
-from returns_support import ADDRESS, make_config, make_order, order_id, services_with
+from support.returns import ADDRESS, make_config, make_order, order_id, services_with
 
 EUR = "EUR"
 

@@ -30,7 +30,7 @@ from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
-from returns_support import (
+from support.returns import (
     ADDRESS,
     NOW,
     FixedClock,

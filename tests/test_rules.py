@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import OrderFactory
 from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -26,6 +25,7 @@ from ordertui.domain.states import (
     DisputeState,
     OrderStatus,
 )
+from support.demo import OrderFactory
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -38,8 +38,8 @@ from ordertui.simulators.common import RunningSim, start_in_thread
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.settings import SettingsScreen
-from test_mail import Inbox, free_port
-from tui_support import until
+from support.mail import Inbox, free_port
+from support.tui import until
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

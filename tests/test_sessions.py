@@ -25,8 +25,8 @@ from ordertui.domain.errors import OrdertuiError, SupplierRejected
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.states import DisputeState, Source
 from ordertui.store.outbox import DONE, FAILED
-from sim_fixtures import Clock, drain
-from ssh_support import (
+from support.sims import Clock, drain
+from support.ssh import (
     Shop,
     Terminals,
     exit_status,
@@ -37,7 +37,7 @@ from ssh_support import (
     until,
     wait_gone,
 )
-from test_e2e_tmux import Terminal
+from support.terminal import Terminal
 
 TESTS = str(Path(__file__).parent)
 SYNC_INTERVAL_S = 30

@@ -19,7 +19,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from ordertui.store.outbox import DONE
-from ssh_support import (
+from support.mail import Inbox, attachment, free_port
+from support.ssh import (
     ORDERTUI,
     Shop,
     SSHServer,
@@ -34,7 +35,6 @@ from ssh_support import (
     until,
     wait_gone,
 )
-from test_mail import Inbox, attachment, free_port
 
 
 @pytest.fixture

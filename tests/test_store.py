@@ -24,7 +24,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import OrderFactory
 from ordertui.domain.errors import (
     AmbiguousOrder,
     CancellationAlreadyActive,
@@ -45,6 +44,7 @@ from ordertui.simulators.demo import IdScheme, generate
 from ordertui.store import Store
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
+from support.demo import OrderFactory
 
 EPOCH = datetime(2024, 6, 13, tzinfo=UTC).timestamp()
 N_DEMO, N_OTHER = 600, 200

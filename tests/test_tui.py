@@ -19,7 +19,7 @@ from ordertui.tui.screens.disputes import DisputesScreen
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.order_table import OrderTable
-from tui_support import (
+from support.tui import (
     flat_text,
     hostile_order,
     make_services,

@@ -8,8 +8,8 @@ import csv
 import io
 import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from ordertui.domain.states import OrderStatus
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.widgets.order_table import OrderTable
-from tui_support import make_services, notifications, until, widget_text
+from support.tui import make_services, notifications, until, widget_text
 
 
 class Inbox:

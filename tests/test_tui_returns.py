@@ -19,7 +19,7 @@ from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.policy import PolicyScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
 from ordertui.tui.widgets.order_table import OrderTable
-from tui_support import make_services, notifications, until, widget_text
+from support.tui import make_services, notifications, until, widget_text
 
 RETURNS = {"returns": {"address": ["Anna Schmidt", "Karl-Liebknecht-Str. 5",
                                    "04107 Leipzig", "DE"], "window_days": 30,
@@ -174,7 +174,7 @@ async def test_a_suppliers_new_policy_regenerates_the_saved_policy(services: Any
     import json
 
     from ordertui.services.policy import PUBLISHED_FILE, generate_policy, record_published
-    from tui_support import notifications
+    from support.tui import notifications
 
     saved = tmp_path / "policy.md"
     doc = generate_policy(services.config)

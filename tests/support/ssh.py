@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ordertui.domain.models import OrderSummary
-from test_e2e_tmux import Terminal
+from support.terminal import Terminal
 
 SSHD = Path("/usr/sbin/sshd")
 ORDERTUI = str(Path(sys.executable).with_name("ordertui"))

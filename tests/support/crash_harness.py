@@ -10,7 +10,7 @@ delay, or lets it finish. A cancel or dispute command whose action reached the o
 as requested. At the end the faults are switched off and one clean session syncs and drains
 the outbox (moving its clock past any back-off), as the merchant's next start would.
 
-    python tests/crash_harness.py [--iterations 50] [--seed N]   # prints the figures
+    python tests/support/crash_harness.py [--iterations 50] [--seed N]   # prints the figures
 """
 
 from __future__ import annotations
@@ -242,10 +242,10 @@ class CrashHarness:
     # --- the end -----------------------------------------------------------------------------
     async def settle(self) -> None:
         """The merchant's next, undisturbed session: sync and send everything queued."""
-        sys.path.insert(0, str(Path(__file__).parent))
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: support
         from ordertui.config import load
         from ordertui.services import Services
-        from sim_fixtures import Clock, drain, fast_retries, sync_until_clean
+        from support.sims import Clock, drain, fast_retries, sync_until_clean
 
         clock = Clock()
         services = Services(load(self.config, self.data), clock=clock)
