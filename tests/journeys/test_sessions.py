@@ -39,7 +39,8 @@ from support.ssh import (
 )
 from support.terminal import Terminal
 
-TESTS = str(Path(__file__).parent)
+#: where a stress worker imports this module (and tests/, for its helpers) from
+TESTS = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 SYNC_INTERVAL_S = 30
 #: the adapter's methods that send an action to the supplier (the last argument is its key)
 ACTIONS = ("cancel", "dispute", "reply", "withdraw", "record-cancel", "record-dispute")
@@ -316,7 +317,7 @@ def test_two_sessions_acting_on_the_same_orders_at_once(tmp_path: Path) -> None:
                            "AND cancellation_state IS NULL", n).id for n in range(6)]
     log = tmp_path / "sends.log"
     ids = json.dumps([processing, delivered])
-    code = f"import sys; sys.path.insert(0, {TESTS!r}); import test_sessions; " \
+    code = f"import sys; sys.path[:0] = {TESTS!r}; import test_sessions; " \
            "test_sessions.stress_worker(*sys.argv[1:])"
     workers = [subprocess.Popen(
         [sys.executable, "-c", code, str(shop.config), str(shop.data), str(log), ids,

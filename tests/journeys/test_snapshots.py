@@ -1,6 +1,7 @@
 """Snapshot tests: each screen drawn exactly as accepted (pytest-textual-snapshot). The
 scenes are the ones the README's screenshots come from, on a fixed shop at a fixed time.
-After an intended change of a screen: ``pytest tests/test_snapshots.py --snapshot-update``."""
+After an intended change of a screen: ``pytest tests/journeys/test_snapshots.py
+--snapshot-update``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screenshots"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "screenshots"))
 
 from scenes import SCENES, build
 

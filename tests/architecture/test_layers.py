@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "ordertui"
+SRC = Path(__file__).resolve().parents[2] / "src" / "ordertui"
 
 #: the low helpers every layer may use
 LOW = {"domain", "low"}
