@@ -77,7 +77,6 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
     check.store.close()
 
 
-
 def test_keys_typed_ahead_are_not_lost(terminal: Terminal, tmp_path: Path) -> None:
     """A fast typist (or a paste over SSH) gets what was typed: "/#1123⏎⏎" opens #1123,
     even though the filter box and the filtered rows arrive a moment after the keys."""

@@ -17,12 +17,17 @@ from textual.pilot import Pilot
 from ordertui.config import parse
 from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingEvent
 from ordertui.domain.money import Money
+from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services
 from ordertui.simulators.demo import epoch_of
+from ordertui.tui.screens.orders import OrdersScreen
+from ordertui.tui.widgets.order_table import OrderTable
 
 SEED = 7
 ORDERS = 300
+#: the terminal sizes every screen is tried at: the smallest supported, and a roomy one
+SIZES = [(80, 24), (160, 50)]
 
 
 def make_services(tmp_path: Path, *, orders: int = ORDERS, review_delay_s: float = 0.3,
@@ -112,3 +117,20 @@ def widget_text(app: Any) -> str:
         content = w.content
         console.print(content, markup=False)
     return " ".join(console.export_text(styles=False).split())
+
+
+async def orders_ready(pilot: Pilot[Any]) -> OrderTable:
+    """Wait until the orders screen shows its first window of rows; returns its table."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+    table = app.screen.query_one(OrderTable)
+    await until(pilot, lambda: table.total is not None and table.total > 0 and table.buffer,
+                what="first window")
+    await until(pilot, lambda: table.buffer[0].display_name in screen_text(app),
+                what="first window on screen")
+    return table
+
+
+def orders_with(services: Any, status: OrderStatus, n: int = 200) -> list[Any]:
+    """The first ``n`` orders in ``status``, as the orders screen lists them."""
+    return services.window(OrderQuery(statuses=(status,)), limit=n)
