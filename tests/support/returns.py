@@ -1,6 +1,7 @@
 """What the returns, refunds, policy and protection tests share: configs built directly (so
 that supplier kinds whose adapters live elsewhere can be named), hand-made orders with
-several lines, and a Services on them with a clock the test sets."""
+several lines, a Services on them with a clock the test sets, and the returns state
+machine as documented."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from ordertui.config import Config, SupplierConfig
 from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
+from ordertui.domain.returns import ReturnState
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 
@@ -24,6 +26,18 @@ LINES: list[tuple[str, str, int, str, str]] = [
     ("MUG-02", "Mug", 1, "3.00", "9.50"),
     ("", "Gift card", 1, "0.00", "5.50"),  # no SKU: named "#3"
 ]
+
+#: The returns state machine as the issue asks for it, written out independently of the code's
+#: own table (domain/returns.py), for the domain's and the service's tests to check against.
+RETURN_EDGES: dict[ReturnState | None, set[ReturnState]] = {
+    None: {ReturnState.REQUESTED},
+    ReturnState.REQUESTED: {ReturnState.IN_TRANSIT, ReturnState.RECEIVED, ReturnState.CANCELLED},
+    ReturnState.IN_TRANSIT: {ReturnState.RECEIVED, ReturnState.CANCELLED},
+    ReturnState.RECEIVED: {ReturnState.RESTOCKED, ReturnState.DISPOSED},
+    ReturnState.RESTOCKED: set(),
+    ReturnState.DISPOSED: set(),
+    ReturnState.CANCELLED: set(),
+}
 
 
 def make_config(tmp_path: Path, *, suppliers: dict[str, dict[str, Any]] | None = None,

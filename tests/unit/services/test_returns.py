@@ -1,10 +1,10 @@
-"""Returns: the state machine (every edge, legal and illegal), where a return goes when the
-supplier takes none, quantity bounds across several returns, the returns stock, and the
-migration that brings an older store up to date."""
+"""Returns in the services (services/returns.py, stock.py, return_items.py): where a
+return goes when the supplier takes none, quantity bounds across several returns (and two
+sessions at once), every legal route and every illegal step, the returns stock, and items as
+the merchant names them."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,26 +13,19 @@ from pathlib import Path
 import pytest
 
 from ordertui.domain.errors import InvalidTransition, OrdertuiError, ValidationError
-from ordertui.domain.query import OrderQuery
 from ordertui.domain.returns import (
-    RETURN_TRANSITIONS,
     ReturnDestination,
     ReturnNotFound,
     ReturnsNotAccepted,
     ReturnState,
-    ReturnTransitionError,
-    check_return,
 )
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.services.returns import parse_items
-from ordertui.store import Store
-from ordertui.store.returns import ReturnsStore
-from ordertui.store.rows import _ORDER_COLUMNS, order_params
-from ordertui.store.schema import LATEST, MIGRATIONS
 from support.returns import (
     ADDRESS,
     NOW,
+    RETURN_EDGES,
     FixedClock,
     make_config,
     make_order,
@@ -41,39 +34,6 @@ from support.returns import (
 )
 
 R = ReturnState
-
-#: The table the issue asks for, written out independently of the code's own.
-EXPECTED = {
-    None: {R.REQUESTED},
-    R.REQUESTED: {R.IN_TRANSIT, R.RECEIVED, R.CANCELLED},
-    R.IN_TRANSIT: {R.RECEIVED, R.CANCELLED},
-    R.RECEIVED: {R.RESTOCKED, R.DISPOSED},
-    R.RESTOCKED: set(),
-    R.DISPOSED: set(),
-    R.CANCELLED: set(),
-}
-ALL_PAIRS = [(a, b) for a in [None, *ReturnState] for b in ReturnState]
-
-
-def test_the_table_is_the_documented_one() -> None:
-    assert {k: set(v) for k, v in RETURN_TRANSITIONS.items()} == EXPECTED
-
-
-@pytest.mark.parametrize(("current", "target"), ALL_PAIRS)
-def test_every_transition_legal_or_refused(current: ReturnState | None,
-                                           target: ReturnState) -> None:
-    if target in EXPECTED[current]:
-        assert check_return(current, target) is target
-    else:
-        with pytest.raises(ReturnTransitionError) as info:
-            check_return(current, target)
-        assert isinstance(info.value, InvalidTransition)
-        assert info.value.exit_code == 2
-        assert "\n" not in str(info.value) and target.value in str(info.value)
-
-
-def test_terminal_states() -> None:
-    assert {s for s in ReturnState if s.terminal} == {R.RESTOCKED, R.DISPOSED, R.CANCELLED}
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -179,6 +139,8 @@ def test_one_return_cannot_hold_more_than_was_bought(svc: Services) -> None:
     ({"NOPE": 1}, "has no item 'NOPE'; its items: LAMP-01 (2), MUG-02 (1), #3 (1)"),
     ({" ": 1}, "needs its SKU"),
 ])
+
+
 def test_bad_items_name_the_field(svc: Services, items: dict[str, int], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")
                        ) as info:
@@ -195,6 +157,8 @@ def test_a_line_without_sku_is_named_by_position(svc: Services) -> None:
     ({"reason": ""}, "reason"), ({"reason": "   "}, "reason"),
     ({"reason": "x" * 2001}, "reason"), ({"reason": "ok", "tracking": "T" * 101}, "tracking"),
 ])
+
+
 def test_reason_and_tracking_are_checked(svc: Services, kwargs: dict[str, str],
                                          field: str) -> None:
     reason = kwargs.pop("reason")
@@ -219,6 +183,8 @@ def test_a_shipped_order_can_be_returned(svc: Services) -> None:
     [R.IN_TRANSIT, R.RECEIVED, R.RESTOCKED], [R.IN_TRANSIT, R.RECEIVED, R.DISPOSED],
     [R.RECEIVED, R.RESTOCKED], [R.RECEIVED, R.DISPOSED], [R.CANCELLED],
     [R.IN_TRANSIT, R.CANCELLED]])
+
+
 def test_the_service_follows_every_legal_route(svc: Services, route: list[ReturnState]) -> None:
     oid = order_id(svc, 1)
     r = svc.returns.open_return(oid, {"LAMP-01": 2}, "x")
@@ -232,7 +198,9 @@ def test_the_service_follows_every_legal_route(svc: Services, route: list[Return
 
 
 @pytest.mark.parametrize(("current", "target"), [
-    (a, b) for a in ReturnState for b in ReturnState if b not in EXPECTED[a]])
+    (a, b) for a in ReturnState for b in ReturnState if b not in RETURN_EDGES[a]])
+
+
 def test_the_service_refuses_every_illegal_step(svc: Services, current: ReturnState,
                                                 target: ReturnState) -> None:
     oid = order_id(svc, 1)
@@ -356,6 +324,8 @@ def test_using_stock_oldest_first_recorded_in_both_orders(svc: Services,
     ("SOFA", 1, "sku", "has no item 'SOFA'"),
     ("LAMP-01", 0, "quantity", "1 or more"),
 ])
+
+
 def test_stock_bounds(svc: Services, sku: str, quantity: int, field: str, message: str) -> None:
     _restock(svc, 1, {"LAMP-01": 1})
     with pytest.raises(ValidationError, match=message) as info:
@@ -385,44 +355,3 @@ def test_errors_are_one_line_ordertui_errors(svc: Services) -> None:
     with pytest.raises(OrdertuiError) as info:
         svc.returns.open_return(order_id(svc, 1), {"NOPE": 1}, "x")
     assert "\n" not in str(info.value)
-
-
-# --- the migration -------------------------------------------------------------------------
-
-RETURNS_MIGRATION = 3  # the migration that brought the returns tables
-
-
-def test_a_store_from_before_returns_gains_the_returns_tables(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    con = sqlite3.connect(path, isolation_level=None)
-    for script in MIGRATIONS[:RETURNS_MIGRATION - 1]:
-        con.executescript(script)
-    con.execute(f"PRAGMA user_version = {RETURNS_MIGRATION - 1}")
-    marks = ", ".join("?" for _ in _ORDER_COLUMNS)
-    old = [make_order(1), make_order(2, status=OrderStatus.SHIPPED)]
-    con.executemany(f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})",
-                    [order_params(o, 1_700_000_000) for o in old])
-    con.close()
-
-    store = Store(path)
-    try:
-        assert store.version == LATEST
-        assert store.integrity_check() == "ok"
-        tables = {r[0] for r in store.con.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
-        assert {"returns", "return_items", "refunds", "recoveries", "stock", "stock_uses",
-                "supplier_protection", "orders_supplier_delivered"} <= tables
-        assert store.count(OrderQuery()) == 2
-        ReturnsStore(store).set_protection_windows({"demo": (15, "delivery")})
-        q = OrderQuery(protection_ends_within_days=15, as_of=NOW)
-        assert [o.name for o in store.window(q, limit=10)] == ["#1"]
-    finally:
-        store.close()
-    # and a Services on it works end to end
-    config = make_config(tmp_path, returns={"address": ADDRESS})
-    config.data_dir.mkdir(parents=True)
-    path.rename(config.data_dir / "store.sqlite3")
-    s = Services(config, clock=FixedClock())
-    r = s.returns.open_return(s.store.resolve("#1"), {"LAMP-01": 1}, "fine")
-    assert r.state is R.REQUESTED
-    s.store.close()
