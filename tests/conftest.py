@@ -1,5 +1,8 @@
 """Shared fixtures: an isolated environment, a data directory, a config, a clock the tests
-move by hand, a Services facade on the demo supplier, and a factory for hand-made orders."""
+move by hand, a Services facade on the demo supplier, a factory for hand-made orders, and the
+redaction list put back after a test that registered generated secrets. The helpers behind
+them are in support/demo.py; the property tests' count of inputs is printed in the run's
+summary."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ordertui import logs
 from ordertui.config import Config, parse
 from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
@@ -19,6 +23,7 @@ from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.store import Store
 from ordertui.suppliers.demo import DemoAdapter
+from support import properties
 from support.demo import DEMO_ORDERS, Clock, OrderFactory, demo_raw, make_services
 
 
@@ -105,3 +110,20 @@ def make_order() -> OrderFactory:
         return Order(**values)
 
     return build
+
+
+@pytest.fixture
+def secrets_restored() -> Iterator[None]:
+    """Generated configs register generated "secrets" for redaction; later tests must not
+    find their words redacted."""
+    before = set(logs._secrets)
+    yield
+    with logs._lock:
+        logs._secrets.clear()
+        logs._secrets.update(before)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    line = properties.summary()
+    if line:
+        terminalreporter.write_line(line)
