@@ -12,14 +12,7 @@ from pathlib import Path
 
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.store import Store
-from support.store import (
-    EPOCH,
-    assert_counts_true,
-    demo_orders,
-    expected_ids,
-    ids,
-    search,
-)
+from support.store import EPOCH, assert_counts_true, demo_orders, expected_ids, ids, search
 
 
 def _schema(path: Path) -> set[tuple[str, str]]:

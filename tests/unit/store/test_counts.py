@@ -8,20 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from ordertui.domain.models import CancellationRequest
 from ordertui.domain.query import OrderQuery
-from ordertui.domain.states import (
-    CancellationState,
-    OrderStatus,
-    Source,
-)
+from ordertui.domain.states import CancellationState, OrderStatus, Source
 from ordertui.simulators.demo import IdScheme
 from ordertui.store import Store
 from support.demo import OrderFactory
-from support.store import (
-    EPOCH,
-    assert_counts_true,
-    demo_orders,
-    true_count,
-)
+from support.store import EPOCH, assert_counts_true, demo_orders, true_count
 
 
 def test_kept_counts_follow_every_change(store: Store, make_order: OrderFactory) -> None:

@@ -15,13 +15,7 @@ from ordertui.store import Store
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from support.demo import OrderFactory
-from support.store import (
-    assert_counts_true,
-    demo_orders,
-    expected_ids,
-    ids,
-    search,
-)
+from support.store import assert_counts_true, demo_orders, expected_ids, ids, search
 
 
 def _old_store(path: Path, version: int, orders: list[Order]) -> None:

@@ -8,10 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertui.domain.errors import (
-    CancellationAlreadyActive,
-    DisputeAlreadyOpen,
-)
+from ordertui.domain.errors import CancellationAlreadyActive, DisputeAlreadyOpen
 from ordertui.domain.models import CancellationRequest, Dispute
 from ordertui.domain.money import Money
 from ordertui.domain.states import (

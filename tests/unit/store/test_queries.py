@@ -9,21 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from ordertui.domain.errors import (
-    AmbiguousOrder,
-    OrderNotFound,
-)
+from ordertui.domain.errors import AmbiguousOrder, OrderNotFound
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.store import Store
 from support.demo import OrderFactory
-from support.store import (
-    N_DEMO,
-    N_OTHER,
-    demo_orders,
-    expected_ids,
-    ids,
-)
+from support.store import N_DEMO, N_OTHER, demo_orders, expected_ids, ids
 
 SORTS = [pytest.param(s, d, id=f"{s.value}-{'desc' if d else 'asc'}")
          for s in SortKey for d in (True, False)]

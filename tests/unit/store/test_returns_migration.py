@@ -14,13 +14,7 @@ from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
 from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
-from support.returns import (
-    ADDRESS,
-    NOW,
-    FixedClock,
-    make_config,
-    make_order,
-)
+from support.returns import ADDRESS, NOW, FixedClock, make_config, make_order
 
 R = ReturnState
 

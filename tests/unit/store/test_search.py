@@ -17,11 +17,7 @@ from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
 from ordertui.store import Store
 from support.demo import OrderFactory
-from support.store import (
-    demo_orders,
-    search,
-    true_count,
-)
+from support.store import demo_orders, search, true_count
 
 
 @pytest.fixture

@@ -9,11 +9,7 @@ import pytest
 
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.disputes import DisputesScreen
-from support.tui import (
-    orders_ready,
-    screen_text,
-    until,
-)
+from support.tui import orders_ready, screen_text, until
 
 # the demo supplier's answers are looked for often (conftest.py)
 pytestmark = pytest.mark.usefixtures("fast_follow_up")

@@ -11,14 +11,7 @@ from ordertui.domain.states import OrderStatus
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.screens.orders import OrdersScreen
-from support.tui import (
-    flat_text,
-    notifications,
-    orders_ready,
-    orders_with,
-    screen_text,
-    until,
-)
+from support.tui import flat_text, notifications, orders_ready, orders_with, screen_text, until
 
 # the demo supplier's answers are looked for often (conftest.py)
 pytestmark = pytest.mark.usefixtures("fast_follow_up")

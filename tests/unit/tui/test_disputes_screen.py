@@ -12,10 +12,7 @@ from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.disputes import DisputesScreen
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.thread import ThreadScreen
-from support.tui import (
-    orders_ready,
-    until,
-)
+from support.tui import orders_ready, until
 
 # the demo supplier's answers are looked for often (conftest.py)
 pytestmark = pytest.mark.usefixtures("fast_follow_up")

@@ -11,14 +11,7 @@ import pytest
 
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.orders import OrdersScreen
-from support.tui import (
-    flat_text,
-    make_services,
-    orders_ready,
-    screen_text,
-    until,
-    widget_text,
-)
+from support.tui import flat_text, make_services, orders_ready, screen_text, until, widget_text
 
 # the demo supplier's answers are looked for often (conftest.py)
 pytestmark = pytest.mark.usefixtures("fast_follow_up")
