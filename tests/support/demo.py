@@ -10,7 +10,9 @@ from typing import Any
 
 from ordertui.config import Config
 from ordertui.domain.models import Order, TrackingEvent
+from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
+from ordertui.simulators.demo import DemoEngine
 from ordertui.suppliers.demo import DemoAdapter
 
 #: the demo supplier every test service uses; small, so a sync takes a few milliseconds
@@ -59,3 +61,21 @@ def make_services(config: Config, clock: Clock) -> Services:
 
 def tracking_event(at: datetime, text: str = "Departed facility") -> TrackingEvent:
     return TrackingEvent(at=at, description=text, location="Shenzhen")
+
+
+def everything(e: DemoEngine, page: int = 250) -> tuple[list[Order], str]:
+    """One full pass of the supplier's order list; returns the orders and the cursor."""
+    orders: list[Order] = []
+    cursor: str | None = None
+    while True:
+        batch, cursor, more, _ = e.list_changes(cursor, page)
+        orders.extend(batch)
+        if not more:
+            assert cursor is not None
+            return orders, cursor
+
+
+def with_status(e: DemoEngine, *statuses: OrderStatus, free: bool = True) -> list[Order]:
+    """Orders in these statuses, with no cancellation or dispute when ``free``."""
+    return [o for o in everything(e)[0] if o.status in statuses
+            and (not free or (o.cancellation is None and o.dispute is None))]
