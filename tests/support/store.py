@@ -4,7 +4,9 @@ SQL), counts by ``COUNT(*)``, and a search that checks its count."""
 
 from __future__ import annotations
 
+import sqlite3
 import string
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +16,7 @@ from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.simulators.demo import IdScheme, generate
 from ordertui.store import Store
+from ordertui.store.rows import ORDER_COLUMNS, order_params
 
 EPOCH = datetime(2024, 6, 13, tzinfo=UTC).timestamp()
 N_DEMO, N_OTHER = 600, 200
@@ -106,3 +109,17 @@ def search(store: Store, text: str) -> set[int]:
     found = set(ids(store.window(q, limit=10_000)))
     assert store.count(q) == len(found)
     return found
+
+
+def insert_old_orders(con: sqlite3.Connection, orders: Iterable[Order],
+                      synced_at: int = 1_700_000_000) -> None:
+    """Write ``orders`` into a store an older ordertui left, as that version would have: the
+    values ``order_params`` gives, for the columns its ``orders`` table has (the migrations
+    after it add the others)."""
+    have = {row[1] for row in con.execute("PRAGMA table_info(orders)")}
+    keep = [i for i, column in enumerate(ORDER_COLUMNS) if column in have]
+    columns = ", ".join(ORDER_COLUMNS[i] for i in keep)
+    marks = ", ".join("?" for _ in keep)
+    con.executemany(f"INSERT INTO orders ({columns}) VALUES ({marks})",
+                    [tuple(values[i] for i in keep)
+                     for values in (order_params(o, synced_at) for o in orders)])

@@ -12,10 +12,16 @@ from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import CancellationState
 from ordertui.store import Store
-from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from support.demo import OrderFactory
-from support.store import assert_counts_true, demo_orders, expected_ids, ids, search
+from support.store import (
+    assert_counts_true,
+    demo_orders,
+    expected_ids,
+    ids,
+    insert_old_orders,
+    search,
+)
 
 
 def _old_store(path: Path, version: int, orders: list[Order]) -> None:
@@ -25,9 +31,7 @@ def _old_store(path: Path, version: int, orders: list[Order]) -> None:
     for script in MIGRATIONS[:version]:
         con.executescript(script)
     con.execute(f"PRAGMA user_version = {version}")
-    marks = ", ".join("?" for _ in _ORDER_COLUMNS)
-    con.executemany(f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})",
-                    [order_params(o, 1_700_000_000) for o in orders])
+    insert_old_orders(con, orders)
     first = con.execute("SELECT id FROM orders ORDER BY id LIMIT 1").fetchone()[0]
     con.execute("UPDATE orders SET cancellation_state = 'info_requested' WHERE id = ?",
                 (first,))

@@ -12,9 +12,9 @@ from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
-from ordertui.store.rows import _ORDER_COLUMNS, order_params
 from ordertui.store.schema import LATEST, MIGRATIONS
 from support.returns import ADDRESS, NOW, FixedClock, make_config, make_order
+from support.store import insert_old_orders
 
 R = ReturnState
 
@@ -27,10 +27,8 @@ def test_a_store_from_before_returns_gains_the_returns_tables(tmp_path: Path) ->
     for script in MIGRATIONS[:RETURNS_MIGRATION - 1]:
         con.executescript(script)
     con.execute(f"PRAGMA user_version = {RETURNS_MIGRATION - 1}")
-    marks = ", ".join("?" for _ in _ORDER_COLUMNS)
     old = [make_order(1), make_order(2, status=OrderStatus.SHIPPED)]
-    con.executemany(f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES ({marks})",
-                    [order_params(o, 1_700_000_000) for o in old])
+    insert_old_orders(con, old)
     con.close()
 
     store = Store(path)
