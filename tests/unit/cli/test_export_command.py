@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ordertui.cli import main_group
-from ordertui.cli.export import _month
+from ordertui.cli.export import parse_month
 from ordertui.export.columns import COLUMNS
 from ordertui.export.service import XLS_NOTE
 from support.export import (
@@ -177,9 +177,9 @@ def test_mail_failure_keeps_the_file(data: Path, tmp_path: Path) -> None:
 
 
 def test_month(data: Path, tmp_path: Path) -> None:
-    assert _month("2021-03", date(2026, 1, 5)) == (date(2021, 3, 1), date(2021, 4, 1))
-    assert _month("last", date(2026, 1, 5)) == (date(2025, 12, 1), date(2026, 1, 1))
-    assert _month("this", date(2024, 2, 29)) == (date(2024, 2, 1), date(2024, 3, 1))
+    assert parse_month("2021-03", date(2026, 1, 5)) == (date(2021, 3, 1), date(2021, 4, 1))
+    assert parse_month("last", date(2026, 1, 5)) == (date(2025, 12, 1), date(2026, 1, 1))
+    assert parse_month("this", date(2024, 2, 29)) == (date(2024, 2, 1), date(2024, 3, 1))
     path = tmp_path / "march.csv"
     assert run(data, "-o", str(path), "--month", "2021-03").exit_code == 0
     _, rows = read_csv(path)
