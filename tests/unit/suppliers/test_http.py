@@ -33,7 +33,7 @@ from ordertui.http import (
     file_lock,
 )
 from ordertui.secrets import read_private, write_private
-from ordertui.simulators.common import _drop
+from ordertui.simulators.common import drop_connection
 from support.sims import start_app
 
 FAST = RetryPolicy(attempts=4, base_s=0.01, cap_s=0.05)
@@ -84,7 +84,7 @@ class DropLayer:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].endswith("/drop"):
-            await _drop(send)
+            await drop_connection(send)
             return
         await self.app(scope, receive, send)
 
