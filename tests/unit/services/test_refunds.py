@@ -13,6 +13,7 @@ import pytest
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.money import Money
 from ordertui.domain.returns import RecoverySource
+from ordertui.domain.rules import MAX_TEXT
 from ordertui.services.core import Services
 from support.returns import ADDRESS, make_config, make_order, order_id, services_with
 
@@ -186,5 +187,5 @@ def test_recovery_note_and_audit(svc: Services) -> None:
     assert svc.store.audit_for(oid)[-1].detail == \
         "€2.00 back from demo (recorded by hand): chargeback"
     with pytest.raises(ValidationError) as info:
-        svc.returns.record_recovery(oid, "1", "x" * 2001)
+        svc.returns.record_recovery(oid, "1", "x" * (MAX_TEXT + 1))
     assert info.value.field == "note"

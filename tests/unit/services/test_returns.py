@@ -19,9 +19,10 @@ from ordertui.domain.returns import (
     ReturnsNotAccepted,
     ReturnState,
 )
+from ordertui.domain.rules import MAX_TEXT
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
-from ordertui.services.returns import parse_items
+from ordertui.services.returns import MAX_TRACKING, parse_items
 from support.returns import (
     ADDRESS,
     NOW,
@@ -139,8 +140,6 @@ def test_one_return_cannot_hold_more_than_was_bought(svc: Services) -> None:
     ({"NOPE": 1}, "has no item 'NOPE'; its items: LAMP-01 (2), MUG-02 (1), #3 (1)"),
     ({" ": 1}, "needs its SKU"),
 ])
-
-
 def test_bad_items_name_the_field(svc: Services, items: dict[str, int], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")
                        ) as info:
@@ -155,10 +154,9 @@ def test_a_line_without_sku_is_named_by_position(svc: Services) -> None:
 
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"reason": ""}, "reason"), ({"reason": "   "}, "reason"),
-    ({"reason": "x" * 2001}, "reason"), ({"reason": "ok", "tracking": "T" * 101}, "tracking"),
+    ({"reason": "x" * (MAX_TEXT + 1)}, "reason"),
+    ({"reason": "ok", "tracking": "T" * (MAX_TRACKING + 1)}, "tracking"),
 ])
-
-
 def test_reason_and_tracking_are_checked(svc: Services, kwargs: dict[str, str],
                                          field: str) -> None:
     reason = kwargs.pop("reason")
@@ -183,8 +181,6 @@ def test_a_shipped_order_can_be_returned(svc: Services) -> None:
     [R.IN_TRANSIT, R.RECEIVED, R.RESTOCKED], [R.IN_TRANSIT, R.RECEIVED, R.DISPOSED],
     [R.RECEIVED, R.RESTOCKED], [R.RECEIVED, R.DISPOSED], [R.CANCELLED],
     [R.IN_TRANSIT, R.CANCELLED]])
-
-
 def test_the_service_follows_every_legal_route(svc: Services, route: list[ReturnState]) -> None:
     oid = order_id(svc, 1)
     r = svc.returns.open_return(oid, {"LAMP-01": 2}, "x")
@@ -199,8 +195,6 @@ def test_the_service_follows_every_legal_route(svc: Services, route: list[Return
 
 @pytest.mark.parametrize(("current", "target"), [
     (a, b) for a in ReturnState for b in ReturnState if b not in RETURN_EDGES[a]])
-
-
 def test_the_service_refuses_every_illegal_step(svc: Services, current: ReturnState,
                                                 target: ReturnState) -> None:
     oid = order_id(svc, 1)
@@ -324,8 +318,6 @@ def test_using_stock_oldest_first_recorded_in_both_orders(svc: Services,
     ("SOFA", 1, "sku", "has no item 'SOFA'"),
     ("LAMP-01", 0, "quantity", "1 or more"),
 ])
-
-
 def test_stock_bounds(svc: Services, sku: str, quantity: int, field: str, message: str) -> None:
     _restock(svc, 1, {"LAMP-01": 1})
     with pytest.raises(ValidationError, match=message) as info:
