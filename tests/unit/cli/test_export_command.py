@@ -78,8 +78,6 @@ def test_existing_file_needs_force(data: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [("--since", "2026-13-01"), ("--until", "yesterday"),
                                   ("--since", "01.03.2021")])
-
-
 def test_bad_date(data: Path, tmp_path: Path, args: tuple[str, str]) -> None:
     line = failed(run(data, "-o", str(tmp_path / "o.csv"), *args), 2)
     assert f"{args[0]} {args[1]!r} is not a date; write it as YYYY-MM-DD" in line

@@ -38,8 +38,6 @@ def test_version_and_help(tmp_path: Path) -> None:
     ["demo", "seed"], ["demo", "seed", "--orders", "-1"], ["demo", "seed", "--orders", "x"],
     ["add", "--supplier", "demo"], ["show", "1", "--format", "yaml"],
 ])
-
-
 def test_bad_usage_is_exit_2_and_one_line(tmp_path: Path, args: list[str]) -> None:
     config = tmp_path / "c.toml"
     config.write_text(CONFIG)

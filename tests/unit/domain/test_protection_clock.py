@@ -51,8 +51,6 @@ DELIVERED = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)
 
 @pytest.mark.parametrize("zone", [UTC, PLUS14, MINUS10, ZoneInfo("Europe/Berlin"),
                                   ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Honolulu")])
-
-
 def test_same_answer_from_every_zone(asked: datetime, left: int, state: ProtectionState,
                                      zone: timezone | ZoneInfo) -> None:
     """Delivered 2026-01-31 23:30 UTC (already 1 February in UTC+14, still the 31st at
@@ -83,8 +81,6 @@ def test_local_calendar_dates_do_not_matter() -> None:
     ((2026, 12, 31, 23, 59), 1, (2027, 1, 1, 23, 59)),  # over the year end
     ((2026, 3, 28, 12, 0), 2, (2026, 3, 30, 12, 0)),  # over Europe's summer-time change
 ])
-
-
 def test_month_ends_and_leap_years(delivered: tuple[int, ...], days: int,
                                    ends: tuple[int, ...]) -> None:
     start = datetime(*delivered, tzinfo=UTC)

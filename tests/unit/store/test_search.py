@@ -43,8 +43,6 @@ def searchable(store: Store, make_order: OrderFactory) -> dict[str, int]:
 
 @pytest.mark.parametrize("text", ["muller", "Müller", "MÜLLER", "mülle", "jurgen muller",
                                   "müller jürgen", "JÜRG MÜL"])
-
-
 def test_search_names_prefix_and_diacritics(searchable: dict[str, int], store: Store,
                                             text: str) -> None:
     assert search(store, text) == {searchable["mueller"]}
@@ -106,8 +104,6 @@ def _titled(store: Store, word: str) -> set[int]:
     "a:b:c", "#",
     " ".join(f"w{i}" for i in range(40)),
 ])
-
-
 def test_search_syntax_typed_by_a_person_never_raises(searchable: dict[str, int],
                                                      store: Store, text: str) -> None:
     q = OrderQuery(search=text)
