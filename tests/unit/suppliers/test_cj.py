@@ -28,7 +28,6 @@ from ordertui.services.core import Services
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim
 from ordertui.suppliers.cj import CJAdapter
-from ordertui.suppliers.cj.mapping import STATUS_MAP
 from ordertui.suppliers.cj.sync import Phase, SyncCursor
 from support.sims import (
     Clock,
@@ -74,8 +73,18 @@ def snapshot(s: Services, supplier: str = "cj") -> dict[str, tuple[Any, ...]]:
     return out
 
 
+#: CJ's order statuses as docs/suppliers/cj.md maps them, written out apart from the adapter's
+#: own table (suppliers/cj/mapping.py); any other status is unknown
+DOCUMENTED_STATUS = {
+    "CREATED": OrderStatus.AWAITING_PAYMENT, "IN_CART": OrderStatus.AWAITING_PAYMENT,
+    "UNPAID": OrderStatus.AWAITING_PAYMENT, "UNSHIPPED": OrderStatus.PROCESSING,
+    "SHIPPED": OrderStatus.SHIPPED, "DELIVERED": OrderStatus.DELIVERED,
+    "CANCELLED": OrderStatus.CANCELLED,
+}
+
+
 def expected_status(raw: str) -> OrderStatus:
-    return STATUS_MAP.get(raw, OrderStatus.UNKNOWN)
+    return DOCUMENTED_STATUS.get(raw, OrderStatus.UNKNOWN)
 
 
 def order_with(sim: RunningSim, status: str, n: int = 0) -> str:
