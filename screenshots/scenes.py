@@ -1,6 +1,6 @@
 """The app's screens as a merchant reaches them, on a fixed demo shop at a fixed time, so that
 every run draws the same picture. Used by ``make.py`` (the SVGs in the README) and by the
-snapshot tests."""
+snapshot tests (tests/journeys/test_snapshots.py)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
 """Shared fixtures: an isolated environment, a data directory, a config, a clock the tests
-move by hand, a Services facade on the demo supplier, and a factory for hand-made orders."""
+move by hand, a Services facade on the demo supplier, a factory for hand-made orders, and the
+redaction list put back after a test that registered generated secrets. The helpers behind
+them are in support/demo.py; the property tests' count of inputs is printed in the run's
+summary."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,18 +15,16 @@ from typing import Any
 
 import pytest
 
+from ordertui import logs
 from ordertui.config import Config, parse
-from ordertui.domain.models import Address, Customer, LineItem, Order, TrackingEvent
+from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
 from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.store import Store
 from ordertui.suppliers.demo import DemoAdapter
-
-#: the demo supplier every test service uses; small, so a sync takes a few milliseconds
-DEMO_ORDERS = 300
-DEMO_SEED = 7
-REVIEW_DELAY_S = 2.0
+from support import properties
+from support.demo import DEMO_ORDERS, Clock, OrderFactory, demo_raw, make_services
 
 
 @pytest.fixture(autouse=True)
@@ -42,24 +42,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     yield
 
 
-@dataclass
-class Clock:
-    """A clock that moves only when a test says so; serves Services (datetime) and the demo
-    engine (seconds) alike."""
-
-    now: datetime = field(
-        default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def time(self) -> float:
-        return self.now.timestamp()
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -72,26 +54,9 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
-def demo_raw(**settings: Any) -> dict[str, Any]:
-    table = {"kind": "demo", "review_delay_s": REVIEW_DELAY_S, "orders": DEMO_ORDERS,
-             "seed": DEMO_SEED}
-    table.update(settings)
-    return {"suppliers": {"demo": table}}
-
-
 @pytest.fixture
 def config(tmp_path: Path, data_dir: Path) -> Config:
     return parse(demo_raw(), tmp_path / "config.toml", data_dir)
-
-
-def make_services(config: Config, clock: Clock) -> Services:
-    """A Services whose demo engine runs on ``clock`` (reviews come due when it moves)."""
-    services = Services(config, clock=clock)
-    for name in services.supplier_names():
-        adapter = services.adapter(name)
-        if isinstance(adapter, DemoAdapter):
-            adapter.engine.clock = clock.time
-    return services
 
 
 @pytest.fixture
@@ -116,9 +81,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "store.sqlite3")
     yield s
     s.close()
-
-
-OrderFactory = Callable[..., Order]
 
 
 @pytest.fixture
@@ -150,5 +112,18 @@ def make_order() -> OrderFactory:
     return build
 
 
-def tracking_event(at: datetime, text: str = "Departed facility") -> TrackingEvent:
-    return TrackingEvent(at=at, description=text, location="Shenzhen")
+@pytest.fixture
+def secrets_restored() -> Iterator[None]:
+    """Generated configs register generated "secrets" for redaction; later tests must not
+    find their words redacted."""
+    before = set(logs._secrets)
+    yield
+    with logs._lock:
+        logs._secrets.clear()
+        logs._secrets.update(before)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    line = properties.summary()
+    if line:
+        terminalreporter.write_line(line)

@@ -39,7 +39,7 @@ def _local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
-def _month(text: str, today: date) -> tuple[date, date]:
+def parse_month(text: str, today: date) -> tuple[date, date]:
     """'last', 'this' or 'YYYY-MM' -> (first day, first day of the next month)."""
     word = text.strip().lower()
     if word in ("last", "previous"):
@@ -115,7 +115,7 @@ def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tup
         raise ValidationError("month", "give --month or --since/--until, not both")
     start = end = None
     if month is not None:
-        first, after = _month(month, date.today())
+        first, after = parse_month(month, date.today())
         start, end = _local_midnight(first), _local_midnight(after)
     if since is not None:
         start = _local_midnight(_day("--since", since))

@@ -290,9 +290,9 @@ class FaultLayer:
             await sim.throttle_response(injected=True)(scope, receive, send)
         elif fault == "stall":
             await asyncio.sleep(sim.config.stall_s)
-            await _drop(send)
+            await drop_connection(send)
         elif fault == "drop":
-            await _drop(send)
+            await drop_connection(send)
         elif fault == "truncated":
             body = b"".join(m.get("body", b"") for m in sent or [] if
                             m["type"] == "http.response.body")
@@ -313,7 +313,7 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> list[Message
     return sent
 
 
-async def _drop(send: Send) -> None:
+async def drop_connection(send: Send) -> None:
     """Close the connection without an answer: uvicorn's ``send`` is a bound method of the
     request cycle, which holds the transport. Where that is not reachable, start an answer
     that promises more than it delivers, which the client sees as a connection cut midway."""

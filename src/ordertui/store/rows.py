@@ -43,7 +43,8 @@ _SUMMARY_COLUMNS = ("id, name, supplier, supplier_order_id, status, created_at, 
 #: how many columns ``_SUMMARY_COLUMNS`` reads
 SUMMARY_WIDTH = len(_SUMMARY_COLUMNS.split(","))
 
-_ORDER_COLUMNS = (
+#: the columns of an order's row that ``order_params`` gives values for, in its order
+ORDER_COLUMNS = (
     "supplier", "supplier_order_id", "name", "name_num", "status", "supplier_status",
     "created_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "payment", "currency",
     "total_price", "total_cost", "profit", "shipping_cost", "customer_name", "customer_email",
@@ -110,7 +111,7 @@ def _pack_items(order: Order) -> str:
 
 
 def order_params(order: Order, synced_at: int) -> tuple[Any, ...]:
-    """The values of ``_ORDER_COLUMNS`` for one order."""
+    """The values of ``ORDER_COLUMNS`` for one order."""
     c, a = order.customer, order.customer.address
     last = order.tracking_events[-1] if order.tracking_events else None
     num = _DIGITS.findall(order.name)

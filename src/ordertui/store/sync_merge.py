@@ -13,7 +13,7 @@ from ordertui.domain.models import CancellationRequest, Dispute, Order, StateCha
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source, label
 from ordertui.store.audit import AuditLog
 from ordertui.store.order_states import OrderStates
-from ordertui.store.rows import _ORDER_COLUMNS, _dumps, _epoch, _now, _units, order_params
+from ordertui.store.rows import ORDER_COLUMNS, _dumps, _epoch, _now, _units, order_params
 
 # A supplier whose order list carries no items or tracking (CJ) must not wipe what was
 # fetched when the order was opened: an empty list keeps the details already stored.
@@ -26,10 +26,10 @@ _KEEP_DETAIL = {
 }
 # columns a sync may overwrite on an order it already has (not its local states)
 _UPSERT_SQL = (
-    f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _ORDER_COLUMNS)}) "
+    f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in ORDER_COLUMNS)}) "
     "ON CONFLICT (supplier, supplier_order_id) DO UPDATE SET "
-    + ", ".join(f"{c} = {_KEEP_DETAIL.get(c, f'excluded.{c}')}" for c in _ORDER_COLUMNS[2:])
+    + ", ".join(f"{c} = {_KEEP_DETAIL.get(c, f'excluded.{c}')}" for c in ORDER_COLUMNS[2:])
 )
 
 

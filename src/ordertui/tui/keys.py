@@ -226,15 +226,15 @@ class Remappable:
 
 #: Settings' words for a key whose screens call it differently
 SETTINGS_WORDS = {
-    "back": "Back (on the orders screen: clear the filter and the marks)",
+    "back": "Back, or clear filter and marks",
     "cancel": "Request cancellation", "dispute": "Open a dispute, or its thread",
     "open": "Open the order or the thread", "disputes": "Go to the disputes",
-    "record": "Record by hand what you did on the supplier's page",
+    "record": "Record what you did on its page",
     "scroll_down": "Scroll down", "scroll_up": "Scroll up",
     "cursor_down": "Down", "cursor_up": "Up", "answer": "Answer the supplier's question",
     "thread": "The dispute's thread", "open_page": "The supplier's page",
     "return_open": "Accept a return", "return_step": "Move the return along",
-    "refund": "Refund the customer", "recovered": "Record money back from the supplier",
+    "refund": "Refund the customer", "recovered": "Money back from the supplier",
     "use_stock": "Ship it from the returns stock", "refresh": "Refresh from the supplier",
     "add": "Add orders by the supplier's id", "mark": "Mark for bulk actions",
     "help": "Every key of the screen", "settings": "Settings", "returns": "Go to returns",
@@ -252,7 +252,9 @@ def remappable() -> list[Remappable]:
                 found.setdefault(k.id, []).append(k)
     rows = []
     for binding_id, entries in found.items():
-        where = ", ".join(dict.fromkeys(SCOPE_NAMES[k.scope] for k in entries))
+        screens = list(dict.fromkeys(SCOPE_NAMES[k.scope] for k in entries))
+        everywhere = any(k.scope == "app" for k in entries) or len(screens) > 2
+        where = SCOPE_NAMES["app"] if everywhere else ", ".join(screens)
         rows.append(Remappable(binding_id, SETTINGS_WORDS.get(binding_id,
                                                                entries[0].description),
                                where, entries[-1].keys))

@@ -38,7 +38,7 @@ from ordertui.services.exports import (
 )
 from ordertui.tui.dialog import ConfirmDialog, Dialog, KeepOpen
 from ordertui.tui.format import safe
-from ordertui.tui.widgets.toggles import Radio
+from ordertui.tui.widgets.toggles import Picks, Radio
 
 EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
 
@@ -76,16 +76,16 @@ class ExportDialog(Dialog[None]):
             yield Label("Which orders", classes="field-label")
             with RadioSet(id="scope"):
                 yield Radio(f"Marked orders ({len(self.marked):,})",
-                                  value=bool(self.marked), name="marked",
-                                  disabled=not self.marked)
+                            value=bool(self.marked), name="marked",
+                            disabled=not self.marked)
                 if self.filter_query.filtered:
                     # a Text, so that a search holding [markup] is shown as typed
                     yield Radio(Text(f"Current view: {self.filter_query.describe()}"),
-                                      value=not self.marked, name="filter")
+                                value=not self.marked, name="filter")
                 yield Radio("Last month", name="last-month")
                 yield Radio("This month", name="this-month")
                 yield Radio("All orders", name="all",
-                                  value=not self.marked and not self.filter_query.filtered)
+                            value=not self.marked and not self.filter_query.filtered)
             yield Label("Format", classes="field-label")
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
@@ -103,8 +103,8 @@ class ExportDialog(Dialog[None]):
                         placeholder="accountant@example.com", id="email")
             yield self.error_line("email")
             yield Label("Columns", classes="field-label")
-            yield SelectionList[str](
-                *[(c.label, c.key, c.key in DEFAULT_COLUMNS) for c in COLUMNS], id="columns")
+            yield Picks(*[(c.label, c.key, c.key in DEFAULT_COLUMNS) for c in COLUMNS],
+                        id="columns")
             yield self.error_line("columns")
             yield self.error_line("fmt")
 

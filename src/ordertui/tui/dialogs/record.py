@@ -39,7 +39,7 @@ class RecordDialog(Dialog[bool]):
                      classes="dialog-body", markup=False)
         with RadioSet(id="kind"):
             yield Radio("Cancellation", value=self.kind == "cancellation",
-                              name="cancellation")
+                        name="cancellation")
             yield Radio("Dispute", value=self.kind == "dispute", name="dispute")
         yield Label("What is the state now?", classes="field-label")
         yield Select(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES,

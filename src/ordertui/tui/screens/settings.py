@@ -117,7 +117,9 @@ class SettingsScreen(BaseScreen):
                          allow_blank=False)
             yield Label(Text("Keys — enter on a row to change it", style="bold underline"))
             table = RowTable(id="keymap")
-            table.add_columns("Key", "Action", "Where", "Id")
+            # widths that keep every column on an 80-column screen (longer words end in …)
+            for label, width in (("Key", 9), ("Action", 31), ("Where", 18), ("Id", 11)):
+                table.add_column(label, width=width)
             yield table
         yield KeyBar()
 

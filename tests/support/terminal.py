@@ -1,0 +1,58 @@
+"""A real terminal for the end-to-end tests: a tmux server of its own, holding one window,
+into which keys are typed and whose screen is read as text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TMUX = shutil.which("tmux")
+ORDERTUI = str(Path(sys.executable).with_name("ordertui"))
+
+
+class Terminal:
+    """One tmux server of our own, holding one window."""
+
+    def __init__(self, socket: str, width: int, height: int) -> None:
+        self.socket, self.width, self.height = socket, width, height
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        out = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
+                             text=True, check=True)
+        return out.stdout
+
+    def start(self, command: str) -> None:
+        self.tmux("new-session", "-d", "-s", "t", "-x", str(self.width), "-y",
+                  str(self.height), command)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
+
+    def type(self, text: str) -> None:
+        self.keys(text, literal=True)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def flat(self) -> str:
+        """The words on screen with borders and line ends taken out, so that a sentence
+        wrapped inside a dialog reads whole."""
+        return " ".join(re.sub(r"[\u2500-\u259f▊▎▁▔]", " ", self.screen()).split())
+
+    def wait_for(self, text: str, seconds: float = 60) -> str:
+        """Until ``text`` is on the screen; the bound only keeps a broken run from hanging."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            screen = self.flat()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def kill(self) -> None:
+        subprocess.run([TMUX or "tmux", "-L", self.socket, "kill-server"], capture_output=True)
