@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
@@ -103,3 +104,18 @@ def link(url: str) -> Text:
 def about(name: str, message: str) -> str:
     """``message`` about the order ``name``, led by its name unless the message names it."""
     return message if name in message else f"{name}: {message}"
+
+
+def home_short(path: Path) -> str:
+    """A path as a toast shows it: ``~`` for the home directory, every character visible."""
+    try:
+        shown = "~/" + str(Path(path).relative_to(Path.home()))
+    except ValueError:
+        shown = str(path)
+    return safe(shown)
+
+
+def saved_to(what: str, path: Path) -> str:
+    """``what`` then the file on a line of its own: a toast is narrow at 80x24 and a path cut
+    across two lines cannot be copied."""
+    return f"{what}\n{home_short(path)}"

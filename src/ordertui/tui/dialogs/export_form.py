@@ -37,7 +37,7 @@ from ordertui.services.exports import (
     infer_format,
 )
 from ordertui.tui.dialog import ConfirmDialog, Dialog, KeepOpen
-from ordertui.tui.format import safe
+from ordertui.tui.format import safe, saved_to
 from ordertui.tui.widgets.toggles import Picks, Radio
 
 EXTENSIONS = {"csv-excel": ".csv", "csv": ".csv", "xlsx": ".xlsx"}
@@ -240,7 +240,7 @@ class ExportDialog(Dialog[None]):
             self.cancel_event = None
             bar.display = False
         # the file on a line of its own, and short (~ for home): a toast is narrow at 80x24
-        message = f"{result.orders:,} orders written to\n{safe(_home_short(result.path))}"
+        message = saved_to(f"{result.orders:,} orders written to", result.path)
         if result.emailed_to:
             message += f"\nand sent to {safe(result.emailed_to)}"
         for warning in result.warnings:
@@ -253,10 +253,3 @@ class ExportDialog(Dialog[None]):
             self.query_one("#export-status", Static).update(Text("Cancelling…"))
             return
         self.dismiss(None)
-
-
-def _home_short(path: Path) -> str:
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)

@@ -18,7 +18,7 @@ from ordertui.services.policy import Format, Lang, PolicyDocument
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import PromptDialog
-from ordertui.tui.format import safe
+from ordertui.tui.format import safe, saved_to
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
@@ -91,5 +91,5 @@ class SavePolicyDialog(PromptDialog):
     async def submit(self) -> str:
         path = await super().submit()
         target = await self.run_read(self.services.save_policy, self.doc, Path(path))
-        self.notify(f"Saved to {target}", markup=False)
+        self.notify(saved_to("Saved to", target), markup=False)
         return path

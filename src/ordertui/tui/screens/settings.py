@@ -20,7 +20,7 @@ from ordertui.secrets import redacted
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog
-from ordertui.tui.format import safe
+from ordertui.tui.format import safe, saved_to
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.row_table import RowTable
 from ordertui.tui.widgets.top_bar import TopBar
@@ -189,7 +189,7 @@ class SettingsScreen(BaseScreen):
             return
         self.dirty = False
         self.saved_theme = self.app.theme
-        self.notify(f"Saved to {path}", markup=False)
+        self.notify(saved_to("Saved to", path), markup=False)
 
     def action_back(self) -> None:
         if not self.dirty:
