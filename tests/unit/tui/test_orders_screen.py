@@ -16,6 +16,7 @@ from ordertui.tui.screens.orders import OrdersScreen
 from support.tui import (
     SIZES,
     hostile_order,
+    notifications,
     orders_ready,
     orders_with,
     screen_raw,
@@ -221,3 +222,29 @@ async def test_hostile_text_is_shown_literally(services: Any) -> None:
         assert "␛]0;pwned␇" in text  # the escape made visible
         assert "\x1b]0;pwned" not in raw and "\x1b]52" not in raw and "\x1b[2J" not in raw
         assert "<U+202E>" in text  # the bidi override shown, not obeyed
+
+
+async def test_cancel_and_dispute_on_an_empty_list_say_why_and_open_nothing(
+        services: Any) -> None:
+    app = OrderTUI(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await orders_ready(pilot)
+        assert "c Cancel" in screen_text(app).splitlines()[-1]
+        await pilot.press("slash", *"zzqqxx-no-such", "enter")
+        await until(pilot, lambda: table.query_.search == "zzqqxx-no-such"
+                    and not table.fetching and table.total == 0, what="an empty list")
+        await until(pilot, lambda: "c Cancel" not in screen_text(app).splitlines()[-1],
+                    what="cancel leaves the bottom line")
+        assert "d Dispute" not in screen_text(app).splitlines()[-1]
+        await pilot.press("c")
+        await until(pilot, lambda: "Cancel: no order is listed here" in notifications(app),
+                    what="why not cancel")
+        await pilot.pause(0.2)  # a key typed after a pause, not the rest of c's burst
+        await pilot.press("d")
+        await until(pilot, lambda: "Dispute: no order is listed here" in notifications(app),
+                    what="why not dispute")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, OrdersScreen)
+        assert [s for s in app.screen_stack if type(s).__name__.endswith("Dialog")] == []
+        assert table.query_.search == "zzqqxx-no-such"  # the keys ran nothing else
+    assert services.store.outbox.entries() == []
