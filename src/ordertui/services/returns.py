@@ -273,7 +273,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             r.history.append(StateChange(now, target.value, note or condition or "",
                                          Source.LOCAL))
             self.db.update_return(r)
-            detail = f"return {r.id}: {target.label.lower()}"
+            detail = f"now {target.label.lower()}"
             if target is ReturnState.RESTOCKED:
                 order = self.store.get_order(r.order_id)
                 lines = lines_by_key(order)
@@ -291,7 +291,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                                   f"condition: {condition}" if condition else "", note) if x]
             if extras:
                 detail += " (" + "; ".join(extras) + ")"
-            self.store.audit(r.order_id, "merchant", "return", detail, at=ts)
+            self.store.audit(r.order_id, "merchant", f"return {r.id}", detail, at=ts)
         return self.db.get_return(return_id)
 
     def get_return(self, return_id: int) -> Return:

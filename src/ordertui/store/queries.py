@@ -352,9 +352,13 @@ class OrderQueries(StoreBase):
         return _dispute(row) if row else None
 
     def _name(self, con: sqlite3.Connection, order_id: int) -> str:
-        row = con.execute("SELECT name, supplier_order_id FROM orders WHERE id = ?",
+        return self._name_and_supplier(con, order_id)[0]
+
+    def _name_and_supplier(self, con: sqlite3.Connection, order_id: int) -> tuple[str, str]:
+        """The order's name as people say it, and its supplier (as the audit names it)."""
+        row = con.execute("SELECT name, supplier_order_id, supplier FROM orders WHERE id = ?",
                           (order_id,)).fetchone()
-        return (row[0] or row[1]) if row else str(order_id)
+        return ((row[0] or row[1]), row[2]) if row else (str(order_id), "")
 
     def cancellation_history(self, order_id: int) -> list[CancellationRequest]:
         """Every cancellation request of the order, oldest first."""

@@ -135,7 +135,7 @@ class SyncMerge(OrderStates, AuditLog):
                 (local.client_key and snap.client_key and local.client_key == snap.client_key)
                 or (not (local.client_key and snap.client_key) and (
                     local.state.active or local.requested_at == snap.requested_at)))
-            name = self._name(con, order_id)
+            name, supplier = self._name_and_supplier(con, order_id)
             if local is not None and not same and snap.requested_at <= local.requested_at:
                 return None  # an older request the supplier still lists
             if local is not None and same:
@@ -167,7 +167,7 @@ class SyncMerge(OrderStates, AuditLog):
                 old = None
             self._refresh_flags(con, order_id)
             if old != snap.state.value:
-                self.audit(order_id, "supplier", "cancellation",
+                self.audit(order_id, f"supplier:{supplier}", "cancellation",
                            f"{label(CancellationState, old)} → {snap.state.label}"
                            + (f": {snap.supplier_message}" if snap.supplier_message else ""),
                            at=now)
@@ -185,7 +185,7 @@ class SyncMerge(OrderStates, AuditLog):
                 or (local.supplier_dispute_id and
                     local.supplier_dispute_id == snap.supplier_dispute_id)
                 or (not local.supplier_dispute_id and not local.state.terminal))
-            name = self._name(con, order_id)
+            name, supplier = self._name_and_supplier(con, order_id)
             if local is not None and not same and snap.opened_at <= local.opened_at:
                 return None
             messages = snap.messages
@@ -220,12 +220,13 @@ class SyncMerge(OrderStates, AuditLog):
             self._refresh_flags(con, order_id)
             if old != snap.state.value:
                 last = messages[-1].body if messages and messages[-1].author != "merchant" else ""
-                self.audit(order_id, "supplier", "dispute",
+                self.audit(order_id, f"supplier:{supplier}", "dispute",
                            f"{label(DisputeState, old)} → {snap.state.label}"
                            + (f": {last}" if last else ""), at=now)
                 return SyncEvent(order_id, name, "dispute", old, snap.state.value, last)
             if local is not None and len(messages) > len(local.messages):
-                self.audit(order_id, "supplier", "dispute message", messages[-1].body, at=now)
+                self.audit(order_id, f"supplier:{supplier}", "dispute message",
+                           messages[-1].body, at=now)
                 return SyncEvent(order_id, name, "dispute", old, snap.state.value,
                                  f"new message: {messages[-1].body}")
             return None

@@ -12,7 +12,9 @@ from datetime import datetime
 import pytest
 
 from ordertui.cli import common
-from ordertui.services import serialize
+from ordertui.config import load
+from ordertui.domain.states import OrderStatus
+from ordertui.services import Services, serialize
 from support.cli import ORDERS, SUMMARY_KEYS, Cli, store_con
 
 # --- demo seed, sync, orders -------------------------------------------------------------------
@@ -200,3 +202,23 @@ def test_hostile_supplier_data_is_shown_inert(cli: Cli) -> None:
     out = cli.ok("orders", "--limit", "1000", "--format", "csv").stdout
     cells = [r["customer_name"] for r in csv.DictReader(io.StringIO(out))]
     assert not any(c.startswith("=") for c in cells)  # no formula for a spreadsheet
+
+
+def test_a_cancelled_order_counts_for_nothing_and_says_what_it_owes(cli: Cli) -> None:
+    row = cli.first("processing")
+    s = Services(load(cli.config, cli.data))
+    s.store.set_order_status(row["id"], OrderStatus.CANCELLED)  # the supplier cancelled it
+    s.store.close()
+    [listed] = [r for r in cli.orders("--status", "cancelled") if r["id"] == row["id"]]
+    assert (listed["total_price"], listed["total_cost"], listed["profit"]) == (
+        "0.00", "0.00", "0.00")
+    assert listed["customer_paid"] == row["total_price"] and listed["refund_due"] is True
+    table = cli.ok("orders", "--status", "cancelled", "--limit", "1000").stdout
+    [line] = [x for x in table.splitlines() if x.split()[:1] == [str(row["id"])]]
+    assert line.rstrip().endswith("refund-due")
+    shown = cli.ok("show", str(row["id"])).stdout
+    assert "cancelled, so it counts for nothing" in shown
+    assert f"${row['total_price']} still to refund to the customer" in shown
+    money = cli.json("show", str(row["id"]), "--format", "json")["money"]
+    assert money["owed_to_customer"] == money["paid"] == row["total_price"]
+    assert money["net"] == "0.00" and money["cancelled"] is True

@@ -102,6 +102,8 @@ async def test_a_cancellation_asked_about_and_answered_in_words(services: Any) -
     assert "you: answered the supplier: Please cancel all of it" in history
     assert "ordertui: answer to the supplier sent" in history
     assert "Supplier asks for details" in history  # the state's label, as the summary says it
+    assert "demo: cancellation — Cancellation requested → Supplier asks for details" in history
+    assert "  supplier: " not in history  # the supplier is named
     for name in INTERNAL:
         assert name not in history, name
 
@@ -120,6 +122,6 @@ def test_a_return_on_its_way_is_in_transit_in_words(returning: Services) -> None
     assert ret.id is not None
     s.returns.set_return_state(ret.id, "in_transit", tracking="RT123")
     history = render.history(s.details(oid)).plain
-    assert f"return {ret.id}: in transit (tracking RT123)" in history
+    assert f"you: return {ret.id} — now in transit (tracking RT123)" in history
     for name in INTERNAL:
         assert name not in history, name
