@@ -64,5 +64,24 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def wait_gone(self, text: str, seconds: float = 60) -> str:
+        """Until ``text`` is no longer on the screen; the bound as in :meth:`wait_for`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            screen = self.flat()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} stayed on the screen:\n{self.screen()}")
+
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as a terminal does: in bracketed-paste markers when the program
+        asked for them (tmux's ``paste-buffer -p``), all at once."""
+        assert TMUX is not None
+        subprocess.run([TMUX, "-L", self.socket, "load-buffer", "-b", "pasted", "-"],
+                       input=text, text=True, capture_output=True, check=True,
+                       env=server_env())
+        self.tmux("paste-buffer", "-p", "-d", "-b", "pasted", "-t", "t")
+
     def kill(self) -> None:
         subprocess.run([TMUX or "tmux", "-L", self.socket, "kill-server"], capture_output=True)
