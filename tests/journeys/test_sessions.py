@@ -55,13 +55,6 @@ def terminals() -> Iterator[Terminals]:
     pool.kill_all()
 
 
-def lock_holder(shop: Shop) -> int | None:
-    """The pid written into ``outbox.lock`` by the runner that holds it."""
-    text = (shop.data / "outbox.lock").read_text().strip() if \
-        (shop.data / "outbox.lock").exists() else ""
-    return int(text) if text.isdigit() else None
-
-
 def open_order(term: Terminal, order: OrderSummary) -> None:
     """From the orders screen, unfiltered: filter to ``order`` and open it."""
     term.type(f"/{order.name}")
@@ -92,8 +85,8 @@ def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path) -> None:
     anna, ben = terminals(100, 30), terminals(100, 30)
     login(anna, shop.remote(), tmp_path / "anna.exit")
     anna.wait_for("1 of 200")
-    until(lambda: lock_holder(shop) in ordertui_pids(shop.data), "Anna's runner taking the lock")
-    holder = lock_holder(shop)
+    until(lambda: shop.lock_holder() in ordertui_pids(shop.data), "Anna's runner taking the lock")
+    holder = shop.lock_holder()
     login(ben, shop.remote(), tmp_path / "ben.exit")
     ben.wait_for("1 of 200")
     assert len(ordertui_pids(shop.data)) == 2
@@ -109,7 +102,7 @@ def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path) -> None:
     assert seen_after <= SYNC_INTERVAL_S
     for term in (anna, ben):  # the supplier's answer, fetched by one runner, shown in both
         term.wait_for(f"{x.name} Cancelled")
-    assert lock_holder(shop) == holder  # Anna's runner sent Ben's request
+    assert shop.lock_holder() == holder  # Anna's runner sent Ben's request
 
     # both press c on Z and confirm at the same moment: one request, one refusal
     for term in (anna, ben):
@@ -131,8 +124,8 @@ def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path) -> None:
     open_order(ben, w)
     request_cancellation(ben, "after Anna's session died")
     ben.wait_for(f"{w.name} Cancelled")
-    assert lock_holder(shop) in ordertui_pids(shop.data)
-    assert lock_holder(shop) != holder
+    assert shop.lock_holder() in ordertui_pids(shop.data)
+    assert shop.lock_holder() != holder
     ben.keys("Escape")
     ben.wait_for("· search")
     ben.keys("q")

@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -181,6 +182,14 @@ def open_filtered(term: Terminal, heading: str) -> None:
     term.wait_for(heading)
 
 
+def filter_to(term: Terminal, name: str) -> None:
+    """On the orders screen: filter to the order named ``name`` and leave the filter (enter),
+    its row the current one, the table taking the keys."""
+    term.type(f"/{name}")
+    term.wait_for(f"1 of 1 · search \"{name}\"")
+    term.keys("Enter")
+
+
 def exit_status(exit_file: Path, seconds: float = 30, term: Terminal | None = None) -> str:
     # the shell creates the file, then writes the status and a newline into it
     until(lambda: exit_file.exists() and exit_file.read_text().endswith("\n"),
@@ -328,6 +337,22 @@ class Shop:
             return [(e.order_id, e.action.value) for e in s.pending_actions()]
         finally:
             s.store.close()
+
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """What the store holds, read on a read-only connection of its own (the app may be
+        running on it)."""
+        con = sqlite3.connect(f"file:{self.data / 'store.sqlite3'}?mode=ro", uri=True,
+                              timeout=30)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def lock_holder(self) -> int | None:
+        """The pid written into ``outbox.lock`` by the runner that holds it."""
+        lock = self.data / "outbox.lock"
+        text = lock.read_text().strip() if lock.exists() else ""
+        return int(text) if text.isdigit() else None
 
     def action_counts(self) -> dict[str, int]:
         s = self.services()
