@@ -91,13 +91,17 @@ def check_dispute_action(order: Order, action: Action) -> None:
                                 "the supplier has made no offer to accept")
 
 
+def too_long(field: str, length: int, limit: int) -> str:
+    """What to say of a text longer than its field takes."""
+    return f"the {field} is {length:,} characters; at most {limit:,} fit, shorten it"
+
+
 def check_text(field: str, text: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = text.strip()
     if required and not text:
         raise ValidationError(field, f"the {field} must not be empty")
     if len(text) > limit:
-        raise ValidationError(field, f"the {field} is {len(text)} characters; keep it under "
-                              f"{limit}")
+        raise ValidationError(field, too_long(field, len(text), limit))
     if "\x00" in text:
         raise ValidationError(field, f"the {field} contains a NUL character")
     return text

@@ -22,13 +22,15 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
+from ordertui.domain import rules
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.services import Services
 from ordertui.tui import keys
 from ordertui.tui.shell import Shell
+from ordertui.tui.widgets.fields import OneLine
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -63,10 +65,14 @@ class Dialog(ModalScreen[R]):
     BACK_RESULT: ClassVar[Any] = None
     #: the widget that has the focus when the dialog opens (else the first that can)
     FOCUS: ClassVar[str] = ""
+    #: text fields (by id, among FIELDS) and the most characters each takes: a longer text
+    #: (a paste) is said at once, under the field, not only when submitting
+    LIMITS: ClassVar[dict[str, int]] = {}
 
     def __init__(self) -> None:
         super().__init__()
         self.submitting = False
+        self._over: set[str] = set()  # fields whose text is longer than they take
         self.submit_button = self.SUBMIT
         self.back_button = self.BACK
 
@@ -183,6 +189,22 @@ class Dialog(ModalScreen[R]):
     def _back_pressed(self) -> None:
         self.action_back()
 
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _within_limit(self, event: Input.Changed | TextArea.Changed) -> None:
+        widget = event.input if isinstance(event, Input.Changed) else event.text_area
+        field = widget.id or ""
+        limit = self.LIMITS.get(field)
+        if limit is None:
+            return
+        text = (widget.value if isinstance(widget, Input) else widget.text).strip()
+        if len(text) > limit:
+            self._over.add(field)
+            self._line(f"#{field}-error").update(Text(rules.too_long(field, len(text), limit)))
+        elif field in self._over:
+            self._over.discard(field)
+            self._line(f"#{field}-error").update("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.SUBMIT_ON_ENTER:
             event.stop()
@@ -220,6 +242,8 @@ class PromptDialog(Dialog[str | None]):
 
     FOCUS = "#text"
     SUBMIT_ON_ENTER = True
+    FIELDS = ("text",)
+    LIMITS = {"text": rules.MAX_TEXT}
 
     def __init__(self, title: str, body: Text | str, *, label: str, placeholder: str = "",
                  value: str = "", submit: str = "Send",
@@ -236,7 +260,8 @@ class PromptDialog(Dialog[str | None]):
         yield Static(self.body if isinstance(self.body, Text) else Text(self.body),
                      classes="dialog-body", markup=False)
         yield Label(self.label, classes="field-label")
-        yield Input(value=self.value, placeholder=self.placeholder, id="text")
+        yield OneLine(value=self.value, placeholder=self.placeholder, id="text")
+        yield self.error_line("text")
 
     async def submit(self) -> str:
         value = self.query_one("#text", Input).value

@@ -189,7 +189,7 @@ def test_check_text() -> None:
         rules.check_text("reason", "   ")
     assert info.value.field == "reason"
     assert rules.check_text("note", "", required=False) == ""
-    with pytest.raises(ValidationError, match="keep it under"):
+    with pytest.raises(ValidationError, match="at most 2,000 fit"):
         rules.check_text("message", "x" * (rules.MAX_TEXT + 1))
     assert rules.check_text("message", "x" * rules.MAX_TEXT) == "x" * rules.MAX_TEXT
     with pytest.raises(ValidationError, match="NUL"):

@@ -14,6 +14,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import about, safe
+from ordertui.tui.widgets.fields import OneLine
 
 WHAT_HAPPENS = (
     "The supplier reviews the request and approves it, rejects it, or asks you for more "
@@ -38,6 +39,8 @@ class CancelDialog(Dialog[CancelOutcome | None]):
     FOCUS = "#reason"
     SUBMIT = ("Request cancellation", None, "error")
     SUBMIT_ON_ENTER = True
+    FIELDS = ("reason",)
+    LIMITS = {"reason": rules.MAX_TEXT}
 
     def __init__(self, orders: list[Order], skipped: list[tuple[Order, str]] | None = None
                  ) -> None:
@@ -67,7 +70,8 @@ class CancelDialog(Dialog[CancelOutcome | None]):
             yield Static(Text(f"Not included ({len(self.skipped)}):\n{lines}", style="italic"),
                          classes="dialog-body", markup=False)
         yield Label("Reason (the supplier sees it):", classes="field-label")
-        yield Input(placeholder="e.g. the customer ordered the wrong size", id="reason")
+        yield OneLine(placeholder="e.g. the customer ordered the wrong size", id="reason")
+        yield self.error_line("reason")
 
     async def submit(self) -> CancelOutcome:
         reason = self.query_one("#reason", Input).value.strip()

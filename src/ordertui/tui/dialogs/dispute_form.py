@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, RadioSet, Static, TextArea
 
+from ordertui.domain import rules
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeReason, OrderStatus
@@ -23,6 +24,7 @@ class DisputeDialog(Dialog[bool]):
     FOCUS = "#reason"
     SUBMIT = ("Open dispute", "form.submit", "primary")
     FIELDS = ("reason", "amount", "description", "evidence")
+    LIMITS = {"description": rules.MAX_TEXT}
     ERROR_LINE = False
     GENERAL_FIELD = "description"
     BACK_RESULT = False

@@ -12,6 +12,7 @@ from ordertui.domain.models import Order
 from ordertui.domain.states import CancellationState, DisputeState
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.fields import OneLine
 from ordertui.tui.widgets.toggles import Radio
 
 CANCEL_CHOICES = [(s.label, s.value) for s in CancellationState]
@@ -47,7 +48,7 @@ class RecordDialog(Dialog[bool]):
         yield Label("Amount (disputes: asked for, or refunded)", classes="field-label")
         yield Input(placeholder=self.order.total_cost.plain(), id="amount")
         yield Label("Note: what you did, what the supplier said", classes="field-label")
-        yield Input(id="note")
+        yield OneLine(id="note")
 
     @on(RadioSet.Changed, "#kind")
     def kind_changed(self, event: RadioSet.Changed) -> None:

@@ -16,6 +16,7 @@ from ordertui.domain.returns import RETURN_TRANSITIONS, Return, ReturnState
 from ordertui.services.returns import ReturnOptions, ReturnsService
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
+from ordertui.tui.widgets.fields import OneLine
 from ordertui.tui.widgets.toggles import Check
 
 
@@ -61,7 +62,7 @@ class ReturnDialog(_ReturnsDialog):
                                       + f"  ({free} of {item.bought} can be returned)"),
                                  markup=False, classes="item-label")
             yield Label("The customer's reason", classes="field-label")
-            yield Input(id="reason", placeholder="e.g. the colour does not match the photo")
+            yield OneLine(id="reason", placeholder="e.g. the colour does not match the photo")
             yield Label("The customer's tracking number (optional)", classes="field-label")
             yield Input(id="tracking")
 
@@ -101,7 +102,7 @@ class ReturnStepDialog(_ReturnsDialog):
         yield Input(value=r.tracking_number, id="tracking")
         yield Label("Condition (when it arrived: resellable? what is wrong?)",
                     classes="field-label")
-        yield Input(value=r.condition, id="condition")
+        yield OneLine(value=r.condition, id="condition")
 
     async def submit(self) -> bool:
         rid = self.ret.id
@@ -131,7 +132,7 @@ class RefundDialog(_ReturnsDialog):
         yield Label("Amount (or \"full\")", classes="field-label")
         yield Input(value=self.refundable.plain(), id="amount")
         yield Label("Reason", classes="field-label")
-        yield Input(id="reason")
+        yield OneLine(id="reason")
         yield Check("The item comes back (a return)", id="returned")
 
     async def submit(self) -> bool:
@@ -161,7 +162,7 @@ class RecoveryDialog(_ReturnsDialog):
         yield Label("Amount", classes="field-label")
         yield Input(id="amount")
         yield Label("Note", classes="field-label")
-        yield Input(id="note")
+        yield OneLine(id="note")
 
     async def submit(self) -> bool:
         amount = self.query_one("#amount", Input).value

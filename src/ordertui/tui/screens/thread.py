@@ -24,6 +24,7 @@ from ordertui.tui.dialog import ConfirmDialog
 from ordertui.tui.dialogs.record import RecordDialog
 from ordertui.tui.format import link, safe, safe_block, when
 from ordertui.tui.messages import StoreChanged
+from ordertui.tui.widgets.fields import OneLine
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
@@ -44,7 +45,7 @@ class ThreadScreen(BaseScreen):
         yield Static("", id="thread-head", markup=False)
         with VerticalScroll(id="thread"):
             yield Static(Text("Loading…"), id="messages", markup=False)
-        reply = Input(placeholder="Your reply — enter sends, esc leaves it", id="reply")
+        reply = OneLine(placeholder="Your reply — enter sends, esc leaves it", id="reply")
         reply.display = False
         yield reply
         yield KeyBar()
