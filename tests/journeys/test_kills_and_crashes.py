@@ -10,10 +10,7 @@ import os
 import re
 import shlex
 import stat
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from support.crash_harness import CrashHarness
 from support.ssh import ORDERTUI, Shop, Terminals, exit_status, login
@@ -37,13 +34,6 @@ def test_fifty_sigkills_in_a_row_lose_nothing_and_do_nothing_twice(tmp_path: Pat
     # what the commands that ended said on stderr: their own one-line messages, no log lines
     assert all(line.startswith(("ordertui: ", "synced ", "cancellation request: ",
                                 "dispute: ")) for line in f.said), f.said
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    pool = Terminals("crash")
-    yield pool
-    pool.kill_all()
 
 
 def test_a_crash_in_a_real_terminal_gives_it_back_with_one_line(

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from support.ssh import Shop, Terminals, filter_to, login, ordertui_pids, until
 from support.terminal import Terminal
@@ -17,13 +14,6 @@ from support.terminal import Terminal
 PROCESSING = "status = 'processing' AND cancellation_state IS NULL"
 #: a frame or two for the app to draw what is under a toast that went
 REPAINT_S = 0.5
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    pool = Terminals("notifications")
-    yield pool
-    pool.kill_all()
 
 
 def table_rows(term: Terminal) -> list[str]:

@@ -15,11 +15,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from ordertui.domain.errors import OrdertuiError, SupplierRejected
 from ordertui.domain.models import OrderSummary
@@ -46,13 +43,6 @@ SYNC_INTERVAL_S = 30
 ACTIONS = ("cancel", "dispute", "reply", "withdraw", "record-cancel", "record-dispute")
 SENDS = ("request_cancellation", "answer_cancellation_info", "open_dispute", "reply_dispute",
          "escalate_dispute", "withdraw_dispute", "accept_dispute_offer")
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    pool = Terminals("sessions")
-    yield pool
-    pool.kill_all()
 
 
 def open_order(term: Terminal, order: OrderSummary) -> None:

@@ -43,13 +43,6 @@ def sshd(tmp_path: Path) -> Iterator[SSHServer]:
 
 
 @pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    pool = Terminals("ssh")
-    yield pool
-    pool.kill_all()
-
-
-@pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
     box = Inbox()
     port = free_port()

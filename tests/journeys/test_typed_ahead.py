@@ -13,10 +13,7 @@ its length, not cut.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ordertui.domain.rules import MAX_TEXT
 from ordertui.domain.states import DisputeReason
@@ -30,13 +27,6 @@ DELIVERED = "status = 'delivered' AND cancellation_state IS NULL AND dispute_sta
 DIALOGS = ("Request cancellation of", "Sort orders by", "Export orders", "Open a dispute on")
 #: a burst's keys that ran as commands would have had the time to show within this
 SETTLE_S = 1.0
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    pool = Terminals("typed-ahead")
-    yield pool
-    pool.kill_all()
 
 
 def start(terminals: Terminals, shop: Shop, exit_file: Path, width: int = 120,

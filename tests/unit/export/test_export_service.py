@@ -31,25 +31,11 @@ from ordertui.export.service import (
 )
 from support.export import (
     HOSTILE_SUPPLIER,
-    build_store,
     hostile_orders,
     make_config,
     read_csv,
     read_xlsx_calamine,
-    services_for,
 )
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("store"))
-
-
-@pytest.fixture(scope="module")
-def services(data_dir: Path) -> Any:
-    s = services_for(data_dir)
-    yield s
-    s.store.close()
 
 
 @pytest.fixture

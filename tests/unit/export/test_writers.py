@@ -20,30 +20,16 @@ from support.export import (
     HOSTILE_SUPPLIER,
     HUGE,
     NON_ASCII,
-    build_store,
     by_order,
     hostile_orders,
     read_csv,
     read_xlsx_calamine,
     read_xlsx_openpyxl,
-    services_for,
 )
 
 ALL_KEYS = tuple(c.key for c in COLUMNS)
 HEADER = [c.label for c in COLUMNS]
 EXPECTED_NAMES = {**HOSTILE, **{n: n for n in NON_ASCII}}
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("store"))
-
-
-@pytest.fixture(scope="module")
-def services(data_dir: Path) -> Any:
-    s = services_for(data_dir)
-    yield s
-    s.store.close()
 
 
 def export(services: Any, path: Path, fmt: str, **kw: Any) -> Any:
