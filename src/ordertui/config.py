@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,17 +50,22 @@ def default_data_dir() -> Path:
 
 
 @dataclass(slots=True)
-class SupplierConfig:
-    """One ``[suppliers.NAME]`` table as written. ``kind`` is "" when the table names no kind
-    (as a string); ``ordertui.services.settings.check_suppliers`` refuses that, an unknown
-    kind, and settings the kind's adapter does not accept."""
+class AdapterConfig:
+    """One ``[suppliers.NAME]`` or ``[shops.NAME]`` table as written. ``kind`` is "" when the
+    table names no kind (as a string); ``ordertui.services.settings`` refuses that, an
+    unknown kind, and settings the kind's adapter does not accept."""
 
     name: str
     kind: str
     settings: dict[str, Any]
+    table: str = "suppliers"  # or "shops"
+
+    @property
+    def section(self) -> str:
+        return f"{self.table}.{self.name}"
 
     def secret(self, key: str, *, source: str) -> str | None:
-        return resolve_secret(self.settings, key, where=f"{source} [suppliers.{self.name}]")
+        return resolve_secret(self.settings, key, where=f"{source} [{self.section}]")
 
 
 @dataclass(slots=True)
@@ -77,8 +83,14 @@ class EmailConfig:
 class Config:
     path: Path
     data_dir: Path
-    suppliers: dict[str, SupplierConfig]
+    suppliers: dict[str, AdapterConfig]
     implicit_demo: bool = False  # no supplier configured: the demo supplier stands in
+    #: the merchant's shops ([shops.NAME]); with none configured and a demo supplier, the
+    #: demo shop that comes with it (implicit_demo_shop)
+    shops: dict[str, AdapterConfig] = field(default_factory=dict)
+    implicit_demo_shop: bool = False
+    #: [exchange_rates] "USD-EUR" = 0.92 (1 USD = 0.92 EUR), ahead of published rates
+    exchange_rates: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     theme: str = "textual-dark"
     sync_interval_s: float = 300.0
     #: a shipped order whose tracking has not moved for this many days needs attention
@@ -197,24 +209,37 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
             raise err("data_dir must be a path", "app", "data_dir")
         data_dir = Path(data_override).expanduser()
 
-    suppliers: dict[str, SupplierConfig] = {}
-    table = raw.get("suppliers", {})
-    if not isinstance(table, dict):
-        raise err("[suppliers] must hold tables like [suppliers.demo]", "suppliers")
-    for name, settings in table.items():
-        section = f"suppliers.{name}"
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
-            raise err("a supplier name may hold letters, digits, - and _ only", section)
-        if not isinstance(settings, dict):
-            raise err(f"[{section}] must be a table", section)
-        # whether the table names a kind, and a known one with settings its adapter takes,
-        # is for the services layer to say: ordertui.services.settings.check_suppliers
-        kind = settings.get("kind")
-        suppliers[name] = SupplierConfig(name, kind if isinstance(kind, str) else "",
-                                         dict(settings))
+    def adapters(table_name: str, what: str) -> dict[str, AdapterConfig]:
+        found: dict[str, AdapterConfig] = {}
+        table = raw.get(table_name, {})
+        if not isinstance(table, dict):
+            raise err(f"[{table_name}] must hold tables like [{table_name}.main]", table_name)
+        for name, settings in table.items():
+            section = f"{table_name}.{name}"
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+                raise err(f"a {what} name may hold letters, digits, - and _ only", section)
+            if not isinstance(settings, dict):
+                raise err(f"[{section}] must be a table", section)
+            # whether the table names a kind, and a known one with settings its adapter
+            # takes, is for the services layer to say: ordertui.services.settings
+            kind = settings.get("kind")
+            found[name] = AdapterConfig(name, kind if isinstance(kind, str) else "",
+                                        dict(settings), table_name)
+        return found
+
+    suppliers = adapters("suppliers", "supplier")
     implicit = not suppliers
     if implicit:
-        suppliers["demo"] = SupplierConfig("demo", "demo", dict(DEFAULT_DEMO))
+        suppliers["demo"] = AdapterConfig("demo", "demo", dict(DEFAULT_DEMO))
+    shops = adapters("shops", "shop")
+    # the demo supplier comes with its shop: its orders are the shop's orders
+    demo_suppliers = [s for s in suppliers.values() if s.kind == "demo"]
+    implicit_shop = not shops and bool(demo_suppliers)
+    if implicit_shop:
+        shops["demo"] = AdapterConfig("demo", "demo", {"kind": "demo",
+                                                        "supplier": demo_suppliers[0].name},
+                                      "shops")
+    rates = _exchange_rates(raw.get("exchange_rates", {}), err)
 
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
@@ -226,10 +251,38 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     if not isinstance(returns, dict):
         raise err("[returns] must be a table", "returns")
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
+                  shops=shops, implicit_demo_shop=implicit_shop, exchange_rates=rates,
                   theme=theme, sync_interval_s=float(interval),
                   stalled_tracking_days=days["stalled_tracking_days"],
                   protection_warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
                   email_table=email, returns=dict(returns))
+
+
+_PAIR = re.compile(r"([A-Z]{3})-([A-Z]{3})")
+
+
+def _exchange_rates(table: Any, err: Callable[..., ConfigError]
+                    ) -> dict[tuple[str, str], Decimal]:
+    """``[exchange_rates] "USD-EUR" = 0.92``: 1 USD is worth 0.92 EUR."""
+    if not isinstance(table, dict):
+        raise err('[exchange_rates] holds pairs like "USD-EUR" = 0.92', "exchange_rates")
+    rates: dict[tuple[str, str], Decimal] = {}
+    for pair, value in table.items():
+        m = _PAIR.fullmatch(pair)
+        if m is None or m.group(1) == m.group(2):
+            raise err(f"{pair!r} is no currency pair; write two currency codes like "
+                      '"USD-EUR" (1 USD = that many EUR)', "exchange_rates", pair)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise err(f"the rate of {pair} must be a number like 0.92", "exchange_rates", pair)
+        try:
+            rate = Decimal(str(value))
+        except ArithmeticError:
+            rate = Decimal(0)
+        if not rate.is_finite() or rate <= 0:
+            raise err(f"the rate of {pair} must be a number above 0, like 0.92",
+                      "exchange_rates", pair)
+        rates[(m.group(1), m.group(2))] = rate
+    return rates
 
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:

@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
 
 #: modules of the low layer (helpers with no layer of their own)
 LOW_MODULES = {"ordertui", "ordertui.fsutil", "ordertui.sqlite_file", "ordertui.logs",
-               "ordertui.secrets", "ordertui.crash", "ordertui.http"}
+               "ordertui.secrets", "ordertui.crash", "ordertui.http", "ordertui.adapters",
+               "ordertui.plugins"}
 
 
 def part(module: str) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ordertui.config import Config, SupplierConfig
+from ordertui.config import AdapterConfig, Config
 from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import ReturnState
@@ -45,7 +45,7 @@ def make_config(tmp_path: Path, *, suppliers: dict[str, dict[str, Any]] | None =
     suppliers = suppliers if suppliers is not None else {
         "demo": {"kind": "demo", "review_delay_s": 0}}
     return Config(path=tmp_path / "config.toml", data_dir=tmp_path / "data",
-                  suppliers={n: SupplierConfig(n, s["kind"], dict(s))
+                  suppliers={n: AdapterConfig(n, s["kind"], dict(s))
                              for n, s in suppliers.items()},
                   returns=dict(returns or {}))
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ordertui.adapters import AdapterContext
 from ordertui.config import Config
 from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
@@ -19,7 +20,7 @@ from ordertui.secrets import TOKEN_FILE, check_private
 from ordertui.services.runner import OutboxRunner
 from ordertui.services.settings import check_suppliers
 from ordertui.store import Store
-from ordertui.suppliers.base import AdapterContext, SupplierAdapter
+from ordertui.suppliers.base import SupplierAdapter
 from ordertui.suppliers.registry import adapter_class
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
+from ordertui.adapters import Applied
 from ordertui.domain import codec
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
@@ -35,7 +36,7 @@ from ordertui.domain.models import CancellationRequest, Dispute, Evidence, Order
 from ordertui.domain.money import Money
 from ordertui.domain.states import CancellationState, DisputeReason, Source
 from ordertui.store.outbox import DONE, FAILED, OutboxEntry
-from ordertui.suppliers.base import Applied, DisputeDraft, PendingAction, SupplierAdapter
+from ordertui.suppliers.base import DisputeDraft, PendingAction, SupplierAdapter
 
 if TYPE_CHECKING:
     from ordertui.services.core import Services

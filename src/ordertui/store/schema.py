@@ -376,6 +376,79 @@ MIGRATIONS: list[str] = [
     CREATE INDEX orders_stalled ON orders (COALESCE(last_event_at, shipped_at))
         WHERE status = 'shipped';
     """,
+    # 7: the merchant's shops: their orders (what the customer bought and paid), each shop's
+    # sync cursor, the links from supplier orders to the shop orders they were placed for,
+    # suggestions the merchant turned down, and exchange rates by day
+    """
+    CREATE TABLE shop_orders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        shop TEXT NOT NULL,
+        shop_order_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        cancelled_at INTEGER,
+        financial_status TEXT NOT NULL,
+        fulfillment_status TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        shipping INTEGER NOT NULL,
+        taxes INTEGER NOT NULL,
+        refunded INTEGER NOT NULL,
+        customer_name TEXT NOT NULL DEFAULT '',
+        customer_email TEXT NOT NULL DEFAULT '',
+        zip TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        -- paid, not cancelled, something still to send: somebody has to order it
+        waiting INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,
+        synced_at INTEGER NOT NULL,
+        UNIQUE (shop, shop_order_id)
+    );
+    CREATE INDEX shop_orders_name ON shop_orders (name, shop);
+    CREATE INDEX shop_orders_waiting ON shop_orders (created_at) WHERE waiting = 1;
+    CREATE INDEX shop_orders_customer ON shop_orders (zip, created_at);
+
+    CREATE TABLE shop_sync_state (
+        shop TEXT PRIMARY KEY,
+        cursor TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+
+    CREATE TABLE order_links (
+        order_id INTEGER PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+        shop_order INTEGER NOT NULL REFERENCES shop_orders (id) ON DELETE CASCADE,
+        source TEXT NOT NULL CHECK (source IN ('auto', 'manual')),
+        -- {supplier line index: shop line id}
+        lines TEXT NOT NULL DEFAULT '{}',
+        linked_at INTEGER NOT NULL
+    );
+    CREATE INDEX order_links_shop_order ON order_links (shop_order);
+
+    CREATE TABLE link_refusals (
+        order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        shop_order INTEGER NOT NULL REFERENCES shop_orders (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (order_id, shop_order)
+    ) WITHOUT ROWID;
+
+    -- how many units of ``currency`` one euro buys on ``day`` (the ECB's reference rates)
+    CREATE TABLE fx_rates (
+        day TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        per_eur TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (currency, day)
+    ) WITHOUT ROWID;
+
+    -- a linked order's money as the shop sold it: revenue in the shop's currency and the
+    -- supplier's cost converted to it (NULL: no rate for the day, so no profit is shown)
+    ALTER TABLE orders ADD COLUMN revenue INTEGER;
+    ALTER TABLE orders ADD COLUMN revenue_currency TEXT;
+    ALTER TABLE orders ADD COLUMN cost_converted INTEGER;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

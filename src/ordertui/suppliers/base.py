@@ -8,13 +8,12 @@ third party can add a supplier by installing a package.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
-from pathlib import Path
+from datetime import datetime
 from typing import Any, ClassVar
 
+from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import CapabilityMissing
 from ordertui.domain.models import (
@@ -65,23 +64,6 @@ class PendingAction:
     supplier_order_id: str
     payload: dict[str, Any]
     first_attempt_at: datetime | None = None
-
-
-class Applied(StrEnum):
-    YES = "yes"
-    NO = "no"
-
-
-@dataclass(slots=True)
-class AdapterContext:
-    """What an adapter gets from the app: a directory of its own (token caches, state), the
-    app's clock, and the config file's path to name in errors about its settings. An adapter
-    over HTTP builds its own client (``ordertui.http.SupplierHTTP``, which carries
-    the shared discipline)."""
-
-    directory: Path
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    config_path: Path | None = None  # named in errors about the adapter's settings
 
 
 class SupplierAdapter(abc.ABC):

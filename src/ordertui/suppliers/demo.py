@@ -9,12 +9,11 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.models import CancellationRequest, Dispute, Order
 from ordertui.simulators.demo import DemoEngine
 from ordertui.suppliers.base import (
-    AdapterContext,
-    Applied,
     DisputeDraft,
     OrderPage,
     PendingAction,

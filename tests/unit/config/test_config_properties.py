@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordertui import config as config_mod
+from ordertui.adapters import AdapterContext
 from ordertui.domain.errors import OrdertuiError
 from ordertui.services.settings import check_suppliers
-from ordertui.suppliers.base import AdapterContext
 from support.properties import SETTINGS, TRIED, WILD, fields, maybe
 
 #: generated configs register generated "secrets" for redaction (tests/conftest.py)

@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner
 
+from ordertui.adapters import Applied
 from ordertui.cli import main_group
 from ordertui.domain.capabilities import Capability
 from ordertui.suppliers import registry
-from ordertui.suppliers.base import Applied, OrderPage, SupplierAdapter
+from ordertui.suppliers.base import OrderPage, SupplierAdapter
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.screens.orders import OrdersScreen
 from support.tui import make_services
@@ -80,10 +81,10 @@ class ExplodingAdapter(SupplierAdapter):
 @pytest.fixture
 def exploding(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(registry.BUILTIN, "exploding", f"{__name__}:ExplodingAdapter")
-    registry._entry_points.cache_clear()
+    registry.REGISTRY.entry_points.cache_clear()
     yield
     monkeypatch.undo()
-    registry._entry_points.cache_clear()
+    registry.REGISTRY.entry_points.cache_clear()
 
 
 def test_an_error_in_a_command_exits_1_with_one_line_and_a_report(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ordertui.adapters import Applied
 from ordertui.config import Config
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import (
@@ -26,7 +27,6 @@ from ordertui.domain.states import CancellationState, DisputeReason, DisputeStat
 from ordertui.services.core import Services
 from ordertui.services.runner import OutboxRunner
 from ordertui.store.outbox import DONE, FAILED, PENDING, SENDING
-from ordertui.suppliers.base import Applied
 from ordertui.suppliers.demo import DemoAdapter
 from support.demo import Clock, make_services
 

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ordertui.adapters import AdapterContext
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import Order
 from ordertui.http import RetryPolicy, SupplierHTTP, retry_after
 from ordertui.store import Store
 from ordertui.suppliers.aliexpress import AliExpressAdapter
-from ordertui.suppliers.base import AdapterContext
 from ordertui.suppliers.cj import CJAdapter
 from support.properties import HUGE, SETTINGS, TEXT, TRIED, WILD, fields, maybe
 

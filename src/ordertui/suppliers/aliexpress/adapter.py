@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierProtocolError
 from ordertui.domain.models import Order
@@ -36,13 +37,7 @@ from ordertui.suppliers.aliexpress.mapping import (
     tracking_plain,
 )
 from ordertui.suppliers.aliexpress.state import AEState
-from ordertui.suppliers.base import (
-    AdapterContext,
-    Applied,
-    PendingAction,
-    SupplierAdapter,
-    Tracking,
-)
+from ordertui.suppliers.base import PendingAction, SupplierAdapter, Tracking
 
 WEB_BASE = "https://www.aliexpress.com"
 

@@ -20,6 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     ConfigError,
@@ -39,8 +40,6 @@ from ordertui.domain.states import CancellationState, DisputeReason, DisputeStat
 from ordertui.http import check_base_url
 from ordertui.secrets import resolve_secret
 from ordertui.suppliers.base import (
-    AdapterContext,
-    Applied,
     DisputeDraft,
     OrderPage,
     PendingAction,
