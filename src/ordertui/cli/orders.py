@@ -249,27 +249,37 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
 
 @click.command("sync")
 @click.option("--supplier", default=None, help="Only this supplier.")
+@click.option("--shop", default=None, help="Only this shop.")
 @pass_app
 @guard
-def sync_cmd(app: AppContext, supplier: str | None) -> None:
-    """Bring the local store up to date with the suppliers, and send queued actions."""
+def sync_cmd(app: AppContext, supplier: str | None, shop: str | None) -> None:
+    """Bring the local store up to date with the suppliers and the shops (linking their
+    orders), and send queued actions."""
     s = app.services
     if supplier and supplier not in s.config.suppliers:
         raise ValidationError("supplier", f"no supplier named {supplier!r}; configured: "
                               f"{', '.join(s.config.suppliers)}")
-    bar = Progress(f"syncing {supplier or 'suppliers'}")
+    if shop and shop not in s.config.shops:
+        raise ValidationError("shop", f"no shop named {shop!r}; configured: "
+                              f"{', '.join(s.config.shops) or 'none'}")
+    bar = Progress(f"syncing {supplier or shop or 'suppliers and shops'}")
 
     async def go() -> Any:
         _, sent = await s.run_outbox()
-        report = await s.sync(supplier, lambda p: bar(p.done, p.total))
+        report = await s.sync(supplier, lambda p: bar(p.done, p.total), shop=shop)
+        _, pushed = await s.run_outbox()  # the tracking the sync queued for the shops
         report.events[:0] = sent
+        report.events.extend(pushed)
         return report
     report = closing(app, go)
     bar.done()
     for event in report.events:
         click.echo(visible(event.describe()))
     if not report.errors:
-        click.echo(f"synced {report.orders:,} orders in {report.seconds:.1f} s", err=True)
+        shops = (f", {report.shop_orders:,} shop orders ({report.linked:,} linked)"
+                 if s.config.shops and not supplier else "")
+        click.echo(f"synced {report.orders:,} orders{shops} in {report.seconds:.1f} s",
+                   err=True)
     note = refresh_published(s.config)
     if note:
         click.echo(f"ordertui: note: {visible(note)}", err=True)

@@ -1,6 +1,6 @@
 """Plain-dict forms of the domain objects, for JSON: the store's blobs, the demo supplier's
-state, and ``ordertui show --format json``. Money inside an order is written as a decimal
-string in the order's currency."""
+and the demo shop's state, and ``ordertui show --format json``. Money inside an order is
+written as a decimal string in the order's currency."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ from ordertui.domain.models import (
     TrackingEvent,
 )
 from ordertui.domain.money import Money
+from ordertui.domain.shop import (
+    FinancialStatus,
+    FulfillmentStatus,
+    ShopFulfillment,
+    ShopLine,
+    ShopOrder,
+    ShopRefund,
+)
 from ordertui.domain.states import (
     CancellationState,
     DisputeReason,
@@ -65,7 +73,7 @@ def parse_money(value: str | None, currency: str) -> Money | None:
 def item_to(i: LineItem) -> Json:
     return {"title": i.title, "variant": i.variant, "sku": i.sku, "quantity": i.quantity,
             "unit_cost": money(i.unit_cost), "unit_price": money(i.unit_price),
-            "product_id": i.product_id, "line_id": i.line_id}
+            "product_id": i.product_id, "line_id": i.line_id, "shop_line_id": i.shop_line_id}
 
 
 def item_from(d: Json, currency: str) -> LineItem:
@@ -73,7 +81,8 @@ def item_from(d: Json, currency: str) -> LineItem:
                     unit_cost=Money(Decimal(d["unit_cost"]), currency),
                     unit_price=Money(Decimal(d["unit_price"]), currency),
                     variant=d.get("variant", ""), sku=d.get("sku", ""),
-                    product_id=d.get("product_id", ""), line_id=d.get("line_id", ""))
+                    product_id=d.get("product_id", ""), line_id=d.get("line_id", ""),
+                    shop_line_id=d.get("shop_line_id", ""))
 
 
 def event_to(e: TrackingEvent) -> Json:
@@ -215,3 +224,69 @@ def epoch(value: datetime) -> int:
 
 def from_epoch(value: int | float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
+
+
+# --- the shop's side ----------------------------------------------------------------------
+
+def shop_order_to(o: ShopOrder) -> Json:
+    return {
+        "shop": o.shop, "shop_order_id": o.shop_order_id, "name": o.name,
+        "created_at": ts(o.created_at), "updated_at": ts(o.updated_at),
+        "cancelled_at": ts(o.cancelled_at), "currency": o.currency,
+        "financial_status": o.financial_status.value,
+        "fulfillment_status": o.fulfillment_status.value,
+        "lines": [{"line_id": x.line_id, "title": x.title, "quantity": x.quantity,
+                   "unit_price": money(x.unit_price), "total": money(x.total), "sku": x.sku,
+                   "variant": x.variant, "product_id": x.product_id} for x in o.lines],
+        "shipping": money(o.shipping), "taxes": money(o.taxes), "total": money(o.total),
+        "refunded": money(o.refunded), "discounts": money(o.discounts),
+        "taxes_included": o.taxes_included,
+        "customer": customer_to(o.customer), "closed": o.closed, "test": o.test,
+        "fulfillments": [{"fulfillment_id": f.fulfillment_id, "status": f.status,
+                          "company": f.company, "number": f.number, "url": f.url,
+                          "lines": [list(x) for x in f.lines], "created_at": ts(f.created_at)}
+                         for f in o.fulfillments],
+        "refunds": [{"refund_id": r.refund_id, "at": ts(r.at), "amount": money(r.amount),
+                     "note": r.note} for r in o.refunds],
+        "url": o.url,
+    }
+
+
+def _status(kind: type[FinancialStatus] | type[FulfillmentStatus], value: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        return kind("unknown")
+
+
+def shop_order_from(d: Json, *, local_id: int | None = None) -> ShopOrder:
+    cur = d["currency"]
+
+    def m(key: str) -> Money:
+        return parse_money(d.get(key), cur) or Money.zero(cur)
+
+    return ShopOrder(
+        shop=d["shop"], shop_order_id=d["shop_order_id"], name=d["name"],
+        created_at=_req_ts(d["created_at"]), updated_at=_req_ts(d["updated_at"]),
+        cancelled_at=parse_ts(d.get("cancelled_at")), currency=cur,
+        financial_status=_status(FinancialStatus, d.get("financial_status")),
+        fulfillment_status=_status(FulfillmentStatus, d.get("fulfillment_status")),
+        lines=[ShopLine(line_id=x["line_id"], title=x["title"], quantity=int(x["quantity"]),
+                        unit_price=Money(Decimal(x["unit_price"]), cur),
+                        total=Money(Decimal(x["total"]), cur), sku=x.get("sku", ""),
+                        variant=x.get("variant", ""), product_id=x.get("product_id", ""))
+               for x in d.get("lines", [])],
+        shipping=m("shipping"), taxes=m("taxes"), total=m("total"), refunded=m("refunded"),
+        discounts=parse_money(d.get("discounts"), cur),
+        taxes_included=bool(d.get("taxes_included")),
+        customer=customer_from(d["customer"]), closed=bool(d.get("closed")),
+        test=bool(d.get("test")),
+        fulfillments=[ShopFulfillment(
+            fulfillment_id=f["fulfillment_id"], status=f.get("status", ""),
+            company=f.get("company", ""), number=f.get("number", ""), url=f.get("url", ""),
+            lines=tuple((str(a), int(b)) for a, b in f.get("lines", [])),
+            created_at=parse_ts(f.get("created_at"))) for f in d.get("fulfillments", [])],
+        refunds=[ShopRefund(refund_id=r["refund_id"], at=_req_ts(r["at"]),
+                            amount=Money(Decimal(r["amount"]), cur), note=r.get("note", ""))
+                 for r in d.get("refunds", [])],
+        url=d.get("url", ""), id=local_id)

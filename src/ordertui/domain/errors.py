@@ -111,7 +111,9 @@ class StoreBusy(OrdertuiError):
 
 
 class SupplierError(OrdertuiError):
-    """Something went wrong talking to a supplier. ``retryable`` says if trying later may help."""
+    """Something went wrong talking to a supplier, or to a shop: the remote party is named
+    by ``supplier`` either way (``ordertui.http`` raises these for both). ``retryable`` says
+    if trying later may help."""
 
     retryable = False
 

@@ -52,6 +52,9 @@ class LineItem:
     sku: str = ""
     product_id: str = ""
     line_id: str = ""  # the supplier's id for this line, where it has one
+    #: the shop's id of the line this one fulfils, where the supplier carries it (CJ's
+    #: storeLineItemId): the link from a supplier line to the shop line is then certain
+    shop_line_id: str = ""
 
     @property
     def total_cost(self) -> Money:
@@ -271,7 +274,7 @@ class AuditEntry:
 
     def who(self) -> str:
         """Who did it, as the merchant reads it: you, ordertui, or the supplier by name."""
-        if self.actor.startswith("supplier:"):
+        if self.actor.startswith(("supplier:", "shop:")):
             return self.actor.split(":", 1)[1]
         return AUDIT_ACTORS.get(self.actor, self.actor)
 
@@ -280,6 +283,8 @@ class AuditEntry:
         supplier sent" for ``answer_cancel_info sent``); "" when the detail says it all (the
         merchant's own action: "requested cancellation: …")."""
         head, _, tail = self.action.partition(" ")
+        if head in SHOP_NOUNS:
+            return f"{SHOP_NOUNS[head]} {tail}".strip()
         try:
             action = Action(head)
         except ValueError:
@@ -298,6 +303,9 @@ ACTION_NOUNS: dict[Action, str] = {
     Action.DISPUTE_WITHDRAW: "withdrawal of the dispute",
     Action.DISPUTE_ACCEPT_OFFER: "acceptance of the supplier's offer",
 }
+#: the same for what goes back to the shop (``ShopActionKind``'s values)
+SHOP_NOUNS = {"shop_fulfill": "tracking to the shop", "shop_tracking": "new tracking to the shop",
+              "shop_refund": "refund through the shop"}
 
 
 @dataclass(slots=True)

@@ -28,6 +28,20 @@ class ShopCapability(StrEnum):
     REFUND = "refund"  # refund the customer through the shop's payment
 
 
+class ShopActionKind(StrEnum):
+    """What goes back to the shop, through the outbox like a supplier action."""
+
+    FULFILL = "shop_fulfill"  # the supplier shipped: the shop order's lines, with tracking
+    TRACKING = "shop_tracking"  # the tracking number changed: the fulfillment's, updated
+    REFUND = "shop_refund"  # the merchant refunded the customer
+
+    @property
+    def label(self) -> str:
+        return {"shop_fulfill": "Send tracking to the shop",
+                "shop_tracking": "Update the tracking at the shop",
+                "shop_refund": "Refund through the shop"}[self.value]
+
+
 class FinancialStatus(StrEnum):
     """What the customer paid, as the shop keeps it (Shopify's words)."""
 
@@ -123,6 +137,8 @@ class ShopOrder:
     refunded: Money
     customer: Customer
     discounts: Money | None = None
+    #: the line prices and shipping include the taxes (EU shops): revenue leaves them out
+    taxes_included: bool = False
     cancelled_at: datetime | None = None
     closed: bool = False
     test: bool = False  # an order placed by the shop's test gateway

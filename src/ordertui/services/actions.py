@@ -53,8 +53,7 @@ class Actions(ServicesBase):
                                       action=action, payload=payload, now=ts)
             self.store.audit(order.id, "merchant", action.value, _describe(action, payload),
                              at=ts)
-        if self.outbox_wakeup is not None:
-            self.outbox_wakeup.set()
+        self.wake_outbox()
         return key
 
     def request_cancellation(self, order_id: int, reason: str) -> Order:

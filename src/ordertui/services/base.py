@@ -57,6 +57,11 @@ class ServicesBase:
         self._runner: OutboxRunner | None = None
         self._taking_ids: list[tuple[str, str]] | None = None
 
+    def wake_outbox(self) -> None:
+        """Something was queued: a runner waiting in this session sends it at once."""
+        if self.outbox_wakeup is not None:
+            self.outbox_wakeup.set()
+
     def supplier_names(self) -> list[str]:
         return list(self.config.suppliers)
 

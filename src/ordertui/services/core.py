@@ -54,6 +54,7 @@ from ordertui.services.reads import ReadPool
 from ordertui.services.recording import Recording
 from ordertui.services.returns import ReturnsOverview, ReturnsService
 from ordertui.services.runner import OutboxRunner
+from ordertui.services.shops import ShopService
 from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
 from ordertui.store.outbox import OutboxEntry
 from ordertui.store.watch import StoreWatch
@@ -108,6 +109,8 @@ class Services(Actions, Recording):
         super().__init__(config, clock=clock)
         #: returns, refunds, supplier policies, buyer protection, the returns stock
         self.returns = ReturnsService(self)
+        #: the merchant's shops: their orders, links to supplier orders, what goes back
+        self.shops = ShopService(self)
 
     # --- reading (thread-safe, synchronous) -------------------------------------------
     def window(self, q: OrderQuery, **kw: Any) -> list[OrderSummary]:
@@ -191,8 +194,10 @@ class Services(Actions, Recording):
 
     # --- supplier traffic ----------------------------------------------------------------
     async def sync(self, supplier: str | None = None,
-                   progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
-        return await sync(self, supplier, progress)
+                   progress: Callable[[SyncProgress], None] | None = None, *,
+                   shop: str | None = None) -> SyncReport:
+        """The suppliers' orders, then the shops' (see ``services.syncing.sync``)."""
+        return await sync(self, supplier, progress, shop=shop)
 
     async def add_orders(self, supplier: str, ids: str | Sequence[str],
                          progress: Callable[[SyncProgress], None] | None = None) -> AddReport:

@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ordertui.adapters import Applied
 from ordertui.domain import codec
@@ -34,7 +34,10 @@ from ordertui.domain.errors import (
 )
 from ordertui.domain.models import CancellationRequest, Dispute, Evidence, Order, SyncEvent
 from ordertui.domain.money import Money
+from ordertui.domain.shop import ShopActionKind, ShopFulfillment, ShopRefund
 from ordertui.domain.states import CancellationState, DisputeReason, Source
+from ordertui.services.shop_push import ShopTarget
+from ordertui.shops.base import ShopCapabilityMissing
 from ordertui.store.outbox import DONE, FAILED, OutboxEntry
 from ordertui.suppliers.base import DisputeDraft, PendingAction, SupplierAdapter
 
@@ -89,7 +92,7 @@ class OutboxRunner:
         return self._lock is not None
 
     # --- work ------------------------------------------------------------------------
-    def _now(self) -> int:
+    def now(self) -> int:
         return int(self.services.clock().timestamp())
 
     async def drain(self, limit: int | None = None) -> list[SyncEvent]:
@@ -98,7 +101,7 @@ class OutboxRunner:
         events: list[SyncEvent] = []
         done = 0
         while limit is None or done < limit:
-            entry = await asyncio.to_thread(self.services.store.outbox.claim, self._now())
+            entry = await asyncio.to_thread(self.services.store.outbox.claim, self.now())
             if entry is None:
                 break
             events.extend(await self.perform(entry))
@@ -126,66 +129,102 @@ class OutboxRunner:
                 await asyncio.sleep(interval_s)
 
     async def perform(self, entry: OutboxEntry) -> list[SyncEvent]:
+        """Send one action, at most once: an ambiguous one is looked up first; a refusal
+        undoes its local effect; a timeout leaves it ambiguous for the next attempt."""
         store = self.services.store
         outbox = store.outbox
         try:
             order = await asyncio.to_thread(store.get_order, entry.order_id)
         except OrderNotFound:
-            outbox.finish(entry.id, FAILED, now=self._now(), error="the order is gone")
+            outbox.finish(entry.id, FAILED, now=self.now(), error="the order is gone")
             return []
         try:
-            adapter = self.services.adapter(entry.supplier)
+            target = self._target(entry, order)
         except OrdertuiError as exc:
-            outbox.retry(entry.id, now=self._now(), next_at=self._now() + int(AUTH_RETRY_S),
+            outbox.retry(entry.id, now=self.now(), next_at=self.now() + int(AUTH_RETRY_S),
                          error=str(exc), ambiguous=False)
             return [SyncEvent(entry.order_id, order.display_name, "failed",
                               None, f"{entry.action.label} not sent yet", str(exc))]
-        pending = PendingAction(entry.action, entry.key, order.supplier_order_id,
-                                entry.payload, entry.first_sent_at)
         try:
-            if entry.ambiguous:
-                applied = await adapter.was_applied(pending, order)
-                if applied is Applied.YES:
-                    await self._refresh(adapter, order)
-                    outbox.finish(entry.id, DONE, now=self._now(),
-                                  result={"confirmed": "by reading the supplier's state"})
-                    store.audit(entry.order_id, "outbox", f"{entry.action.value} confirmed",
-                                "the supplier already had it; not sent again")
-                    return [SyncEvent(entry.order_id, order.display_name, "sent", None,
-                                      f"{entry.action.label}: received by {entry.supplier}")]
-            result = await self._send(adapter, entry, order)
+            if entry.ambiguous and await target.was_applied():
+                await target.refresh()
+                outbox.finish(entry.id, DONE, now=self.now(),
+                              result={"confirmed": "by reading the other side's state"})
+                store.audit(entry.order_id, "outbox", f"{entry.action.value} confirmed",
+                            f"{target.name} already had it; not sent again")
+                return [SyncEvent(entry.order_id, order.display_name, "sent", None,
+                                  f"{entry.action.label}: received by {target.name}")]
+            result = await target.send()
         except SupplierRejected as exc:
-            return await self._refused(adapter, entry, order, exc.supplier_message)
-        except (SupplierNotFound, CapabilityMissing) as exc:
-            return await self._refused(adapter, entry, order, exc.message)
+            return await target.refused(exc.supplier_message)
+        except (SupplierNotFound, CapabilityMissing, ShopCapabilityMissing) as exc:
+            return await target.refused(exc.message)
         except SupplierRateLimited as exc:
             delay = exc.retry_after if exc.retry_after is not None else backoff(entry.attempts)
-            outbox.retry(entry.id, now=self._now(), next_at=self._now() + max(int(delay), 1),
+            outbox.retry(entry.id, now=self.now(), next_at=self.now() + max(int(delay), 1),
                          error=str(exc), ambiguous=False)
             return []
         except SupplierAuthError as exc:
-            outbox.retry(entry.id, now=self._now(), next_at=self._now() + int(AUTH_RETRY_S),
+            outbox.retry(entry.id, now=self.now(), next_at=self.now() + int(AUTH_RETRY_S),
                          error=str(exc), ambiguous=False)
             return [SyncEvent(entry.order_id, order.display_name, "failed", None,
                               f"{entry.action.label} not sent yet", str(exc))]
         except Exception as exc:
-            # the supplier may or may not have acted: look before sending again
+            # the other side may or may not have acted: look before sending again
             log.warning("outbox: %s on %s: %s", entry.action.value, entry.key, exc)
-            outbox.retry(entry.id, now=self._now(),
-                         next_at=self._now() + max(int(backoff(entry.attempts)), 1),
+            outbox.retry(entry.id, now=self.now(),
+                         next_at=self.now() + max(int(backoff(entry.attempts)), 1),
                          error=str(exc) or type(exc).__name__, ambiguous=True)
             return []
-        await asyncio.to_thread(self._merge, entry.order_id, result)
-        outbox.finish(entry.id, DONE, now=self._now(), result=_plain(result))
+        await asyncio.to_thread(target.merge, result)
+        outbox.finish(entry.id, DONE, now=self.now(), result=_plain(result))
         store.audit(entry.order_id, "outbox", f"{entry.action.value} sent",
-                    f"received by {entry.supplier}")
+                    f"received by {target.name}")
         return [SyncEvent(entry.order_id, order.display_name, "sent", None,
-                          f"{entry.action.label}: sent to {entry.supplier}")]
+                          f"{entry.action.label}: sent to {target.name}")]
 
-    async def _send(self, adapter: SupplierAdapter, entry: OutboxEntry, order: Order
-                    ) -> CancellationRequest | Dispute:
-        p, key = entry.payload, entry.key
-        action = entry.action
+    def _target(self, entry: OutboxEntry, order: Order) -> Target:
+        if isinstance(entry.action, ShopActionKind):
+            return ShopTarget(self, entry, order)
+        return SupplierTarget(self, entry, order, self.services.adapter(entry.supplier))
+
+
+class Target(Protocol):
+    """Where an outbox entry goes: a supplier, or the merchant's shop."""
+
+    name: str  # as the merchant calls it in a sentence
+
+    async def was_applied(self) -> bool: ...
+
+    async def send(self) -> Any: ...
+
+    def merge(self, result: Any) -> None: ...
+
+    async def refresh(self) -> None: ...
+
+    async def refused(self, message: str) -> list[SyncEvent]: ...
+
+
+class SupplierTarget:
+    def __init__(self, runner: OutboxRunner, entry: OutboxEntry, order: Order,
+                 adapter: SupplierAdapter) -> None:
+        self.runner, self.entry, self.order, self.adapter = runner, entry, order, adapter
+        self.services = runner.services
+        self.name = entry.supplier
+        assert isinstance(entry.action, Action)
+        self.action: Action = entry.action
+
+    def _pending(self) -> PendingAction:
+        e = self.entry
+        return PendingAction(self.action, e.key, self.order.supplier_order_id, e.payload,
+                             e.first_sent_at)
+
+    async def was_applied(self) -> bool:
+        return await self.adapter.was_applied(self._pending(), self.order) is Applied.YES
+
+    async def send(self) -> CancellationRequest | Dispute:
+        p, key, order, adapter = self.entry.payload, self.entry.key, self.order, self.adapter
+        action = self.action
         if action is Action.CANCEL:
             return await adapter.request_cancellation(order, p["reason"], key)
         if action is Action.ANSWER_CANCEL_INFO:
@@ -208,31 +247,30 @@ class OutboxRunner:
             return await adapter.accept_dispute_offer(order, key)
         raise OrdertuiError(f"unknown action {action}")
 
-    def _merge(self, order_id: int, result: CancellationRequest | Dispute) -> None:
+    def merge(self, result: CancellationRequest | Dispute) -> None:
         """The supplier's answer to what was sent; a decision in it is news."""
         store = self.services.store
         with store.write():
             if isinstance(result, CancellationRequest):
-                event = store.merge_cancellation(order_id, result)
+                event = store.merge_cancellation(self.entry.order_id, result)
             else:
-                event = store.merge_dispute(order_id, result)
+                event = store.merge_dispute(self.entry.order_id, result)
             if event is not None:
                 store.record_news([event])
 
-    async def _refresh(self, adapter: SupplierAdapter, order: Order) -> None:
-        if adapter.can(Capability.GET_ORDER):
+    async def refresh(self) -> None:
+        if self.adapter.can(Capability.GET_ORDER):
             with contextlib.suppress(OrdertuiError):
-                fresh = await adapter.get_order(order.supplier_order_id)
-                await asyncio.to_thread(self.services.store.apply_sync_page, order.supplier,
-                                        [fresh], None)
+                fresh = await self.adapter.get_order(self.order.supplier_order_id)
+                await asyncio.to_thread(self.services.store.apply_sync_page,
+                                        self.order.supplier, [fresh], None)
 
-    async def _refused(self, adapter: SupplierAdapter, entry: OutboxEntry, order: Order,
-                       message: str) -> list[SyncEvent]:
+    async def refused(self, message: str) -> list[SyncEvent]:
         """The supplier said no: undo the local effect, keep its words, tell the merchant."""
-        store = self.services.store
+        store, entry, order = self.services.store, self.entry, self.order
         assert order.id is not None
         now = self.services.clock()
-        action, before = entry.action, entry.payload.get("before")
+        action, before = self.action, entry.payload.get("before")
         # undone on the order as it is now, in one transaction: another session may have
         # changed it while the action was on its way, and may not change it under us
         with store.write():
@@ -265,19 +303,20 @@ class OutboxRunner:
                             order.dispute.reason):
                     restored_d.id = order.dispute.id
                     store.update_dispute(restored_d, order.id)
-        store.outbox.finish(entry.id, FAILED, now=self._now(), error=message)
+        now_s = self.runner.now()
+        store.outbox.finish(entry.id, FAILED, now=now_s, error=message)
         store.audit(order.id, f"supplier:{entry.supplier}", f"{action.value} refused", message)
         # steps the merchant queued on the request just refused have nothing to act on; sent,
         # they would land on another request the supplier has for this order
         for later in store.outbox.entries(order_id=order.id):
             if (later.payload.get("before") or {}).get("client_key") == entry.key:
                 why = f"not sent: {entry.supplier} refused the {action.label.lower()} before it"
-                store.outbox.finish(later.id, FAILED, now=self._now(), error=why)
+                store.outbox.finish(later.id, FAILED, now=now_s, error=why)
                 store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
         refused = SyncEvent(order.id, order.display_name, "refused", None,
                             f"{entry.supplier} refused: {action.label.lower()}", message)
         store.record_news([refused])  # for every session, above all the one that asked
-        await self._refresh(adapter, order)
+        await self.refresh()
         return [refused]
 
 
@@ -286,6 +325,10 @@ def _plain(result: Any) -> Any:
         return codec.cancellation_to(result)
     if isinstance(result, Dispute):
         return codec.dispute_to(result)
+    if isinstance(result, ShopFulfillment):
+        return {"fulfillment_id": result.fulfillment_id, "number": result.number}
+    if isinstance(result, ShopRefund):
+        return {"refund_id": result.refund_id, "amount": result.amount.plain()}
     return None
 
 

@@ -46,14 +46,20 @@ class SyncReport:
     events: list[SyncEvent] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    shop_orders: int = 0  # shop orders brought
+    linked: int = 0  # supplier orders linked to their shop orders on the way
+    pushed: int = 0  # tracking queued for the shops
 
 
 async def sync(services: Services, supplier: str | None = None,
                progress: Callable[[SyncProgress], None] | None = None,
-               *, page_size: int = 500) -> SyncReport:
+               *, page_size: int = 500, shop: str | None = None) -> SyncReport:
+    """The suppliers' orders (``supplier``: one), then the shops' (``shop``: one; with only
+    a supplier named, none), linking what they bring and queueing tracking for the shops."""
     report = SyncReport()
     started = time.monotonic()
-    names = [supplier] if supplier else services.supplier_names()
+    since = int(time.time())
+    names = [supplier] if supplier else [] if shop else services.supplier_names()
     store = services.store
     for name in names:
         adapter = services.adapter(name)
@@ -86,6 +92,18 @@ async def sync(services: Services, supplier: str | None = None,
             report.errors[name] = str(exc)
             continue
         await asyncio.to_thread(store.sync_finished, name)
+    if names and services.config.shops:
+        synced = await asyncio.to_thread(store.orders_synced_since, since)
+        report.linked += await asyncio.to_thread(services.shops.link_pass, synced)
+        report.pushed += await asyncio.to_thread(services.shops.push.tracking_pass, synced)
+    for name in [shop] if shop else [] if supplier else services.shops.names():
+        shop_report = await services.shops.sync(
+            name, (lambda p: progress(SyncProgress(p.shop, p.done, p.total)))
+            if progress is not None else None)
+        report.shop_orders += shop_report.orders
+        report.linked += shop_report.linked
+        report.pushed += shop_report.pushed
+        report.errors.update(shop_report.errors)
     report.seconds = time.monotonic() - started
     return report
 

@@ -78,10 +78,13 @@ class OrderStates(OrderQueries):
         hand); inside an open ``write()`` it joins that transaction."""
         with self.write() as con:
             cancelled = status is OrderStatus.CANCELLED
+            # a linked order's amounts are the shop's (store/shop_orders.py)
             con.execute("UPDATE orders SET status = ?, updated_at = ?, "
-                        "counted_price = CASE WHEN ? THEN 0 ELSE total_price END, "
-                        "counted_cost = CASE WHEN ? THEN 0 ELSE total_cost END, "
-                        "profit = CASE WHEN ? THEN 0 ELSE total_price - total_cost END "
+                        "counted_price = CASE WHEN ? THEN 0 ELSE COALESCE(revenue, total_price) "
+                        "END, counted_cost = CASE WHEN ? THEN 0 WHEN revenue IS NOT NULL THEN "
+                        "COALESCE(cost_converted, 0) ELSE total_cost END, "
+                        "profit = CASE WHEN ? THEN 0 WHEN revenue IS NOT NULL THEN "
+                        "COALESCE(revenue - cost_converted, 0) ELSE total_price - total_cost END "
                         "WHERE id = ?", (status.value, now or _now(), cancelled, cancelled,
                                          cancelled, order_id))
 

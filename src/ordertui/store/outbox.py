@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ordertui.domain.capabilities import Action
+from ordertui.domain.shop import ShopActionKind
 
 if TYPE_CHECKING:
     from ordertui.store import Store
@@ -24,7 +25,7 @@ class OutboxEntry:
     key: str
     order_id: int
     supplier: str
-    action: Action
+    action: Action | ShopActionKind  # for a supplier, or for the shop (``supplier``: the shop)
     payload: dict[str, Any]
     state: str
     attempts: int
@@ -41,7 +42,7 @@ _COLUMNS = ("id, key, order_id, supplier, action, payload, state, attempts, ambi
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     return OutboxEntry(
-        id=row[0], key=row[1], order_id=row[2], supplier=row[3], action=Action(row[4]),
+        id=row[0], key=row[1], order_id=row[2], supplier=row[3], action=_action(row[4]),
         payload=json.loads(row[5]), state=row[6], attempts=row[7], ambiguous=bool(row[8]),
         created_at=datetime.fromtimestamp(row[9], UTC),
         next_at=datetime.fromtimestamp(row[10], UTC),
@@ -49,12 +50,16 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
         last_error=row[12])
 
 
+def _action(value: str) -> Action | ShopActionKind:
+    return ShopActionKind(value) if value.startswith("shop_") else Action(value)
+
+
 class Outbox:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def enqueue(self, con: sqlite3.Connection, *, key: str, order_id: int, supplier: str,
-                action: Action, payload: dict[str, Any], now: int) -> int:
+                action: Action | ShopActionKind, payload: dict[str, Any], now: int) -> int:
         """Add an action; call inside the transaction that writes its local effect."""
         cur = con.execute(
             "INSERT INTO outbox (key, order_id, supplier, action, payload, state, created_at, "

@@ -157,6 +157,23 @@ class ReturnsStore:
              int(refund.item_returned), refund.return_id, _ts(refund.at)))
         return int(cur.lastrowid or 0)
 
+    def set_refund_shop_id(self, refund_id: int, shop_refund_id: str) -> None:
+        """The shop made the refund: its id there, so that a sync reading the shop's refunds
+        back counts it once."""
+        with self.store.write() as con:
+            con.execute("UPDATE refunds SET shop_refund_id = ? WHERE id = ?",
+                        (shop_refund_id, refund_id))
+
+    def delete_refund(self, refund_id: int) -> None:
+        """A refund the shop refused to make was not made."""
+        with self.store.write() as con:
+            con.execute("DELETE FROM refunds WHERE id = ?", (refund_id,))
+
+    def shop_refund_ids(self, order_id: int) -> set[str]:
+        return {r[0] for r in self.store.con.execute(
+            "SELECT shop_refund_id FROM refunds WHERE order_id = ? AND shop_refund_id IS NOT "
+            "NULL", (order_id,))}
+
     def refunds_for(self, order_id: int) -> list[Refund]:
         return [Refund(id=rid, order_id=order_id, amount=Money.from_units(amount, cur),
                        reason=reason, item_returned=bool(returned), return_id=ret, at=_dt(at))

@@ -106,7 +106,8 @@ def _unpack_events(blob: bytes | None) -> list[Any]:
 
 def _pack_items(order: Order) -> str:
     rows = [[i.title, i.variant, i.sku, i.quantity, str(i.unit_cost.amount),
-             str(i.unit_price.amount), i.product_id, i.line_id] for i in order.items]
+             str(i.unit_price.amount), i.product_id, i.line_id, i.shop_line_id]
+            for i in order.items]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -138,7 +139,9 @@ def _item(row: list[Any], currency: str) -> LineItem:
     return LineItem(title=row[0], variant=row[1], sku=row[2], quantity=int(row[3]),
                     unit_cost=Money(Decimal(row[4]), currency),
                     unit_price=Money(Decimal(row[5]), currency), product_id=row[6],
-                    line_id=row[7])
+                    line_id=row[7],
+                    # rows written before the shops came have no shop line
+                    shop_line_id=row[8] if len(row) > 8 else "")
 
 
 def _event(row: list[Any]) -> TrackingEvent:

@@ -448,6 +448,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE orders ADD COLUMN revenue INTEGER;
     ALTER TABLE orders ADD COLUMN revenue_currency TEXT;
     ALTER TABLE orders ADD COLUMN cost_converted INTEGER;
+    -- a shop order's supplier orders, found by the name they carry; the orders a sync
+    -- brought, for linking them and sending their tracking to the shop
+    CREATE INDEX orders_name ON orders (name) WHERE name != '';
+    CREATE INDEX orders_synced ON orders (synced_at);
+
+    -- a refund made through the shop, or in the shop's own admin and read back by a sync:
+    -- the shop's id of it, so that it is counted once
+    ALTER TABLE refunds ADD COLUMN shop_refund_id TEXT;
+    CREATE UNIQUE INDEX refunds_shop ON refunds (shop_refund_id)
+        WHERE shop_refund_id IS NOT NULL;
     """,
 ]
 

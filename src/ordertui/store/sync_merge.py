@@ -24,6 +24,20 @@ _KEEP_DETAIL = {
     **{c: f"CASE WHEN excluded.events IS NULL THEN orders.{c} ELSE excluded.{c} END"
        for c in ("events", "last_event", "last_event_at")},
 }
+# a linked order's amounts are the shop's (revenue, the cost converted to the shop's
+# currency: store/shop_orders.py), kept when its supplier reports it again; a cancelled order
+# counts for nothing, an unknown converted cost leaves the profit at 0 (shown as unknown)
+_CANCELLED = "excluded.status = 'cancelled'"
+_LINKED = "orders.revenue IS NOT NULL"
+_KEEP_DETAIL.update({
+    "counted_price": f"CASE WHEN {_LINKED} THEN (CASE WHEN {_CANCELLED} THEN 0 ELSE "
+                     "orders.revenue END) ELSE excluded.counted_price END",
+    "counted_cost": f"CASE WHEN {_LINKED} THEN (CASE WHEN {_CANCELLED} THEN 0 ELSE "
+                    "COALESCE(orders.cost_converted, 0) END) ELSE excluded.counted_cost END",
+    "profit": f"CASE WHEN {_LINKED} THEN (CASE WHEN {_CANCELLED} OR orders.cost_converted "
+              "IS NULL THEN 0 ELSE orders.revenue - orders.cost_converted END) "
+              "ELSE excluded.profit END",
+})
 # columns a sync may overwrite on an order it already has (not its local states)
 _UPSERT_SQL = (
     f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) "

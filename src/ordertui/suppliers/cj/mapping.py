@@ -296,7 +296,8 @@ class OrderBuilder:
                 title=title, quantity=count_of(p.get("quantity")),
                 unit_cost=usd(p.get("sellPrice")),
                 unit_price=Money.zero(CURRENCY), sku=sku, product_id=vid,
-                line_id=str(p.get("lineItemId") or "")))
+                line_id=str(p.get("lineItemId") or ""),
+                shop_line_id=str(p.get("storeLineItemId") or "")))
         events = [tracking_event(e) for e in tracking]
         track = str(m.get("trackNumber") or "")
         delivered = None

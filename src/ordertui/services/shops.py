@@ -1,0 +1,283 @@
+"""The merchant's shops, behind the one door: their adapters, syncing their orders, linking
+supplier orders to the shop orders they were placed for, and a linked order's money as the
+shop sold it (revenue in the shop's currency, the supplier's cost converted to it).
+
+Linking is automatic only where the supplier names the shop order (CJ's ``orderNum``);
+otherwise the shop orders that may be the one are suggested and the merchant confirms
+(``link``), or turns a suggestion down (``refuse``) so it is not proposed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ordertui.adapters import AdapterContext
+from ordertui.domain import linking
+from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.fx import Rate, Unknown
+from ordertui.domain.models import Order
+from ordertui.domain.money import Money
+from ordertui.domain.shop import LinkSource, LinkSuggestion, ShopLink, ShopOrder
+from ordertui.services.shop_push import ShopPush
+from ordertui.shops.base import ShopAdapter
+from ordertui.shops.registry import adapter_class
+from ordertui.store.shop_orders import ShopQuery
+
+if TYPE_CHECKING:  # the services object that composes this one
+    from ordertui.services.core import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ShopSyncProgress:
+    shop: str
+    done: int
+    total: int | None
+
+
+@dataclass(slots=True)
+class ShopSyncReport:
+    orders: int = 0
+    linked: int = 0  # supplier orders linked automatically on the way
+    pushed: int = 0  # tracking queued for the shop (orders linked on the way, shipped)
+    errors: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class ShopService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.store = services.store
+        self._adapters: dict[str, ShopAdapter] = {}
+        #: tracking and refunds on their way back to the shops
+        self.push = ShopPush(services)
+
+    # --- the shops --------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return list(self.services.config.shops)
+
+    def adapter(self, name: str) -> ShopAdapter:
+        if name not in self._adapters:
+            sc = self.services.config.shops.get(name)
+            if sc is None:
+                configured = ", ".join(self.services.config.shops) or "none"
+                raise OrdertuiError(f"no shop named {name!r} in {self.services.config.path}; "
+                                    f"configured: {configured}")
+            cls = adapter_class(sc.kind)
+            context = AdapterContext(directory=self.services.data_dir / "shops" / name,
+                                     clock=self.services.clock,
+                                     config_path=self.services.config.path)
+            context.directory.mkdir(parents=True, exist_ok=True)
+            self._adapters[name] = cls(name, sc.settings, context)
+        return self._adapters[name]
+
+    async def aclose(self) -> None:
+        for adapter in self._adapters.values():
+            await adapter.aclose()
+        self._adapters.clear()
+
+    # --- syncing ----------------------------------------------------------------------
+    async def sync(self, shop: str | None = None,
+                   progress: Callable[[ShopSyncProgress], None] | None = None, *,
+                   page_size: int = 50) -> ShopSyncReport:
+        """Bring each shop's orders changed since its cursor, then link what can be linked
+        and price the linked supplier orders anew."""
+        report = ShopSyncReport()
+        started = time.monotonic()
+        for name in [shop] if shop else self.names():
+            adapter = self.adapter(name)
+            await asyncio.to_thread(self.store.shop_sync_started, name)
+            changed: list[int] = []
+            try:
+                cursor = self.store.shop_cursor(name)
+                done = 0
+                while True:
+                    page = await adapter.list_orders(cursor, page_size=page_size)
+                    changed += await asyncio.to_thread(self.store.apply_shop_page, name,
+                                                       page.orders, page.cursor)
+                    cursor = page.cursor
+                    done += len(page.orders)
+                    if progress is not None:
+                        progress(ShopSyncProgress(name, done, page.total))
+                    if not page.more:
+                        break
+            except OrdertuiError as exc:
+                await asyncio.to_thread(self.store.shop_sync_finished, name, str(exc))
+                report.errors[name] = str(exc)
+            else:
+                await asyncio.to_thread(self.store.shop_sync_finished, name)
+            report.orders += len(changed)
+            linked = await asyncio.to_thread(self.after_shop_changes, changed)
+            report.linked += len(linked)
+            report.pushed += await asyncio.to_thread(self.push.tracking_pass, linked)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def after_shop_changes(self, shop_orders: list[int]) -> list[int]:
+        """Shop orders came or changed: link the supplier orders that name them, price the
+        linked ones anew. Returns the supplier orders linked now."""
+        made = []
+        for shop_order in shop_orders:
+            s = self.store.shop_order(shop_order)
+            if s is None:
+                continue
+            linked = {x.order_id for x in self.store.links_of_shop_order(shop_order)}
+            for order_id in self.store.order_ids_named(s.name):
+                if order_id not in linked and self.store.link_of(order_id) is None \
+                        and self._auto_link(order_id):
+                    made.append(order_id)
+            self.refresh_money([x.order_id for x in self.store.links_of_shop_order(shop_order)])
+        return made
+
+    def link_pass(self, order_ids: list[int] | None = None) -> int:
+        """Link the supplier orders that name their shop order (after a supplier sync).
+        Returns how many were linked."""
+        ids = order_ids if order_ids is not None else self.store.unlinked_order_ids()
+        made = sum(self._auto_link(i) for i in ids if self.store.link_of(i) is None)
+        self.refresh_money([i for i in ids if self.store.link_of(i) is not None])
+        return made
+
+    def _auto_link(self, order_id: int) -> int:
+        order = self.store.get_order(order_id)
+        shop = linking.reference(order, self._named(order.name))
+        if shop is None or shop.id is None:
+            return 0
+        self._link(order, shop, LinkSource.AUTO)
+        return 1
+
+    def _named(self, name: str) -> list[ShopOrder]:
+        number = linking.order_number(name)
+        if not number:
+            return []
+        return self.store.shop_orders_named(f"#{number}") + self.store.shop_orders_named(number)
+
+    def _link(self, order: Order, shop: ShopOrder, source: LinkSource) -> None:
+        assert order.id is not None and shop.id is not None
+        taken = [line for x in self.store.links_of_shop_order(shop.id)
+                 if x.order_id != order.id for line in x.lines.values()]
+        lines = linking.match_lines(order.items, shop, taken)
+        self.store.link(order.id, shop.id, source, lines)
+        self.store.audit(order.id, "merchant" if source is LinkSource.MANUAL else "ordertui",
+                         "linked", f"to {shop.name} of {shop.shop}"
+                         + (" (confirmed by you)" if source is LinkSource.MANUAL else ""))
+
+    # --- the merchant's links ---------------------------------------------------------
+    def suggestions(self, order_id: int) -> list[LinkSuggestion]:
+        """Shop orders that may be the one this supplier order was placed for, best first."""
+        order = self.store.get_order(order_id)
+        around = int(order.created_at.timestamp())
+        window = int(linking.PLACED_WITHIN.total_seconds())
+        near = self.store.shop_orders_near(order.customer.address.zip, around - window,
+                                           around + window)
+        named = self._named(order.name)
+        seen: dict[int | None, ShopOrder] = {s.id: s for s in near + named}
+        return linking.suggest(order, seen.values(),
+                               refused=self.store.refused_links(order_id))
+
+    def link(self, order_id: int, ref: str) -> ShopOrder:
+        """Link a supplier order to the shop order ``ref`` names: its name ("#1042"), the
+        shop's id, or ordertui's id of it. Raises ``ValidationError`` (field shop_order)."""
+        shop = self.find_shop_order(ref)
+        with self.store.write():
+            self._link(self.store.get_order(order_id), shop, LinkSource.MANUAL)
+        self.refresh_money([order_id])
+        return shop
+
+    def unlink(self, order_id: int) -> bool:
+        link = self.store.link_of(order_id)
+        if link is None:
+            return False
+        shop = self.store.shop_order(link.shop_order)
+        with self.store.write():
+            self.store.unlink(order_id)
+            self.store.audit(order_id, "merchant", "unlinked",
+                             f"from {shop.name if shop else 'its shop order'}")
+        return True
+
+    def refuse(self, order_id: int, shop_order: int) -> None:
+        self.store.refuse_link(order_id, shop_order)
+
+    def find_shop_order(self, ref: str) -> ShopOrder:
+        ref = ref.strip()
+        found: list[ShopOrder] = []
+        if ref.startswith("gid://") or "/" in ref:
+            found = [s for name in self.names()
+                     if (i := self.store.shop_order_ref(name, ref)) is not None
+                     and (s := self.store.shop_order(i)) is not None]
+        if not found:
+            found = self._named(ref)
+        if not found and ref.isdigit():
+            s = self.store.shop_order(int(ref))
+            found = [s] if s is not None else []
+        if not found:
+            raise ValidationError("shop_order", f"no shop order {ref!r}; give its name "
+                                  "(#1042) or the shop's id; `ordertui sync` brings new ones")
+        if len(found) > 1:
+            raise ValidationError("shop_order", f"{ref!r} names orders in several shops ("
+                                  + ", ".join(f"{s.shop}: {s.shop_order_id}" for s in found)
+                                  + "); give the shop's id")
+        return found[0]
+
+    # --- money ------------------------------------------------------------------------
+    def refresh_money(self, order_ids: list[int]) -> None:
+        """Price linked supplier orders as their shop sold them."""
+        for order_id in order_ids:
+            link = self.store.link_of(order_id)
+            shop = self.store.shop_order(link.shop_order) if link is not None else None
+            if link is None or shop is None:
+                continue
+            order = self.store.get_order(order_id)
+            alone = len(self.store.links_of_shop_order(shop.id or 0)) == 1
+            if link.lines:
+                revenue = linking.revenue(order.items, shop, link.lines)
+            elif alone:  # its lines are not known yet (or match none): the whole shop order
+                revenue = linking.whole(shop)
+            else:
+                log.info("%s: no line matched in %s, which other supplier orders share; "
+                         "its revenue waits for its lines", order.display_name, shop.name)
+                continue
+            cost, _rate = self.convert(order.total_cost, shop.currency, order.created_at.date())
+            self.store.set_order_money(order_id, revenue, cost)
+
+    def convert(self, amount: Money, to: str, day: date
+                ) -> tuple[Money | None, Rate | Unknown]:
+        """``amount`` in the currency ``to`` at the rate of ``day`` (the supplier order's),
+        with the rate used; or None with why no rate is known."""
+        found = self.services.fx.rate(amount.currency, to, day)
+        if isinstance(found, Unknown):
+            return None, found
+        return found.convert(amount), found
+
+    def shop_link(self, order_id: int) -> ShopLink | None:
+        """The order's shop order and its money as the shop sold it, for the details."""
+        link = self.store.link_of(order_id)
+        shop = self.store.shop_order(link.shop_order) if link is not None else None
+        money = self.store.order_money(order_id)
+        if link is None or shop is None or money is None:
+            return None
+        revenue, cost = money
+        order = self.store.get_order(order_id)
+        _converted, rate = self.convert(order.total_cost, shop.currency,
+                                        order.created_at.date())
+        return ShopLink(shop=shop.shop, shop_order_id=shop.shop_order_id, name=shop.name,
+                        source=link.source, currency=shop.currency, revenue=revenue,
+                        cost=cost, rate=rate.rate if isinstance(rate, Rate) else None,
+                        rate_note=rate.describe())
+
+    # --- the shop orders, for the screens and commands ------------------------------------
+    def shop_orders(self, q: ShopQuery, *, limit: int = 500) -> list[ShopOrder]:
+        return self.store.shop_orders(q, limit=limit)
+
+    def count_shop_orders(self, q: ShopQuery) -> int:
+        return self.store.count_shop_orders(q)
+
+    def linked_orders(self, shop_orders: list[int]) -> dict[int, list[int]]:
+        return self.store.linked_order_ids(shop_orders)
+
