@@ -16,7 +16,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.policy import ProtectionState
 from ordertui.domain.query import OrderQuery, SortKey
-from ordertui.domain.returns import OrderMoney
+from ordertui.domain.returns import OrderMoney, shown
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
 from ordertui.services import serialize
@@ -191,7 +191,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     if r is not None:
         if r.refunds or r.recoveries:
             lines.append(f"Net          refunded {m.refunded.display()} · recovered "
-                         f"{m.recovered.display()} · net {m.net.display()} "
+                         f"{m.recovered.display()} · net {shown(m.net)} "
                          f"({m.net_formula()})")
         if r.policy is not None:
             p = r.policy

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ordertui.cli.common import AppContext, fail, guard, pass_app, table
-from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState
+from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState, shown
 from ordertui.domain.text import visible
 from ordertui.services.policy import (
     Format,
@@ -23,7 +23,7 @@ STATE_CHOICES = [s.value for s in ReturnState]
 
 
 def _net(money: OrderMoney) -> str:
-    return f"net {money.net.display()} ({money.net_formula()})"
+    return f"net {shown(money.net)} ({money.net_formula()})"
 
 
 def _where(r: Return, supplier: str) -> str:

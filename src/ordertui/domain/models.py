@@ -135,8 +135,47 @@ class Dispute:
         return self.messages[-1] if self.messages else None
 
 
+class Counted:
+    """Sale, cost and profit as they count, for an order and a row of the table alike: a
+    linked order's are its shop's (revenue, and the supplier's cost in the shop's currency),
+    and a cancelled order's are nothing (``counted``)."""
+
+    __slots__ = ()
+    status: OrderStatus
+    total_price: Money
+    total_cost: Money
+    revenue: Money | None
+    cost_converted: Money | None
+
+    @property
+    def sale(self) -> Money:
+        """What the customer's payment counts for: nothing once the order is cancelled."""
+        return counted(self.status, self.revenue if self.revenue is not None
+                       else self.total_price)
+
+    @property
+    def profit_known(self) -> bool:
+        """False for a linked order whose cost has no exchange rate to the shop's currency."""
+        return self.revenue is None or self.cost_converted is not None \
+            or self.status is OrderStatus.CANCELLED
+
+    @property
+    def cost(self) -> Money:
+        """What the supplier's charge counts for: nothing once the order is cancelled; in the
+        shop's currency for a linked order (0 while no rate is known: see profit_known)."""
+        if self.revenue is None:
+            return counted(self.status, self.total_cost)
+        if self.cost_converted is None:
+            return Money.zero(self.revenue.currency)
+        return counted(self.status, self.cost_converted)
+
+    @property
+    def profit(self) -> Money:
+        return self.sale - self.cost
+
+
 @dataclass(slots=True)
-class Order:
+class Order(Counted):
     supplier: str
     supplier_order_id: str
     name: str  # the shop's order name the customer knows, e.g. "#1042"
@@ -165,20 +204,10 @@ class Order:
     #: kept by the store: it turned cancelled while ordertui knew it and its customer is
     #: not refunded in full yet
     refund_due: bool = False
-
-    @property
-    def sale(self) -> Money:
-        """What the customer's payment counts for: nothing once the order is cancelled."""
-        return counted(self.status, self.total_price)
-
-    @property
-    def cost(self) -> Money:
-        """What the supplier's charge counts for: nothing once the order is cancelled."""
-        return counted(self.status, self.total_cost)
-
-    @property
-    def profit(self) -> Money:
-        return self.sale - self.cost
+    #: kept by the store for an order linked to its shop order: what the shop sold it for
+    #: (the shop's currency) and the supplier's cost converted to it (None: no rate)
+    revenue: Money | None = None
+    cost_converted: Money | None = None
 
     @property
     def display_name(self) -> str:
@@ -212,7 +241,7 @@ def money_sum(values: list[Money], currency: str) -> Money:
 
 
 @dataclass(slots=True)
-class OrderSummary:
+class OrderSummary(Counted):
     """One row of the orders table: what the list shows, nothing more."""
 
     id: int
@@ -237,18 +266,9 @@ class OrderSummary:
     refund_due: bool = False
     #: when its tracking last moved (or it shipped, before any tracking event)
     moved_at: datetime | None = None
-
-    @property
-    def sale(self) -> Money:
-        return counted(self.status, self.total_price)
-
-    @property
-    def cost(self) -> Money:
-        return counted(self.status, self.total_cost)
-
-    @property
-    def profit(self) -> Money:
-        return self.sale - self.cost
+    #: a linked order's money as its shop sold it (see ``Order``)
+    revenue: Money | None = None
+    cost_converted: Money | None = None
 
     @property
     def display_name(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from ordertui.domain.errors import InvalidTransition, OrdertuiError, ValidationError
@@ -140,6 +141,8 @@ class Refund:
     at: datetime
     return_id: int | None = None
     id: int | None = None
+    #: the shop's id of it: made through the shop, or in the shop's admin and read back
+    shop_refund_id: str = ""
 
 
 class RecoverySource(StrEnum):
@@ -192,6 +195,11 @@ class StockUse:
     id: int | None = None
 
 
+def shown(amount: Money | None) -> str:
+    """An amount as people read it, or "unknown" where no exchange rate gave one."""
+    return amount.display() if amount is not None else "unknown"
+
+
 @dataclass(slots=True, frozen=True)
 class OrderMoney:
     """An order's money for the merchant: what moved, and what is still to move.
@@ -202,60 +210,106 @@ class OrderMoney:
     refunds and recoveries only settle those and count for nothing either; what the
     customer is still owed is ``owed_to_customer``. The table, the details, the exports
     and their totals all count this way (``ordertui.domain.models.counted``).
+
+    The sale is in the currency the customer paid (the shop's, for an order linked to its
+    shop order), the supplier's charge and what came back from it in the supplier's. What
+    counts is in the sale's currency: the cost converted at the rate of the order's day
+    (``converted_cost``); without a rate the cost, the recoveries and the net are unknown
+    (None), never a wrong number.
     """
 
     paid: Money  # what the customer paid
-    cost: Money  # what the supplier charged
-    refunded: Money  # given back to the customer
-    recovered: Money  # got back from the supplier (disputes and by hand)
+    cost: Money  # what the supplier charged (the supplier's currency)
+    refunded: Money  # given back to the customer (the sale's currency)
+    recovered: Money  # got back from the supplier (disputes and by hand; its currency)
     cancelled: bool = False
     #: it turned cancelled while ordertui knew it and the customer is not refunded in full
     #: (orders first seen cancelled were settled before)
     refund_due: bool = False
+    #: the supplier's charge in the sale's currency, where the two differ (None: no rate)
+    converted_cost: Money | None = None
 
     @classmethod
     def of(cls, order: Order, refunded: Money | None = None,
            recovered: Money | None = None) -> OrderMoney:
         """The money of ``order`` with the sums given back to the customer and got back
-        from the supplier (none when not given)."""
-        zero = Money.zero(order.total_price.currency)
-        return cls(paid=order.total_price, cost=order.total_cost, refunded=refunded or zero,
-                   recovered=recovered or zero,
+        from the supplier (none when not given); a linked order's sale is its shop's."""
+        paid = order.revenue if order.revenue is not None else order.total_price
+        return cls(paid=paid, cost=order.total_cost,
+                   refunded=refunded or Money.zero(paid.currency),
+                   recovered=recovered or Money.zero(order.total_cost.currency),
                    cancelled=order.status is OrderStatus.CANCELLED,
-                   refund_due=order.refund_due)
+                   refund_due=order.refund_due,
+                   converted_cost=order.cost_converted if order.revenue is not None else None)
 
     def _counted(self, amount: Money) -> Money:
         return Money.zero(amount.currency) if self.cancelled else amount
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Units of the sale's currency per unit of the supplier's (None: unknown)."""
+        if self.cost.currency == self.paid.currency:
+            return Decimal(1)
+        if self.converted_cost is not None and self.cost.amount:
+            return self.converted_cost.amount / self.cost.amount
+        return None
+
+    def in_sale_currency(self, amount: Money) -> Money | None:
+        """A supplier amount in the sale's currency, at the order's rate."""
+        if amount.currency == self.paid.currency:
+            return amount
+        if not amount.amount:
+            return Money.zero(self.paid.currency)
+        rate = self.rate
+        return Money(amount.amount * rate, self.paid.currency).quantized() if rate else None
+
+    @property
+    def known(self) -> bool:
+        """Whether the cost is known in the sale's currency (else there is no net)."""
+        return self.cancelled or self.in_sale_currency(self.cost) is not None
 
     @property
     def sale_price(self) -> Money:
         return self._counted(self.paid)
 
     @property
-    def supplier_cost(self) -> Money:
-        return self._counted(self.cost)
+    def supplier_cost(self) -> Money | None:
+        cost = self.in_sale_currency(self.cost)
+        return Money.zero(self.paid.currency) if self.cancelled else cost
 
     @property
     def counted_refunds(self) -> Money:
         return self._counted(self.refunded)
 
     @property
-    def counted_recoveries(self) -> Money:
-        return self._counted(self.recovered)
+    def counted_recoveries(self) -> Money | None:
+        recovered = self.in_sale_currency(self.recovered)
+        return Money.zero(self.paid.currency) if self.cancelled else recovered
 
     @property
-    def net(self) -> Money:
-        """Sale − cost − refunds + recovered, as counted."""
-        return (self.sale_price - self.supplier_cost - self.counted_refunds
-                + self.counted_recoveries)
+    def profit(self) -> Money | None:
+        """Sale − cost, as counted (None: no rate)."""
+        cost = self.supplier_cost
+        return self.sale_price - cost if cost is not None else None
+
+    @property
+    def net(self) -> Money | None:
+        """Sale − cost − refunds + recovered, as counted (None: no rate)."""
+        cost, recovered = self.supplier_cost, self.counted_recoveries
+        if cost is None or recovered is None:
+            return None
+        return self.sale_price - cost - self.counted_refunds + recovered
 
     def net_formula(self) -> str:
         """How ``net`` is made, in words: ``sale $X − cost $Y − refunds $Z + recovered $W``."""
         if self.cancelled:
             return "cancelled, so its sale, cost, refunds and recoveries count for nothing"
-        return (f"sale {self.sale_price.display()} − cost {self.supplier_cost.display()} − "
-                f"refunds {self.counted_refunds.display()} + recovered "
-                f"{self.counted_recoveries.display()}")
+        cost, recovered = self.supplier_cost, self.counted_recoveries
+        unknown = f"unknown (no {self.cost.currency}→{self.paid.currency} rate)"
+        return (f"sale {self.sale_price.display()} − cost "
+                f"{cost.display() if cost is not None else unknown} − refunds "
+                f"{self.counted_refunds.display()} + recovered "
+                f"{recovered.display() if recovered is not None else unknown}")
 
     @property
     def refundable(self) -> Money:
@@ -270,6 +324,6 @@ class OrderMoney:
 
     @property
     def recoverable(self) -> Money:
-        """How much more the supplier could still give back (nothing once it cancelled:
-        a cancellation gives the charge back)."""
+        """How much more the supplier could still give back, in its currency (nothing once
+        it cancelled: a cancellation gives the charge back)."""
         return self._counted(self.cost - self.recovered)

@@ -184,7 +184,7 @@ _once("total_price", "Total price", lambda _o, m: m.sale_price,
       "what the customer paid; nothing if cancelled (see customer_paid)")
 _once("total_cost", "Total cost", lambda _o, m: m.supplier_cost,
       "the supplier's charge; nothing if cancelled (supplier_charged)")
-_once("profit", "Profit", lambda _o, m: m.sale_price - m.supplier_cost,
+_once("profit", "Profit", lambda _o, m: m.profit,
       "total price − total cost")
 _once("refunds", "Refunds", lambda _o, m: m.counted_refunds,
       "given back to the customer; nothing if cancelled")

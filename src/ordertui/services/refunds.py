@@ -50,16 +50,21 @@ class RefundsMixin:
                       item_returned: bool = False, return_id: int | None = None) -> Refund:
         """Record money given back to the customer; ``amount`` "full" means all that is left.
 
-        Never more than the customer paid, summed over every refund of the order. Raises
-        ``ValidationError`` (fields amount, reason, return).
+        Never more than the customer paid, summed over every refund of the order; for an
+        order linked to its shop order, never more than the shop can still refund either,
+        and the refund goes to the shop through the outbox (the customer gets the money back
+        there). Raises ``ValidationError`` (fields amount, reason, return).
         """
         reason = check_text("reason", reason)
         now = self.services.clock()
         ts = int(now.timestamp())
-        with self.store.write():
+        with self.store.write() as con:
             order = self.store.get_order(order_id)
             m = self._order_money(order)
             paid, so_far, left = m.paid, m.refunded, m.refundable
+            shop_left = self.services.shops.refundable(order_id)
+            if shop_left is not None and shop_left < left:
+                left = max(shop_left, Money.zero(paid.currency))
             money = self._amount(amount, paid.currency, left)
             if left.amount <= 0:
                 raise ValidationError("amount", f"{order.display_name} is already refunded in "
@@ -70,7 +75,9 @@ class RefundsMixin:
                 raise ValidationError(
                     "amount", f"at most {left.display()} can still be refunded: the customer "
                     f"paid {paid.display()}" + (f" and {so_far.display()} is refunded already"
-                                                if so_far.amount else ""))
+                                                if so_far.amount else "")
+                    + ("; the shop can refund no more" if shop_left is not None
+                       and shop_left < m.refundable else ""))
             if return_id is not None and self.db.get_return(return_id).order_id != order_id:
                 raise ValidationError("return", f"return {return_id} is not of "
                                       f"{order.display_name}")
@@ -82,6 +89,10 @@ class RefundsMixin:
                              f"{kind} refund of {money.display()} to the customer ("
                              + ("item comes back" if item_returned else "customer keeps it")
                              + f"): {reason}", at=ts)
+            queued = self.services.shops.push.queue_refund(con, order_id, refund.id,
+                                                           refund.amount, reason, ts)
+        if queued:
+            self.services.wake_outbox()
         return refund
 
     def refunds(self, order_id: int) -> list[Refund]:

@@ -87,8 +87,11 @@ def money(m: OrderMoney) -> dict[str, Any]:
     counts (``net``); a cancelled order counts for nothing and may still owe the customer."""
     return {"paid": m.paid.plain(), "cost": m.cost.plain(), "refunded": m.refunded.plain(),
             "recovered": m.recovered.plain(), "cancelled": m.cancelled,
-            "sale_price": m.sale_price.plain(), "supplier_cost": m.supplier_cost.plain(),
-            "net": m.net.plain(), "owed_to_customer": m.owed_to_customer.plain()}
+            "sale_price": m.sale_price.plain(),
+            # null: no exchange rate from the supplier's currency to the sale's
+            "supplier_cost": m.supplier_cost.plain() if m.supplier_cost else None,
+            "net": m.net.plain() if m.net is not None else None,
+            "owed_to_customer": m.owed_to_customer.plain()}
 
 
 def order(o: Order, audit: list[AuditEntry], pending: list[OutboxEntry]) -> dict[str, Any]:

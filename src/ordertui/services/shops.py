@@ -23,6 +23,7 @@ from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.fx import Rate, Unknown
 from ordertui.domain.models import Order
 from ordertui.domain.money import Money
+from ordertui.domain.returns import Refund
 from ordertui.domain.shop import LinkSource, LinkSuggestion, ShopLink, ShopOrder
 from ordertui.services.shop_push import ShopPush
 from ordertui.shops.base import ShopAdapter
@@ -134,6 +135,7 @@ class ShopService:
                         and self._auto_link(order_id):
                     made.append(order_id)
             self.refresh_money([x.order_id for x in self.store.links_of_shop_order(shop_order)])
+            self.read_back_refunds(s)
         return made
 
     def link_pass(self, order_ids: list[int] | None = None) -> int:
@@ -270,6 +272,52 @@ class ShopService:
                         source=link.source, currency=shop.currency, revenue=revenue,
                         cost=cost, rate=rate.rate if isinstance(rate, Rate) else None,
                         rate_note=rate.describe())
+
+    # --- refunds ---------------------------------------------------------------------------
+    def refundable(self, order_id: int) -> Money | None:
+        """What the shop can still refund on the order's shop order (None: not linked):
+        what its customer paid less what the shop refunded and the refunds on their way
+        there from any of its supplier orders."""
+        link = self.store.link_of(order_id)
+        shop = self.store.shop_order(link.shop_order) if link is not None else None
+        if link is None or shop is None:
+            return None
+        queued = Money.zero(shop.currency)
+        for x in self.store.links_of_shop_order(link.shop_order):
+            for r in self.services.returns.db.refunds_for(x.order_id):
+                if not r.shop_refund_id and r.amount.currency == shop.currency:
+                    queued = queued + r.amount
+        return shop.total - shop.refunded - queued
+
+    def read_back_refunds(self, shop: ShopOrder) -> int:
+        """Refunds made in the shop's own admin: counted on the shop order's (first) supplier
+        order, once each. Returns how many were new."""
+        links = self.store.links_of_shop_order(shop.id or 0)
+        if not links or not shop.refunds:
+            return 0
+        db = self.services.returns.db
+        known = set().union(*(db.shop_refund_ids(x.order_id) for x in links))
+        # refunds made here and sent, whose answer has not come back yet (a send whose
+        # outcome was unknown): the shop's refund is theirs, not another one
+        waiting = [r for x in links for r in db.refunds_for(x.order_id) if not r.shop_refund_id]
+        new = 0
+        for r in shop.refunds:
+            if r.refund_id in known:
+                continue
+            mine = next((w for w in waiting if w.amount == r.amount), None)
+            if mine is not None and mine.id is not None:
+                waiting.remove(mine)
+                db.set_refund_shop_id(mine.id, r.refund_id)
+                continue
+            with self.store.write():
+                self.services.returns.db.insert_refund(Refund(
+                    order_id=links[0].order_id, amount=r.amount, at=r.at,
+                    reason=f"refunded in the shop{': ' + r.note if r.note else ''}",
+                    item_returned=False, shop_refund_id=r.refund_id))
+                self.store.audit(links[0].order_id, f"shop:{shop.shop}", "refund",
+                                 f"{r.amount.display()} refunded in the shop ({shop.name})")
+            new += 1
+        return new
 
     # --- the shop orders, for the screens and commands ------------------------------------
     def shop_orders(self, q: ShopQuery, *, limit: int = 500) -> list[ShopOrder]:

@@ -152,9 +152,10 @@ class ReturnsStore:
     def insert_refund(self, refund: Refund) -> int:
         cur = self.store.con.execute(
             "INSERT INTO refunds (order_id, amount, currency, reason, item_returned, return_id, "
-            "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "at, shop_refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (refund.order_id, refund.amount.to_units(), refund.amount.currency, refund.reason,
-             int(refund.item_returned), refund.return_id, _ts(refund.at)))
+             int(refund.item_returned), refund.return_id, _ts(refund.at),
+             refund.shop_refund_id or None))
         return int(cur.lastrowid or 0)
 
     def set_refund_shop_id(self, refund_id: int, shop_refund_id: str) -> None:
@@ -176,10 +177,11 @@ class ReturnsStore:
 
     def refunds_for(self, order_id: int) -> list[Refund]:
         return [Refund(id=rid, order_id=order_id, amount=Money.from_units(amount, cur),
-                       reason=reason, item_returned=bool(returned), return_id=ret, at=_dt(at))
-                for rid, amount, cur, reason, returned, ret, at in self.store.con.execute(
-                    "SELECT id, amount, currency, reason, item_returned, return_id, at "
-                    "FROM refunds WHERE order_id = ? ORDER BY id", (order_id,))]
+                       reason=reason, item_returned=bool(returned), return_id=ret, at=_dt(at),
+                       shop_refund_id=shop_id or "")
+                for rid, amount, cur, reason, returned, ret, at, shop_id in self.store.con.execute(
+                    "SELECT id, amount, currency, reason, item_returned, return_id, at, "
+                    "shop_refund_id FROM refunds WHERE order_id = ? ORDER BY id", (order_id,))]
 
     # --- money recovered from the supplier ---------------------------------------------
     def insert_recovery(self, rec: Recovery) -> int:

@@ -39,7 +39,7 @@ from ordertui.domain.states import (
 _SUMMARY_COLUMNS = ("id, name, supplier, supplier_order_id, status, created_at, customer_name, "
                     "country, items_summary, currency, total_price, total_cost, carrier, "
                     "tracking_number, cancellation_state, dispute_state, refund_due, "
-                    "last_event_at, shipped_at")
+                    "last_event_at, shipped_at, revenue, revenue_currency, cost_converted")
 #: how many columns ``_SUMMARY_COLUMNS`` reads
 SUMMARY_WIDTH = len(_SUMMARY_COLUMNS.split(","))
 
@@ -167,6 +167,7 @@ def _summary(row: sqlite3.Row | Sequence[Any], key_width: int, *,
         dispute_state=DisputeState(row[15]) if row[15] else None,
         refund_due=bool(row[16]),
         moved_at=datetime.fromtimestamp(moved, UTC) if moved is not None else None,
+        revenue=_shop_money(row[19], row[20]), cost_converted=_shop_money(row[21], row[20]),
         key=tuple(row[w:w + key_width]),
         protection_ends=datetime.fromtimestamp(ends, UTC) if ends is not None else None)
 
@@ -195,7 +196,14 @@ def _order(row: sqlite3.Row) -> Order:
         carrier=row["carrier"], tracking_number=row["tracking_number"],
         tracking_url=row["tracking_url"], tracking_events=events,
         shipped_at=_dt(row["shipped_at"]), delivered_at=_dt(row["delivered_at"]),
-        supplier_url=row["supplier_url"], refund_due=bool(row["refund_due"]))
+        supplier_url=row["supplier_url"], refund_due=bool(row["refund_due"]),
+        revenue=_shop_money(row["revenue"], row["revenue_currency"]),
+        cost_converted=_shop_money(row["cost_converted"], row["revenue_currency"]))
+
+
+def _shop_money(units: int | None, currency: str | None) -> Money | None:
+    """A linked order's amount in its shop's currency (None: not linked, or no rate)."""
+    return Money.from_units(units, currency) if units is not None and currency else None
 
 
 def _cancellation(row: Sequence[Any]) -> CancellationRequest:

@@ -448,9 +448,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE orders ADD COLUMN revenue INTEGER;
     ALTER TABLE orders ADD COLUMN revenue_currency TEXT;
     ALTER TABLE orders ADD COLUMN cost_converted INTEGER;
-    -- a shop order's supplier orders, found by the name they carry; the orders a sync
-    -- brought, for linking them and sending their tracking to the shop
-    CREATE INDEX orders_name ON orders (name) WHERE name != '';
+    -- the orders a sync brought, for linking them and sending their tracking to the shop
+    -- (a shop order's supplier orders are found by name through orders_name)
     CREATE INDEX orders_synced ON orders (synced_at);
 
     -- a refund made through the shop, or in the shop's own admin and read back by a sync:

@@ -27,6 +27,8 @@ from ordertui.tui.format import (
 )
 
 DAY_SECONDS = 86_400
+#: a linked order's cost and profit while no exchange rate to the shop's currency is known
+UNKNOWN = "?"
 SOON_DAYS = 3  # days of protection left shown as urgent
 
 
@@ -60,8 +62,14 @@ def flags(row: OrderSummary) -> tuple[str, str]:
 
 
 def profit(row: OrderSummary) -> tuple[str, str]:
+    if not row.profit_known:  # linked, and no rate from the supplier's currency to the shop's
+        return UNKNOWN, "muted"
     p = row.profit
     return p.display(), "negative" if p.amount < 0 else "positive"
+
+
+def cost(row: OrderSummary) -> tuple[str, str]:
+    return (row.cost.display() if row.profit_known else UNKNOWN), "muted"
 
 
 COLUMNS: list[Column] = [
@@ -75,7 +83,7 @@ COLUMNS: list[Column] = [
     Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
     # what counts: a cancelled order's sale and supplier charge count for nothing
     Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
-    Column(SortKey.COST, "Cost", 9, 4, lambda r: (r.cost.display(), "muted"), right=True),
+    Column(SortKey.COST, "Cost", 9, 4, cost, right=True),
     Column(SortKey.PROFIT, "Profit", 9, 2, profit, right=True),
     Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
     Column(SortKey.TRACKING, "Tracking", 12, 5, lambda r: (safe(r.tracking_number), "muted"),

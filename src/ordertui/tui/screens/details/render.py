@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.policy import ProtectionState
+from ordertui.domain.returns import shown
 from ordertui.domain.rules import tracking_stalled
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source
 from ordertui.services import OrderDetails
@@ -76,7 +77,7 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     if r.refunds or r.recoveries:
         t.append(f"\nRefunded {r.money.refunded.display()} · recovered from the supplier "
                  f"{r.money.recovered.display()} · net ")
-        t.append(r.money.net.display(), style="bold")
+        t.append(shown(r.money.net), style="bold")
     p = r.protection
     if p is not None and p.state is not ProtectionState.NONE:
         described = p.describe()
@@ -290,7 +291,7 @@ def returns(d: OrderDetails, key: KeyText) -> Text:
         for u in r.stock_used:
             t.append(f"  shipped {u.quantity}× {safe(u.sku)} from the returns stock\n")
         t.append(f"  Net: {r.money.net_formula()} = ")
-        t.append(r.money.net.display(), style="bold")
+        t.append(shown(r.money.net), style="bold")
         t.append("\n")
     return t
 
