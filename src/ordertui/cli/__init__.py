@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("cancel", "cancel-reply", "dispute", "record"), "actions"),
     "export": "export",
     **dict.fromkeys(("return", "refund", "recovered", "stock", "policy"), "returns"),
+    **dict.fromkeys(("shop-orders", "link", "unlink"), "shops"),
     "simulate": "simulate",
 }
 

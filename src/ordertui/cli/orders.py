@@ -6,7 +6,7 @@ import csv
 import sys
 import textwrap
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
@@ -19,7 +19,7 @@ from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.returns import OrderMoney, shown
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
-from ordertui.services import serialize
+from ordertui.services import Services, serialize
 from ordertui.services.exports import neutralise
 from ordertui.services.policy import refresh_published
 
@@ -63,7 +63,7 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
     q = _query(status, search, supplier, attention, sort, ascending)
     if fmt in ("json", "csv"):
         batches = s.windows(q, batch=ORDERS_BATCH) if every else iter([s.window(q, limit=limit)])
-        shown = _write_json(batches) if fmt == "json" else _write_csv(batches)
+        shown = _write_json(s, batches) if fmt == "json" else _write_csv(s, batches)
         if not every and shown == limit:
             total = s.count(q)
             if total > shown:
@@ -88,33 +88,39 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
 ORDERS_BATCH = 1000
 
 
-def _write_json(batches: Iterable[list[OrderSummary]]) -> int:
+def _summaries(s: Services, batches: Iterable[list[OrderSummary]]
+               ) -> Iterator[dict[str, Any]]:
+    """Each row as ``serialize.summary`` gives it, with the shop order it is linked to."""
+    for rows in batches:
+        refs = s.shops.refs([r.id for r in rows])
+        for row in rows:
+            yield serialize.summary(row, refs.get(row.id))
+
+
+def _write_json(s: Services, batches: Iterable[list[OrderSummary]]) -> int:
     """A JSON array written as the rows come, laid out as ``serialize.dumps`` lays out a
     list (so a short listing reads the same either way)."""
     n = 0
     out = sys.stdout
     out.write("[")
-    for rows in batches:
-        for row in rows:
-            out.write(",\n" if n else "\n")
-            out.write(textwrap.indent(serialize.dumps(serialize.summary(row)), "  "))
-            n += 1
+    for data in _summaries(s, batches):
+        out.write(",\n" if n else "\n")
+        out.write(textwrap.indent(serialize.dumps(data), "  "))
+        n += 1
     out.write("\n]\n" if n else "]\n")
     return n
 
 
-def _write_csv(batches: Iterable[list[OrderSummary]]) -> int:
+def _write_csv(s: Services, batches: Iterable[list[OrderSummary]]) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\r\n")
     writer.writerow(serialize.SUMMARY_KEYS)
     n = 0
-    for rows in batches:
-        for row in rows:
-            # printed to a terminal as often as read by a program: no control, bidi or
-            # invisible character from data acts (made visible), and no formula runs
-            writer.writerow([neutralise(visible(v, keep_newlines=True)) if isinstance(v, str)
-                             else ("" if v is None else v)
-                             for v in serialize.summary(row).values()])
-            n += 1
+    for data in _summaries(s, batches):
+        # printed to a terminal as often as read by a program: no control, bidi or
+        # invisible character from data acts (made visible), and no formula runs
+        writer.writerow([neutralise(visible(v, keep_newlines=True)) if isinstance(v, str)
+                         else ("" if v is None else v) for v in data.values()])
+        n += 1
     return n
 
 

@@ -161,6 +161,26 @@ class ShopOrder:
         return next((x for x in self.lines if x.line_id == line_id), None)
 
 
+@dataclass(frozen=True, slots=True)
+class ShopRef:
+    """Which shop order a supplier order was placed for, as listings name it."""
+
+    shop: str
+    shop_order_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShopQuery:
+    """Which shop orders to list: ``waiting`` — paid, not sent, no supplier order linked
+    ("To order"), oldest first; else every shop order (``unlinked``: those no supplier order
+    is linked to), newest first."""
+
+    shop: str | None = None
+    waiting: bool = False
+    unlinked: bool = False
+
+
 class LinkSource(StrEnum):
     AUTO = "auto"  # the supplier carries the shop order's reference (CJ's orderNum)
     MANUAL = "manual"  # the merchant confirmed it (a suggestion, or by name)

@@ -10,6 +10,7 @@ from typing import Any
 from ordertui.domain import codec
 from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Order, OrderSummary
 from ordertui.domain.returns import OrderMoney
+from ordertui.domain.shop import ShopRef
 from ordertui.domain.states import Source
 from ordertui.store.outbox import OutboxEntry
 
@@ -37,23 +38,32 @@ def dumps(value: Any, *, indent: int | None = 2) -> str:
 SUMMARY_KEYS = ("id", "name", "supplier", "supplier_order_id", "status", "created_at",
                 "customer_name", "country", "items", "total_cost", "total_price", "profit",
                 "currency", "carrier", "tracking_number", "cancellation", "dispute",
-                "customer_paid", "supplier_charged", "refund_due")
+                "customer_paid", "supplier_charged", "refund_due", "shop", "shop_order_id",
+                "shop_order")
 
 
-def summary(row: OrderSummary) -> dict[str, Any]:
+def summary(row: OrderSummary, shop: ShopRef | None = None) -> dict[str, Any]:
+    """A row of the orders table; ``shop``: the shop order it is linked to (then its amounts
+    are the shop's, in the shop's currency)."""
     return {
         "id": row.id, "name": row.name, "supplier": row.supplier,
         "supplier_order_id": row.supplier_order_id, "status": row.status.value,
         "created_at": codec.ts(row.created_at), "customer_name": row.customer_name,
         "country": row.country, "items": row.items_summary,
         # as they count (a cancelled order's count for nothing), then as they were
-        "total_cost": row.cost.plain(), "total_price": row.sale.plain(),
-        "profit": row.profit.plain(), "currency": row.total_price.currency,
+        # null: a linked order whose cost has no exchange rate to the shop's currency
+        "total_cost": row.cost.plain() if row.profit_known else None,
+        "total_price": row.sale.plain(),
+        "profit": row.profit.plain() if row.profit_known else None,
+        "currency": row.sale.currency,
         "carrier": row.carrier, "tracking_number": row.tracking_number,
         "cancellation": row.cancellation_state.value if row.cancellation_state else None,
         "dispute": row.dispute_state.value if row.dispute_state else None,
         "customer_paid": row.total_price.plain(), "supplier_charged": row.total_cost.plain(),
         "refund_due": row.refund_due,
+        "shop": shop.shop if shop else None,
+        "shop_order_id": shop.shop_order_id if shop else None,
+        "shop_order": shop.name if shop else None,
     }
 
 

@@ -24,11 +24,17 @@ from ordertui.domain.fx import Rate, Unknown
 from ordertui.domain.models import Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import Refund
-from ordertui.domain.shop import LinkSource, LinkSuggestion, ShopLink, ShopOrder
+from ordertui.domain.shop import (
+    LinkSource,
+    LinkSuggestion,
+    ShopLink,
+    ShopOrder,
+    ShopQuery,
+    ShopRef,
+)
 from ordertui.services.shop_push import ShopPush
 from ordertui.shops.base import ShopAdapter
 from ordertui.shops.registry import adapter_class
-from ordertui.store.shop_orders import ShopQuery
 
 if TYPE_CHECKING:  # the services object that composes this one
     from ordertui.services.core import Services
@@ -325,6 +331,10 @@ class ShopService:
 
     def count_shop_orders(self, q: ShopQuery) -> int:
         return self.store.count_shop_orders(q)
+
+    def refs(self, order_ids: list[int]) -> dict[int, ShopRef]:
+        """The shop order each of these supplier orders is linked to."""
+        return self.store.shop_refs(order_ids)
 
     def linked_orders(self, shop_orders: list[int]) -> dict[int, list[int]]:
         return self.store.linked_order_ids(shop_orders)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ordertui.domain import codec
 from ordertui.domain.money import Money
-from ordertui.domain.shop import LinkSource, ShopOrder
+from ordertui.domain.shop import LinkSource, ShopOrder, ShopQuery, ShopRef
 from ordertui.store.connection import StoreBase
 from ordertui.store.rows import _dt, _epoch, _now
 
@@ -51,16 +51,6 @@ class Link:
     shop_order: int  # the shop order's local id
     source: LinkSource
     lines: dict[int, str]  # supplier line index → shop line id
-
-
-@dataclass(frozen=True, slots=True)
-class ShopQuery:
-    """Which shop orders to list: ``waiting`` — paid, not sent, no supplier order linked
-    ("To order"), oldest first; else every shop order, newest first."""
-
-    shop: str | None = None
-    waiting: bool = False
-    unlinked: bool = False  # only those no supplier order is linked to
 
 
 class ShopOrders(StoreBase):
@@ -260,6 +250,18 @@ class ShopOrders(StoreBase):
             "counted_cost = CASE status WHEN 'cancelled' THEN 0 ELSE total_cost END, "
             "profit = CASE status WHEN 'cancelled' THEN 0 ELSE total_price - total_cost END "
             "WHERE id = ?", (order_id,))
+
+    def shop_refs(self, order_ids: Iterable[int]) -> dict[int, ShopRef]:
+        """The shop order each of these supplier orders is linked to (those linked)."""
+        ids = list(order_ids)
+        found: dict[int, ShopRef] = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            for order_id, shop, shop_order_id, name in self.con.execute(
+                    "SELECT l.order_id, s.shop, s.shop_order_id, s.name FROM order_links l "
+                    "JOIN shop_orders s ON s.id = l.shop_order WHERE l.order_id IN "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                found[order_id] = ShopRef(shop, shop_order_id, name)
+        return found
 
     def linked_order_ids(self, shop_orders: Iterable[int]) -> dict[int, list[int]]:
         """For each shop order, the supplier orders linked to it."""
