@@ -203,6 +203,10 @@ class ShopLink:
     cost: Money | None
     rate: Decimal | None = None  # shop currency per supplier currency unit, when converted
     rate_note: str = ""  # where the rate came from, or why there is none
+    #: whether the shop has this order's tracking, in words ("the shop has it", "on its way
+    #: to the shop", …)
+    tracking: str = ""
+    url: str = ""  # the shop order in the shop's admin
 
 
 @dataclass(frozen=True, slots=True)

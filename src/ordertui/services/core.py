@@ -38,6 +38,7 @@ from ordertui.domain.models import (
     SyncEvent,
 )
 from ordertui.domain.query import OrderQuery, View
+from ordertui.domain.shop import ShopLink
 from ordertui.domain.states import (
     DisputeState,
     OrderStatus,
@@ -86,6 +87,10 @@ class OrderDetails:
     #: buyer protection ending within this many days is pointed out
     #: ([app] protection_warning_days)
     warning_days: int = 5
+    #: the shop order it was placed for, and its money as the shop sold it
+    shop: ShopLink | None = None
+    #: shops are configured: the order can be linked to its shop order
+    shops: bool = False
 
 
 @dataclass(slots=True)
@@ -179,7 +184,8 @@ class Services(Actions, Recording):
                               & {s.sku for s in self.returns.stock()})
             if order.status in SHIPPABLE_FROM_STOCK else [],
             stalled_days=self.config.stalled_tracking_days,
-            warning_days=self.config.protection_warning_days)
+            warning_days=self.config.protection_warning_days,
+            shop=self.shops.shop_link(order_id), shops=bool(self.config.shops))
 
     def disputes(self, states: Sequence[DisputeState] = (), *, limit: int = 500
                  ) -> list[tuple[OrderSummary, Dispute]]:

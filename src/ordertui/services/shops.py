@@ -25,8 +25,10 @@ from ordertui.domain.models import Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import Refund
 from ordertui.domain.shop import (
+    FulfillmentStatus,
     LinkSource,
     LinkSuggestion,
+    ShopActionKind,
     ShopLink,
     ShopOrder,
     ShopQuery,
@@ -277,7 +279,30 @@ class ShopService:
         return ShopLink(shop=shop.shop, shop_order_id=shop.shop_order_id, name=shop.name,
                         source=link.source, currency=shop.currency, revenue=revenue,
                         cost=cost, rate=rate.rate if isinstance(rate, Rate) else None,
-                        rate_note=rate.describe())
+                        rate_note=rate.describe(), tracking=self._tracking_words(order, shop),
+                        url=self.adapter(shop.shop).web_url(shop) or ""
+                        if shop.shop in self.services.config.shops else shop.url)
+
+    def _tracking_words(self, order: Order, shop: ShopOrder) -> str:
+        """Whether the shop has this order's tracking, in words."""
+        if not order.tracking_number:
+            return "no tracking yet: it goes to the shop when the supplier ships"
+        if any(f.number == order.tracking_number for f in shop.fulfillments):
+            return "the shop has the tracking"
+        assert order.id is not None
+        for entry in self.store.outbox.entries(order_id=order.id,
+                                               states=("pending", "sending", "failed")):
+            if entry.action in (ShopActionKind.FULFILL, ShopActionKind.TRACKING) and \
+                    entry.payload.get("number") == order.tracking_number:
+                if entry.state == "failed":
+                    return f"the shop refused the tracking: {entry.last_error}"
+                return "the tracking is on its way to the shop"
+        if shop.shop in self.services.config.shops and \
+                not self.adapter(shop.shop).push_tracking:
+            return "not sent: push_tracking is off for this shop"
+        if shop.fulfillment_status is FulfillmentStatus.FULFILLED:
+            return "the shop order was fulfilled in the shop, with other tracking"
+        return "not sent to the shop yet (the next sync sends it)"
 
     # --- refunds ---------------------------------------------------------------------------
     def refundable(self, order_id: int) -> Money | None:

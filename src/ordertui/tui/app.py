@@ -19,6 +19,7 @@ from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.policy import PolicyScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
 from ordertui.tui.screens.settings import SettingsScreen
+from ordertui.tui.screens.shop_orders import ShopOrdersScreen
 from ordertui.tui.shell import Shell
 
 
@@ -49,6 +50,13 @@ class OrderTUI(Shell):
 
     def action_policy(self) -> None:
         self._show(PolicyScreen)
+
+    def action_shop_orders(self) -> None:
+        if self.services.config.shops:
+            self._show(ShopOrdersScreen)
+        else:
+            self.notify("No shop is configured: add [shops.main] to the config (see the "
+                        "README) to see what still needs ordering", markup=False)
 
     def _show(self, screen_type: type[Screen[Any]]) -> None:
         if not isinstance(self.screen, screen_type):

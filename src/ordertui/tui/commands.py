@@ -25,6 +25,9 @@ def commands(app: OrderTUI) -> Iterable[SystemCommand]:
     if app.services.suppliers_taking_ids():
         yield SystemCommand("Add orders by id", "For suppliers whose API lists no orders",
                             _on_orders(app, OrdersScreen.action_add))
+    if app.services.config.shops:
+        yield SystemCommand("To order", "Shop orders no supplier order covers yet, oldest "
+                            "first", app.action_shop_orders)
     yield SystemCommand("Returns", "Every return and its state", app.action_returns)
     yield SystemCommand("Returns stock", "Items that came back resellable", app.action_stock)
     yield SystemCommand("Return policy", "Your shop's refund and return policy, made from "

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from textual.binding import Binding, BindingType
 
 #: the order ``?`` shows its groups in
-GROUPS = ("Move", "Views", "Find", "Orders", "Act", "Supplier", "Returns", "Go to", "App",
-          "Other")
+GROUPS = ("Move", "Views", "Find", "Orders", "Act", "Supplier", "Returns", "Shop", "Go to",
+          "App", "Other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ TABLE: tuple[KeyAction, ...] = (
     _k("app", "returns", "U", "returns", "Returns", "Go to", show=False),
     _k("app", "stock", "K", "stock", "Returns stock", "Go to", show=False),
     _k("app", "policy", "P", "policy", "Return policy", "Go to", show=False),
+    _k("app", "shop_orders", "O", "shop_orders", "To order", "Go to", show=False),
     # the orders screen ---------------------------------------------------------------
     # "/" and enter in the filter take effect as the key arrives (see tui/key_order.py)
     _k("orders", "filter", "slash", "filter", "Filter", "Find", priority=True),
@@ -97,6 +98,7 @@ TABLE: tuple[KeyAction, ...] = (
     _k("details", "refund", "f", "refund", "Refund", "Returns"),
     _k("details", "recovered", "v", "recovered", "Recovered", "Returns", show=False),
     _k("details", "use_stock", "x", "use_stock", "From stock", "Returns"),
+    _k("details", "link", "L", "link", "Shop link", "Shop"),
     _k("details", "refresh", "r", "refresh", "Refresh", "Supplier"),
     _k("details", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
     _k("details", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
@@ -121,6 +123,11 @@ TABLE: tuple[KeyAction, ...] = (
     _k("returns", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
     _k("returns", "returns_filter", "f", "next_filter", "Filter", "Find"),
     _k("returns", "open", "enter", "open", "Open order", "Act", show=False),
+    _k("shop_orders", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("shop_orders", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
+    _k("shop_orders", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    _k("shop_orders", "shop_filter", "f", "next_filter", "Filter", "Find"),
+    _k("shop_orders", "open", "enter", "open", "Open order", "Act", show=False),
     _k("stock", "back", "escape", "app.pop_screen", "Back", "Move"),
     _k("stock", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
     _k("stock", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
@@ -160,7 +167,7 @@ TABLE: tuple[KeyAction, ...] = (
 #: this order or screen), the keys typed behind them are dropped, not run as commands
 OPENS = frozenset({"cancel", "answer", "dispute", "record", "return_open", "return_step",
                    "refund", "recovered", "use_stock", "reply", "escalate", "accept",
-                   "withdraw", "export", "sort", "add", "policy_write"})
+                   "withdraw", "export", "sort", "add", "policy_write", "link"})
 
 #: Textual's own bindings, grouped for ``?``
 BUILTIN_GROUPS = {"command_palette": "App", "quit": "App"}
@@ -169,7 +176,7 @@ BUILTIN_GROUPS = {"command_palette": "App", "quit": "App"}
 SCOPE_NAMES = {"orders": "Orders", "table": "Orders", "details": "Order",
                "thread": "Dispute", "disputes": "Disputes", "returns": "Returns",
                "stock": "Returns stock", "policy": "Return policy", "settings": "Settings",
-               "app": "Everywhere"}
+               "shop_orders": "Shop orders", "app": "Everywhere"}
 
 #: The scopes whose keys Settings offers, in its order
 REMAP_SCOPES = ("orders", "table", "details", "thread", "disputes", "app")
@@ -182,7 +189,8 @@ FOOTER_RANK: tuple[str, ...] = (
     "back", "open", "filter", "cancel", "dispute", "answer", "thread", "reply", "sort",
     "export", "sync", "return_open", "refund", "return_step", "use_stock", "escalate",
     "accept", "withdraw", "record", "open_page", "refresh", "dispute_filter",
-    "returns_filter", "policy_language", "policy_format", "policy_write", "settings.save",
+    "returns_filter", "shop_filter", "link", "policy_language", "policy_format",
+    "policy_write", "settings.save",
     "modal.yes", "modal.no", "form.submit", "modal.back", "help.close", "mark", "add",
     "disputes", "help", "quit")
 
@@ -229,6 +237,7 @@ SETTINGS_WORDS = {
     "back": "Back, or clear filter and marks",
     "cancel": "Request cancellation", "dispute": "Open a dispute, or its thread",
     "open": "Open the order or the thread", "disputes": "Go to the disputes",
+    "link": "Link to its shop order, or unlink", "shop_orders": "Go to what needs ordering",
     "record": "Record what you did on its page",
     "scroll_down": "Scroll down", "scroll_up": "Scroll up",
     "cursor_down": "Down", "cursor_up": "Up", "answer": "Answer the supplier's question",
@@ -269,6 +278,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "the disputes": ("app", "disputes"),
     "the returns": ("app", "returns"),
     "the returns stock": ("app", "stock"),
+    "the shop orders": ("app", "shop_orders"),
     "the return policy": ("app", "policy"),
     "Settings": ("app", "settings"),
 }

@@ -15,6 +15,7 @@ from ordertui.domain.capabilities import Action
 from ordertui.domain.policy import ProtectionState
 from ordertui.domain.returns import shown
 from ordertui.domain.rules import tracking_stalled
+from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source
 from ordertui.services import OrderDetails
 from ordertui.tui.format import STATUS_SHORT, link, safe, safe_block, when
@@ -56,13 +57,17 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
         t.append(f" ({safe(o.payment)})")
     t.append("\n")
     m = d.returns.money
-    t.append(f"Customer paid {m.paid.display()} · you paid the supplier {m.cost.display()}"
+    converted = m.supplier_cost if m.cost.currency != m.paid.currency else None
+    cost = m.cost.display() + (f" ({converted.display()})" if converted is not None else "")
+    t.append(f"Customer paid {m.paid.display()} · you paid the supplier {cost}"
              + (" · cancelled, so it counts for nothing" if m.cancelled else " · profit "))
     if not m.cancelled:
-        t.append(o.profit.display(), style="bold")
+        profit = m.profit
+        t.append(profit.display() if profit is not None else "unknown", style="bold")
     elif m.owed_to_customer.amount > 0:
         t.append(f"\n{m.owed_to_customer.display()} still to refund to the customer "
                  f"({key('refund')})", style="bold")
+    t.append_text(shop_line(d, key))
     c = o.cancellation
     if c is not None:
         waiting = {CancellationState.REQUESTED: " — waiting for the supplier",
@@ -83,6 +88,26 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
         described = p.describe()
         soon = p.state is ProtectionState.ACTIVE and (p.days_left or 0) <= d.warning_days
         t.append(f"\n{described[:1].upper()}{described[1:]}", style="bold" if soon else "")
+    return t
+
+
+def shop_line(d: OrderDetails, key: KeyText) -> Text:
+    """The shop order it was placed for: the sale as the shop made it, where the rate came
+    from, and whether the shop has the tracking; or how to link it."""
+    t = Text()
+    sl = d.shop
+    if sl is None:
+        if d.shops:
+            t.append(f"\nNot linked to a shop order ({key('link')} to link it)", style="italic")
+        return t
+    how = "linked by you" if sl.source is LinkSource.MANUAL else "linked automatically"
+    t.append(f"\nShop order {safe(sl.name)} at {safe(sl.shop)} ({how}) · "
+             f"{safe(sl.tracking)}")
+    if sl.rate is not None and sl.rate != 1:
+        t.append(f"\nCost in {sl.currency} at {sl.rate.normalize():f} ({safe(sl.rate_note)})",
+                 style="dim")
+    elif sl.cost is None:
+        t.append(f"\nProfit unknown: {safe(sl.rate_note)}", style="bold")
     return t
 
 

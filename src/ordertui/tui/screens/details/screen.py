@@ -24,6 +24,7 @@ from ordertui.services import OrderDetails
 from ordertui.tui import flows, keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import PromptDialog
+from ordertui.tui.dialogs.link import LinkDialog, UnlinkDialog
 from ordertui.tui.dialogs.record import RecordDialog
 from ordertui.tui.dialogs.returns_forms import (
     RecoveryDialog,
@@ -136,6 +137,7 @@ class DetailsScreen(BaseScreen):
             "refund": r.money.refundable.amount > 0,
             "recovered": r.money.recoverable.amount > 0,
             "use_stock": bool(d.stock_skus),
+            "link": d.shops,
         }
         return offers.get(action, True)
 
@@ -152,6 +154,7 @@ class DetailsScreen(BaseScreen):
         return {
             "return": f"nothing more of {name} can be returned",
             "return_step": f"{name} has no return in progress",
+            "link": "no shop is configured: add [shops.main] to the config (see the README)",
             "refund": f"{name} is refunded in full",
             "recovered": f"nothing more can come back from {o.supplier} on {name}",
             "use_stock": f"{name} cannot ship from the returns stock: only an order not "
@@ -161,6 +164,26 @@ class DetailsScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.refresh_from_supplier()
+
+    def action_link(self) -> None:
+        self._link(self.app.key_order.hold())
+
+    @work(group="action", exclusive=True)
+    async def _link(self, hold: Hold) -> None:
+        """Linked: ask to unlink; else the shop orders it may be, to choose from."""
+        d = self.details
+        try:
+            if d is None:
+                return
+            if d.shop is not None:
+                self.app.push_screen(UnlinkDialog(d.order, d.shop.name), self._after)
+            else:
+                found = await self.app.reads.run(self.services.shops.suggestions,
+                                                 self.order_id)
+                self.app.push_screen(LinkDialog(d.order, found), self._after)
+            hold.release()
+        finally:
+            hold.release(discard=True)
 
     def action_cancel(self) -> None:
         d = self.details
