@@ -9,13 +9,14 @@ given days lack (``services/ecb.py``):
 - nothing for days the store settles already: a day with rates of its own, or a day without
   them (a weekend, a holiday) between published days it holds;
 - the daily file when only the newest published day can be missing, the 90-day file for
-  anything else of about the last 90 days, and the whole history only for older days;
+  anything else of about the last 90 days, and the whole history (which holds the newest
+  days too) only for older days, keeping its days from the week before the oldest asked for;
 - each file at most once a day (by the services' clock), remembered in the data directory
   (``exchange-rates.json``) so that every command and session shares it; after a failure,
   the same file is tried again an hour later at the soonest.
 
-A failed fetch is one line in the ``Refresh`` it returns, never an exception: the rates the
-store held stay, and a sync goes on.
+A failed fetch, or a file refused as not the ECB's, is one line in the ``Refresh`` it
+returns, never an exception: the rates the store held stay, and a sync goes on.
 
 The ECB's address is a constructor argument (``base_url``, https or loopback only), which
 the tests point at ``simulators/ecb.py``; the app always uses the ECB's own.
@@ -67,16 +68,17 @@ RETRY_FAILED_S = 3600
 
 @dataclass(frozen=True, slots=True)
 class Refresh:
-    """What a ``refresh`` did: the files fetched and kept, how many rates were stored, and
-    one line when a fetch failed ("" when none did)."""
+    """What a ``refresh`` did: the file fetched and kept (None: nothing was fetched), how
+    many rates were stored, and one line when the fetch failed ("" when it did not)."""
 
-    fetched: tuple[str, ...] = ()
+    fetched: str | None = None
     stored: int = 0
     error: str = ""
 
 
-def plan(days: Iterable[date], known: set[date], today: date) -> list[str]:
-    """The ECB files that would settle ``days``, given the days the store has rates for.
+def plan(days: Iterable[date], known: set[date], today: date) -> str | None:
+    """The ECB file that would settle ``days`` (None: they are settled), given the days the
+    store has rates for.
 
     A day without rates of its own is settled when the store holds a later published day
     and one within the week before it: the store is filled with whole spans (the 90-day
@@ -92,15 +94,13 @@ def plan(days: Iterable[date], known: set[date], today: date) -> list[str]:
         return at > 0 and ordered[at - 1] >= oldest_usable(day)
 
     need = {d for d in days if d <= today and not settled(d)}
-    recent = {d for d in need if d >= today - timedelta(days=RECENT_DAYS)}
-    files: list[str] = []
-    if recent:
-        newest_only = (latest is not None and min(recent) > latest
-                       and _weekdays_after(latest, today) <= 1)
-        files.append(DAILY if newest_only else NINETY_DAYS)
-    if need - recent:
-        files.append(HISTORY)
-    return files
+    if not need:
+        return None
+    if min(need) < today - timedelta(days=RECENT_DAYS):
+        return HISTORY  # which holds the newest days too
+    newest_only = (latest is not None and min(need) > latest
+                   and _weekdays_after(latest, today) <= 1)
+    return DAILY if newest_only else NINETY_DAYS
 
 
 def _weekdays_after(first: date, last: date) -> int:
@@ -164,32 +164,27 @@ class Rates:
                 return Refresh()
             known = await asyncio.to_thread(self.store.fx_days,
                                             oldest_usable(min(wanted)), today)
+            what = plan(wanted, known, today)
             memory = await asyncio.to_thread(self._remembered)
-            fetched: list[str] = []
+            if what is None or not self._due(what, memory, now):
+                return Refresh()
+            since = oldest_usable(min(wanted)) if what == HISTORY else None
+            error = ""
             stored = 0
-            for what in plan(wanted, known, today):
-                if not self._due(what, memory, now):
-                    continue
-                since = oldest_usable(min(wanted)) if what == HISTORY else None
-                try:
-                    stored += await self._fetch_and_keep(what, today, since)
-                except Exception as exc:  # one line, never a traceback: a sync goes on
-                    error = str(exc) if isinstance(exc, OrdertuiError) \
-                        else f"{SOURCE}: {what} could not be read ({type(exc).__name__})"
-                    if not isinstance(exc, OrdertuiError):
-                        log.exception("fetching %s", what)
-                    else:
-                        log.warning("exchange rates: %s", error)
-                    memory[what] = {"day": today.isoformat(), "at": int(now.timestamp()),
-                                    "error": error}
-                    await asyncio.to_thread(self._remember, memory)
-                    return Refresh(tuple(fetched), stored,
-                                   f"exchange rates not updated: {error}")
-                fetched.append(what)
-                memory[what] = {"day": today.isoformat(), "at": int(now.timestamp()),
-                                "error": ""}
-                await asyncio.to_thread(self._remember, memory)
-            return Refresh(tuple(fetched), stored)
+            try:
+                stored = await self._fetch_and_keep(what, today, since)
+            except OrdertuiError as exc:
+                error = str(exc)
+                log.warning("exchange rates: %s", error)
+            except Exception as exc:  # one line, never a traceback: a sync goes on
+                error = f"{SOURCE}: {what} could not be read ({type(exc).__name__})"
+                log.exception("fetching %s", what)
+            memory[what] = {"day": today.isoformat(), "at": int(now.timestamp()),
+                            "error": error}
+            await asyncio.to_thread(self._remember, memory)
+            if error:
+                return Refresh(error=f"exchange rates not updated: {error}")
+            return Refresh(what, stored)
 
     async def _fetch_and_keep(self, what: str, today: date, since: date | None) -> int:
         data = await fetch(self.base_url, what, policy=self.policy)
@@ -206,10 +201,12 @@ class Rates:
 
     @staticmethod
     def _due(what: str, memory: dict[str, dict[str, Any]], now: datetime) -> bool:
-        """``what`` was not fetched today (the 90-day file holds the daily one's day too),
-        nor tried and failed within the last hour."""
+        """``what`` was not fetched today, nor a file that holds its days (the history holds
+        the 90 days' and the 90 days the daily file's), nor tried and failed within the last
+        hour."""
         today = now.date().isoformat()
-        covering = (what, NINETY_DAYS) if what == DAILY else (what,)
+        covering = {DAILY: (DAILY, NINETY_DAYS, HISTORY), NINETY_DAYS: (NINETY_DAYS, HISTORY),
+                    HISTORY: (HISTORY,)}[what]
         for name in covering:
             entry = memory.get(name, {})
             if entry.get("day") == today and not entry.get("error"):

@@ -20,7 +20,7 @@ from ordertui.http import RetryPolicy
 from ordertui.services import fx as fx_module
 from ordertui.services.core import Services
 from ordertui.services.ecb import DAILY, HISTORY, NINETY_DAYS
-from ordertui.services.fx import FX_MEMORY, RETRY_FAILED_S, Rates, plan
+from ordertui.services.fx import FX_MEMORY, RECENT_DAYS, RETRY_FAILED_S, Rates, plan
 from ordertui.simulators.common import RunningSim, start_in_thread
 from ordertui.simulators.ecb import EcbSimConfig, EcbSimulator, per_eur
 from ordertui.store import Store
@@ -96,7 +96,7 @@ async def test_a_first_refresh_fetches_the_90_days_and_converts_at_the_ecbs_rate
         rates: Rates, ecb: EcbSimulator) -> None:
     day = FRIDAY - timedelta(days=3)
     done = await rates.refresh({day})
-    assert done.fetched == (NINETY_DAYS,) and done.stored > 0 and done.error == ""
+    assert done.fetched == NINETY_DAYS and done.stored > 0 and done.error == ""
     assert served(ecb) == {DAILY: 0, NINETY_DAYS: 1, HISTORY: 0}
     found = rates.rate("USD", "EUR", day)
     assert found is not None and found.day == day and found.source == f"ECB {day}"
@@ -125,24 +125,25 @@ async def test_rates_are_fetched_at_most_once_a_day(tmp_path: Path, rates: Rates
                                                     running: RunningSim, ecb: EcbSimulator,
                                                     clock: Clock) -> None:
     move_to(SATURDAY, clock, ecb)
-    assert (await rates.refresh({FRIDAY, SATURDAY})).fetched == (NINETY_DAYS,)
+    assert (await rates.refresh({FRIDAY, SATURDAY})).fetched == NINETY_DAYS
     # Saturday has no rate yet, but the day's 90-day file said all there was to say
     for _ in range(3):
         assert await rates.refresh({SATURDAY}) == fx_module.Refresh()
     # another session or command on the same data directory knows it too
     other = make_rates(tmp_path, running.base_url, clock)
-    assert (await other.refresh({SATURDAY})).fetched == ()
+    assert (await other.refresh({SATURDAY})).fetched is None
     assert served(ecb) == {DAILY: 0, NINETY_DAYS: 1, HISTORY: 0}
     # Monday: only the newest day can be missing, so the small daily file, once
     move_to(MONDAY, clock, ecb)
-    assert (await rates.refresh({MONDAY})).fetched == (DAILY,)
-    assert (await rates.refresh({MONDAY})).fetched == ()
+    assert (await rates.refresh({MONDAY})).fetched == DAILY
+    assert (await rates.refresh({MONDAY})).fetched is None
     assert served(ecb) == {DAILY: 1, NINETY_DAYS: 1, HISTORY: 0}
     monday = rates.rate("USD", "EUR", MONDAY)
     assert monday is not None and monday.day == MONDAY
     # days the store settles need nothing at all, whatever the day
     move_to(MONDAY + timedelta(days=1), clock, ecb)
-    assert (await rates.refresh({FRIDAY, SATURDAY, FRIDAY - timedelta(days=30)})).fetched == ()
+    settled = {FRIDAY, SATURDAY, FRIDAY - timedelta(days=30)}
+    assert (await rates.refresh(settled)).fetched is None
     assert served(ecb) == {DAILY: 1, NINETY_DAYS: 1, HISTORY: 0}
 
 
@@ -151,7 +152,7 @@ async def test_after_days_away_the_90_days_fill_the_gap(rates: Rates, ecb: EcbSi
     await rates.refresh({FRIDAY})
     thursday = FRIDAY + timedelta(days=6)
     move_to(thursday, clock, ecb)
-    assert (await rates.refresh({thursday})).fetched == (NINETY_DAYS,)
+    assert (await rates.refresh({thursday})).fetched == NINETY_DAYS
     tuesday = rates.rate("GBP", "EUR", thursday - timedelta(days=2))
     assert tuesday is not None and tuesday.day == thursday - timedelta(days=2)
 
@@ -162,23 +163,29 @@ async def test_the_history_is_fetched_only_for_old_days(rates: Rates, ecb: EcbSi
     assert served(ecb)[HISTORY] == 0
     old = date(2020, 3, 2)
     done = await rates.refresh({old})
-    assert done.fetched == (HISTORY,) and done.error == ""
+    assert done.fetched == HISTORY and done.error == ""
     found = rates.rate("USD", "EUR", old)
     assert found is not None and found.rate == Decimal(1) / ecb_rate("USD", old)
     # kept from the week before the oldest day asked for, not since 1999
     assert min(rates.store.fx_days(date(2019, 1, 1), old)) == old - timedelta(days=7)
     # a later day of that span is settled; an older one waits for tomorrow
-    assert (await rates.refresh({old + timedelta(days=30)})).fetched == ()
-    assert (await rates.refresh({date(2019, 6, 3)})).fetched == ()
+    assert (await rates.refresh({old + timedelta(days=30)})).fetched is None
+    assert (await rates.refresh({date(2019, 6, 3)})).fetched is None
     assert served(ecb)[HISTORY] == 1
     move_to(FRIDAY + timedelta(days=1), clock, ecb)
-    assert (await rates.refresh({date(2019, 6, 3)})).fetched == (HISTORY,)
+    assert (await rates.refresh({date(2019, 6, 3)})).fetched == HISTORY
     assert rates.rate("USD", "EUR", date(2019, 6, 3)) is not None
 
 
-async def test_easter_monday_takes_the_thursday_before_it(rates: Rates) -> None:
+async def test_easter_monday_takes_the_thursday_before_it(rates: Rates,
+                                                         ecb: EcbSimulator) -> None:
     easter_monday = date(2026, 4, 6)
-    assert (await rates.refresh({easter_monday})).fetched == (HISTORY,)
+    # the history holds the newest days too: one file for both
+    assert (await rates.refresh({easter_monday, FRIDAY})).fetched == HISTORY
+    assert (await rates.refresh({FRIDAY})).fetched is None
+    assert served(ecb) == {DAILY: 0, NINETY_DAYS: 0, HISTORY: 1}
+    friday = rates.rate("USD", "EUR", FRIDAY)
+    assert friday is not None and friday.day == FRIDAY
     found = rates.rate("USD", "GBP", easter_monday)
     assert found is not None and found.day == date(2026, 4, 2)
     assert found.source == "ECB 2026-04-02"
@@ -203,7 +210,7 @@ async def test_a_failed_fetch_keeps_the_rates_and_says_why_in_one_line(
     move_to(MONDAY + timedelta(days=1), clock, ecb)
     ecb.fail("5xx")
     done = await rates.refresh({MONDAY})
-    assert done.fetched == () and done.stored == 0
+    assert done.fetched is None and done.stored == 0
     assert done.error == "exchange rates not updated: ECB: server error 503"
     assert rates.rate("USD", "EUR", FRIDAY) == before
     assert rates.reason("USD", "EUR", MONDAY + timedelta(days=30)).endswith(
@@ -214,7 +221,7 @@ async def test_a_failed_fetch_keeps_the_rates_and_says_why_in_one_line(
     assert await rates.refresh({MONDAY}) == fx_module.Refresh()
     assert sum(served(ecb).values()) == asked
     clock.advance(RETRY_FAILED_S)
-    assert (await rates.refresh({MONDAY})).fetched == (NINETY_DAYS,)
+    assert (await rates.refresh({MONDAY})).fetched == NINETY_DAYS
     assert rates.last_error() == ""
 
 
@@ -309,17 +316,19 @@ def test_the_plan() -> None:
     today = MONDAY
     weekdays = {FRIDAY - timedelta(days=n) for n in range(90)
                 if (FRIDAY - timedelta(days=n)).weekday() < 5}
-    assert plan({FRIDAY}, set(), today) == [NINETY_DAYS]
-    assert plan({SATURDAY}, weekdays | {MONDAY}, today) == []  # between published days
-    assert plan({SATURDAY}, weekdays, today) == [DAILY]  # Monday's may come
-    assert plan({MONDAY}, weekdays, today) == [DAILY]  # only the newest can be missing
-    assert plan({MONDAY}, weekdays - {FRIDAY}, today) == [NINETY_DAYS]
+    assert plan({FRIDAY}, set(), today) == NINETY_DAYS
+    assert plan({SATURDAY}, weekdays | {MONDAY}, today) is None  # between published days
+    assert plan({SATURDAY}, weekdays, today) == DAILY  # Monday's may come
+    assert plan({MONDAY}, weekdays, today) == DAILY  # only the newest can be missing
+    assert plan({MONDAY}, weekdays - {FRIDAY}, today) == NINETY_DAYS
     gap = {d for d in weekdays if not FRIDAY - timedelta(days=20) <= d <= FRIDAY - timedelta(
         days=10)}
-    assert plan({FRIDAY - timedelta(days=10)}, gap, today) == [NINETY_DAYS]
-    assert plan({date(2020, 3, 2)}, weekdays, today) == [HISTORY]
-    assert plan({date(2020, 3, 2), MONDAY}, weekdays, today) == [DAILY, HISTORY]
-    assert plan({MONDAY + timedelta(days=1)}, weekdays, today) == []  # the future
+    assert plan({FRIDAY - timedelta(days=10)}, gap, today) == NINETY_DAYS
+    assert plan({date(2020, 3, 2)}, weekdays, today) == HISTORY
+    assert plan({date(2020, 3, 2), MONDAY}, weekdays, today) == HISTORY
+    assert plan({today - timedelta(days=RECENT_DAYS)}, set(), today) == NINETY_DAYS
+    assert plan({today - timedelta(days=RECENT_DAYS + 1)}, set(), today) == HISTORY
+    assert plan({MONDAY + timedelta(days=1)}, weekdays, today) is None  # the future
 
 
 def test_services_fx_takes_the_configs_exchange_rates(tmp_path: Path) -> None:
