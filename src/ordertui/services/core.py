@@ -1,7 +1,8 @@
 """The one API the TUI and the CLI use: ``Services``, made of the suppliers and the store
 (``base``), the merchant's actions (``actions``), recording by hand (``recording``), and here
 what the screens and commands read, the traffic with the suppliers, exports, the shop's
-policy and the settings.
+policy and the settings. ``services.returns`` and ``services.fx`` (exchange rates) are parts
+of their own.
 
 Reads are plain methods, safe to call from any thread (each thread gets its own SQLite
 connection); the TUI calls them from thread workers. Everything that talks to a supplier is a
@@ -50,6 +51,7 @@ from ordertui.export.service import validate as validate_export
 from ordertui.fsutil import atomic_write
 from ordertui.services.actions import Actions
 from ordertui.services.base import SupplierInfo, _now
+from ordertui.services.fx import FX_MEMORY, Rates
 from ordertui.services.policy import PolicyDocument, generate_policy, save_policy
 from ordertui.services.reads import ReadPool
 from ordertui.services.recording import Recording
@@ -116,6 +118,9 @@ class Services(Actions, Recording):
         self.returns = ReturnsService(self)
         #: the merchant's shops: their orders, links to supplier orders, what goes back
         self.shops = ShopService(self)
+        #: exchange rates: the config's [exchange_rates], then the ECB's kept in the store
+        self.fx = Rates(self.store, config.exchange_rates, clock=self.clock,
+                        memory=self.data_dir / FX_MEMORY)
 
     # --- reading (thread-safe, synchronous) -------------------------------------------
     def window(self, q: OrderQuery, **kw: Any) -> list[OrderSummary]:

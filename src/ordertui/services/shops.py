@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ordertui.adapters import AdapterContext
 from ordertui.domain import linking
 from ordertui.domain.errors import OrdertuiError, ValidationError
-from ordertui.domain.fx import Rate, Unknown
+from ordertui.domain.fx import Rate
 from ordertui.domain.models import Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import Refund
@@ -256,14 +256,13 @@ class ShopService:
             cost, _rate = self.convert(order.total_cost, shop.currency, order.created_at.date())
             self.store.set_order_money(order_id, revenue, cost)
 
-    def convert(self, amount: Money, to: str, day: date
-                ) -> tuple[Money | None, Rate | Unknown]:
+    def convert(self, amount: Money, to: str, day: date) -> tuple[Money | None, Rate | str]:
         """``amount`` in the currency ``to`` at the rate of ``day`` (the supplier order's),
-        with the rate used; or None with why no rate is known."""
+        with the rate used; or None with why no rate is known (one line)."""
         found = self.services.fx.rate(amount.currency, to, day)
-        if isinstance(found, Unknown):
-            return None, found
-        return found.convert(amount), found
+        if found is None:
+            return None, self.services.fx.reason(amount.currency, to, day)
+        return found.apply(amount), found
 
     def shop_link(self, order_id: int) -> ShopLink | None:
         """The order's shop order and its money as the shop sold it, for the details."""
@@ -279,7 +278,7 @@ class ShopService:
         return ShopLink(shop=shop.shop, shop_order_id=shop.shop_order_id, name=shop.name,
                         source=link.source, currency=shop.currency, revenue=revenue,
                         cost=cost, rate=rate.rate if isinstance(rate, Rate) else None,
-                        rate_note=rate.describe(), tracking=self._tracking_words(order, shop),
+                        rate_note=rate.source if isinstance(rate, Rate) else rate, tracking=self._tracking_words(order, shop),
                         url=self.adapter(shop.shop).web_url(shop) or ""
                         if shop.shop in self.services.config.shops else shop.url)
 

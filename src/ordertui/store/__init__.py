@@ -3,15 +3,17 @@
 ``Store`` is composed of one class per job, each over ``StoreBase`` (connections and
 transactions, in ``connection.py``): reading orders (``queries.py``), writing an order's
 local states (``order_states.py``), merging what suppliers report (``sync_merge.py``), the
-state of each sync (``sync_state.py``), the audit log (``audit.py``) and the merchant's
-shop orders with their links to supplier orders (``shop_orders.py``); ``rows.py`` converts
-between rows and domain objects. ``Store`` is the one public import."""
+state of each sync (``sync_state.py``), the audit log (``audit.py``), the merchant's shop
+orders with their links to supplier orders (``shop_orders.py``) and the published exchange
+rates (``fx.py``); ``rows.py`` converts between rows and domain objects. ``Store`` is the
+one public import."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ordertui.store.audit import AuditLog
+from ordertui.store.fx import FxRates
 from ordertui.store.order_states import OrderStates
 from ordertui.store.outbox import Outbox
 from ordertui.store.queries import OrderQueries
@@ -20,7 +22,7 @@ from ordertui.store.sync_merge import SyncMerge
 from ordertui.store.sync_state import SyncState
 
 
-class Store(SyncMerge, OrderStates, OrderQueries, SyncState, AuditLog, ShopOrders):
+class Store(SyncMerge, OrderStates, OrderQueries, SyncState, AuditLog, ShopOrders, FxRates):
     """The merchant's local database."""
 
     def __init__(self, path: Path | str) -> None:
