@@ -59,7 +59,7 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
     terminal.wait_for(f"{target.name} Processing")
     terminal.keys("c")
     terminal.wait_for("Request cancellation of")
-    terminal.wait_for("asks you for more details first")  # the dialog says what happens
+    terminal.wait_for("for more details first")  # the dialog says what happens
     terminal.type("Customer ordered twice")
     terminal.keys("Enter")
     terminal.wait_for("Cancellation requested")

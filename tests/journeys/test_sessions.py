@@ -123,7 +123,7 @@ def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path) -> None:
 
     s = shop.services()
     try:
-        entries = s.store.outbox.entries(states=(DONE, FAILED))
+        entries = s.store.outbox.entries(states=(DONE, FAILED), to="supplier")
         assert sorted((e.order_id, e.state) for e in entries) == sorted(
             (o.id, DONE) for o in (x, z, w))  # one entry for Z, though both pressed c
         assert s.pending_actions() == []
@@ -195,7 +195,7 @@ async def test_a_runner_killed_mid_send_leaves_the_action_to_the_next_once(
     assert ran and [e.kind for e in events] == ["sent"]
     assert calls == []  # it asked the supplier instead of sending again
     assert shop.action_counts() == {"cancel": 1}
-    (entry,) = s.store.outbox.entries(states=(DONE,))
+    (entry,) = s.store.outbox.entries(states=(DONE,), to="supplier")
     assert entry.order_id == order.id
     await s.aclose()
 
@@ -323,7 +323,7 @@ def test_two_sessions_acting_on_the_same_orders_at_once(tmp_path: Path) -> None:
         for db in (s.store.path, s.adapter("demo").engine.path):
             with sqlite3.connect(db) as con:
                 assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        entries = s.store.outbox.entries(states=(DONE, FAILED), limit=100_000)
+        entries = s.store.outbox.entries(states=(DONE, FAILED), limit=100_000, to="supplier")
         assert len(entries) == queued  # every accepted action has its one entry
         assert s.pending_actions() == []
         sends = Counter(line.split()[1] for line in log.read_text().splitlines())

@@ -196,7 +196,7 @@ def test_a_dropped_connection_loses_nothing_and_sends_nothing_unconfirmed(
     until(lambda: shop.action_counts() == {"dispute_open": 1}, "the dispute being sent",
           term2)
     s = shop.services()
-    entries = s.store.outbox.entries(states=(DONE,))
+    entries = s.store.outbox.entries(states=(DONE,), to="supplier")
     assert [(e.order_id, e.state) for e in entries] == [(confirmed.id, DONE)]
     assert s.pending_actions() == []
     assert s.order(unconfirmed.id).cancellation is None

@@ -54,7 +54,7 @@ def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             fail("not a terminal: add --yes to request the cancellation without confirming", 2)
         click.echo(f"Ask {visible(order.supplier)} to cancel {visible(order.display_name)} "
-                   f"({visible(order.customer.name)}, {order.total_price.display()})?\n"
+                   f"({visible(order.customer.name)}, {order.sold.display()})?\n"
                    "The supplier reviews it and approves, rejects, or asks for details. "
                    "If approved, nothing ships and the payment comes back.")
         if not click.confirm("Request cancellation", default=False):

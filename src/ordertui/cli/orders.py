@@ -286,6 +286,8 @@ def sync_cmd(app: AppContext, supplier: str | None, shop: str | None) -> None:
                  if s.config.shops and not supplier else "")
         click.echo(f"synced {report.orders:,} orders{shops} in {report.seconds:.1f} s",
                    err=True)
+    for line in report.notes:
+        click.echo(f"ordertui: note: {visible(line)}", err=True)
     note = refresh_published(s.config)
     if note:
         click.echo(f"ordertui: note: {visible(note)}", err=True)

@@ -148,10 +148,14 @@ class Counted:
     cost_converted: Money | None
 
     @property
+    def sold(self) -> Money:
+        """What the customer paid for it: its shop order's sale for a linked order."""
+        return self.revenue if self.revenue is not None else self.total_price
+
+    @property
     def sale(self) -> Money:
         """What the customer's payment counts for: nothing once the order is cancelled."""
-        return counted(self.status, self.revenue if self.revenue is not None
-                       else self.total_price)
+        return counted(self.status, self.sold)
 
     @property
     def profit_known(self) -> bool:

@@ -32,6 +32,7 @@ from ordertui.domain.shop import (
     ShopRefund,
 )
 from ordertui.shops.base import ShopAction, TrackingPush
+from ordertui.store.connection import store_work
 from ordertui.store.outbox import FAILED, OutboxEntry
 from ordertui.store.shop_orders import Link
 
@@ -63,6 +64,7 @@ class ShopPush:
         self.store = services.store
 
     # --- tracking -----------------------------------------------------------------------
+    @store_work
     def tracking_pass(self, order_ids: Iterable[int]) -> int:
         """Queue the tracking of these supplier orders for their shops where it is not
         there yet. Returns how many actions were queued."""

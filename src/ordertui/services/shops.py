@@ -37,6 +37,7 @@ from ordertui.domain.shop import (
 from ordertui.services.shop_push import ShopPush
 from ordertui.shops.base import ShopAdapter
 from ordertui.shops.registry import adapter_class
+from ordertui.store.connection import store_work
 
 if TYPE_CHECKING:  # the services object that composes this one
     from ordertui.services.core import Services
@@ -129,6 +130,7 @@ class ShopService:
         report.seconds = time.monotonic() - started
         return report
 
+    @store_work
     def after_shop_changes(self, shop_orders: list[int]) -> list[int]:
         """Shop orders came or changed: link the supplier orders that name them, price the
         linked ones anew. Returns the supplier orders linked now."""
@@ -146,6 +148,7 @@ class ShopService:
             self.read_back_refunds(s)
         return made
 
+    @store_work
     def link_pass(self, order_ids: list[int] | None = None) -> int:
         """Link the supplier orders that name their shop order (after a supplier sync).
         Returns how many were linked."""
@@ -256,6 +259,19 @@ class ShopService:
             cost, _rate = self.convert(order.total_cost, shop.currency, order.created_at.date())
             self.store.set_order_money(order_id, revenue, cost)
 
+    async def settle_rates(self) -> str:
+        """Fetch the exchange rates that linked orders in another currency than their shop's
+        lack (the ECB's, at most once a day per file) and price those orders anew. Returns
+        the fetch's one-line error, "" when there was none: profit stays unknown until a
+        later sync succeeds, never guessed."""
+        missing = await asyncio.to_thread(self.store.orders_without_rate)
+        if not missing:
+            return ""
+        result = await self.services.fx.refresh({day for _, day in missing})
+        if result.stored:
+            await asyncio.to_thread(self.refresh_money, [order_id for order_id, _ in missing])
+        return result.error
+
     def convert(self, amount: Money, to: str, day: date) -> tuple[Money | None, Rate | str]:
         """``amount`` in the currency ``to`` at the rate of ``day`` (the supplier order's),
         with the rate used; or None with why no rate is known (one line)."""
@@ -278,7 +294,8 @@ class ShopService:
         return ShopLink(shop=shop.shop, shop_order_id=shop.shop_order_id, name=shop.name,
                         source=link.source, currency=shop.currency, revenue=revenue,
                         cost=cost, rate=rate.rate if isinstance(rate, Rate) else None,
-                        rate_note=rate.source if isinstance(rate, Rate) else rate, tracking=self._tracking_words(order, shop),
+                        rate_note=rate.source if isinstance(rate, Rate) else rate,
+                        tracking=self._tracking_words(order, shop),
                         url=self.adapter(shop.shop).web_url(shop) or ""
                         if shop.shop in self.services.config.shops else shop.url)
 

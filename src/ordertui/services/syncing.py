@@ -49,6 +49,7 @@ class SyncReport:
     shop_orders: int = 0  # shop orders brought
     linked: int = 0  # supplier orders linked to their shop orders on the way
     pushed: int = 0  # tracking queued for the shops
+    notes: list[str] = field(default_factory=list)  # one line each, not failures (rates)
 
 
 async def sync(services: Services, supplier: str | None = None,
@@ -104,6 +105,10 @@ async def sync(services: Services, supplier: str | None = None,
         report.linked += shop_report.linked
         report.pushed += shop_report.pushed
         report.errors.update(shop_report.errors)
+    if services.config.shops:
+        note = await services.shops.settle_rates()
+        if note:
+            report.notes.append(note)
     report.seconds = time.monotonic() - started
     return report
 

@@ -8,15 +8,41 @@ transactions so that two ordertui sessions on one data directory stay consistent
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from ordertui.domain.errors import StoreBusy
 from ordertui.sqlite_file import committed
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.store.watch import StoreWatch
+
+#: how long ``close`` waits for a transaction under way, twice (before and after interrupting)
+CLOSE_WAIT_S = 5.0
+
+
+class HasStore(Protocol):
+    @property
+    def store(self) -> StoreBase: ...
+
+
+S = TypeVar("S", bound=HasStore)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def store_work(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """A service's job of many statements, run on a worker thread: the store's ``close``
+    waits for it (a thread goes on after its task is cancelled, and closing a connection
+    under a running statement can crash the process)."""
+    @functools.wraps(method)
+    def run(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.store.working():
+            return method(self, *args, **kwargs)
+    return run
 
 
 def _split_sql(script: str) -> Iterator[str]:
@@ -39,6 +65,10 @@ class StoreBase:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        #: transactions under way on any thread: ``close`` waits for them, since closing a
+        #: connection another thread is running a statement on can crash the process
+        self._active = 0
+        self._idle = threading.Condition()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
         self._finish_bulk_load()
@@ -73,6 +103,15 @@ class StoreBase:
         return StoreWatch(self.path)
 
     def close(self) -> None:
+        """Close every thread's connection, once the transactions under way have ended (a
+        thread still working after its task was cancelled, say); one that takes longer than
+        a few seconds is interrupted (it rolls back) before its connection is closed."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._active == 0, timeout=CLOSE_WAIT_S):
+                with self._lock:
+                    for con in self._connections:
+                        con.interrupt()
+                self._idle.wait_for(lambda: self._active == 0, timeout=CLOSE_WAIT_S)
         with self._lock:
             for con in self._connections:
                 with contextlib.suppress(sqlite3.Error):
@@ -87,12 +126,14 @@ class StoreBase:
         if con.in_transaction:
             yield con
             return
-        try:
-            con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") from exc
-        with committed(con):
-            yield con
+        with self.working():
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") \
+                    from exc
+            with committed(con):
+                yield con
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -101,11 +142,25 @@ class StoreBase:
         if con.in_transaction:
             yield con
             return
-        con.execute("BEGIN")
+        with self.working():
+            con.execute("BEGIN")
+            try:
+                yield con
+            finally:
+                con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        """Mark a piece of work on this store under way (a transaction, or a job of many
+        statements on a worker thread): ``close`` waits for it to end."""
+        with self._idle:
+            self._active += 1
         try:
-            yield con
+            yield
         finally:
-            con.execute("COMMIT")
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
 
     # --- schema --------------------------------------------------------------------------
     @property

@@ -110,12 +110,17 @@ class Outbox:
                         (next_at, error, int(ambiguous), now, entry_id))
 
     def entries(self, *, states: tuple[str, ...] = (PENDING, SENDING), order_id: int | None = None,
-                limit: int = 200) -> list[OutboxEntry]:
+                limit: int = 200, to: str | None = None) -> list[OutboxEntry]:
+        """The entries in ``states``, oldest first; ``to``: only those for the suppliers
+        ("supplier") or for the shops ("shop")."""
         clauses = [f"state IN ({', '.join('?' for _ in states)})"]
         params: list[Any] = list(states)
         if order_id is not None:
             clauses.append("order_id = ?")
             params.append(order_id)
+        if to is not None:
+            clauses.append("action LIKE 'shop\\_%' ESCAPE '\\'" if to == "shop"
+                           else "action NOT LIKE 'shop\\_%' ESCAPE '\\'")
         rows = self.store.con.execute(
             f"SELECT {_COLUMNS} FROM outbox WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?",
             [*params, limit]).fetchall()

@@ -9,6 +9,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ordertui.domain import codec
@@ -225,6 +226,13 @@ class ShopOrders(StoreBase):
             return None
         cost = Money.from_units(row[2], row[1]) if row[2] is not None else None
         return Money.from_units(row[0], row[1]), cost
+
+    def orders_without_rate(self) -> list[tuple[int, date]]:
+        """Linked supplier orders whose cost has no rate into their shop's currency yet, with
+        the day (UTC) whose rate they need."""
+        return [(r[0], datetime.fromtimestamp(r[1], UTC).date()) for r in self.con.execute(
+            "SELECT id, created_at FROM orders WHERE revenue IS NOT NULL "
+            "AND cost_converted IS NULL ORDER BY id")]
 
     def set_order_money(self, order_id: int, revenue: Money, cost: Money | None) -> None:
         """What the shop sold this supplier order for and its cost in the shop's currency

@@ -57,7 +57,7 @@ class CancelDialog(Dialog[CancelOutcome | None]):
         if len(self.orders) == 1:
             o = self.orders[0]
             summary = Text(f"{safe(o.customer.name)} · {safe(o.items_summary, 60)} · "
-                           f"{o.total_price.display()} · supplier {safe(o.supplier)}")
+                           f"{o.sold.display()} · supplier {safe(o.supplier)}")
         else:
             names = ", ".join(safe(o.display_name) for o in self.orders[:NAMED])
             more = len(self.orders) - NAMED

@@ -172,26 +172,40 @@ def customer(d: OrderDetails) -> Text:
 
 
 def items(d: OrderDetails) -> Group:
+    """The supplier's lines with what each cost; their price and profit too where the
+    supplier order stands alone. A linked order's sale is its shop order's (discounts and
+    its share of the shipping charged), so the total says it instead of each line."""
     o = d.order
+    sold_alone = d.shop is None
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False,
                   title="Items", title_justify="left", title_style="bold underline")
     table.add_column("Qty", justify="right")
     table.add_column("Product")
     table.add_column("SKU")
     table.add_column("Cost", justify="right")
-    table.add_column("Price", justify="right")
-    table.add_column("Profit", justify="right")
+    if sold_alone:
+        table.add_column("Price", justify="right")
+        table.add_column("Profit", justify="right")
     for i in o.items:
         title = Text(safe(i.title))
         if i.variant:
             title.append(f" — {safe(i.variant)}", style="italic")
-        table.add_row(str(i.quantity), title, Text(safe(i.sku)), i.total_cost.display(),
-                      i.total_price.display(), (i.total_price - i.total_cost).display())
+        cells: list[str | Text] = [str(i.quantity), title, Text(safe(i.sku)),
+                                   i.total_cost.display()]
+        if sold_alone:
+            cells += [i.total_price.display(), (i.total_price - i.total_cost).display()]
+        table.add_row(*cells)
     foot = Text()
     if o.shipping_cost is not None:
         foot.append(f"Shipping paid to the supplier: {o.shipping_cost.display()}\n")
-    foot.append(f"Total: customer paid {o.total_price.display()}, supplier cost "
-                f"{o.total_cost.display()}, profit {o.profit.display()}")
+    cost = o.total_cost.display()
+    if o.revenue is not None and o.cost_converted is not None \
+            and o.cost_converted.currency != o.total_cost.currency:
+        cost += f" ({o.cost_converted.display()})"
+    profit = o.profit.display() if o.profit_known else "unknown"
+    sold = f" (shop order {safe(d.shop.name)})" if d.shop is not None else ""
+    foot.append(f"Total: customer paid {o.sale.display()}{sold}, supplier cost {cost}, "
+                f"profit {profit}")
     return Group(table, foot)
 
 
