@@ -87,7 +87,7 @@ class OrderObjects:
     def find(self, gid: str) -> Obj | None:
         """The object of this order with id ``gid``."""
         everything: list[Obj] = [self.order, self.fo, self.order["customer"], *self.lines,
-                                 *self.fulfillments, *self.refunds,
+                                 *self.fo_lines, *self.fulfillments, *self.refunds,
                                  *self.transactions.values()]
         return next((o for o in everything if o["id"] == gid), None)
 
@@ -158,12 +158,14 @@ class OrderObjects:
         r = self.r
         status = r.fulfillment_order_status
         a = r.customer.address
-        lines: list[Obj] = [{"__typename": "FulfillmentOrderLineItem", "id": x.fo_line_id,
-                  "totalQuantity": x.current_quantity, "remainingQuantity": r.remaining(x.n),
-                  "sku": x.sku, "productTitle": x.title, "variantTitle": x.variant or None,
-                  "vendor": "Demo supplier", "lineItem": line, "requiresShipping": True,
-                  "warnings": [], "financialSummaries": [], "inventoryItemId": None}
-                 for x, line in zip(r.lines, self.lines, strict=True)]
+        lines: list[Obj] = [
+            {"__typename": "FulfillmentOrderLineItem", "id": x.fo_line_id,
+             "totalQuantity": x.current_quantity, "remainingQuantity": r.remaining(x.n),
+             "sku": x.sku, "productTitle": x.title, "variantTitle": x.variant or None,
+             "vendor": "Demo supplier", "lineItem": line, "requiresShipping": True,
+             "warnings": [], "financialSummaries": [], "inventoryItemId": None}
+            for x, line in zip(r.lines, self.lines, strict=True)]
+        self.fo_lines = lines
         return {"__typename": "FulfillmentOrder", "id": r.fulfillment_order_id,
                 "orderId": r.order_id, "orderName": r.name,
                 "orderProcessedAt": when(r.created_at), "status": status,

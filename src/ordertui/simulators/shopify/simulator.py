@@ -316,8 +316,13 @@ def _is_mutation(body: bytes) -> bool:
 
 
 def _error(error: GraphQLError) -> dict[str, Any]:
+    """A GraphQL error with a code, as all of Shopify's have: a variable that does not fit
+    its type is ``INVALID_VARIABLE``; anything else without one an internal error."""
     out: dict[str, Any] = dict(error.formatted)
-    out.setdefault("extensions", {"code": "INTERNAL_SERVER_ERROR"})
+    if "extensions" not in out:
+        variable = error.path is None and error.message.startswith("Variable '$")
+        out["extensions"] = {"code": "INVALID_VARIABLE" if variable
+                             else "INTERNAL_SERVER_ERROR"}
     return out
 
 
