@@ -110,11 +110,9 @@ class ShopifySimulator(Simulator):
                               "request rates to resume uninterrupted service."}, status=429)
 
     def config_snippet(self, base_url: str, name: str = "shopify-sim") -> str:
-        env = "ORDERTUI_SHOPIFY_SIM_TOKEN"
-        return (f'# export {env}="{self.config.token}"\n'
-                f'[shops.{name}]\nkind = "shopify"\nstore = "{self.config.store}"\n'
+        return (f'[shops.{name}]\nkind = "shopify"\nstore = "{self.config.store}"\n'
                 f'base_url = "{base_url}"\napi_version = "{LATEST}"\n'
-                f'access_token_env = "{env}"\n')
+                f'access_token = "{self.config.token}"\n')
 
     def routes(self) -> list[BaseRoute]:
         return [
