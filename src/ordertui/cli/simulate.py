@@ -1,6 +1,6 @@
-"""``ordertui simulate cj|aliexpress``: a supplier's API on this machine, serving the demo
-shop's orders in that supplier's wire format, so that the real adapters can be tried (and
-tested) without an account."""
+"""``ordertui simulate cj|aliexpress|shopify``: a supplier's or a shop's API on this machine,
+serving the demo shop's orders in that party's wire format, so that the real adapters can be
+tried (and tested) without an account."""
 
 from __future__ import annotations
 
@@ -86,10 +86,10 @@ def _run(sim: Simulator, host: str, port: int, name: str) -> None:
 
 @click.group("simulate")
 def simulate_group() -> None:
-    """Run a supplier's API on this machine, serving the demo shop's orders.
+    """Run a supplier's or a shop's API on this machine, serving the demo shop's orders.
 
-    Point a [suppliers.NAME] table at the printed base_url to try the real adapters
-    without an account, with optional faults and a rate limit like the supplier's.
+    Point a [suppliers.NAME] or [shops.NAME] table at the printed base_url to try the real
+    adapters without an account, with optional faults and a rate limit like the real one's.
     """
 
 
@@ -130,6 +130,45 @@ def simulate_aliexpress(host: str, port: int, orders: int, seed: int, fault_rate
     first = ", ".join(sim.order_ids(3))
     click.echo(f"order ids: {first}, … (8190000000000000 + 0..{orders - 1})", err=True)
     _run(sim, host, port, "aliexpress-sim")
+
+
+@simulate_group.command("shopify")
+@_common
+@click.option("--token", default=None, help="The Admin API access token the simulator "
+              "accepts (default: a fixed shpat_ token, printed below).")
+@click.option("--store", default=None, help="The store's name, as in "
+              "<store>.myshopify.com (default: ordertui-demo).")
+@click.option("--bucket", type=click.FloatRange(1, 1_000_000), default=1000.0,
+              show_default=True, help="Cost points the leaky bucket holds.")
+@click.option("--restore-rate", type=click.FloatRange(0.1, 100_000), default=50.0,
+              show_default=True, help="Cost points restored per second.")
+@click.option("--bulk-delay", type=click.FloatRange(0, 86400), default=2.0,
+              show_default=True, help="Seconds a bulk operation runs before it completes.")
+@click.option("--demo-state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Serve this demo supplier's back office (its state.sqlite3) instead of "
+              "one of its own, so that the demo shop and the simulator are one shop.")
+def simulate_shopify(host: str, port: int, orders: int, seed: int, fault_rate: float,
+                     faults: str, latency_ms: float, rate_limit: float, review_delay: float,
+                     state_dir: Path | None, token: str | None, store: str | None,
+                     bucket: float, restore_rate: float, bulk_delay: float,
+                     demo_state: Path | None) -> None:
+    """Shopify's GraphQL Admin API (POST /admin/api/<version>/graphql.json).
+
+    Orders, fulfillment orders, fulfillments and tracking, refunds and bulk operations,
+    with Shopify's query cost and leaky bucket; the --fault-rate faults include answers
+    lost after a mutation was applied.
+    """
+    from ordertui.simulators.shopify import DEFAULT_TOKEN, ShopifySimConfig, ShopifySimulator
+    from ordertui.simulators.shopify.config import DEFAULT_STORE
+
+    config = ShopifySimConfig(orders=orders, seed=seed, fault_rate=fault_rate,
+                              faults=_kinds(faults), latency_ms=latency_ms,
+                              rate_limit=rate_limit or None, review_delay_s=review_delay,
+                              state_dir=state_dir, token=token or DEFAULT_TOKEN,
+                              store=store or DEFAULT_STORE, bucket=bucket,
+                              restore_rate=restore_rate, bulk_delay_s=bulk_delay,
+                              demo_state=demo_state)
+    _run(ShopifySimulator(config), host, port, "shopify-sim")
 
 
 COMMANDS = [simulate_group]

@@ -20,6 +20,7 @@ from ordertui.simulators.cj.wire import (
     china_time,
     cj_uuid,
     line_item_id,
+    store_line_item_id,
     usd,
 )
 
@@ -56,7 +57,8 @@ class CJOrders(CJState):
         item = self._item(idx)
         dispute = self._latest_dispute(idx)
         products = [{"vid": cj_uuid(i.sku), "quantity": i.quantity,
-                     "sellPrice": usd(i.unit_cost.amount), "storeLineItemId": i.line_id,
+                     "sellPrice": usd(i.unit_cost.amount),
+                     "storeLineItemId": store_line_item_id(idx, n),
                      "lineItemId": line_item_id(idx, n), "podPropertiesInfo": None}
                     for n, i in enumerate(o.items)]
         return {**item, "platformOrderId": o.name, "cjOrderCode": f"CJPKL{idx:010d}",

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ordertui.simulators.common import json_response, new_request_id
+from ordertui.simulators.demo.shop_orders import Ids
 
 BASE_PATH = "/api2.0/v1"
 CHINA = timezone(timedelta(hours=8))
@@ -65,3 +66,11 @@ def line_item_id(idx: int, n: int) -> str:
     """The ``lineItemId`` of the ``n``-th line of the order at ``idx``: the order's details
     and its dispute products must name a line alike."""
     return f"27572784{idx:09d}{n:02d}"
+
+
+def store_line_item_id(idx: int, n: int) -> str:
+    """The ``storeLineItemId`` of the ``n``-th line of the order at ``idx``: the id of the
+    shop's line it was ordered for, as the store numbers it (the demo shop's, which the
+    Shopify simulator serves as ``gid://shopify/LineItem/<this>``), so that a supplier's
+    line leads back to the customer's."""
+    return Ids.gid("LineItem", Ids.LINE + idx * 8 + n).rpartition("/")[2]
