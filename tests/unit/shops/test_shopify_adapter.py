@@ -205,6 +205,18 @@ async def test_a_pass_with_nothing_new_keeps_its_place(shopify: ShopifyAdapter,
     assert result.cursor == cursor
 
 
+async def test_a_page_priced_too_high_is_asked_smaller(shopify: ShopifyAdapter,
+                                                       stub: ShopifyStub) -> None:
+    cursor = SyncCursor(since="2026-12-01T12:00:00Z").encode()
+    stub.on("OrdersPage", {"errors": [{"message": "Query cost is 1052, which exceeds the "
+                                       "single query max cost limit (1000).",
+                                       "extensions": {"code": "MAX_COST_EXCEEDED"}}]},
+            page([order_node(1, updated="2026-12-02T00:00:00Z")]))
+    result = await shopify.list_orders(cursor)
+    assert [o.name for o in result.orders] == ["#1001"]
+    assert [r.variables["first"] for r in stub.sent("OrdersPage")] == [8, 4]
+
+
 def test_a_foreign_cursor_is_refused() -> None:
     from ordertui.domain.errors import OrdertuiError
     with pytest.raises(OrdertuiError, match="cannot continue"):
@@ -411,6 +423,32 @@ async def test_an_order_fulfilled_at_the_shop_is_not_fulfilled_again(
         await shopify.create_fulfillment(order, [("gid://shopify/LineItem/11", 2)],
                                          TrackingPush("4PX", "P1"), "k")
     assert not stub.sent("FulfillmentCreate")
+
+
+async def test_an_order_on_hold_is_not_called_fulfilled(shopify: ShopifyAdapter,
+                                                        stub: ShopifyStub) -> None:
+    order = await order_one(shopify, stub)
+    stub.on("FulfillmentOrders", fulfillment_orders(fo(1, "ON_HOLD", [(101, 11, 2)])))
+    with pytest.raises(SupplierRejected, match="on hold at the store"):
+        await shopify.create_fulfillment(order, [("gid://shopify/LineItem/11", 2)],
+                                         TrackingPush("4PX", "P1"), "k")
+    with pytest.raises(SupplierRejected, match="has no line"):
+        await shopify.create_fulfillment(order, [("gid://shopify/LineItem/99", 1)],
+                                         TrackingPush("4PX", "P1"), "k")
+
+
+async def test_a_throttled_mutation_is_sent_again(shopify: ShopifyAdapter, stub: ShopifyStub,
+                                                  fake_time: FakeTime) -> None:
+    """THROTTLED means Shopify did nothing: sending the write again is safe."""
+    order = await order_one(shopify, stub)
+    stub.on("TrackingUpdate", throttled(requested=10, available=0, rate=100),
+            ok({"fulfillmentTrackingInfoUpdate": {
+                "fulfillment": fulfillment_node(1, "1Z9", []), "userErrors": []}}))
+    made = await shopify.update_tracking(order, "gid://shopify/Fulfillment/1",
+                                         TrackingPush("UPS", "1Z9"), "k")
+    assert made.number == "1Z9"
+    assert len(stub.sent("TrackingUpdate")) == 2
+    assert fake_time.sleeps == [pytest.approx(0.1)]
 
 
 async def test_user_errors_are_a_refusal_in_one_line(shopify: ShopifyAdapter,

@@ -50,6 +50,8 @@ _STORE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _VERSION = re.compile(r"20\d\d-(01|04|07|10)|unstable")
 #: fulfillment orders that can still be fulfilled
 FULFILLABLE = frozenset({"OPEN", "IN_PROGRESS"})
+#: fulfillment orders the merchant holds back: nothing is sent from them until released
+HELD = frozenset({"ON_HOLD", "SCHEDULED"})
 #: a refund's parent: a payment that took the customer's money
 PAYMENT_KINDS = frozenset({"SALE", "CAPTURE"})
 KEY_NAMESPACE = uuid.UUID("5b0f6a0e-3c52-4a51-9d0c-2f5d3c1c9e8a")
@@ -170,13 +172,16 @@ class ShopifyAdapter(ShopAdapter):
         fulfillment_orders = await self._fulfillment_orders(order)
         # (fulfillment order, its line item, quantity left) for each of the order's lines
         left: dict[str, list[list[Any]]] = {}
+        held: set[str] = set()  # what is still to send but on hold or scheduled at the store
         for fo in fulfillment_orders:
             open_ = fo.get("status") in FULFILLABLE
             for item in _nodes(fo.get("lineItems")):
                 line = item.get("lineItem") or {}
-                remaining = int(item.get("remainingQuantity") or 0) if open_ else 0
+                remaining = int(item.get("remainingQuantity") or 0)
+                if remaining and fo.get("status") in HELD:
+                    held.add(str(fo.get("status")).lower().replace("_", " "))
                 left.setdefault(str(line.get("id", "")), []).append(
-                    [fo["id"], item["id"], remaining])
+                    [fo["id"], item["id"], remaining if open_ else 0])
         groups: dict[str, list[dict[str, Any]]] = {}
         for line_id, quantity in lines:
             if line_id not in left:
@@ -189,6 +194,9 @@ class ShopifyAdapter(ShopAdapter):
                     groups.setdefault(entry[0], []).append({"id": entry[1], "quantity": take})
                     entry[2] -= take
                     want -= take
+        if not groups and held:
+            raise SupplierRejected(self.name, f"{order.name} is {' and '.join(sorted(held))} "
+                                   "at the store; release it in Shopify's admin first")
         if not groups:
             raise SupplierRejected(self.name, f"{order.name} is fulfilled at the store "
                                    "already: nothing of these lines is left to send, so it is "

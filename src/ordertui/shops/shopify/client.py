@@ -98,6 +98,11 @@ class ShopifyGraphQLError(SupplierError):
     same request would be refused again."""
 
 
+class ShopifyCostExceeded(ShopifyGraphQLError):
+    """The query asks for more than Shopify allows a single query (``MAX_COST_EXCEEDED``):
+    a smaller page of the same query may pass."""
+
+
 def operation_name(document: str) -> str:
     m = _OPERATION.search(document)
     return m.group(2) if m else "anonymous"
@@ -267,7 +272,7 @@ class ShopifyClient:
             return SupplierAuthError(self.shop, f"Shopify denied {name}: {need} (give it in "
                                      "the app's configuration and install it again)")
         if "MAX_COST_EXCEEDED" in codes:
-            return ShopifyGraphQLError(self.shop, f"{name} costs more than Shopify allows a "
+            return ShopifyCostExceeded(self.shop, f"{name} costs more than Shopify allows a "
                                        f"single query ({MAX_QUERY_COST} points): {text}")
         if "NOT_FOUND" in codes:
             return SupplierNotFound(self.shop, f"Shopify: {text}")

@@ -25,11 +25,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ordertui.domain.errors import OrdertuiError, SupplierNotFound, SupplierProtocolError
+from ordertui.domain.errors import (
+    OrdertuiError,
+    SupplierNotFound,
+    SupplierProtocolError,
+    SupplierRejected,
+)
 from ordertui.domain.shop import ShopOrder
 from ordertui.shops.base import ShopOrderPage
 from ordertui.shops.shopify import queries
-from ordertui.shops.shopify.client import ShopifyClient
+from ordertui.shops.shopify.client import ShopifyClient, ShopifyCostExceeded
 from ordertui.shops.shopify.mapping import (
     _nodes,
     end_cursor,
@@ -159,8 +164,19 @@ class ShopifySync:
 
     async def _page(self, state: SyncCursor, size: int) -> ShopOrderPage:
         query = f"updated_at:>='{state.since}'" if state.since else None
-        data = await self.client.query(queries.ORDERS_PAGE, {
-            "first": size, "after": state.after, "query": query})
+        while True:
+            try:
+                data = await self.client.query(queries.ORDERS_PAGE, {
+                    "first": size, "after": state.after, "query": query})
+                break
+            except ShopifyCostExceeded:
+                # Shopify priced the page above its limit (it counts differently from the
+                # published rule): a smaller page of the same orders
+                if size == 1:
+                    raise
+                size = max(1, size // 2)
+                log.warning("%s: an order page costs too much; asking for %d orders",
+                            self.shop, size)
         connection = data.get("orders")
         if not isinstance(connection, dict):
             raise SupplierProtocolError(self.shop, "Shopify's order page has no orders")
@@ -188,9 +204,7 @@ class ShopifySync:
         try:
             payload = await self.client.mutate(queries.BULK_RUN, {"query": queries.BULK_ORDERS},
                                                "bulkOperationRunQuery")
-        except OrdertuiError as exc:
-            if "refused" not in str(exc):
-                raise
+        except SupplierRejected as exc:
             log.warning("%s: Shopify would not run the bulk import (%s); reading pages",
                         self.shop, exc)
             return None
