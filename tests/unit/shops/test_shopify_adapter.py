@@ -300,12 +300,12 @@ async def test_a_large_first_import_runs_a_bulk_operation(shopify: ShopifyAdapte
 
     running_ = await shopify.list_orders(started.cursor)
     assert running_.orders == [] and running_.more
-    pages = [await shopify.list_orders(running_.cursor)]
+    pages = [await shopify.list_orders(running_.cursor, page_size=4)]
     assert fake_time.sleeps  # polled after a wait
     while pages[-1].cursor is not None and SyncCursor.decode(pages[-1].cursor).bulk:
-        pages.append(await shopify.list_orders(pages[-1].cursor))
+        pages.append(await shopify.list_orders(pages[-1].cursor, page_size=4))
     orders = [o for p in pages for o in p.orders]
-    assert [len(p.orders) for p in pages] == [8, 2]
+    assert [len(p.orders) for p in pages] == [4, 4, 2]
     assert pages[0].total == 10
     assert [o.name for o in orders] == [f"#{1000 + n}" for n in range(1, 11)]
     by_name = {o.name: o for o in orders}
@@ -332,6 +332,17 @@ async def test_a_failed_bulk_operation_falls_back_to_pages(shopify: ShopifyAdapt
     result = await shopify.list_orders(cursor)
     assert result.orders == [] and result.more
     assert result.cursor is not None and SyncCursor.decode(result.cursor) == SyncCursor()
+
+
+async def test_an_expired_bulk_file_starts_the_import_over(shopify: ShopifyAdapter,
+                                                           stub: ShopifyStub) -> None:
+    oid = "gid://shopify/BulkOperation/6"
+    stub.on("BulkPoll", ok({"bulkOperation": {"id": oid, "status": "COMPLETED",
+                                              "url": f"{stub.url}/bulk/expired.jsonl",
+                                              "rootObjectCount": "100"}}))
+    result = await shopify.list_orders(SyncCursor(bulk=oid).encode())
+    assert result.orders == [] and result.more
+    assert result.cursor == SyncCursor().encode()
 
 
 async def test_a_small_first_import_reads_pages(shopify: ShopifyAdapter,

@@ -103,6 +103,10 @@ class ShopifyCostExceeded(ShopifyGraphQLError):
     a smaller page of the same query may pass."""
 
 
+class BulkFileGone(SupplierUnavailable):
+    """A bulk operation's file is no longer there (its signed link lasts a week)."""
+
+
 def operation_name(document: str) -> str:
     m = _OPERATION.search(document)
     return m.group(2) if m else "anonymous"
@@ -298,6 +302,9 @@ class ShopifyClient:
                                              follow_redirects=True, trust_env=False,
                                              verify=True) as client, \
                         client.stream("GET", url) as response:
+                    if response.status_code in (403, 404, 410):
+                        raise BulkFileGone(self.shop, "Shopify's bulk file is gone (HTTP "
+                                           f"{response.status_code})")
                     if response.status_code != 200:
                         raise SupplierUnavailable(self.shop, "Shopify's bulk file answered "
                                                   f"HTTP {response.status_code}")
@@ -307,6 +314,9 @@ class ShopifyClient:
                             size += len(chunk)
                 tmp.replace(path)
                 return size
+            except BulkFileGone:
+                tmp.unlink(missing_ok=True)
+                raise
             except (httpx.HTTPError, SupplierUnavailable) as exc:
                 tmp.unlink(missing_ok=True)
                 attempt += 1

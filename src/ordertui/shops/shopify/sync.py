@@ -34,7 +34,7 @@ from ordertui.domain.errors import (
 from ordertui.domain.shop import ShopOrder
 from ordertui.shops.base import ShopOrderPage
 from ordertui.shops.shopify import queries
-from ordertui.shops.shopify.client import ShopifyClient, ShopifyCostExceeded
+from ordertui.shops.shopify.client import BulkFileGone, ShopifyClient, ShopifyCostExceeded
 from ordertui.shops.shopify.mapping import (
     _nodes,
     end_cursor,
@@ -143,7 +143,8 @@ class ShopifySync:
             return await self._first(size)
         state = SyncCursor.decode(cursor)
         if state.bulk:
-            return await self._bulk_page(state, size)
+            # pages of a downloaded file cost Shopify nothing: the caller's size
+            return await self._bulk_page(state, max(1, page_size))
         return await self._page(state, size)
 
     async def _first(self, size: int) -> ShopOrderPage:
@@ -239,7 +240,10 @@ class ShopifySync:
             if not url:  # a store without orders: nothing was written
                 return ShopOrderPage([], SyncCursor().encode(), True, 0)
             self.directory.mkdir(parents=True, exist_ok=True)
-            size_b = await self.client.download(str(url), path)
+            try:
+                size_b = await self.client.download(str(url), path)
+            except BulkFileGone as exc:  # its link expired (after a week): start over
+                return self._bulk_failed(state, str(exc))
             log.info("%s: bulk file of %d bytes, %s orders", self.shop, size_b, count)
         orders, offset, done, orphans = await asyncio.to_thread(
             read_bulk, path, state.offset, size)
