@@ -35,10 +35,10 @@ from ordertui.shops.base import ShopAction, ShopAdapter, ShopOrderPage, Tracking
 from ordertui.shops.shopify import queries
 from ordertui.shops.shopify.client import ShopifyClient, endpoint_base
 from ordertui.shops.shopify.mapping import (
-    _nodes,
     end_cursor,
     has_more,
     money,
+    nodes_of,
     parse_time,
     shop_fulfillment,
     tracking_input,
@@ -159,7 +159,7 @@ class ShopifyAdapter(ShopAdapter):
             if not isinstance(node, dict):
                 raise SupplierNotFound(self.name, f"Shopify has no order {order.name}")
             connection = node.get("fulfillmentOrders")
-            found += _nodes(connection)
+            found += nodes_of(connection)
             after = end_cursor(connection) if has_more(connection) else None
             if after is None:
                 return found
@@ -175,7 +175,7 @@ class ShopifyAdapter(ShopAdapter):
         held: set[str] = set()  # what is still to send but on hold or scheduled at the store
         for fo in fulfillment_orders:
             open_ = fo.get("status") in FULFILLABLE
-            for item in _nodes(fo.get("lineItems")):
+            for item in nodes_of(fo.get("lineItems")):
                 line = item.get("lineItem") or {}
                 remaining = int(item.get("remainingQuantity") or 0)
                 if remaining and fo.get("status") in HELD:
@@ -286,7 +286,7 @@ class ShopifyAdapter(ShopAdapter):
         p = action.payload
         if kind == "refund":
             data = await self.client.query(queries.ORDER_REFUNDS, {"id": action.shop_order_id})
-            refunds = _nodes((data.get("order") or {}).get("refunds"))
+            refunds = nodes_of((data.get("order") or {}).get("refunds"))
             want = Decimal(str(p["amount"])) if p.get("amount") is not None else None
             for refund in refunds:
                 if marker(action.key) not in str(refund.get("note") or ""):
@@ -297,7 +297,7 @@ class ShopifyAdapter(ShopAdapter):
             return Applied.NO
         data = await self.client.query(queries.ORDER_FULFILLMENTS,
                                        {"id": action.shop_order_id})
-        fulfillments = _nodes((data.get("order") or {}).get("fulfillments"))
+        fulfillments = nodes_of((data.get("order") or {}).get("fulfillments"))
         number = str(p.get("number", ""))
         lines = {str(x[0]) for x in p.get("lines") or []}
         for f in fulfillments:

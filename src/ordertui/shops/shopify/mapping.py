@@ -144,7 +144,7 @@ def money(bag: Any, currency: str) -> Money:
     return Money(amount, str(shop.get("currencyCode") or currency))
 
 
-def _nodes(connection: Any) -> list[dict[str, Any]]:
+def nodes_of(connection: Any) -> list[dict[str, Any]]:
     """The nodes of a connection (``nodes`` or ``edges { node }``) or of a plain list."""
     if isinstance(connection, list):
         return [n for n in connection if isinstance(n, dict)]
@@ -209,7 +209,7 @@ def shop_fulfillment(node: Mapping[str, Any]) -> ShopFulfillment:
     first = tracking[0] if isinstance(tracking, list) and tracking and \
         isinstance(tracking[0], dict) else {}
     lines = []
-    for item in _nodes(node.get("fulfillmentLineItems")):
+    for item in nodes_of(node.get("fulfillmentLineItems")):
         line = item.get("lineItem")
         if isinstance(line, dict) and line.get("id"):
             lines.append((str(line["id"]), int(item.get("quantity") or 0)))
@@ -251,7 +251,7 @@ def shop_order(shop: str, store: str, node: Mapping[str, Any],
     currency = _text(node.get("currencyCode")) or "USD"
     created = parse_time(node.get("createdAt")) or datetime.fromtimestamp(0, UTC)
     updated = parse_time(node.get("updatedAt")) or created
-    line_nodes = lines if lines is not None else _nodes(node.get("lineItems"))
+    line_nodes = lines if lines is not None else nodes_of(node.get("lineItems"))
     address = _dict(node.get("shippingAddress"))
     buyer = _dict(node.get("customer"))
     customer = Customer(
@@ -280,7 +280,7 @@ def shop_order(shop: str, store: str, node: Mapping[str, Any],
         taxes_included=bool(node.get("taxesIncluded")),
         cancelled_at=parse_time(node.get("cancelledAt")),
         closed=bool(node.get("closed")), test=bool(node.get("test")),
-        fulfillments=[shop_fulfillment(f) for f in _nodes(node.get("fulfillments"))],
-        refunds=[shop_refund(r, currency, updated) for r in _nodes(node.get("refunds"))],
+        fulfillments=[shop_fulfillment(f) for f in nodes_of(node.get("fulfillments"))],
+        refunds=[shop_refund(r, currency, updated) for r in nodes_of(node.get("refunds"))],
         url=admin_url(store, node.get("legacyResourceId")
                       or legacy_id(str(node.get("id", "")))))

@@ -36,11 +36,11 @@ from ordertui.shops.base import ShopOrderPage
 from ordertui.shops.shopify import queries
 from ordertui.shops.shopify.client import BulkFileGone, ShopifyClient, ShopifyCostExceeded
 from ordertui.shops.shopify.mapping import (
-    _nodes,
     end_cursor,
     format_time,
     has_more,
     legacy_id,
+    nodes_of,
     shop_order,
 )
 
@@ -126,13 +126,13 @@ class ShopifySync:
         connection = node.get("lineItems")
         if not has_more(connection):
             return shop_order(self.shop, self.store, node)
-        lines = _nodes(connection)
+        lines = nodes_of(connection)
         after = end_cursor(connection)
         while after:
             data = await self.client.query(queries.ORDER_LINES, {"id": node["id"],
                                                                  "after": after})
             more = (data.get("order") or {}).get("lineItems")
-            lines += _nodes(more)
+            lines += nodes_of(more)
             after = end_cursor(more) if has_more(more) else None
         return shop_order(self.shop, self.store, node, lines)
 
@@ -183,7 +183,7 @@ class ShopifySync:
             raise SupplierProtocolError(self.shop, "Shopify's order page has no orders")
         orders = []
         skip = set(state.skip)
-        for node in _nodes(connection):
+        for node in nodes_of(connection):
             order = await self._complete(node)
             if order.shop_order_id in skip and format_time(order.updated_at) == state.since:
                 continue  # seen at the end of the last pass and unchanged since
