@@ -160,8 +160,8 @@ class ShopService:
     def _auto_link(self, order_id: int) -> int:
         order = self.store.get_order(order_id)
         shop = linking.reference(order, self._named(order.name))
-        if shop is None or shop.id is None:
-            return 0
+        if shop is None or shop.id is None or shop.id in self.store.refused_links(order_id):
+            return 0  # an unlinked pair is not linked again by itself
         self._link(order, shop, LinkSource.AUTO)
         return 1
 
@@ -198,18 +198,23 @@ class ShopService:
         """Link a supplier order to the shop order ``ref`` names: its name ("#1042"), the
         shop's id, or ordertui's id of it. Raises ``ValidationError`` (field shop_order)."""
         shop = self.find_shop_order(ref)
+        assert shop.id is not None
         with self.store.write():
+            self.store.allow_link(order_id, shop.id)
             self._link(self.store.get_order(order_id), shop, LinkSource.MANUAL)
         self.refresh_money([order_id])
         return shop
 
     def unlink(self, order_id: int) -> bool:
+        """Undo the order's link; the pair is remembered as refused, so that neither the
+        automatic pass nor the suggestions bring it back (linking it by hand does)."""
         link = self.store.link_of(order_id)
         if link is None:
             return False
         shop = self.store.shop_order(link.shop_order)
         with self.store.write():
             self.store.unlink(order_id)
+            self.store.refuse_link(order_id, link.shop_order)
             self.store.audit(order_id, "merchant", "unlinked",
                              f"from {shop.name if shop else 'its shop order'}")
         return True

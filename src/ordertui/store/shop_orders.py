@@ -205,6 +205,12 @@ class ShopOrders(StoreBase):
             con.execute("INSERT OR IGNORE INTO link_refusals (order_id, shop_order, at) "
                         "VALUES (?, ?, ?)", (order_id, shop_order, _now()))
 
+    def allow_link(self, order_id: int, shop_order: int) -> None:
+        """The merchant links the pair after all: a refusal of it is forgotten."""
+        with self.write() as con:
+            con.execute("DELETE FROM link_refusals WHERE order_id = ? AND shop_order = ?",
+                        (order_id, shop_order))
+
     def refused_links(self, order_id: int) -> set[int]:
         return {r[0] for r in self.con.execute(
             "SELECT shop_order FROM link_refusals WHERE order_id = ?", (order_id,))}

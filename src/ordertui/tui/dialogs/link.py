@@ -96,7 +96,10 @@ class LinkDialog(Dialog[bool]):
             raise ValidationError("name", "Write the shop order's name (#1042), or choose one "
                                   "of the list.")
         assert self.order.id is not None
-        linked = await self.run_read(self.services.shops.link, self.order.id, ref)
+        try:
+            linked = await self.run_read(self.services.shops.link, self.order.id, ref)
+        except ValidationError as exc:  # said under the field the name was typed in
+            raise ValidationError("name", str(exc)) from exc
         self.app.notify(f"{self.order.display_name}: linked to {linked.name} of {linked.shop}",
                         markup=False)
         return True
@@ -117,8 +120,9 @@ class UnlinkDialog(Dialog[bool]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(Text("Its sale and profit are the supplier's figures again, and its "
-                          "tracking no longer goes to that shop order. You can link it again "
-                          "at any time."), classes="dialog-body", markup=False)
+                          "tracking no longer goes to that shop order. It is not linked to it "
+                          "again by itself; you can link it by hand at any time."),
+                     classes="dialog-body", markup=False)
 
     async def submit(self) -> bool:
         assert self.order.id is not None
