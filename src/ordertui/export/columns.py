@@ -199,7 +199,12 @@ _once("supplier_charged", "Supplier charged", lambda _o, m: m.cost,
 _once("refund_owed", "Refund owed",
       lambda _o, m: m.owed_to_customer if m.owed_to_customer.amount else None,
       "what a cancelled order still owes the customer")
-_order("currency", "Currency", "text", lambda o, _m: o.currency, "the order's currency")
+_order("currency", "Currency", "text", lambda _o, m: m.paid.currency,
+       "the currency of the totals, profit, refunds and net: the shop's for an order linked "
+       "to its shop order")
+_order("supplier_currency", "Supplier currency", "text", lambda o, _m: o.total_cost.currency,
+       "the currency of what the supplier charged (unit and line costs and prices, shipping "
+       "cost, supplier_charged)")
 
 # --- shipping --------------------------------------------------------------------------
 _order("carrier", "Carrier", "text", lambda o, _m: o.carrier, "the carrier")
