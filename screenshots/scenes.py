@@ -174,6 +174,15 @@ async def policy(pilot: Pilot[Any], services: Services) -> None:
         else False)
 
 
+async def shop_orders(pilot: Pilot[Any], services: Services) -> None:
+    from ordertui.tui.screens.shop_orders import ShopOrdersScreen
+
+    await _home(pilot)
+    await pilot.press("O")
+    await settle(pilot, lambda: isinstance(pilot.app.screen, ShopOrdersScreen)
+                 and bool(pilot.app.screen.rows))
+
+
 async def too_small(pilot: Pilot[Any], services: Services) -> None:
     await settle(pilot, lambda: pilot.app.screen.__class__.__name__ == "TooSmallScreen")
 
@@ -193,5 +202,6 @@ SCENES = [
     Scene("settings", "Settings", (100, 34), settings),
     Scene("return", "Accepting a return at your own address", (100, 30), return_form),
     Scene("policy", "Your return policy, generated", (100, 34), policy),
+    Scene("shop-orders", "The shop orders still to order", (100, 30), shop_orders),
     Scene("too-small", "A terminal too small", (50, 12), too_small),
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -94,12 +95,32 @@ def suggest(order: Order, candidates: Iterable[ShopOrder], *,
     return found
 
 
+def line_number(line_id: str) -> str:
+    """A shop line's id as suppliers carry it: Shopify's ``gid://shopify/LineItem/123`` is
+    ``123`` at CJ (``storeLineItemId``)."""
+    return line_id.strip().rsplit("/", 1)[-1]
+
+
+def named_items(items: Sequence[LineItem], shop: ShopOrder,
+                lines: Mapping[int, str]) -> list[LineItem]:
+    """The supplier's lines, those the supplier gave no SKU (nor, often, a name: a CJ order
+    shows "CJ variant 97028c03") named as the shop line they fulfil: its title, variant and
+    SKU."""
+    by_id = {x.line_id: x for x in shop.lines}
+    named = []
+    for n, item in enumerate(items):
+        line = by_id.get(lines.get(n, ""))
+        if line is not None and not item.sku.strip():
+            item = replace(item, title=line.title, variant=line.variant, sku=line.sku)
+        named.append(item)
+    return named
+
+
 def match_lines(items: Sequence[LineItem], shop: ShopOrder,
                 taken: Iterable[str] = ()) -> dict[int, str]:
     """Supplier line index → the shop line it fulfils. ``taken``: shop lines another
     supplier order of the same shop order fulfils already."""
     free = [x for x in shop.lines if x.line_id not in set(taken)]
-    by_id = {x.line_id: x for x in free}
     matched: dict[int, str] = {}
     used: set[str] = set()
 
@@ -107,9 +128,11 @@ def match_lines(items: Sequence[LineItem], shop: ShopOrder,
         matched[index] = line_id
         used.add(line_id)
 
+    by_number = {line_number(x.line_id): x.line_id for x in free}
     for n, item in enumerate(items):  # the shop's own line id, as the supplier carries it
-        if item.shop_line_id and item.shop_line_id in by_id:
-            take(n, item.shop_line_id)
+        line_id = by_number.get(line_number(item.shop_line_id))
+        if item.shop_line_id and line_id is not None:
+            take(n, line_id)
     for n, item in enumerate(items):  # the same SKU
         sku = item.sku.strip().casefold()
         if n in matched or not sku:

@@ -178,6 +178,7 @@ class Services(Actions, Recording):
             adapter = self.adapter(order.supplier)
             web_url = adapter.web_url(order)
             url_for = {a: adapter.web_url(order, a) for a in Action}
+        order = self.shops.named(order)
         return OrderDetails(
             order=order, supplier=info,
             actions=rules.available_actions(order, info.capabilities, url_for),

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -284,6 +284,16 @@ class ShopService:
         if found is None:
             return None, self.services.fx.reason(amount.currency, to, day)
         return found.apply(amount), found
+
+    def named(self, order: Order) -> Order:
+        """``order`` with the lines its supplier gave no SKU or name for named as the shop
+        lines they fulfil (for a linked order; as it is otherwise)."""
+        link = self.store.link_of(order.id) if order.id is not None else None
+        shop = self.store.shop_order(link.shop_order) if link is not None else None
+        if link is None or shop is None or not link.lines \
+                or all(i.sku.strip() for i in order.items):
+            return order
+        return replace(order, items=linking.named_items(order.items, shop, link.lines))
 
     def shop_link(self, order_id: int) -> ShopLink | None:
         """The order's shop order and its money as the shop sold it, for the details."""

@@ -129,3 +129,27 @@ def test_taxes_included_in_the_prices_are_left_out() -> None:
     us = shop_order(11, [("LAMP-01", "Desk lamp", 1, "100.00")], shipping="0", taxes="8.00")
     assert linking.revenue([item("LAMP-01")], us, {0: "L11-0"}) == usd("100.00")
     assert linking.whole(us) == usd("100.00")  # total 108.00 less the added tax
+
+
+def test_a_line_id_carried_as_the_shops_number_matches_its_gid() -> None:
+    """CJ's storeLineItemId is Shopify's line number; the shop's line id is its gid."""
+    shop = shop_order(50, [("", "Lamp", 1, "20.00"), ("", "Shade", 1, "9.00")])
+    shop.lines[1].line_id = "gid://shopify/LineItem/13100000002392"
+    items = [item("", title="CJ variant 97028c03", shop_line_id="13100000002392")]
+    assert linking.match_lines(items, shop) == {0: "gid://shopify/LineItem/13100000002392"}
+    unknown = [item("", title="Thing", shop_line_id="999"),
+               item("", title="Other thing", shop_line_id="998")]
+    assert linking.match_lines(unknown, shop) == {}  # another number matches nothing
+
+
+def test_lines_without_a_name_from_the_supplier_take_the_shop_lines() -> None:
+    shop = shop_order(51, [("LAMP-RED", "Desk lamp", 1, "20.00"),
+                           ("SHADE-S", "Shade", 1, "9.00")])
+    shop.lines[0].variant = "Red"
+    items = [item("", title="CJ variant 97028c03"), item("OWN-SKU", title="Own name")]
+    named = linking.named_items(items, shop, {0: shop.lines[0].line_id,
+                                              1: shop.lines[1].line_id})
+    assert [(i.title, i.variant, i.sku) for i in named] == [
+        ("Desk lamp", "Red", "LAMP-RED"),  # the supplier gave no SKU: the shop line's names
+        ("Own name", "", "OWN-SKU")]  # the supplier named it: its own names stay
+    assert named[0].unit_cost == items[0].unit_cost  # only the names change
