@@ -68,7 +68,7 @@ async def test_cancel_journey_request_details_answer_approved(services: Any,
         assert "does not ship it" in text
         await pilot.press("enter")  # an empty reason is refused, nothing sent
         await until(pilot, lambda: "Write a reason" in widget_text(app))
-        assert services.store.outbox.entries() == []
+        assert services.store.outbox.entries(to="supplier") == []
         await pilot.press(*"Customer ordered twice", "enter")
         await until(pilot, lambda: isinstance(app.screen, DetailsScreen))
         order = services.order(target.id)
@@ -112,7 +112,7 @@ async def test_dispute_journey(services: Any) -> None:
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "cannot be more than you paid" in widget_text(app))
         assert form.query_one("#description").text == "The lamp arrived broken."
-        assert services.store.outbox.entries() == []
+        assert services.store.outbox.entries(to="supplier") == []
         amount.value = order.total_cost.plain()
         form.query_one("#evidence").value = "/nonexistent/photo.jpg"
         await pilot.press("ctrl+s")

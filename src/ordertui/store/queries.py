@@ -60,7 +60,11 @@ SORT_INDEX: dict[SortKey, str] = {
 #: above this many search matches, walking the sort index beats sorting the matches
 BROAD_SEARCH = 3000
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # as FTS5 splits: "_" separates words
+#: a word as FTS5's unicode61 splits them: "_" separates words, and so do the few letters
+#: that Python's Unicode has and SQLite's older tables do not (New Tai Lue's vowel signs,
+#: two Vedic signs); a word FTS5 split in two would be a phrase, which the index (detail =
+#: none) cannot answer
+_TOKEN = re.compile(r"[^\W_\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3]+", re.UNICODE)
 
 #: Orders whose buyer protection is open at ``now`` and ends by ``horizon``: protection ends
 #: ``days`` after delivery (or the order), so the start must lie in (now - days, horizon -

@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from ordertui.services import Services
 from ordertui.tui import keys
+from ordertui.tui.messages import StoreChanged
 from ordertui.tui.shell import Shell
 
 
@@ -66,3 +67,30 @@ class BaseScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+
+class ListScreen(BaseScreen):
+    """A screen of one table that reloads when the store changes (another session, a sync),
+    with the filters its ``next_filter`` key cycles through. A subclass's ``load`` (a worker)
+    fills the table for ``filter_index``."""
+
+    #: how many filters the ``next_filter`` key cycles through
+    FILTER_COUNT: ClassVar[int] = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_index = 0
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.load()
+
+    def action_next_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % self.FILTER_COUNT
+        self.load()
+
+    def load(self) -> object:
+        raise NotImplementedError

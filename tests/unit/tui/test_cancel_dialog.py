@@ -43,7 +43,8 @@ async def test_escape_aborts_a_cancellation_and_sends_nothing(services: Any) -> 
         await until(pilot, lambda: app.screen.__class__.__name__ == "CancelDialog")
         await pilot.press(*"changed my mind", "escape")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
-        assert services.store.outbox.entries(states=("pending", "sending", "done")) == []
+        assert services.store.outbox.entries(states=("pending", "sending", "done"),
+                                             to="supplier") == []
 
 
 async def test_a_shipped_order_is_not_offered_for_cancellation(services: Any) -> None:
@@ -115,7 +116,7 @@ async def test_a_skipped_cancelled_order_is_named_once(two: Services) -> None:
         assert "Not included (1): order #2 is cancelled already" in text
         assert "#2: order #2" not in text and "can no longer be cancelled" not in text
         await pilot.press("escape")
-    assert two.store.outbox.entries() == []
+    assert two.store.outbox.entries(to="supplier") == []
 
 
 def test_about_leads_with_the_name_unless_the_message_names_it() -> None:

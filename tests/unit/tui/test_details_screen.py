@@ -60,7 +60,7 @@ async def test_c_on_a_shipped_order_says_why_and_opens_nothing(services: Any) ->
                 "dispute or record a return instead") in notifications(app)
         await pilot.pause(0.2)
         assert app.screen is details and dialogs(app) == []
-    assert services.store.outbox.entries() == []
+    assert services.store.outbox.entries(to="supplier") == []
 
 
 def _asks_for_details(services: Any) -> Any:

@@ -229,7 +229,8 @@ async def test_cancel_and_dispute_on_an_empty_list_say_why_and_open_nothing(
     app = OrderTUI(services)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await orders_ready(pilot)
-        assert "c Cancel" in screen_text(app).splitlines()[-1]
+        await until(pilot, lambda: "c Cancel" in screen_text(app).splitlines()[-1],
+                    what="cancel on the bottom line for the order under the cursor")
         await pilot.press("slash", *"zzqqxx-no-such", "enter")
         await until(pilot, lambda: table.query_.search == "zzqqxx-no-such"
                     and not table.fetching and table.total == 0, what="an empty list")
@@ -247,4 +248,4 @@ async def test_cancel_and_dispute_on_an_empty_list_say_why_and_open_nothing(
         assert isinstance(app.screen, OrdersScreen)
         assert [s for s in app.screen_stack if type(s).__name__.endswith("Dialog")] == []
         assert table.query_.search == "zzqqxx-no-such"  # the keys ran nothing else
-    assert services.store.outbox.entries() == []
+    assert services.store.outbox.entries(to="supplier") == []

@@ -13,9 +13,8 @@ from textual.widgets import DataTable, Static
 from ordertui.domain.models import DisputeMessage
 from ordertui.domain.states import DisputeState
 from ordertui.tui import keys
-from ordertui.tui.base import BaseScreen
+from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
-from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
@@ -33,12 +32,12 @@ LIMIT = 500
 LAST_SHOWN = 200
 
 
-class DisputesScreen(BaseScreen):
+class DisputesScreen(ListScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("disputes")
+    FILTER_COUNT = len(FILTERS)
 
     def __init__(self) -> None:
         super().__init__()
-        self.filter_index = 0
         self.order_ids: list[int] = []
         self.last: list[DisputeMessage | None] = []
 
@@ -51,13 +50,6 @@ class DisputesScreen(BaseScreen):
         # the current dispute's last message, whole, at any width (a column would be cut)
         yield Static("", id="dispute-last", markup=False)
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    def on_store_changed(self, message: StoreChanged) -> None:
-        self.load()
 
     @work(group="disputes", exclusive=True)
     async def load(self) -> None:
@@ -100,9 +92,6 @@ class DisputesScreen(BaseScreen):
             text.append(safe(last.body, LAST_SHOWN))
         self.query_one("#dispute-last", Static).update(text)
 
-    def action_next_filter(self) -> None:
-        self.filter_index = (self.filter_index + 1) % len(FILTERS)
-        self.load()
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -13,9 +13,8 @@ from textual.widgets import DataTable, Static
 
 from ordertui.domain.returns import ReturnState
 from ordertui.tui import keys
-from ordertui.tui.base import BaseScreen
+from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
-from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
@@ -26,12 +25,12 @@ RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
 ]
 
 
-class ReturnsScreen(BaseScreen):
+class ReturnsScreen(ListScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("returns")
+    FILTER_COUNT = len(RETURN_FILTERS)
 
     def __init__(self) -> None:
         super().__init__()
-        self.filter_index = 0
         self.order_ids: list[int] = []
 
     def compose(self) -> ComposeResult:
@@ -41,13 +40,6 @@ class ReturnsScreen(BaseScreen):
         table.add_columns("Order", "State", "Items", "Reason", "To", "Tracking", "Updated")
         yield table
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    def on_store_changed(self, message: StoreChanged) -> None:
-        self.load()
 
     @work(group="returns", exclusive=True)
     async def load(self) -> None:
@@ -68,9 +60,6 @@ class ReturnsScreen(BaseScreen):
             f"enter: the order ({self.key_text('return_open')} opens a return there, "
             f"{self.key_text('return_step')} moves it along)"))
 
-    def action_next_filter(self) -> None:
-        self.filter_index = (self.filter_index + 1) % len(RETURN_FILTERS)
-        self.load()
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
@@ -79,7 +68,7 @@ class ReturnsScreen(BaseScreen):
             self.app.push_screen(DetailsScreen(self.order_ids[table.cursor_row]))
 
 
-class StockScreen(BaseScreen):
+class StockScreen(ListScreen):
     """What came back in good shape; an order of the same product can ship from here (open
     that order and press x)."""
 
@@ -95,13 +84,6 @@ class StockScreen(BaseScreen):
                           "Restocked")
         yield table
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    def on_store_changed(self, message: StoreChanged) -> None:
-        self.load()
 
     @work(group="stock", exclusive=True)
     async def load(self) -> None:

@@ -14,9 +14,8 @@ from textual.widgets import DataTable, Static
 
 from ordertui.domain.shop import ShopOrder, ShopQuery
 from ordertui.tui import keys
-from ordertui.tui.base import BaseScreen
+from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
-from ordertui.tui.messages import StoreChanged
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
@@ -29,12 +28,12 @@ FILTERS: list[tuple[str, ShopQuery]] = [
 ]
 
 
-class ShopOrdersScreen(BaseScreen):
+class ShopOrdersScreen(ListScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("shop_orders")
+    FILTER_COUNT = len(FILTERS)
 
     def __init__(self) -> None:
         super().__init__()
-        self.filter_index = 0
         self.rows: list[ShopOrder] = []
         self.linked: dict[int, list[int]] = {}
 
@@ -47,13 +46,6 @@ class ShopOrdersScreen(BaseScreen):
         yield table
         yield Static("", id="shop-order-lines", markup=False)
         yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    def on_store_changed(self, message: StoreChanged) -> None:
-        self.load()
 
     @work(group="shop-orders", exclusive=True)
     async def load(self) -> None:
@@ -104,9 +96,6 @@ class ShopOrdersScreen(BaseScreen):
                         "linked" if linked else "no supplier order yet", style="bold")
         self.query_one("#shop-order-lines", Static).update(text)
 
-    def action_next_filter(self) -> None:
-        self.filter_index = (self.filter_index + 1) % len(FILTERS)
-        self.load()
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
