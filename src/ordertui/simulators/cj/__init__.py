@@ -15,8 +15,8 @@ set by tests — lives in the simulator's own SQLite file next to the engine's.
 - ``config``: ``CJSimConfig``, what a simulator is started with;
 - ``wire``: the base path, status words, ``CJError``, the envelope, how values are written;
 - ``state``: ``CJState``, the SQLite file and the orders CJ lists, the base of the parts;
-- ``auth``, ``orders``, ``disputes``: the API's endpoints (and, in ``disputes``, how CJ
-  decides a dispute);
+- ``auth``, ``orders``, ``products``, ``disputes``: the API's endpoints (and, in
+  ``disputes``, how CJ decides a dispute);
 - ``control``: the test hooks, in the process and under ``/_sim/cj/``;
 - ``simulator``: ``CJSimulator``, the parts composed, and the routes.
 """

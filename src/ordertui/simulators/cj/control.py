@@ -1,8 +1,8 @@
 """What tests and benchmarks ask of the simulated CJ, beside its API: the truth (every order
 CJ lists with its status, every dispute opened through the API), and what happens at CJ
 without the merchant — an order's status and tracking number change, spare orders appear as
-new orders, tokens expire. As methods for a test in the same process, and under
-``/_sim/cj/`` over HTTP."""
+new orders, tokens expire, a variant is delisted. As methods for a test in the same process,
+and under ``/_sim/cj/`` over HTTP."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ class CJControl(CJState):
             self._index()
             return visible
 
+    def delist(self, vid: str, delisted: bool = True) -> None:
+        """Take a variant out of the product endpoints' answers (or put it back)."""
+        with self._state_lock:
+            if delisted:
+                self.delisted.add(vid)
+            else:
+                self.delisted.discard(vid)
+
     def disputes_truth(self) -> list[dict[str, Any]]:
         """Every dispute opened through the API, oldest first."""
         with self._state_lock, self._db() as con:
@@ -78,6 +86,11 @@ class CJControl(CJState):
 
     async def _disputes_truth(self, request: Request) -> Response:
         return json_response(self.disputes_truth())
+
+    async def _delist(self, request: Request) -> Response:
+        body = await request.json() if await request.body() else {}
+        self.delist(request.path_params["vid"], bool(body.get("delisted", True)))
+        return json_response({"ok": True})
 
     async def _expire_tokens(self, request: Request) -> Response:
         body = await request.json() if await request.body() else {}

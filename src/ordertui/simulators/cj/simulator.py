@@ -16,10 +16,11 @@ from ordertui.simulators.cj.auth import CJAuth
 from ordertui.simulators.cj.control import CJControl
 from ordertui.simulators.cj.disputes import CJDisputes
 from ordertui.simulators.cj.orders import CJOrders
+from ordertui.simulators.cj.products import CJProducts
 from ordertui.simulators.cj.wire import BASE_PATH, CJError, envelope
 
 
-class CJSimulator(CJAuth, CJOrders, CJDisputes, CJControl):
+class CJSimulator(CJAuth, CJOrders, CJProducts, CJDisputes, CJControl):
     """A CJ Dropshipping API 2.0 look-alike on loopback (see the package's docstring)."""
 
     def base_path(self) -> str:
@@ -44,6 +45,8 @@ class CJSimulator(CJAuth, CJOrders, CJDisputes, CJControl):
             ("GET", "/shopping/order/getOrderDetail", self.order_detail, True),
             ("DELETE", "/shopping/order/deleteOrder", self.delete_order, True),
             ("GET", "/logistic/trackInfo", self.track_info, True),
+            ("GET", "/product/variant/queryByVid", self.variant_by_vid, True),
+            ("GET", "/product/query", self.product_query, True),
             ("GET", "/disputes/disputeProducts", self.dispute_products, True),
             ("POST", "/disputes/disputeConfirmInfo", self.dispute_confirm, True),
             ("POST", "/disputes/create", self.dispute_create, True),
@@ -58,6 +61,7 @@ class CJSimulator(CJAuth, CJOrders, CJDisputes, CJControl):
             Route("/_sim/cj/orders/{order_id}", self._set_order, methods=["POST"]),
             Route("/_sim/cj/grow", self._grow, methods=["POST"]),
             Route("/_sim/cj/disputes", self._disputes_truth, methods=["GET"]),
+            Route("/_sim/cj/variants/{vid}", self._delist, methods=["POST"]),
         ]
         return routes
 

@@ -57,6 +57,7 @@ class CJState(Simulator, abc.ABC):
     tracking: dict[str, int]  # tracking number -> idx
     track_of: dict[int, str]  # idx -> tracking number
     seeded: dict[int, str]  # idx -> the id of the engine's dispute on the order
+    delisted: set[str]  # variant ids the product endpoints no longer know (set by tests)
 
     def __init__(self, config: CJSimConfig | None = None) -> None:
         super().__init__(config or CJSimConfig())
@@ -76,6 +77,7 @@ class CJState(Simulator, abc.ABC):
             con.execute("INSERT OR IGNORE INTO meta VALUES ('disputes', '0')")
             con.execute("INSERT OR IGNORE INTO meta VALUES ('last_login', '0')")
         self._state_lock = threading.RLock()
+        self.delisted = set()
         self._order = lru_cache(maxsize=20_000)(self._load_order)
         self._index()
 

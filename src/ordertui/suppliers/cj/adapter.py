@@ -15,6 +15,7 @@ CJ's answers become orders.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -24,8 +25,10 @@ from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     ConfigError,
+    SupplierError,
     SupplierNotFound,
     SupplierProtocolError,
+    SupplierRateLimited,
     SupplierRejected,
 )
 from ordertui.domain.models import (
@@ -57,6 +60,7 @@ from ordertui.suppliers.cj.mapping import (
     from_epoch,
     int_or_0,
     is_cancel_reason,
+    list_of,
     page_url,
     parse_time,
     pick_reason,
@@ -68,11 +72,16 @@ from ordertui.suppliers.cj.state import CJState, JournalEntry
 from ordertui.suppliers.cj.sync import CJSync
 
 DEFAULT_PAGE_SIZE = 100
+#: how long a variant whose look-up failed is left alone before it is asked again
+VARIANT_RETRY_S = 600
 WEB_BASE = "https://cjdropshipping.com"
 #: the actions done on CJ's dispute pages; the others on its order pages
 DISPUTE_ACTIONS = frozenset({Action.DISPUTE_OPEN, Action.DISPUTE_REPLY,
                              Action.DISPUTE_ESCALATE, Action.DISPUTE_WITHDRAW,
                              Action.DISPUTE_ACCEPT_OFFER})
+
+
+log = logging.getLogger(__name__)
 
 
 class CJOrderShipped(SupplierRejected):
@@ -108,6 +117,8 @@ class CJAdapter(SupplierAdapter):
         self.state = CJState(context.directory / "cj-state.sqlite3")
         self.orders = OrderBuilder(name, self.state, context.clock, web_base=self.web_base)
         self.sync = CJSync(self.client, self.state, self.orders, max_page_size=self.page_size)
+        #: vid -> when a failed look-up of it may be tried again (this process only)
+        self._variant_retry: dict[str, int] = {}
 
     @classmethod
     def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -167,10 +178,55 @@ class CJAdapter(SupplierAdapter):
         if detail.get("disputeId") or has_disputes or (known and known.status != str(
                 detail.get("orderStatus"))):
             await self._remember_disputes(oid, await self.client.order_disputes(oid))
+        await self._name_variants(detail)
         orders = await asyncio.to_thread(
             self.orders.materialise, [detail], details={oid: detail},
             trackings={oid: tracking} if tracking is not None else None)
         return orders[0]
+
+    async def _name_variants(self, detail: dict[str, Any]) -> None:
+        """CJ's order details name no product: ask the product API for the variants of
+        ``detail`` that have no name yet, once each (the answers are kept in the state). A
+        failed look-up leaves the line's stand-in name and is tried again after
+        ``VARIANT_RETRY_S``; it never fails the order's read."""
+        vids = list(dict.fromkeys(
+            str(p["vid"]) for p in list_of(detail.get("productList")) if isinstance(p, dict)
+            and p.get("vid") and not (p.get("productName") or p.get("productNameEn"))))
+        if not vids:
+            return
+        named = await asyncio.to_thread(self.state.named, vids)
+        now = self._now()
+        for vid in vids:
+            if vid in named or self._variant_retry.get(vid, 0) > now:
+                continue
+            try:
+                await self._look_up_variant(vid)
+                self._variant_retry.pop(vid, None)
+            except SupplierError as exc:
+                self._variant_retry[vid] = now + VARIANT_RETRY_S
+                log.info("%s: no name for CJ variant %s yet: %s", self.name, vid, exc)
+                if isinstance(exc, SupplierRateLimited):
+                    break  # the rest wait for a later read
+
+    async def _look_up_variant(self, vid: str) -> None:
+        """Name, variant and SKU of ``vid`` from CJ's product API, into the state: the
+        product's English name (asked once per product), the variant's key, its SKU."""
+        v = await self.client.variant(vid)
+        if v is None:
+            raise SupplierNotFound(self.name, f"CJ's product API knows no variant {vid}")
+        pid = str(v.get("pid") or "")
+        name = await asyncio.to_thread(self.state.product_name, pid) if pid else ""
+        if not name and pid:
+            product = await self.client.product(pid)
+            name = str((product or {}).get("productNameEn") or "")
+        variant = str(v.get("variantKey") or "")
+        if not name:  # no product to name it by: the variant's own English name
+            name = str(v.get("variantNameEn") or v.get("variantName") or "")
+            if variant and name.endswith(" " + variant):
+                name = name[:-len(variant) - 1]
+        await asyncio.to_thread(
+            self.state.save_variant, vid, pid=pid, name=name, variant=variant,
+            sku=str(v.get("variantSku") or ""), fetched_at=self._now())
 
     async def _tracking_events(self, order_id: str, number: str) -> list[dict[str, Any]]:
         """CJ gives the parcel's present state only; the history is what ordertui saw."""

@@ -166,6 +166,30 @@ class CJClient:
                                         "orderId")
         return data
 
+    async def variant(self, vid: str) -> dict[str, Any] | None:
+        """The product API's variant ``vid`` (``variantSku``, ``variantKey``, ``pid``, ...);
+        None when CJ does not know it."""
+        return await self._product_read("/product/variant/queryByVid", "vid", vid)
+
+    async def product(self, pid: str) -> dict[str, Any] | None:
+        """The product API's product ``pid`` (``productNameEn``, ``productSku``, its
+        variants); None when CJ does not know it."""
+        return await self._product_read("/product/query", "pid", pid)
+
+    async def _product_read(self, path: str, key: str, value: str) -> dict[str, Any] | None:
+        try:
+            data = await self.call("GET", path, params={key: value})
+        except CJRejected as exc:
+            if exc.code in NOT_FOUND:
+                return None
+            raise
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not data.get(key):
+            raise SupplierProtocolError(self.supplier, f"CJ's answer for {key} {value} has "
+                                        f"no {key}")
+        return data
+
     async def order_disputes(self, order_id: str) -> list[dict[str, Any]]:
         """Every dispute CJ lists on the order, all pages."""
         items: list[dict[str, Any]] = []

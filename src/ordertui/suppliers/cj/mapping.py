@@ -232,7 +232,8 @@ class OrderBuilder:
             d = details.get(oid) or (known[oid].detail if oid in known else None) or {}
             vids += [str(p.get("vid")) for p in list_of(d.get("productList"))
                      if isinstance(p, dict)]
-        names = self.state.names(vids)
+        names = {v: (n, "", sku) for v, (n, sku) in self.state.names(vids).items()}
+        names.update(self.state.variants(vids))  # the product API's, where it answered
         now = self._now()
         orders, rows = [], []
         for item, oid in zip(items, ids, strict=True):
@@ -274,10 +275,11 @@ class OrderBuilder:
         return orders
 
     def order(self, m: dict[str, Any], detail: dict[str, Any], tracking: list[dict[str, Any]],
-              disputes: list[DisputeRow], names: dict[str, tuple[str, str]], *,
+              disputes: list[DisputeRow], names: dict[str, tuple[str, str, str]], *,
               gone: bool = False) -> Order:
         """One order from ``m`` (the list item over its details), its tracking events, its
-        disputes and the product names the state knows (by variant id)."""
+        disputes and the product names the state knows (by variant id: name, variant,
+        SKU)."""
         raw = str(m.get("orderStatus") or "")
         status = OrderStatus.CANCELLED if gone else STATUS_MAP.get(raw, OrderStatus.UNKNOWN)
         store_created = parse_time(m["storeCreateDate"] + "+00:00") \
@@ -288,14 +290,15 @@ class OrderBuilder:
             if not isinstance(p, dict):
                 continue
             vid = str(p.get("vid") or "")
-            name, sku = names.get(vid, (str(p.get("productName") or p.get("productNameEn") or ""),
-                                        str(p.get("sku") or p.get("variantSku") or "")))
+            name, variant, sku = names.get(vid, (
+                str(p.get("productName") or p.get("productNameEn") or ""), "",
+                str(p.get("sku") or p.get("variantSku") or "")))
             title = name or (f"CJ product {sku}" if sku else
                              f"CJ variant {vid[:8].lower()}" if vid else "CJ product")
             items.append(LineItem(
                 title=title, quantity=count_of(p.get("quantity")),
                 unit_cost=usd(p.get("sellPrice")),
-                unit_price=Money.zero(CURRENCY), sku=sku, product_id=vid,
+                unit_price=Money.zero(CURRENCY), variant=variant, sku=sku, product_id=vid,
                 line_id=str(p.get("lineItemId") or ""),
                 shop_line_id=str(p.get("storeLineItemId") or "")))
         events = [tracking_event(e) for e in tracking]

@@ -7,6 +7,8 @@ disputes, so the adapter keeps a small mirror of what CJ last told it:
   the last pass, and to rebuild an order that left CJ's lists), the details and tracking
   fetched when the merchant opened it, and the time ordertui first saw its present state;
 - disputes by id, with the order they belong to (CJ's dispute list does not say);
+- product names by variant id: from the dispute products (``names``), and from CJ's product
+  API (``variants``: the product's name, the variant's key and its SKU, asked once a vid);
 - a journal of the writes the adapter sent, written *before* each send, which is what lets
   ``was_applied`` tell a new dispute from one that existed before.
 
@@ -43,6 +45,10 @@ CREATE TABLE IF NOT EXISTS journal (
     before TEXT NOT NULL, at INTEGER NOT NULL, dispute_id TEXT NOT NULL DEFAULT '',
     payload TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE IF NOT EXISTS names (vid TEXT PRIMARY KEY, name TEXT NOT NULL, sku TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS variants (
+    vid TEXT PRIMARY KEY, name TEXT NOT NULL, variant TEXT NOT NULL, sku TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL, pid TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS variants_pid ON variants (pid);
 """
 
 
@@ -249,6 +255,47 @@ class CJState:
         with self._db() as con:
             con.executemany("INSERT INTO names VALUES (?, ?, ?) ON CONFLICT (vid) DO UPDATE "
                             "SET name = excluded.name, sku = excluded.sku", list(rows))
+
+    def variants(self, vids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """(product name, variant, SKU) of each variant the product API answered for."""
+        ids = list(set(vids))
+        out: dict[str, tuple[str, str, str]] = {}
+        with self._db() as con:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for r in con.execute(
+                        "SELECT vid, name, variant, sku FROM variants WHERE vid IN "
+                        f"({', '.join('?' for _ in chunk)})", chunk):
+                    out[r[0]] = (r[1], r[2], r[3])
+        return out
+
+    def named(self, vids: Iterable[str]) -> set[str]:
+        """The variants among ``vids`` whose name is known already (from the product API
+        or the dispute products): nothing to ask CJ for them."""
+        ids = list(set(vids))
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        with self._db() as con:
+            return {r[0] for r in con.execute(
+                f"SELECT vid FROM variants WHERE vid IN ({marks}) UNION "
+                f"SELECT vid FROM names WHERE name != '' AND vid IN ({marks})", ids + ids)}
+
+    def product_name(self, pid: str) -> str:
+        """The name a variant of product ``pid`` was saved with, or ""."""
+        with self._db() as con:
+            row = con.execute("SELECT name FROM variants WHERE pid = ? AND name != '' LIMIT 1",
+                              (pid,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def save_variant(self, vid: str, *, pid: str, name: str, variant: str, sku: str,
+                     fetched_at: int) -> None:
+        with self._db() as con:
+            con.execute("INSERT INTO variants (vid, name, variant, sku, fetched_at, pid) "
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (vid) DO UPDATE SET "
+                        "name = excluded.name, variant = excluded.variant, sku = excluded.sku, "
+                        "fetched_at = excluded.fetched_at, pid = excluded.pid",
+                        (vid, name, variant, sku, fetched_at, pid))
 
 
 def _known(row: tuple[Any, ...]) -> Known:
