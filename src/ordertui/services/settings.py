@@ -1,5 +1,5 @@
-"""Whether the configured suppliers can be used: each table names a registered kind, with
-settings that kind's adapter accepts.
+"""Whether the configured suppliers and shops can be used: each table names a registered
+kind, with settings that kind's adapter accepts.
 
 ``ordertui.config`` reads the file and checks its shape; it knows nothing of suppliers.
 These checks need the adapters, found by kind through the registry, so they live here.
@@ -10,16 +10,32 @@ the file, the line and the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ordertui.config import Config, line_of
 from ordertui.domain.errors import ConfigError
-from ordertui.suppliers.registry import adapter_class, kinds
+from ordertui.plugins import Registry
+from ordertui.shops import registry as shops
+from ordertui.suppliers import registry as suppliers
 
 
 def check_suppliers(config: Config) -> None:
-    """Raise a ``ConfigError`` for the first supplier table whose kind is missing or unknown,
-    or whose settings its adapter refuses; the key and line point into the config file."""
-    if config.implicit_demo:
-        return  # nothing configured: the demo supplier stands in with its defaults
+    """Raise a ``ConfigError`` for the first supplier or shop table whose kind is missing or
+    unknown, or whose settings its adapter refuses; the key and line point into the config
+    file."""
+    if not config.implicit_demo:  # nothing configured: the demo supplier stands in
+        _check_tables(config, "suppliers",
+                      {name: sc.settings for name, sc in config.suppliers.items()},
+                      suppliers.REGISTRY)
+    if not config.implicit_demo_shop:  # the demo supplier's own shop
+        _check_tables(config, "shops",
+                      {name: sc.settings for name, sc in config.shops.items()},
+                      shops.REGISTRY)
+
+
+def _check_tables(config: Config, table: str, tables: Mapping[str, Mapping[str, Any]],
+                  registry: Registry[Any]) -> None:
     where = str(config.path)
 
     def err(message: str, section: str, key: str) -> ConfigError:
@@ -27,13 +43,14 @@ def check_suppliers(config: Config) -> None:
         return ConfigError(where, message, key=dotted,
                            line=line_of(config.path, section, key) if key else None)
 
-    for name, sc in config.suppliers.items():
-        section = f"suppliers.{name}"
-        if not isinstance(sc.settings.get("kind"), str):
-            raise err(f"[{section}] needs kind = one of {', '.join(kinds())}", section, "kind")
+    for name, settings in tables.items():
+        section = f"{table}.{name}"
+        if not isinstance(settings.get("kind"), str):
+            raise err(f"[{section}] needs kind = one of {', '.join(registry.kinds())}",
+                      section, "kind")
         try:
-            cls = adapter_class(sc.kind)
+            cls = registry.adapter_class(settings["kind"])
         except Exception as exc:  # a third party's adapter may fail to import in any way
             raise err(str(exc), section, "kind") from None
-        for key, message in cls.validate_settings(sc.settings):
+        for key, message in cls.validate_settings(settings):
             raise err(message, section, key)
