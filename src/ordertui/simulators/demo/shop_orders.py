@@ -17,9 +17,10 @@ Money, as a shop in US dollars selling to these countries would charge it:
 
 Lifecycle, following what the supplier did: a cancelled supplier order was cancelled and
 refunded in full in the shop; a dispute the supplier refunded was refunded to the customer
-(in full when the parcel never came, 30 % otherwise); an order delivered more than
-``FULFILLED_AFTER_DAYS`` days ago was fulfilled long ago with the supplier's tracking. Every
-other order is unfulfilled: its tracking is for ordertui to push. The ids are Shopify's
+(in full when the parcel never came, 30 % otherwise); an order the supplier shipped more
+than ``FULFILLED_AFTER_DAYS`` days ago was fulfilled at the shop then, with the supplier's
+tracking (by whatever the merchant used before ordertui). Every other order is unfulfilled:
+the tracking of those shipped since is for ordertui to push. The ids are Shopify's
 (``gid://shopify/Order/<number>``), numbered from the index so that each leads back to it.
 """
 
@@ -40,7 +41,7 @@ CURRENCY = "USD"
 CENT = Decimal("0.01")
 FREE_SHIPPING_FROM = Decimal("35.00")
 STANDARD = Decimal("4.99")
-FULFILLED_AFTER_DAYS = 7
+FULFILLED_AFTER_DAYS = 3
 #: VAT or GST included in the price, percent
 INCLUDED_TAX = {"DE": 19, "FR": 20, "NL": 21, "AT": 20, "ES": 21, "IT": 22, "SE": 25,
                 "PL": 23, "GB": 20, "AU": 10}
@@ -387,15 +388,15 @@ def _follow_supplier(order: ShopOrderRecord, source: Order, rng: random.Random,
                          "Parcel never arrived" if whole else "Partial refund: item not as "
                          "described")
     delivered = source.delivered_at
-    if (source.status in (OrderStatus.DELIVERED, OrderStatus.CLOSED) and delivered is not None
-            and source.shipped_at is not None
-            and delivered.timestamp() <= epoch - FULFILLED_AFTER_DAYS * DAY):
+    if (source.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED)
+            and source.shipped_at is not None and source.tracking_number
+            and source.shipped_at.timestamp() <= epoch - FULFILLED_AFTER_DAYS * DAY):
         at = _dt(source.shipped_at.timestamp() + (0.2 + rng.random() * 0.5) * DAY)
         order.fulfillments.append(ShopFulfillmentRecord(
             Ids.gid("Fulfillment", Ids.FULFILLMENT + order.index), at, at, source.carrier,
             source.tracking_number, source.tracking_url,
             tuple((x.n, x.quantity) for x in order.lines), notify=True))
-        if source.status is OrderStatus.CLOSED:
+        if source.status is OrderStatus.CLOSED and delivered is not None:
             order.closed_at = _dt(min(delivered.timestamp() + 14 * DAY, epoch))
 
 
