@@ -199,7 +199,8 @@ _once("supplier_charged", "Supplier charged", lambda _o, m: m.cost,
 _once("refund_owed", "Refund owed",
       lambda _o, m: m.owed_to_customer if m.owed_to_customer.amount else None,
       "what a cancelled order still owes the customer")
-_order("currency", "Currency", "text", lambda o, _m: o.currency, "the order's currency")
+_order("currency", "Currency", "text", lambda _o, m: m.paid.currency,
+       "the sale's currency (its shop's, for an order linked to its shop order)")
 
 # --- shipping --------------------------------------------------------------------------
 _order("carrier", "Carrier", "text", lambda o, _m: o.carrier, "the carrier")
