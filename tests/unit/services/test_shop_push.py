@@ -260,3 +260,31 @@ async def test_a_refund_made_in_the_shops_admin_is_read_back_once(services: Serv
     assert len(services.returns.refunds(order_id)) == 1
     assert services.returns.money(order_id).refunded == money("7.50")
     assert services.shops.refundable(order_id) == stored.total - money("7.50")
+
+
+async def test_after_an_unknown_outcome_the_shop_is_read_not_written_again(
+        services: Services, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    order_id, shop = queued_fulfillment(services)
+    adapter = demo_shop(services)
+    real = adapter.create_fulfillment
+    calls: list[str] = []
+
+    async def applied_then_lost(*args: object, **kwargs: object) -> object:
+        calls.append("create_fulfillment")
+        await real(*args, **kwargs)
+        raise ConnectionResetError("the answer was lost")
+
+    monkeypatch.setattr(adapter, "create_fulfillment", applied_then_lost)
+    await services.run_outbox()
+    (entry,) = shop_entries(services, order_id)
+    assert entry.state == PENDING and entry.ambiguous and calls
+    assert counts(services, shop)["fulfillment"] == 1
+
+    sent_before = len(calls)
+    clock.advance(3600)  # the retry comes due
+    await services.run_outbox()
+    (entry,) = shop_entries(services, order_id)
+    assert entry.state == DONE and len(calls) == sent_before  # looked up, not sent again
+    assert counts(services, shop)["fulfillment"] == 1
+    assert "shop_fulfill confirmed" in [a.action for a in services.store.audit_for(order_id)]
+    assert tracking_words(services, order_id) == "the shop has the tracking"
