@@ -147,6 +147,8 @@ class RefundsMixin:
     @staticmethod
     def _money(order: Order, refunds: Sequence[Refund], recoveries: Sequence[Recovery]
                ) -> OrderMoney:
-        cur = order.total_price.currency
-        return OrderMoney.of(order, money_sum([r.amount for r in refunds], cur),
-                             money_sum([r.amount for r in recoveries], cur))
+        # refunds are in the sale's currency (the shop's, for a linked order), recoveries
+        # in the supplier's
+        return OrderMoney.of(order, money_sum([r.amount for r in refunds], order.sold.currency),
+                             money_sum([r.amount for r in recoveries],
+                                       order.total_cost.currency))
