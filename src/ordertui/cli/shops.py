@@ -96,8 +96,8 @@ def link_cmd(app: AppContext, order_ref: str, shop_ref: str | None) -> None:
     if shop_ref is None:
         found = s.shops.suggestions(order_id)
         if not found:
-            click.echo(f"no shop order looks like {visible(order.display_name)}'s; give its "
-                       "name with --shop-order", err=True)
+            click.echo(f"ordertui: no shop order looks like {visible(order.display_name)}'s; "
+                       "give its name with --shop-order", err=True)
             sys.exit(1)
         for x in found:
             click.echo(f"{visible(x.name)}  {x.score:.2f}  {', '.join(x.reasons)}")

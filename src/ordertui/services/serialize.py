@@ -38,8 +38,8 @@ def dumps(value: Any, *, indent: int | None = 2) -> str:
 SUMMARY_KEYS = ("id", "name", "supplier", "supplier_order_id", "status", "created_at",
                 "customer_name", "country", "items", "total_cost", "total_price", "profit",
                 "currency", "carrier", "tracking_number", "cancellation", "dispute",
-                "customer_paid", "supplier_charged", "refund_due", "shop", "shop_order_id",
-                "shop_order")
+                "customer_paid", "supplier_charged", "supplier_currency", "refund_due", "shop",
+                "shop_order_id", "shop_order")
 
 
 def summary(row: OrderSummary, shop: ShopRef | None = None) -> dict[str, Any]:
@@ -59,7 +59,10 @@ def summary(row: OrderSummary, shop: ShopRef | None = None) -> dict[str, Any]:
         "carrier": row.carrier, "tracking_number": row.tracking_number,
         "cancellation": row.cancellation_state.value if row.cancellation_state else None,
         "dispute": row.dispute_state.value if row.dispute_state else None,
-        "customer_paid": row.total_price.plain(), "supplier_charged": row.total_cost.plain(),
+        # what the customer paid (the shop's sale for a linked order) and what the supplier
+        # charged, in its own currency, cancelled or not
+        "customer_paid": row.sold.plain(), "supplier_charged": row.total_cost.plain(),
+        "supplier_currency": row.total_cost.currency,
         "refund_due": row.refund_due,
         "shop": shop.shop if shop else None,
         "shop_order_id": shop.shop_order_id if shop else None,

@@ -109,6 +109,13 @@ def test_link_and_unlink_by_command(synced: Cli) -> None:
     assert "#1001" in {r["name"] for r in rows_of(synced, "--unlinked")}
     synced.fails(2, "unlink", "1", match="#1001 is linked to no shop order")
 
+    # the pair just unlinked is not proposed again (nor linked again by a sync)
+    synced.fails(1, "link", "1", match="no shop order looks like #1001's")
+    s = with_services(synced)
+    try:
+        s.store.allow_link(1, linked_to["id"])  # as if it had never been linked
+    finally:
+        asyncio.run(s.aclose())
     suggested = synced.ok("link", "1")
     assert suggested.stdout.splitlines()[0] == (
         "#1001  1.00  the same customer, the same postcode, a SKU in common, "
@@ -133,9 +140,12 @@ def test_orders_json_shows_the_shops_sale_and_currency(synced: Cli) -> None:
         assert {"shop", "shop_order_id", "shop_order"} <= set(r)
     linked = [r for r in rows if r["shop"] is not None]
     assert len(linked) == ORDERS
-    # the sale is the shop's (its lines after discounts with their shipping, no taxes), not
-    # the price the supplier's record carries
-    assert any(r["total_price"] != r["customer_paid"] for r in linked)
+    # the sale is the shop's (its lines after discounts with their shipping, no taxes), what
+    # the customer paid at the shop too (cancelled or not), not the supplier record's price
+    for r in linked:
+        if r["status"] != "cancelled":
+            assert r["total_price"] == r["customer_paid"]
+        assert r["supplier_currency"] == "USD"
     for r in linked:
         if r["total_cost"] is not None and r["status"] != "cancelled":
             assert Decimal(r["profit"]) == Decimal(r["total_price"]) - Decimal(r["total_cost"])
@@ -154,3 +164,4 @@ def test_orders_json_shows_the_shops_sale_and_currency(synced: Cli) -> None:
     row = order_row(synced, 2)
     assert (row["shop_order"], row["currency"], row["total_price"]) == ("#990", "EUR", "23.00")
     assert row["total_cost"] is None and row["profit"] is None  # no USD→EUR rate: unknown
+    assert (row["customer_paid"], row["supplier_currency"]) == ("23.00", "USD")
