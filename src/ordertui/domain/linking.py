@@ -104,7 +104,9 @@ def match_lines(items: Sequence[LineItem], shop: ShopOrder,
     """Supplier line index → the shop line it fulfils. ``taken``: shop lines another
     supplier order of the same shop order fulfils already."""
     free = [x for x in shop.lines if x.line_id not in set(taken)]
-    by_id = {x.line_id: x for x in free}
+    # the shop's id as the shop gives it ("gid://shopify/LineItem/13100000000192") or as
+    # a supplier carries it: the number alone (CJ's storeLineItemId)
+    by_id = {key: x for x in free for key in (x.line_id, x.line_id.rpartition("/")[2])}
     matched: dict[int, str] = {}
     used: set[str] = set()
 
@@ -113,8 +115,9 @@ def match_lines(items: Sequence[LineItem], shop: ShopOrder,
         used.add(line_id)
 
     for n, item in enumerate(items):  # the shop's own line id, as the supplier carries it
-        if item.shop_line_id and item.shop_line_id in by_id:
-            take(n, item.shop_line_id)
+        line = by_id.get(item.shop_line_id.strip()) if item.shop_line_id else None
+        if line is not None and line.line_id not in used:
+            take(n, line.line_id)
     for n, item in enumerate(items):  # the same SKU
         sku = item.sku.strip().casefold()
         if n in matched or not sku:
