@@ -5,6 +5,8 @@ throttles and that still ends without an error."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,11 @@ class Seen:
     def take(self) -> list[str]:
         ids, self.ids = self.ids, []
         return ids
+
+
+def throttled(w: ShopWorld) -> int:
+    """How often the store has answered THROTTLED."""
+    return int(w.sim.stats.snapshot()["counters"].get("throttled", 0))
 
 
 def stored(services: Services) -> int:
@@ -128,14 +135,25 @@ async def test_a_throttled_sync_waits_for_the_bucket_and_ends_without_an_error(
             assert report.errors == {}
             assert report.orders == w.sim.office.count == stored(s)
 
-            # another app empties the bucket behind the client's back: what the client
-            # was last told no longer holds, so Shopify answers THROTTLED
+            # another app keeps the bucket empty behind the client's back, until Shopify
+            # has refused the client at least once: what it was last told no longer holds
             w.sim.offset += 5
             w.sim.touch([w.sim.office.base(i).order_id for i in range(w.sim.office.count)])
-            w.sim.set_bucket(available=0)
-            report = await s.shops.sync(SHOP)
+            stop = threading.Event()
+
+            def other_app() -> None:
+                while not stop.is_set() and throttled(w) == 0:
+                    w.sim.set_bucket(available=0)
+                    time.sleep(0.005)
+            spender = threading.Thread(target=other_app, daemon=True)
+            spender.start()
+            try:
+                report = await s.shops.sync(SHOP)
+            finally:
+                stop.set()
+                spender.join()
             assert report.errors == {} and report.orders == w.sim.office.count
-            assert w.sim.stats.snapshot()["counters"].get("throttled", 0) >= 1
+            assert throttled(w) >= 1
         finally:
             await s.shops.aclose()
             await s.aclose()
