@@ -4,7 +4,8 @@
   order's name), when exactly one shop order has that name: linked without asking.
 - ``suggest``: for a supplier order without the shop's reference (AliExpress), the shop
   orders that may be its own, scored by the signs that agree (the same person at the same
-  postcode, SKUs in common, placed within days), each with its reasons. A suggestion is only
+  postcode, SKUs in common, placed within days), each with its reasons; where the supplier
+  does not say whom it ships to, SKUs in common placed within days. A suggestion is only
   ever proposed: the merchant confirms it.
 - ``match_lines``: each supplier line to the shop line it fulfils: the shop line id the
   supplier carries, else the same SKU, else the same product and variant, else the only
@@ -67,6 +68,9 @@ def suggest(order: Order, candidates: Iterable[ShopOrder], *,
     found = []
     name = _folded(order.customer.name)
     zip_code = _postcode(order.customer.address.zip)
+    # a supplier that does not say whom it ships to (AliExpress): what it sold and when are
+    # all there is to go on, and both must agree
+    anonymous = not name and not zip_code
     skus = _skus(i.sku for i in order.items)
     for s in candidates:
         if s.id is None or s.id in no:
@@ -83,12 +87,13 @@ def suggest(order: Order, candidates: Iterable[ShopOrder], *,
             score += 0.25
             reasons.append("SKUs in common" if len(common) > 1 else "a SKU in common")
         gap = order.created_at - s.created_at
-        if timedelta(0) <= gap <= PLACED_WITHIN:
+        within = timedelta(0) <= gap <= PLACED_WITHIN
+        if within:
             score += 0.15
             days = gap.days
             reasons.append("placed the same day" if days == 0 else
                            f"placed {days} day{'s' if days > 1 else ''} after it")
-        if score >= SUGGEST_FROM:
+        if score >= SUGGEST_FROM or (anonymous and common and within):
             found.append(LinkSuggestion(order_id=order.id or 0, shop_order=s.id, name=s.name,
                                         score=round(score, 2), reasons=tuple(reasons)))
     found.sort(key=lambda x: (-x.score, x.shop_order))
@@ -131,7 +136,7 @@ def match_lines(items: Sequence[LineItem], shop: ShopOrder,
     by_number = {line_number(x.line_id): x.line_id for x in free}
     for n, item in enumerate(items):  # the shop's own line id, as the supplier carries it
         line_id = by_number.get(line_number(item.shop_line_id))
-        if item.shop_line_id and line_id is not None:
+        if item.shop_line_id and line_id is not None and line_id not in used:
             take(n, line_id)
     for n, item in enumerate(items):  # the same SKU
         sku = item.sku.strip().casefold()

@@ -253,7 +253,11 @@ class Services(Actions, Recording):
         if not adapter.can(Capability.GET_ORDER):
             return []
         fresh = await adapter.get_order(order.supplier_order_id)
-        return await asyncio.to_thread(self.store.apply_sync_page, order.supplier, [fresh], None)
+        events = await asyncio.to_thread(self.store.apply_sync_page, order.supplier, [fresh],
+                                         None)
+        if self.config.shops:  # its lines may have come only now: matched to the shop's
+            await asyncio.to_thread(self.shops.link_pass, [order_id])
+        return events
 
 
     async def fill_details(self, budget: int = 20, done: set[int] | None = None) -> list[int]:

@@ -154,8 +154,27 @@ class ShopService:
         Returns how many were linked."""
         ids = order_ids if order_ids is not None else self.store.unlinked_order_ids()
         made = sum(self._auto_link(i) for i in ids if self.store.link_of(i) is None)
-        self.refresh_money([i for i in ids if self.store.link_of(i) is not None])
+        linked = [i for i in ids if self.store.link_of(i) is not None]
+        for order_id in linked:
+            self._match_lines(order_id)
+        self.refresh_money(linked)
         return made
+
+    def _match_lines(self, order_id: int) -> None:
+        """Lines that came after the link (a supplier that lists orders without them, like
+        CJ, gives them with the order's details): matched to the shop's lines now."""
+        link = self.store.link_of(order_id)
+        if link is None or link.lines:
+            return
+        shop = self.store.shop_order(link.shop_order)
+        order = self.store.get_order(order_id)
+        if shop is None or shop.id is None or not order.items:
+            return
+        taken = [line for x in self.store.links_of_shop_order(shop.id)
+                 if x.order_id != order_id for line in x.lines.values()]
+        lines = linking.match_lines(order.items, shop, taken)
+        if lines:
+            self.store.link(order_id, shop.id, link.source, lines)
 
     def _auto_link(self, order_id: int) -> int:
         order = self.store.get_order(order_id)

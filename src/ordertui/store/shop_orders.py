@@ -124,10 +124,16 @@ class ShopOrders(StoreBase):
 
     def shop_orders_near(self, zip_code: str, since: int, until: int) -> list[ShopOrder]:
         """Shop orders shipping to ``zip_code`` created between two times: where a supplier
-        order without the shop's reference may have come from."""
+        order without the shop's reference may have come from. Without a postcode (the
+        supplier does not say where it ships), every shop order of those times."""
+        zip_code = zip_code.replace(" ", "").upper()
+        if not zip_code:
+            return [_shop_order(r) for r in self.con.execute(
+                "SELECT id, data FROM shop_orders WHERE created_at BETWEEN ? AND ? "
+                "ORDER BY created_at", (since, until))]
         return [_shop_order(r) for r in self.con.execute(
             "SELECT id, data FROM shop_orders WHERE zip = ? AND created_at BETWEEN ? AND ? "
-            "ORDER BY created_at", (zip_code.replace(" ", "").upper(), since, until))]
+            "ORDER BY created_at", (zip_code, since, until))]
 
     def _shop_where(self, q: ShopQuery) -> tuple[str, list[Any]]:
         clauses, params = [], []

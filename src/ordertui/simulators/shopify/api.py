@@ -101,7 +101,8 @@ class ShopifyApi:
 
     def query_root(self) -> dict[str, Any]:
         return {"shop": self.shop, "orders": self.orders, "order": self.order,
-                "node": self.node, "nodes": self.nodes, "bulkOperation": self.bulk_operation,
+                "ordersCount": self.orders_count, "node": self.node, "nodes": self.nodes,
+                "bulkOperation": self.bulk_operation,
                 "currentBulkOperation": self.current_bulk_operation}
 
     def mutation_root(self) -> dict[str, Any]:
@@ -209,6 +210,23 @@ class ShopifyApi:
             "hasPreviousPage": more if backwards else start > 0,
             "startCursor": edges[0]["cursor"] if edges else None,
             "endCursor": edges[-1]["cursor"] if edges else None}}
+
+    def orders_count(self, info: GraphQLResolveInfo, limit: int | None = 10000,
+                     query: str | None = None, **_: Any) -> Obj:
+        """How many orders pass the search; at most ``limit`` (then ``AT_LEAST``), as
+        Shopify counts them."""
+        search = parse(query)
+        ext = search.extension(["ordersCount"], query or "")
+        if ext is not None:
+            info.context.setdefault("search", []).append(ext)
+        rows = [x for x in self.index.all()
+                if search.matches_index(updated=x.updated, created=x.created, number=x.number,
+                                        name=x.name)]
+        count = (sum(1 for _ in self._records(rows, range(len(rows)), search))
+                 if search.on_records else len(rows))
+        if limit is not None and count > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": count, "precision": "EXACT"}
 
     def _records(self, rows: Sequence[Indexed], span: range, search: Search
                  ) -> Iterator[tuple[int, ShopOrderRecord]]:

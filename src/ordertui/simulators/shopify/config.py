@@ -38,3 +38,6 @@ class ShopifySimConfig(SimConfig):
     #: one the demo shop adapter reads) instead of one of the simulator's own
     demo_state: Path | None = None
     demo_supplier: str = "demo"  # that supplier's name, which its orders are generated with
+    #: the store's currency: the demo shop's amounts, as they are, in this currency (a
+    #: store in EUR, for profit in two currencies)
+    currency: str = "USD"

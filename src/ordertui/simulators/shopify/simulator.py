@@ -191,6 +191,7 @@ class ShopifySimulator(Simulator):
         result = execute(self.schema, document, root_value=root, context_value=context,
                          variable_values=variables, operation_name=operation_name)
         assert isinstance(result, ExecutionResult)
+        result.data = in_currency(result.data, self.config.currency)
         actual = cost.actual(result.data) if result.data is not None else 0
         self.bucket.give_back(requested - actual)
         out: dict[str, Any] = {}
@@ -216,6 +217,7 @@ class ShopifySimulator(Simulator):
         result = execute(self.schema, document, root_value=self.api.query_root(),
                          context_value={"bulk": True, "version": LATEST})
         assert isinstance(result, ExecutionResult)
+        result.data = in_currency(result.data, self.config.currency)
         return result
 
     async def _bulk_file(self, request: Request) -> Response:
@@ -311,6 +313,20 @@ def _is_mutation(body: bytes) -> bool:
     except (ValueError, KeyError, TypeError, GraphQLError):
         return False
     return operation is not None and operation.operation is OperationType.MUTATION
+
+
+def in_currency(data: Any, currency: str) -> Any:
+    """An answer of the demo shop (whose amounts are in US dollars) as a store in
+    ``currency`` gives it: the same numbers, every currency code that one."""
+    if currency == "USD":
+        return data
+    if isinstance(data, dict):
+        return {k: currency if k == "currencyCode" and v == "USD" else
+                [currency] if k == "enabledPresentmentCurrencies" else
+                in_currency(v, currency) for k, v in data.items()}
+    if isinstance(data, list):
+        return [in_currency(v, currency) for v in data]
+    return data
 
 
 def _error(error: GraphQLError) -> dict[str, Any]:
