@@ -17,6 +17,7 @@ from ordertui.domain.models import OrderSummary
 from ordertui.domain.policy import ProtectionState
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.returns import OrderMoney, shown
+from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
 from ordertui.services import Services, serialize
@@ -159,6 +160,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     r = details.returns
     if fmt == "json":
         data = serialize.order(o, details.audit, details.pending)
+        data["shop"] = serialize.shop_link(details.shop)
         if r is not None:
             data["money"] = serialize.money(r.money)
             data["buyer_protection"] = (None if r.protection is None else {
@@ -180,17 +182,27 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
              "Customer     " + " ".join(p for p in (
                  v(o.customer.name), f"<{v(o.customer.email)}>" if o.customer.email else "",
                  v(o.customer.phone)) if p),
-             "Ships to     " + v(", ".join(o.customer.address.lines())),
-             "", "Items"]
-    for i in o.items:
+             "Ships to     " + v(", ".join(o.customer.address.lines()))]
+    sl = details.shop
+    if sl is not None:
+        how = "linked by you" if sl.source is LinkSource.MANUAL else "linked automatically"
+        lines.append(f"Shop order   {v(sl.name)} at {v(sl.shop)} ({how}) · {v(sl.tracking)}")
+        if sl.rate is not None and sl.rate != 1:
+            lines.append(f"             cost in {sl.currency} at {sl.rate.normalize():f} "
+                         f"({v(sl.rate_note)})")
+        elif sl.cost is None:
+            lines.append(f"             profit unknown: {v(sl.rate_note)}")
+    lines += ["", "Items"]
+    for i in o.items:  # a linked order's price is its shop order's, said in the total
         lines.append(f"  {i.quantity} × {v(i.title)}" + (f" ({v(i.variant)})" if i.variant
                                                           else "")
-                     + f"  SKU {v(i.sku)}  cost {i.unit_cost.display()}  "
-                       f"price {i.unit_price.display()}")
+                     + f"  SKU {v(i.sku)}  cost {i.unit_cost.display()}"
+                     + (f"  price {i.unit_price.display()}" if sl is None else ""))
     m = r.money if r is not None else OrderMoney.of(o)
+    profit = o.profit.display() if o.profit_known else "unknown"
     lines.append(f"Total        customer paid {m.paid.display()} · you paid the supplier "
                  f"{m.cost.display()} · " + ("cancelled, so it counts for nothing"
-                                             if m.cancelled else f"profit {o.profit.display()}"))
+                                             if m.cancelled else f"profit {profit}"))
     if m.owed_to_customer.amount:
         lines.append(f"Owed         {m.owed_to_customer.display()} still to refund to the "
                      "customer")

@@ -10,7 +10,7 @@ from typing import Any
 from ordertui.domain import codec
 from ordertui.domain.models import AuditEntry, CancellationRequest, Dispute, Order, OrderSummary
 from ordertui.domain.returns import OrderMoney
-from ordertui.domain.shop import ShopRef
+from ordertui.domain.shop import ShopLink, ShopRef
 from ordertui.domain.states import Source
 from ordertui.store.outbox import OutboxEntry
 
@@ -68,6 +68,19 @@ def summary(row: OrderSummary, shop: ShopRef | None = None) -> dict[str, Any]:
         "shop_order_id": shop.shop_order_id if shop else None,
         "shop_order": shop.name if shop else None,
     }
+
+
+def shop_link(link: ShopLink | None) -> dict[str, Any] | None:
+    """The shop order a supplier order was placed for, with the sale as the shop made it;
+    ``cost`` and ``rate`` null when no exchange rate is known (``rate_note`` says why)."""
+    if link is None:
+        return None
+    return {"shop": link.shop, "shop_order_id": link.shop_order_id, "name": link.name,
+            "linked": link.source.value, "currency": link.currency,
+            "revenue": link.revenue.plain(),
+            "cost": link.cost.plain() if link.cost is not None else None,
+            "rate": str(link.rate) if link.rate is not None else None,
+            "rate_note": link.rate_note, "tracking": link.tracking, "url": link.url or None}
 
 
 def cancellation(c: CancellationRequest | None) -> dict[str, Any] | None:

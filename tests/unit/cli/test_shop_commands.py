@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -165,3 +166,18 @@ def test_orders_json_shows_the_shops_sale_and_currency(synced: Cli) -> None:
     assert (row["shop_order"], row["currency"], row["total_price"]) == ("#990", "EUR", "23.00")
     assert row["total_cost"] is None and row["profit"] is None  # no USD→EUR rate: unknown
     assert (row["customer_paid"], row["supplier_currency"]) == ("23.00", "USD")
+
+
+def test_show_names_the_shop_order_and_its_sale(synced: Cli) -> None:
+    row = order_row(synced, 1)
+    text = synced.ok("show", "1").stdout
+    assert "Shop order   #1001 at demo (linked automatically) · " in text
+    assert f"customer paid ${row['total_price']}" in text
+    assert f"profit ${row['profit']}" in text
+    data = json.loads(synced.ok("show", "1", "--format", "json").stdout)
+    assert data["shop"]["name"] == "#1001" and data["shop"]["linked"] == "auto"
+    assert (data["shop"]["revenue"], data["shop"]["currency"]) == (row["total_price"], "USD")
+    assert data["shop"]["rate_note"] == "same currency"
+    synced.ok("unlink", "1")
+    assert json.loads(synced.ok("show", "1", "--format", "json").stdout)["shop"] is None
+    assert "Shop order" not in synced.ok("show", "1").stdout
