@@ -4,6 +4,7 @@ tried (and tested) without an account."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +133,13 @@ def simulate_aliexpress(host: str, port: int, orders: int, seed: int, fault_rate
     _run(sim, host, port, "aliexpress-sim")
 
 
+def _currency(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise click.BadParameter(f"{value!r} is no currency code; give three letters, like EUR")
+    return code
+
+
 @simulate_group.command("shopify")
 @_common
 @click.option("--token", default=None, help="The Admin API access token the simulator "
@@ -144,6 +152,9 @@ def simulate_aliexpress(host: str, port: int, orders: int, seed: int, fault_rate
               show_default=True, help="Cost points restored per second.")
 @click.option("--bulk-delay", type=click.FloatRange(0, 86400), default=2.0,
               show_default=True, help="Seconds a bulk operation runs before it completes.")
+@click.option("--currency", default="USD", show_default=True, callback=_currency,
+              help="The store's currency (a German store: EUR); its amounts are the demo "
+              "shop's, as they are.")
 @click.option("--demo-state", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Serve this demo supplier's back office (its state.sqlite3) instead of "
               "one of its own, so that the demo shop and the simulator are one shop.")
@@ -151,7 +162,7 @@ def simulate_shopify(host: str, port: int, orders: int, seed: int, fault_rate: f
                      faults: str, latency_ms: float, rate_limit: float, review_delay: float,
                      state_dir: Path | None, token: str | None, store: str | None,
                      bucket: float, restore_rate: float, bulk_delay: float,
-                     demo_state: Path | None) -> None:
+                     currency: str, demo_state: Path | None) -> None:
     """Shopify's GraphQL Admin API (POST /admin/api/<version>/graphql.json).
 
     Orders, fulfillment orders, fulfillments and tracking, refunds and bulk operations,
@@ -167,7 +178,7 @@ def simulate_shopify(host: str, port: int, orders: int, seed: int, fault_rate: f
                               state_dir=state_dir, token=token or DEFAULT_TOKEN,
                               store=store or DEFAULT_STORE, bucket=bucket,
                               restore_rate=restore_rate, bulk_delay_s=bulk_delay,
-                              demo_state=demo_state)
+                              currency=currency, demo_state=demo_state)
     _run(ShopifySimulator(config), host, port, "shopify-sim")
 
 

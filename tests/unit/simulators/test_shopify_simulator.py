@@ -497,3 +497,9 @@ def test_the_command_line_offers_the_shopify_simulator() -> None:
     for option in ("--bucket", "--restore-rate", "--token", "--orders", "--seed",
                    "--fault-rate", "--port"):
         assert option in result.output
+
+
+def test_a_currency_that_is_none_is_refused_in_one_line() -> None:
+    result = CliRunner().invoke(main_group, ["simulate", "shopify", "--currency", "euro"])
+    assert result.exit_code == 2
+    assert "'euro' is no currency code; give three letters, like EUR" in result.output
