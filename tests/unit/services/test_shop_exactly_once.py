@@ -298,7 +298,7 @@ def sender(config: Path, data: Path) -> subprocess.Popen[str]:
 async def test_fifty_odd_pushes_from_a_sender_killed_at_random_go_out_once_each(
         tmp_path: Path) -> None:
     rng = random.Random(1042)
-    with world(tmp_path, cj=110, rng_seed=7, latency_ms=15, stall_s=0.2) as w:
+    with world(tmp_path, cj=600, rng_seed=7, latency_ms=15, stall_s=0.2) as w:
         faults_on(w, 0.1)
         s = await synced(w)
         try:
