@@ -101,7 +101,9 @@ class Recorder:
 
         def answer(query: str, variables: Any, operation_name: Any, *args: Any,
                    **kwargs: Any) -> dict[str, Any]:
+            began = time.perf_counter()
             out: dict[str, Any] = inner(query, variables, operation_name, *args, **kwargs)
+            took = time.perf_counter() - began
             cost = (out.get("extensions") or {}).get("cost") or {}
             codes = {(e.get("extensions") or {}).get("code") for e in out.get("errors") or []
                      if isinstance(e, dict)}
@@ -109,6 +111,7 @@ class Recorder:
                 self.calls.append({"op": operation_name, "at": time.time(),
                                    "requested": cost.get("requestedQueryCost") or 0,
                                    "actual": cost.get("actualQueryCost") or 0,
+                                   "server_s": took,
                                    "throttled": "THROTTLED" in codes})
             return out
 
@@ -322,6 +325,8 @@ async def _incremental(raw: dict[str, Any], data: Path, sim: Any, recorder: Reco
                 "incr_requested": sum(c["requested"] for c in calls if not c["throttled"]),
                 "incr_actual": sum(c["actual"] for c in calls if not c["throttled"]),
                 "incr_credit": credit,
+                "incr_server_s": sum(c["server_s"] for c in calls),
+                "incr_server_max_s": max((c["server_s"] for c in calls), default=0.0),
                 "incr_implied_s": implied_seconds(calls, credit, STANDARD_RESTORE)}
     finally:
         await services.shops.aclose()
@@ -351,6 +356,8 @@ def report(r: dict[str, Any]) -> str:
         f"{r['incr_throttled']} throttled; {r['incr_actual']:,} points actual, "
         f"{r['incr_requested']:,} requested)",
         f"  implied by limit     {r['incr_implied_s']:10.1f} s",
+        f"  simulator answering  {r['incr_server_s']:10.1f} s   (the slowest answer "
+        f"{r['incr_server_max_s']:.2f} s; a page costing ~200 points refills in 2 s)",
         f"  ratio                {ratio:10.3f}     (target ≤ 1.10)",
     ]
     return "\n".join(lines)
