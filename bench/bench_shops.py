@@ -24,19 +24,14 @@ Two figures, each beside its baseline:
   ``(Σ actual before the last + requested of the last − initial credit) / restore rate``.
   The target is at most 1.1× that.
 
-The standard plan's limits, from Shopify's rate-limit page (``../shared/api-notes``):
+The standard plan's limits, from Shopify's rate-limit page
+(https://shopify.dev/docs/api/usage/limits):
 100 points restored per second; the bucket's size per plan is not published, so it is
 the 1,000 points Shopify's answers have long reported (``maximumAvailable``).
 
 The simulator's orders are generated once per size and cached in ``bench/.data/``
 (git-ignored), copied to a temporary directory for each run so that its touches do not
 accumulate. ``run.py`` calls ``measure()`` and prints these rows in its table.
-
-The simulator has no ``ordersCount`` (Shopify's root field that the adapter asks before a
-first import, to choose a bulk operation for more than ten pages); without it the adapter
-falls back to pages, which at these limits takes hours. Until the simulator answers it,
-this benchmark adds it to the simulator's query root here, answering as Shopify does
-(``count`` up to ``limit``, precision EXACT or AT_LEAST).
 """
 
 from __future__ import annotations
@@ -122,27 +117,6 @@ class Recorder:
             return list(self.calls[start:])
 
 
-def add_orders_count(sim: Any) -> None:
-    """Shopify's ``ordersCount(query, limit)``, which the simulator lacks (see the module):
-    the shop's order count up to ``limit`` (10,000 unless given; null: no limit)."""
-    api = sim.api
-    inner = api.query_root
-
-    def orders_count(info: Any, **args: Any) -> dict[str, Any]:
-        count = sim.office.count
-        limit = args.get("limit", 10_000)
-        if limit is not None and count > limit:
-            return {"count": limit, "precision": "AT_LEAST"}
-        return {"count": count, "precision": "EXACT"}
-
-    def query_root() -> dict[str, Any]:
-        root: dict[str, Any] = inner()
-        root.setdefault("ordersCount", orders_count)
-        return root
-
-    api.query_root = query_root
-
-
 def start_sim(template: Path, workdir: Path) -> tuple[Any, Any, Recorder]:
     from ordertui.simulators.common import start_in_thread
     from ordertui.simulators.shopify import ShopifySimConfig, ShopifySimulator
@@ -153,7 +127,6 @@ def start_sim(template: Path, workdir: Path) -> tuple[Any, Any, Recorder]:
     sim = ShopifySimulator(ShopifySimConfig(orders=info["orders"], seed=SEED, state_dir=state,
                                             bucket=STANDARD_BUCKET,
                                             restore_rate=STANDARD_RESTORE))
-    add_orders_count(sim)
     recorder = Recorder(sim)
     return sim, start_in_thread(sim), recorder
 
