@@ -25,7 +25,7 @@ from ordertui.simulators.common import start_in_thread
 from ordertui.simulators.ecb import EcbSimConfig, EcbSimulator
 from ordertui.simulators.shopify import DEFAULT_TOKEN
 from support.cli import Cli
-from support.shopify_env import TOKEN_ENV, ShopWorld, world
+from support.shopify_env import TOKEN_ENV, ShopWorld, synced, world
 
 CENT = Decimal("0.01")
 
@@ -37,18 +37,6 @@ def _token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def order_ids(s: Services) -> list[int]:
     return sorted(i for batch in s.store.iter_ids(OrderQuery(), batch=5000) for i in batch)
-
-
-async def synced(w: ShopWorld) -> Services:
-    s = w.services()
-    report = await s.sync()
-    assert report.errors == {}, report.errors
-    return s
-
-
-async def closed(s: Services) -> None:
-    await s.shops.aclose()
-    await s.aclose()
 
 
 def cli_of(w: ShopWorld) -> Cli:
@@ -91,7 +79,7 @@ async def test_cj_orders_link_to_their_shop_orders_by_themselves(tmp_path: Path)
                     {n: i.shop_line_id for n, i in enumerate(order.items)}
                 assert sorted(link.lines.values()) == sorted(x.line_id for x in shop.lines)
         finally:
-            await closed(s)
+            await s.aclose()
         rows = by_id(cli_of(w).orders())
         for row in rows.values():
             assert row["shop"] == "main" and row["shop_order"] == row["name"]
@@ -127,7 +115,7 @@ async def test_aliexpress_orders_are_only_suggested_then_linked_by_command(
                 assert any(r.startswith("placed ") for r in mine[0].reasons)
             assert all(s.store.link_of(i) is None for i in ids)  # suggesting links nothing
         finally:
-            await closed(s)
+            await s.aclose()
 
         cli = cli_of(w)
         target = ids[0]
@@ -150,7 +138,7 @@ async def test_aliexpress_orders_are_only_suggested_then_linked_by_command(
             assert Decimal(row["profit"]) == Decimal(row["total_price"]) - \
                 Decimal(row["total_cost"])
         finally:
-            await closed(s)
+            await s.aclose()
         assert "unlinked" in cli.ok("unlink", str(target)).stdout
         row = by_id(cli.orders())[target]
         assert (row["shop"], row["shop_order_id"], row["shop_order"]) == (None, None, None)
@@ -175,7 +163,7 @@ async def test_profit_in_one_currency_is_revenue_less_cost(tmp_path: Path) -> No
         try:
             revenue = {i: s.shops.shop_link(i) for i in order_ids(s)}
         finally:
-            await closed(s)
+            await s.aclose()
         rows = by_id(cli_of(w).orders())
         check_profit(rows, "USD")
         for order_id, row in rows.items():
@@ -192,7 +180,7 @@ async def test_profit_in_two_currencies_at_the_configs_rate(tmp_path: Path) -> N
     with world(tmp_path, cj=15, currency="EUR") as w:
         w.extra = {"exchange_rates": {"USD-EUR": 0.92}}
         s = await synced(w)
-        await closed(s)
+        await s.aclose()
         rows = by_id(cli_of(w).orders())
         check_profit(rows, "EUR")
         for row in rows.values():
@@ -220,7 +208,7 @@ async def test_profit_in_two_currencies_at_the_ecbs_rate(tmp_path: Path) -> None
                     assert rate is not None and rate.source.startswith("ECB ")
                     expected[order_id] = rate.apply(order.total_cost)
             finally:
-                await closed(s)
+                await s.aclose()
             rows = by_id(cli_of(w).orders())
             check_profit(rows, "EUR")
             for order_id, row in rows.items():
@@ -248,7 +236,7 @@ async def test_without_a_rate_profit_is_unknown_and_says_why(tmp_path: Path) -> 
                 assert link is not None and link.cost is None and link.rate is None
                 assert "no USD→EUR rate" in link.rate_note, link.rate_note
         finally:
-            await closed(s)
+            await s.aclose()
         rows = by_id(cli_of(w).orders())
         assert set(rows) == set(ids)
         for row in rows.values():

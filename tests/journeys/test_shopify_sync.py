@@ -92,7 +92,6 @@ async def test_a_full_then_incremental_sync_reads_each_change_once(small: ShopWo
         fourth = await s.shops.sync(SHOP)
         assert fourth.errors == {} and fourth.orders == 0 and seen.take() == []
     finally:
-        await s.shops.aclose()
         await s.aclose()
 
 
@@ -120,7 +119,6 @@ async def test_a_large_store_is_first_imported_by_a_bulk_operation(tmp_path: Pat
             assert again.errors == {} and again.orders == 0
             assert len(w.sim.bulk.ops) == 1
         finally:
-            await s.shops.aclose()
             await s.aclose()
 
 
@@ -155,5 +153,4 @@ async def test_a_throttled_sync_waits_for_the_bucket_and_ends_without_an_error(
             assert report.errors == {} and report.orders == w.sim.office.count
             assert throttled(w) >= 1
         finally:
-            await s.shops.aclose()
             await s.aclose()

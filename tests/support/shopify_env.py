@@ -192,3 +192,11 @@ def toml(raw: dict[str, Any]) -> str:
 
     table("", raw)
     return "\n".join(lines) + "\n"
+
+
+async def synced(w: ShopWorld) -> Services:
+    """The world's services after one sync that found nothing wrong."""
+    s = w.services()
+    report = await s.sync()
+    assert report.errors == {}, report.errors
+    return s

@@ -122,6 +122,11 @@ class Services(Actions, Recording):
         self.fx = Rates(self.store, config.exchange_rates, clock=self.clock,
                         memory=self.data_dir / FX_MEMORY)
 
+    async def aclose(self) -> None:
+        """Close the shops' and the suppliers' connections, then the store."""
+        await self.shops.aclose()
+        await super().aclose()
+
     # --- reading (thread-safe, synchronous) -------------------------------------------
     def window(self, q: OrderQuery, **kw: Any) -> list[OrderSummary]:
         return self.store.window(q, **kw)

@@ -26,7 +26,7 @@ from ordertui.domain.shop import FulfillmentStatus, ShopActionKind
 from ordertui.services.core import Services
 from ordertui.simulators.shopify import DEFAULT_TOKEN
 from ordertui.store.outbox import DONE, FAILED
-from support.shopify_env import TOKEN_ENV, ShopWorld, world
+from support.shopify_env import TOKEN_ENV, ShopWorld, synced, world
 from support.sims import drain
 
 
@@ -62,18 +62,6 @@ def gid_of(s: Services, order_id: int) -> str:
 
 def shop_entries(s: Services, *states: str) -> list[Any]:
     return s.store.outbox.entries(states=states or (DONE,), to="shop", limit=10_000)
-
-
-async def synced(w: ShopWorld) -> Services:
-    s = w.services()
-    report = await s.sync()
-    assert report.errors == {}, report.errors
-    return s
-
-
-async def closed(s: Services) -> None:
-    await s.shops.aclose()
-    await s.aclose()
 
 
 def unshipped(w: ShopWorld, s: Services) -> list[tuple[int, str]]:
@@ -142,7 +130,7 @@ async def test_tracking_reaches_the_store_once_and_a_new_number_updates_it_once(
         assert shop.written()[gid] == {"fulfillment": 1, "tracking_update": 1, "refund": 0}
         assert s.shops.shop_link(order_id).tracking == "the shop has the tracking"  # type: ignore[union-attr]
     finally:
-        await closed(s)
+        await s.aclose()
 
 
 async def test_an_order_fulfilled_in_the_stores_admin_is_not_fulfilled_again(
@@ -173,7 +161,7 @@ async def test_an_order_fulfilled_in_the_stores_admin_is_not_fulfilled_again(
         [fulfillment] = shop.fulfillments(gid)
         assert fulfillment["trackingInfo"][0]["number"] == "9400100000000000000001"
     finally:
-        await closed(s)
+        await s.aclose()
 
 
 # --- refunds --------------------------------------------------------------------------------
@@ -227,7 +215,7 @@ async def test_a_refund_reaches_the_store_once_and_never_more_than_it_can_refund
         assert s.returns.refunds(second) == []
         assert shop.written().get(gid_of(s, second), {}).get("refund", 0) == 0
     finally:
-        await closed(s)
+        await s.aclose()
 
 
 async def test_a_refund_made_in_the_stores_admin_is_counted_once(shop: ShopWorld) -> None:
@@ -259,7 +247,7 @@ async def test_a_refund_made_in_the_stores_admin_is_counted_once(shop: ShopWorld
         assert s.store.outbox.entries(states=("pending", "sending"), order_id=order_id) == []
         assert shop.written()[gid]["refund"] == 1  # the admin's own, nothing sent back
     finally:
-        await closed(s)
+        await s.aclose()
 
 
 # --- fifty pushes, the sender killed again and again --------------------------------------------
@@ -279,7 +267,6 @@ async def main():
     print("started", flush=True)
     await drain(s, s.clock, rounds=10_000)
     print("drained", flush=True)
-    await s.shops.aclose()
     await s.aclose()
 
 asyncio.run(main())
@@ -305,7 +292,7 @@ async def test_fifty_odd_pushes_from_a_sender_killed_at_random_go_out_once_each(
             queued = shop_entries(s, "pending")
             assert len(queued) >= 50
         finally:
-            await closed(s)
+            await s.aclose()
         config = w.write_config()
         kills = 0
         for _ in range(8):
@@ -345,6 +332,6 @@ async def test_fifty_odd_pushes_from_a_sender_killed_at_random_go_out_once_each(
                 assert numbers == [entry.payload["number"]]
             assert sum(x["fulfillment"] for x in written.values()) == len(queued)
         finally:
-            await closed(s)
+            await s.aclose()
         print(f"\n{len(queued)} pushes, the sender killed {kills} times, {ambiguous} sends "
               "with an unknown outcome looked up")

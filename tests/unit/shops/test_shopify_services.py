@@ -38,5 +38,4 @@ async def test_a_store_syncs_through_the_shop_service(tmp_path: Path, clock: Clo
             assert stub.requests[-1].variables["query"] == \
                 "updated_at:>='2026-12-01T10:00:00Z'"
         finally:
-            await services.shops.aclose()
             await services.aclose()

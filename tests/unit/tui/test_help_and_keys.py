@@ -69,8 +69,13 @@ async def test_a_remapped_key_keeps_its_place_in_the_bottom_line(tmp_path: Path)
     app = OrderTUI(services)
     async with app.run_test(size=(80, 24)) as pilot:
         await orders_ready(pilot)
-        bottom = screen_text(app).splitlines()[-1]
-        assert "o Sort" in bottom and bottom.index("Dispute") < bottom.index("o Sort")
+
+        def bottom() -> str:
+            return screen_text(app).splitlines()[-1]
+
+        # the order under the cursor's keys (Cancel, Dispute) join the line once it is known
+        await until(pilot, lambda: "Dispute" in bottom(), what="the order's keys")
+        assert "o Sort" in bottom() and bottom().index("Dispute") < bottom().index("o Sort")
         await pilot.press("question_mark")
         await until(pilot, lambda: "o    Sort" in flat_text(app) or "o Sort" in flat_text(app))
     services.store.close()
