@@ -163,8 +163,10 @@ class Supervisor:
             else:
                 app.sync_state = replace(app.sync_state, error="", next_retry=None)
             self.tell_news()
+            for note in report.notes:  # an exchange rate fetch that failed: profit waits
+                app.notify(note, severity="warning", markup=False)
             self._run(self._details_loop, "details")
-            if report.orders:
+            if report.orders or report.shop_orders or report.linked:
                 app.post_store_changed()
             app.sync_state = replace(app.sync_state, last_sync=self.services.clock())
         app.sync_state = replace(app.sync_state, syncing=None, progress=None)

@@ -170,3 +170,18 @@ async def test_O_lists_what_still_needs_ordering_oldest_first(services: Any) -> 
         table.move_cursor(row=linked)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DetailsScreen))
+
+
+async def test_a_failed_exchange_rate_fetch_is_said_once_per_sync(
+        services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    said = "exchange rates not updated: ECB: eurofxref-hist-90d.xml could not be read"
+
+    async def failed(self: ShopService) -> str:
+        return said
+
+    monkeypatch.setattr(ShopService, "settle_rates", failed)
+    app = OrderTUI(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await orders_ready(pilot)
+        await until(pilot, lambda: said in notifications(app), what="the note")
+        assert notifications(app).count(said) == 1
