@@ -62,3 +62,20 @@ def test_the_app_refuses_a_key_map_that_gives_one_key_twice(tmp_path: Path) -> N
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "line 6, key keys.cancel" in lines[0], lines
     assert "'d' is already 'Dispute' on the orders screen" in lines[0]
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`ordertui orders | head -2`: the command stops when head has what it wants, without
+    an error line or a crash report."""
+    data = tmp_path / "data"
+    env = dict(os.environ, ORDERTUI_DATA_DIR=str(data))
+    assert _run("sync", env=env).returncode == 0
+    exe = Path(sys.executable).with_name("ordertui")
+    shell = subprocess.run(
+        ["bash", "-c", f'"{exe}" orders --limit 1000 --format json | head -c 10; '
+                       'echo " status=${PIPESTATUS[0]}"'],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert shell.stdout.endswith(" status=141\n"), shell.stdout  # 128 + SIGPIPE, like `yes`
+    assert shell.stdout.startswith("[\n  {")
+    assert shell.stderr == ""
+    assert not (data / "crash").exists() or not any((data / "crash").iterdir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import shutil
 import sqlite3
 import sys
@@ -93,6 +94,12 @@ def guard(fn: Callable[..., T]) -> Callable[..., T]:
         except OrdertuiError as exc:
             fail(str(exc), exc.exit_code)
             raise  # unreachable
+        except BrokenPipeError:
+            # the reader went away (`ordertui orders | head`): what it wanted it has; stop
+            # quietly, as other commands do, and keep Python from complaining at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports it
         except (OSError, sqlite3.Error) as exc:
             # the disk, not the program: an unwritable data directory, a damaged store
             fail(f"{type(exc).__name__}: {exc}", 1)
