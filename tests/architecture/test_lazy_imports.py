@@ -1,6 +1,6 @@
 """Heavy imports are kept lazy (docs/architecture.md, section 1): the app on the demo
-supplier never loads the HTTP client, the spreadsheet writer, the mail code, the installed
-packages' entry points or pygments."""
+supplier never loads the HTTP client, the spreadsheet writer, the mail code, the XML
+parser of the exchange rates, GraphQL, the installed packages' entry points or pygments."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ async def main():
             raise SystemExit("the orders never showed")
         await pilot.pause(1.0)  # the first sync and the outbox runner have had their turn
 asyncio.run(main())
-heavy = ("httpx", "openpyxl", "smtplib", "importlib.metadata", "pygments")
+heavy = ("httpx", "openpyxl", "smtplib", "importlib.metadata", "pygments", "defusedxml",
+         "xml.etree.ElementTree", "zipfile", "graphql")
 print(" ".join(m for m in heavy if m in sys.modules) or "none")
 """
     (tmp_path / "config.toml").write_text("")  # nothing configured: the demo supplier

@@ -18,22 +18,19 @@ expected shape (a rate is digits with an optional fraction, above zero and below
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 import zlib
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml
-import defusedxml.ElementTree
 
 from ordertui.domain.errors import OrdertuiError
 
-if TYPE_CHECKING:  # the HTTP client loads when a file is fetched, not before
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    # the HTTP client loads when a file is fetched, not before
     from ordertui.http import RetryPolicy
 
 #: where the ECB publishes the files
@@ -77,6 +74,12 @@ def parse_xml(data: bytes, what: str = DAILY) -> DayRates:
         raise EcbError(f"{PARTY}: {what} is larger than any such file ({len(data):,} bytes)")
     if _HTML.match(data):
         raise EcbError(f"{PARTY}: {what} is an HTML page, not the ECB's reference rates")
+    # the XML parser loads only when rates are read (the app on the demo never does)
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml
+    import defusedxml.ElementTree
+
     try:
         root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                                  forbid_external=True)
@@ -111,6 +114,8 @@ def parse_xml(data: bytes, what: str = DAILY) -> DayRates:
 
 def parse_history(data: bytes, *, since: date | None = None) -> DayRates:
     """The days and rates of the history zip, from ``since`` on (every day when None)."""
+    import zipfile
+
     if len(data) > MAX_BYTES[HISTORY]:
         raise EcbError(f"{PARTY}: {HISTORY} is larger than any such file "
                        f"({len(data):,} bytes)")
@@ -138,6 +143,8 @@ def parse_history(data: bytes, *, since: date | None = None) -> DayRates:
 
 
 def _history_rows(text: str, since: date | None) -> DayRates:
+    import csv
+
     what = HISTORY
     try:
         rows = csv.reader(io.StringIO(text))
