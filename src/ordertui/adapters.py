@@ -3,11 +3,12 @@ to "did this action already take effect?" after a send whose outcome is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 
 class Applied(StrEnum):
@@ -25,3 +26,31 @@ class AdapterContext:
     directory: Path
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     config_path: Path | None = None  # named in errors about the adapter's settings
+
+
+#: the connection settings every adapter over HTTP takes, with their ranges
+TIMEOUTS: tuple[tuple[str, float, float], ...] = (("connect_timeout_s", 0.1, 300),
+                                                  ("read_timeout_s", 0.1, 600))
+
+
+def http_settings_problems(settings: Mapping[str, Any],
+                           numbers: Iterable[tuple[str, float, float]] = TIMEOUTS
+                           ) -> list[tuple[str, str]]:
+    """What a supplier's or a shop's settings over HTTP may get wrong, as (key, message):
+    a ``base_url`` that is neither https nor plain http to this machine, and ``numbers``
+    (key, lowest, highest) that are no number in their range."""
+    from ordertui.domain.errors import ConfigError
+    from ordertui.http import check_base_url  # the HTTP client, only for such adapters
+
+    problems: list[tuple[str, str]] = []
+    if isinstance(settings.get("base_url"), str):
+        try:
+            check_base_url(settings["base_url"], where="config")
+        except ConfigError as exc:
+            problems.append(("base_url", exc.message.split(": ", 1)[-1]))
+    for key, low, high in numbers:
+        value = settings.get(key)
+        if value is not None and (not isinstance(value, int | float)
+                                  or isinstance(value, bool) or not low <= value <= high):
+            problems.append((key, f"{key} must be a number from {low} to {high}"))
+    return problems

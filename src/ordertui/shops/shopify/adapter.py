@@ -25,11 +25,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ordertui.adapters import AdapterContext, Applied
+from ordertui.adapters import AdapterContext, Applied, http_settings_problems
 from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierRejected
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopCapability, ShopFulfillment, ShopOrder, ShopRefund
-from ordertui.http import check_base_url
 from ordertui.secrets import resolve_secret
 from ordertui.shops.base import ShopAction, ShopAdapter, ShopOrderPage, TrackingPush
 from ordertui.shops.shopify import queries
@@ -127,16 +126,7 @@ class ShopifyAdapter(ShopAdapter):
         for key in ("notify_customer", "push_tracking"):
             if key in settings and not isinstance(settings[key], bool):
                 problems.append((key, f"{key} must be true or false"))
-        if isinstance(settings.get("base_url"), str):
-            try:
-                check_base_url(settings["base_url"], where="config")
-            except ConfigError as exc:
-                problems.append(("base_url", exc.message.split(": ", 1)[-1]))
-        for key, low, high in (("connect_timeout_s", 0.1, 300), ("read_timeout_s", 0.1, 600)):
-            value = settings.get(key)
-            if value is not None and (not isinstance(value, int | float)
-                                      or isinstance(value, bool) or not low <= value <= high):
-                problems.append((key, f"{key} must be a number from {low} to {high}"))
+        problems += http_settings_problems(settings)
         return problems
 
     async def aclose(self) -> None:

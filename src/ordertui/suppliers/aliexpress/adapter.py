@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ordertui.adapters import AdapterContext, Applied
+from ordertui.adapters import TIMEOUTS, AdapterContext, Applied, http_settings_problems
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierProtocolError
 from ordertui.domain.models import Order
@@ -90,17 +90,7 @@ class AliExpressAdapter(SupplierAdapter):
                     "refresh_token", "refresh_token_env", "base_url", "web_url", "language"):
             if key in settings and not isinstance(settings[key], str):
                 problems.append((key, f"{key} must be a string"))
-        if isinstance(settings.get("base_url"), str):
-            try:
-                check_base_url(settings["base_url"], where="config")
-            except ConfigError as exc:
-                problems.append(("base_url", exc.message.split(": ", 1)[-1]))
-        for key, low, high in (("rate_limit", 0.01, 100), ("connect_timeout_s", 0.1, 300),
-                               ("read_timeout_s", 0.1, 600)):
-            value = settings.get(key)
-            if value is not None and (not isinstance(value, int | float)
-                                      or isinstance(value, bool) or not low <= value <= high):
-                problems.append((key, f"{key} must be a number from {low} to {high}"))
+        problems += http_settings_problems(settings, (("rate_limit", 0.01, 100), *TIMEOUTS))
         if "simplify" in settings and not isinstance(settings["simplify"], bool):
             problems.append(("simplify", "simplify must be true or false"))
         if "policy" in settings and not isinstance(settings["policy"], Mapping):

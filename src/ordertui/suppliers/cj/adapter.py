@@ -21,7 +21,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ordertui.adapters import AdapterContext, Applied
+from ordertui.adapters import TIMEOUTS, AdapterContext, Applied, http_settings_problems
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     ConfigError,
@@ -128,17 +128,7 @@ class CJAdapter(SupplierAdapter):
         for key in ("api_key", "api_key_env", "base_url", "web_url"):
             if key in settings and not isinstance(settings[key], str):
                 problems.append((key, f"{key} must be a string"))
-        if isinstance(settings.get("base_url"), str):
-            try:
-                check_base_url(settings["base_url"], where="config")
-            except ConfigError as exc:
-                problems.append(("base_url", exc.message.split(": ", 1)[-1]))
-        for key, low, high in (("rate_limit", 0.01, 100), ("connect_timeout_s", 0.1, 300),
-                               ("read_timeout_s", 0.1, 600)):
-            value = settings.get(key)
-            if value is not None and (not isinstance(value, int | float)
-                                      or isinstance(value, bool) or not low <= value <= high):
-                problems.append((key, f"{key} must be a number from {low} to {high}"))
+        problems += http_settings_problems(settings, (("rate_limit", 0.01, 100), *TIMEOUTS))
         size = settings.get("page_size")
         if size is not None and (not isinstance(size, int) or isinstance(size, bool)
                                  or not 1 <= size <= 200):
