@@ -102,6 +102,12 @@ def test_malformed_toml_is_one_line_naming_file_and_line(tmp_path: Path, text: s
      "shops.main.store", 3),
     ('[shops.main]\nkind = "shopify"\nstore = "my-shop"\n', "shops.main.access_token_env",
      None),
+    ('[shops.main]\nkind = "shopify"\nstore = "s"\naccess_token_env = "T"\n'
+     'base_url = "http://example.com/admin"\n', "shops.main.base_url", 5),
+    ('[suppliers.cj]\nkind = "cj"\napi_key_env = "K"\nread_timeout_s = 0\n',
+     "suppliers.cj.read_timeout_s", 4),
+    ('[suppliers.ae]\nkind = "aliexpress"\napp_key = "1"\napp_secret_env = "S"\n'
+     'access_token_env = "A"\nrate_limit = true\n', "suppliers.ae.rate_limit", 6),
     ('[suppliers."my shop"]\nkind = "demo"\n', "suppliers.my shop", None),
     ('[suppliers.x]\nseed = 1\n', "suppliers.x.kind", None),
     ('[keys]\ncancel = 3\n', "keys", None),
