@@ -44,6 +44,10 @@ if TYPE_CHECKING:  # the services object that composes this one
 
 log = logging.getLogger(__name__)
 
+#: shop orders linked and priced in one transaction (short enough not to hold up a screen's
+#: own writes, long enough that a first import of 100,000 is not 100,000 commits)
+LINK_BATCH = 200
+
 
 @dataclass(slots=True)
 class ShopSyncProgress:
@@ -135,17 +139,24 @@ class ShopService:
         """Shop orders came or changed: link the supplier orders that name them, price the
         linked ones anew. Returns the supplier orders linked now."""
         made = []
-        for shop_order in shop_orders:
-            s = self.store.shop_order(shop_order)
-            if s is None:
-                continue
-            linked = {x.order_id for x in self.store.links_of_shop_order(shop_order)}
-            for order_id in self.store.order_ids_named(s.name):
-                if order_id not in linked and self.store.link_of(order_id) is None \
-                        and self._auto_link(order_id):
-                    made.append(order_id)
-            self.refresh_money([x.order_id for x in self.store.links_of_shop_order(shop_order)])
-            self.read_back_refunds(s)
+        for start in range(0, len(shop_orders), LINK_BATCH):
+            with self.store.write():  # a batch in one transaction: a first import is large
+                for shop_order in shop_orders[start:start + LINK_BATCH]:
+                    made += self._shop_order_changed(shop_order)
+        return made
+
+    def _shop_order_changed(self, shop_order: int) -> list[int]:
+        s = self.store.shop_order(shop_order)
+        if s is None:
+            return []
+        made = []
+        linked = {x.order_id for x in self.store.links_of_shop_order(shop_order)}
+        for order_id in self.store.order_ids_named(s.name):
+            if order_id not in linked and self.store.link_of(order_id) is None \
+                    and self._auto_link(order_id):
+                made.append(order_id)
+        self.refresh_money([x.order_id for x in self.store.links_of_shop_order(shop_order)])
+        self.read_back_refunds(s)
         return made
 
     @store_work
