@@ -3,12 +3,13 @@ to "did this action already take effect?" after a send whose outcome is unknown.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 
 class Applied(StrEnum):
@@ -54,3 +55,27 @@ def http_settings_problems(settings: Mapping[str, Any],
                                   or isinstance(value, bool) or not low <= value <= high):
             problems.append((key, f"{key} must be a number from {low} to {high}"))
     return problems
+
+
+class PlatformAdapter(abc.ABC):
+    """What a supplier adapter and a shop adapter both are: one configured account under
+    its table (``[suppliers.<name>]`` or ``[shops.<name>]``), registered by ``kind``."""
+
+    #: the ``kind`` under which this adapter is registered
+    kind: ClassVar[str]
+    #: the platform's name ("CJ Dropshipping", "Shopify")
+    title: ClassVar[str]
+    #: secrets among the settings (value keys); redacted wherever settings are shown
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    #: a simulated platform: every screen says that nothing shown is real
+    is_demo: ClassVar[bool] = False
+
+    def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
+        self.name = name
+        self.settings = dict(settings)
+        self.context = context
+
+    @classmethod
+    def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the settings as (key, message) pairs; empty when they are fine."""
+        return []

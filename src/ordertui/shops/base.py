@@ -11,11 +11,11 @@ anything is sent again.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ordertui.adapters import AdapterContext, Applied
+from ordertui.adapters import Applied, PlatformAdapter
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopCapability, ShopFulfillment, ShopOrder, ShopRefund
@@ -57,28 +57,11 @@ class ShopAction:
     payload: dict[str, Any]
 
 
-class ShopAdapter(abc.ABC):
+class ShopAdapter(PlatformAdapter):
     """One shop, configured under ``[shops.<name>]``."""
 
-    #: the ``kind`` under which this adapter is registered
-    kind: ClassVar[str]
-    #: the platform's name ("Shopify")
-    title: ClassVar[str]
+    #: what this shop platform does by API
     capabilities: ClassVar[frozenset[ShopCapability]] = frozenset()
-    #: secrets among the settings (value keys); redacted wherever settings are shown
-    secret_keys: ClassVar[tuple[str, ...]] = ()
-    #: a simulated shop: every screen says that nothing shown is real
-    is_demo: ClassVar[bool] = False
-
-    def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
-        self.name = name
-        self.settings = dict(settings)
-        self.context = context
-
-    @classmethod
-    def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """Problems with the settings as (key, message) pairs; empty when they are fine."""
-        return []
 
     def can(self, capability: ShopCapability) -> bool:
         return capability in self.capabilities
@@ -130,5 +113,5 @@ class ShopAdapter(abc.ABC):
         """After an ambiguous failure: read the shop and say whether the action already took
         effect there. The outbox never resends before asking this."""
 
-    async def aclose(self) -> None:  # noqa: B027 - adapters without resources keep the default
+    async def aclose(self) -> None:
         """Release connections and files."""

@@ -8,12 +8,11 @@ third party can add a supplier by installing a package.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from ordertui.adapters import AdapterContext, Applied
+from ordertui.adapters import Applied, PlatformAdapter
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import CapabilityMissing
 from ordertui.domain.models import (
@@ -66,17 +65,11 @@ class PendingAction:
     first_attempt_at: datetime | None = None
 
 
-class SupplierAdapter(abc.ABC):
+class SupplierAdapter(PlatformAdapter):
     """One supplier account, configured under ``[suppliers.<name>]``."""
 
-    #: the ``kind`` under which this adapter is registered
-    kind: ClassVar[str]
-    #: human name of the supplier ("CJ Dropshipping")
-    title: ClassVar[str]
     #: what this supplier does by API
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
-    #: secrets among the settings (value keys); redacted wherever settings are shown
-    secret_keys: ClassVar[tuple[str, ...]] = ()
     #: requests per second the supplier allows by default
     rate_limit: ClassVar[float | None] = None
     #: whether list_orders gives whole orders; if not, items and tracking are read one order
@@ -88,23 +81,11 @@ class SupplierAdapter(abc.ABC):
     #: supplier taking hours to decide costs few requests; the app polls at the pace of the
     #: most eager supplier configured
     follow_up_s: ClassVar[float] = 30.0
-    #: a simulated supplier: every screen says that nothing shown is real
-    is_demo: ClassVar[bool] = False
     #: the supplier's own return policy, for an adapter that knows it (a third party's); the
     #: built-in kinds' documented policies are in ``ordertui.domain.policy.default_policy``
     return_policy: ClassVar[SupplierPolicy | None] = None
 
-    def __init__(self, name: str, settings: Mapping[str, Any], context: AdapterContext) -> None:
-        self.name = name
-        self.settings = dict(settings)
-        self.context = context
-
     # --- declarations ----------------------------------------------------------------
-    @classmethod
-    def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """Problems with the settings as (key, message) pairs; empty when they are fine."""
-        return []
-
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
@@ -160,5 +141,5 @@ class SupplierAdapter(abc.ABC):
         """After an ambiguous failure: read the supplier's state and say whether the action
         already took effect there. The outbox never resends before asking this."""
 
-    async def aclose(self) -> None:  # noqa: B027 - adapters without resources keep the default
+    async def aclose(self) -> None:
         """Release connections and files."""
