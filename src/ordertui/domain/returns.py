@@ -234,7 +234,7 @@ class OrderMoney:
            recovered: Money | None = None) -> OrderMoney:
         """The money of ``order`` with the sums given back to the customer and got back
         from the supplier (none when not given); a linked order's sale is its shop's."""
-        paid = order.revenue if order.revenue is not None else order.total_price
+        paid = order.sold
         return cls(paid=paid, cost=order.total_cost,
                    refunded=refunded or Money.zero(paid.currency),
                    recovered=recovered or Money.zero(order.total_cost.currency),
