@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ordertui import logs
+from ordertui import i18n, logs
 from ordertui.config import Config, parse
 from ordertui.domain.models import Address, Customer, LineItem, Order
 from ordertui.domain.money import Money
@@ -37,9 +37,13 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
         monkeypatch.setenv(var, str(home / sub))
-    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR"):
+    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "LC_ALL", "LC_MESSAGES",
+                "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
+    # English unless a test asks for another language, whatever the machine's locale
+    monkeypatch.setenv("LANG", "C.UTF-8")
     yield
+    i18n.use("en")  # a test that switched the process's language leaves it English
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ import tomli_w
 
 from ordertui.domain.errors import ConfigError, OrdertuiError
 from ordertui.fsutil import atomic_write
+from ordertui.i18n import CHOICES, PSEUDO
 from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
 APP = "ordertui"
@@ -92,6 +93,8 @@ class Config:
     #: [exchange_rates] "USD-EUR" = 0.92 (1 USD = 0.92 EUR), ahead of published rates
     exchange_rates: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     theme: str = "textual-dark"
+    #: ``[app] language``: "auto" (the environment's), "en", "de" (ordertui.i18n)
+    language: str = "auto"
     sync_interval_s: float = 300.0
     #: a shipped order whose tracking has not moved for this many days needs attention
     stalled_tracking_days: int = 10
@@ -193,6 +196,9 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     theme = app.get("theme", "textual-dark")
     if not isinstance(theme, str):
         raise err("theme must be a string", "app", "theme")
+    language = app.get("language", "auto")
+    if language not in (*CHOICES, PSEUDO):
+        raise err(f"language must be one of {', '.join(CHOICES)}", "app", "language")
     interval = app.get("sync_interval_s", 300)
     if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 5:
         raise err("sync_interval_s must be a number of seconds, at least 5", "app",
@@ -252,7 +258,7 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
         raise err("[returns] must be a table", "returns")
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
                   shops=shops, implicit_demo_shop=implicit_shop, exchange_rates=rates,
-                  theme=theme, sync_interval_s=float(interval),
+                  theme=theme, language=language, sync_interval_s=float(interval),
                   stalled_tracking_days=days["stalled_tracking_days"],
                   protection_warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
                   email_table=email, returns=dict(returns))

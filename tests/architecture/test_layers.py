@@ -11,12 +11,14 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src" / "ordertui"
 
 #: the low helpers every layer may use
-LOW = {"domain", "low"}
+LOW = {"domain", "low", "i18n"}
 
 #: what each part may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
-    "domain": set(),
-    "low": {"domain"},
+    # the language people read: messages and locale formats, below everything
+    "i18n": set(),
+    "domain": {"i18n"},
+    "low": {"domain", "i18n"},
     "config": LOW,
     "simulators.demo": LOW,
     "store": LOW,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from ordertui import config as config_mod
+from ordertui import i18n
 from ordertui.crash import announce, summary, write_report
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.text import one_line, visible
@@ -33,6 +34,14 @@ class AppContext:
     _config: config_mod.Config | None = None
     _services: Any = None
     cleanups: list[Callable[[], Any]] = field(default_factory=list)
+    #: the command writes for programs (JSON): it speaks English whatever the language
+    machine: bool = False
+
+    def for_programs(self) -> None:
+        """This command's output is for programs: English, so that it is the same in every
+        language."""
+        self.machine = True
+        i18n.use("en")
 
     @property
     def config(self) -> config_mod.Config:
@@ -44,6 +53,8 @@ class AppContext:
             config = config_mod.load(self.config_path, self.data_dir)
             check_suppliers(config)  # commands that read the config alone refuse it too
             self._config = config
+            if not self.machine:
+                i18n.use(config.language)
             if self.data_dir is not None:
                 self._config.data_dir = self.data_dir
         return self._config

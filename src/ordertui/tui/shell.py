@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from ordertui import i18n
 from ordertui.config import line_of
 from ordertui.crash import write_report_text
 from ordertui.domain.errors import ConfigError, OrdertuiError
@@ -69,6 +70,7 @@ class Shell(App[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         config = services.config
+        i18n.use(config.language)  # before anything is composed: every word follows it
         problem = keys.clash(config.keys)
         if problem is not None:  # refused before the app starts, in one line
             binding_id, why = problem
