@@ -155,6 +155,25 @@ def line_of(path: Path, table: str, key: str) -> int | None:
     return None
 
 
+def language_hint(argv: list[str]) -> str:
+    """``[app] language`` of the config the command line ``argv`` names (``--config``,
+    ``ORDERTUI_CONFIG`` or the default), read before click builds the commands so that
+    their help is in that language; "auto" when the file is absent or unreadable (the full
+    read that follows reports what is wrong with it)."""
+    path: Path | None = None
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            path = Path(argv[i + 1]).expanduser()
+        elif arg.startswith("--config="):
+            path = Path(arg.partition("=")[2]).expanduser()
+    try:
+        raw = tomllib.loads((path or default_config_path()).read_text(encoding="utf-8"))
+        language = raw.get("app", {}).get("language", "auto")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return "auto"
+    return language if language in (*CHOICES, PSEUDO) else "auto"
+
+
 def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
     """Read the config. A file the merchant named (``--config``, ``ORDERTUI_CONFIG``) must
     exist; the default one may be absent, and then the demo supplier stands in."""

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from ordertui import __version__
+from ordertui import __version__, i18n
+from ordertui import config as config_mod
 from ordertui.cli.common import AppContext, fail, guard
 
 #: every command, by the module that defines it. Modules are imported when their command
@@ -85,6 +86,8 @@ def main_group(ctx: click.Context, config_path: Path | None, data_dir: Path | No
 
 
 def main() -> None:
+    # the language before the commands are built: their --help is in it too
+    i18n.use(config_mod.language_hint(sys.argv[1:]))
     try:
         main_group(prog_name="ordertui")
     except KeyboardInterrupt:
