@@ -1,6 +1,7 @@
 """Heavy imports are kept lazy (docs/architecture.md, section 1): the app on the demo
 supplier never loads the HTTP client, the spreadsheet writer, the mail code, the XML
-parser of the exchange rates, GraphQL, the installed packages' entry points or pygments."""
+parser of the exchange rates, GraphQL, the installed packages' entry points, pygments or
+Babel (which another language than English needs)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def main():
         await pilot.pause(1.0)  # the first sync and the outbox runner have had their turn
 asyncio.run(main())
 heavy = ("httpx", "openpyxl", "smtplib", "importlib.metadata", "pygments", "defusedxml",
-         "xml.etree.ElementTree", "zipfile", "graphql")
+         "xml.etree.ElementTree", "zipfile", "graphql", "babel")
 print(" ".join(m for m in heavy if m in sys.modules) or "none")
 """
     (tmp_path / "config.toml").write_text("")  # nothing configured: the demo supplier

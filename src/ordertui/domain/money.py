@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ordertui.domain.errors import ValidationError
+from ordertui.i18n import formats
 
 #: Amounts are kept in the store as integers of this many parts of the currency unit,
 #: exact for every currency in use (none has more than four decimals) and sortable.
@@ -125,8 +126,11 @@ class Money:
         return str(self.quantized().amount)
 
     def display(self) -> str:
-        """For people: '$12.50', '€3.00', '-€1.20'."""
+        """For people: '$12.50', '€3.00', '-€1.20'; in another language than English as its
+        locale writes money ('12,50 $', '1.234,50 €')."""
         q = self.quantized().amount
+        if formats.localised():
+            return formats.money(q, self.currency)
         symbol = _SYMBOLS.get(self.currency)
         sign = "-" if q < 0 else ""
         digits = f"{abs(q):,.{exponent(self.currency)}f}"

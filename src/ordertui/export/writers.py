@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import os
 import tempfile
 import unicodedata
@@ -34,6 +35,7 @@ from ordertui.domain.models import Order
 from ordertui.domain.money import Money, exponent
 from ordertui.export.columns import Column, Moved, RowFn, row_builder
 from ordertui.export.safety import FIRST, SCAN, cell_text
+from ordertui.i18n import _, formats
 
 #: Longest text an Excel cell holds; longer text is cut (with a warning) rather than left
 #: for Excel to "repair" the file.
@@ -98,6 +100,10 @@ def _csv_money(value: Money | None) -> str | None:
     return str(amount(value)) if value is not None else None
 
 
+def _csv_money_marked(value: Money | None, mark: str) -> str | None:
+    return str(amount(value)).replace(".", mark) if value is not None else None
+
+
 def _csv_date(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -115,17 +121,33 @@ _CSV_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "datetime": _csv_datetime}
 
 
-class CsvWriter(RowWriter):
-    """RFC 4180 CSV; ``bom`` makes it "CSV for Excel"."""
+def excel_delimiter() -> str:
+    """The separator "CSV for Excel" uses in the app's language: ``;`` where the locale
+    writes decimal commas (Excel in German splits CSV on semicolons), else ``,``."""
+    return formats.list_separator()
 
-    def __init__(self, path: Path, columns: Sequence[Column], *, bom: bool) -> None:
+
+class CsvWriter(RowWriter):
+    """RFC 4180 CSV. With ``bom`` it is "CSV for Excel": the byte-order mark, the headers in
+    the app's language, ``delimiter`` (the locale's, see :func:`excel_delimiter`) and amounts
+    with the locale's decimal mark, so that Excel opens it in columns with numbers it can
+    sum. Without, it is the CSV for scripts: the same in every language (snake_case keys as
+    headers, ``,``, ``1234.50``)."""
+
+    def __init__(self, path: Path, columns: Sequence[Column], *, bom: bool,
+                 delimiter: str | None = None) -> None:
         super().__init__(path, columns)
         self._file: TextIO = open(path, "w", encoding="utf-8-sig" if bom else "utf-8",  # noqa: SIM115
                                   newline="")
-        self._csv = csv.writer(self._file, lineterminator="\r\n")
-        self._convert = [_CSV_CONVERTERS[c.kind] for c in self.columns]
+        self.delimiter = (delimiter or excel_delimiter()) if bom else ","
+        self._csv = csv.writer(self._file, lineterminator="\r\n", delimiter=self.delimiter)
+        converters = dict(_CSV_CONVERTERS)
+        mark = formats.decimal_symbol() if bom else "."
+        if mark != ".":
+            converters["money"] = functools.partial(_csv_money_marked, mark=mark)
+        self._convert = [converters[c.kind] for c in self.columns]
         self._builders: dict[str, RowFn] = {}
-        self._csv.writerow([cell_text(c.label) for c in self.columns])
+        self._csv.writerow([cell_text(_(c.label)) if bom else c.key for c in self.columns])
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         convert = self._convert
@@ -182,7 +204,8 @@ class XlsxWriter(RowWriter):
     so memory does not grow with the export; the price is that widths, the frozen header
     and the styles must be settled before the first row."""
 
-    def __init__(self, path: Path, columns: Sequence[Column], *, sheet: str = "Orders") -> None:
+    def __init__(self, path: Path, columns: Sequence[Column], *, sheet: str | None = None
+                 ) -> None:
         # openpyxl (several MB) is imported by the methods that need it, when an Excel file is
         # written: the app and the CSV exports never load it
         from openpyxl import Workbook
@@ -190,8 +213,8 @@ class XlsxWriter(RowWriter):
         super().__init__(path, columns)
         self._wb = Workbook(write_only=True)
         self._wb.properties.creator = "ordertui"
-        self._wb.properties.title = "Orders"
-        self._ws = self._wb.create_sheet(sheet)
+        self._wb.properties.title = _("Orders")
+        self._ws = self._wb.create_sheet(sheet or _("Orders"))
         self._started = False
         self._sheet_xml: str | None = None
         self._truncated = 0
@@ -260,7 +283,7 @@ class XlsxWriter(RowWriter):
     def _widths(self, sample: Sequence[Sequence[Any]]) -> list[float]:
         widths = []
         for i, col in enumerate(self.columns):
-            width = _display_width(col.label) + 3  # room for the autofilter button
+            width = _display_width(_(col.label)) + 3  # room for the autofilter button
             for row in sample:
                 v = row[i]
                 if v is None:
@@ -292,7 +315,7 @@ class XlsxWriter(RowWriter):
         bold = Font(bold=True)
         header = []
         for col in self.columns:
-            cell = WriteOnlyCell(ws, cell_text(col.label))
+            cell = WriteOnlyCell(ws, cell_text(_(col.label)))
             cell.font = bold
             header.append(cell)
         ws.append(header)
@@ -359,10 +382,12 @@ class XlsxWriter(RowWriter):
             self._sheet_xml = None
 
 
-def open_writer(fmt: str, path: Path, columns: Sequence[Column]) -> RowWriter:
-    """A writer for ``fmt`` (one of ``request.FORMATS``) writing ``path``."""
+def open_writer(fmt: str, path: Path, columns: Sequence[Column],
+                delimiter: str | None = None) -> RowWriter:
+    """A writer for ``fmt`` (one of ``request.FORMATS``) writing ``path``; ``delimiter``
+    overrides the locale's separator of ``csv-excel``."""
     if fmt == "xlsx":
         return XlsxWriter(path, columns)
     if fmt in ("csv", "csv-excel"):
-        return CsvWriter(path, columns, bom=fmt == "csv-excel")
+        return CsvWriter(path, columns, bom=fmt == "csv-excel", delimiter=delimiter)
     raise ValueError(f"unknown export format {fmt!r}")

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.domain.text import one_line, visible
+from ordertui.i18n import N_, _, formats
 
 STATUS_STYLE = {
     OrderStatus.AWAITING_PAYMENT: "status-awaiting",
@@ -25,13 +26,13 @@ STATUS_STYLE = {
 }
 
 STATUS_SHORT = {
-    OrderStatus.AWAITING_PAYMENT: "Unpaid",
-    OrderStatus.PROCESSING: "Processing",
-    OrderStatus.SHIPPED: "Shipped",
-    OrderStatus.DELIVERED: "Delivered",
-    OrderStatus.CANCELLED: "Cancelled",
-    OrderStatus.CLOSED: "Closed",
-    OrderStatus.UNKNOWN: "Unknown",
+    OrderStatus.AWAITING_PAYMENT: N_("Unpaid"),
+    OrderStatus.PROCESSING: N_("Processing"),
+    OrderStatus.SHIPPED: N_("Shipped"),
+    OrderStatus.DELIVERED: N_("Delivered"),
+    OrderStatus.CANCELLED: N_("Cancelled"),
+    OrderStatus.CLOSED: N_("Closed"),
+    OrderStatus.UNKNOWN: N_("Unknown"),
 }
 
 CANCEL_MARK = {
@@ -78,16 +79,22 @@ def local(dt: datetime | None) -> datetime | None:
     return dt.astimezone() if dt is not None else None
 
 
+def status(value: OrderStatus) -> str:
+    """An order's status in a word, in the app's language."""
+    return _(STATUS_SHORT[value])
+
+
 def date(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d") if dt else ""
+    """A day, local, as the language writes it (2026-12-06 / 06.12.2026)."""
+    return formats.date(dt)
 
 
 def when(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else ""
+    return formats.when(dt)
 
 
 def clock(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%H:%M") if dt else ""
+    return formats.clock(dt)
 
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f<>\"'`\\]+")

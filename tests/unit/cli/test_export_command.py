@@ -124,7 +124,7 @@ def test_line_items_and_columns(data: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     raw, rows = read_csv(path)
     assert not raw.startswith(b"\xef\xbb\xbf")
-    assert rows[0] == ["Order", "SKU", "Quantity"]
+    assert rows[0] == ["order", "sku", "quantity"]  # CSV for scripts: the columns' keys
     assert len(rows) - 1 == sum(max(len(o.items), 1) for o in hostile_orders())
     assert "rows)" in result.stdout
 

@@ -14,7 +14,7 @@ import pytest
 
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
-from ordertui.export.columns import default_columns
+from ordertui.export.columns import BY_KEY, default_columns
 from ordertui.export.request import ExportRequest
 from ordertui.services import Services
 from support.export import build_store, read_csv, read_xlsx_openpyxl, services_for
@@ -69,6 +69,8 @@ def _rows(path: Path, fmt: str) -> tuple[list[str], list[list[Any]]]:
         rows = [[c.value for c in r] for r in ws.iter_rows()]
     else:
         rows = [list(r) for r in read_csv(path)[1]]
+        # CSV for scripts heads its columns by their keys: named here as the others are
+        rows[0] = [BY_KEY[key].label for key in rows[0]]
     return [str(h) for h in rows[0]], rows[1:]
 
 
