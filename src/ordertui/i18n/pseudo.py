@@ -6,6 +6,7 @@ tags (``[b]``) are kept as they are, so the message still formats."""
 from __future__ import annotations
 
 import gettext
+import math
 import re
 
 _ACCENTS = str.maketrans("aeiouyAEIOUYcnszCNSZ", "áéîöüýÀÉÎÖÜÝçñšžÇÑŠŽ")
@@ -21,7 +22,7 @@ def pseudo(message: str) -> str:
     parts = _KEEP.split(message)
     shown = "".join(p if i % 2 else p.translate(_ACCENTS) for i, p in enumerate(parts))
     letters = sum(len(p) for i, p in enumerate(parts) if not i % 2)
-    pad = max(1, round(letters * 0.4) - 2)
+    pad = max(1, math.ceil(letters * 0.4))
     return f"{OPEN}{shown}{'·' * pad}{CLOSE}"
 
 
