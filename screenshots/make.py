@@ -22,7 +22,7 @@ def main(names: list[str]) -> int:
     chosen = [s for s in SCENES if not names or s.name in names]
     for scene in chosen:
         with tempfile.TemporaryDirectory() as tmp:
-            services = build(Path(tmp))
+            services = build(Path(tmp), scene.language)
             app = OrderTUI(services)
 
             async def shoot(app: OrderTUI = app, scene=scene, services=services) -> None:  # type: ignore[no-untyped-def]

@@ -25,14 +25,16 @@ EPOCH = datetime(2026, 11, 20, tzinfo=UTC).timestamp()
 SEED, ORDERS = 7, 200
 
 
-def build(root: Path) -> Services:
-    """A demo shop with 200 orders as it stood on 2026-11-20, seen at 10:00 UTC."""
+def build(root: Path, language: str = "en") -> Services:
+    """A demo shop with 200 orders as it stood on 2026-11-20, seen at 10:00 UTC, in
+    ``language``."""
     os.environ["TZ"] = "UTC"
     os.environ["HOME"] = "/home/anna"
     time.tzset()
     raw = {"suppliers": {"demo": {"kind": "demo", "orders": ORDERS, "seed": SEED}},
            "returns": {"address": ["Anna Schmidt", "Karl-Liebknecht-Str. 5", "04107 Leipzig",
-                                   "DE"], "window_days": 30, "shop_name": "Lampenladen"}}
+                                   "DE"], "window_days": 30, "shop_name": "Lampenladen"},
+           "app": {"language": language}}
     config = parse(raw, Path("/home/anna/.config/ordertui/config.toml"), root / "data")
     services = Services(config, clock=lambda: NOW)
     services.adapter("demo").engine.create(  # type: ignore[attr-defined]
@@ -86,6 +88,7 @@ class Scene:
     title: str
     size: tuple[int, int]
     run: Callable[[Pilot[Any], Services], Awaitable[None]]
+    language: str = "en"
 
 
 async def orders(pilot: Pilot[Any], services: Services) -> None:
@@ -205,3 +208,25 @@ SCENES = [
     Scene("shop-orders", "The shop orders still to order", (100, 30), shop_orders),
     Scene("too-small", "A terminal too small", (50, 12), too_small),
 ]
+
+#: the main screens in German, at the smallest size the app is made for and a larger one
+GERMAN = [
+    *(Scene(f"de-{name}", f"{title}, auf Deutsch", (80, 24), run, "de")
+      for name, title, run in (("orders", "Die Bestellungen", orders),
+                               ("details", "Eine Bestellung", details),
+                               ("cancel", "Stornieren", cancel),
+                               ("export", "Exportieren", export),
+                               ("help", "Die Tasten", help_keys),
+                               ("settings", "Einstellungen", settings))),
+    *(Scene(f"de-{name}-wide", f"{title}, auf Deutsch", (120, 40), run, "de")
+      for name, title, run in (("orders", "Die Bestellungen", orders),
+                               ("details", "Eine Bestellung", details),
+                               ("disputes", "Die Konflikte", disputes),
+                               ("export", "Exportieren", export),
+                               ("shop-orders", "Noch zu bestellen", shop_orders),
+                               ("return", "Eine Rücksendung", return_form))),
+]
+SCENES += GERMAN
+#: every scene in the test language: the pseudo run over every screen
+PSEUDO = [Scene(f"pseudo-{s.name}", s.title, s.size, s.run, "x-pseudo")
+          for s in SCENES if s.language == "en"]

@@ -23,7 +23,7 @@ def test_screen(scene: Any, snap_compare: Any, tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    services = build(tmp_path)
+    services = build(tmp_path, scene.language)
     app = OrderTUI(services)
 
     async def run_before(pilot: Any) -> None:

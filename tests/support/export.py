@@ -137,7 +137,8 @@ def read_xlsx_calamine(path: Path | bytes) -> list[list[Any]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(path))
     else:
         book = CalamineWorkbook.from_path(str(path))
-    rows: list[list[Any]] = book.get_sheet_by_name("Orders").to_python()
+    # the sheet is named in the app's language ("Orders", "Bestellungen"): the first one
+    rows: list[list[Any]] = book.get_sheet_by_index(0).to_python()
     return rows
 
 

@@ -142,7 +142,8 @@ class CsvWriter(RowWriter):
         self.delimiter = (delimiter or excel_delimiter()) if bom else ","
         self._csv = csv.writer(self._file, lineterminator="\r\n", delimiter=self.delimiter)
         converters = dict(_CSV_CONVERTERS)
-        mark = formats.decimal_symbol() if bom else "."
+        # a decimal comma needs another separator: with "," the amounts keep their point
+        mark = formats.decimal_symbol() if bom and self.delimiter != "," else "."
         if mark != ".":
             converters["money"] = functools.partial(_csv_money_marked, mark=mark)
         self._convert = [converters[c.kind] for c in self.columns]
