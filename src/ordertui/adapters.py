@@ -11,6 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ordertui.i18n import _
+
 
 class Applied(StrEnum):
     YES = "yes"
@@ -40,20 +42,20 @@ def http_settings_problems(settings: Mapping[str, Any],
     """What a supplier's or a shop's settings over HTTP may get wrong, as (key, message):
     a ``base_url`` that is neither https nor plain http to this machine, and ``numbers``
     (key, lowest, highest) that are no number in their range."""
-    from ordertui.domain.errors import ConfigError
-    from ordertui.http import check_base_url  # the HTTP client, only for such adapters
+    from ordertui.http import base_url_problem  # the HTTP client, only for such adapters
 
     problems: list[tuple[str, str]] = []
     if isinstance(settings.get("base_url"), str):
-        try:
-            check_base_url(settings["base_url"], where="config")
-        except ConfigError as exc:
-            problems.append(("base_url", exc.message.split(": ", 1)[-1]))
+        problem = base_url_problem(settings["base_url"])
+        if problem is not None:
+            problems.append(("base_url", problem))
     for key, low, high in numbers:
         value = settings.get(key)
         if value is not None and (not isinstance(value, int | float)
                                   or isinstance(value, bool) or not low <= value <= high):
-            problems.append((key, f"{key} must be a number from {low} to {high}"))
+            # Translators: key is a config setting; low and high are written as in the config
+            problems.append((key, _("{key} must be a number from {low} to {high}").format(
+                key=key, low=low, high=high)))
     return problems
 
 

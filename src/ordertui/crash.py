@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ordertui import __version__
 from ordertui.fsutil import atomic_write
+from ordertui.i18n import _
 from ordertui.logs import redact
 
 log = logging.getLogger(__name__)
@@ -53,4 +54,5 @@ def summary(exc: BaseException) -> str:
 def announce(path: Path, what: BaseException | str) -> None:
     """The one line on the terminal: what broke, and where the report is."""
     text = what if isinstance(what, str) else summary(what)
-    print(f"ordertui: crashed ({redact(text)}); a report is in {path}", file=sys.stderr)
+    print(_("ordertui: crashed ({what}); a report is in {path}").format(
+        what=redact(text), path=path), file=sys.stderr)

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ordertui.domain.errors import OrdertuiError
+from ordertui.i18n import _
 
 
 def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
@@ -16,12 +17,14 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
     path = path.expanduser()
     directory = path.resolve().parent
     if not directory.is_dir():
-        raise OrdertuiError(f"cannot write {path}: no directory {directory}")
+        raise OrdertuiError(_("cannot write {path}: no directory {directory}").format(
+            path=path, directory=directory))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise OrdertuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OrdertuiError(_("cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
@@ -31,7 +34,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OrdertuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OrdertuiError(_("cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

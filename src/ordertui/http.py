@@ -41,6 +41,7 @@ from ordertui.domain.errors import (
     SupplierRateLimited,
     SupplierUnavailable,
 )
+from ordertui.i18n import _
 from ordertui.logs import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -58,14 +59,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_base_url(url: str, *, where: str, key: str = "base_url") -> str:
-    """A supplier URL must be https, or http to this machine only (the simulators)."""
+def base_url_problem(url: str, key: str = "base_url") -> str | None:
+    """What is wrong with ``url`` as a supplier's or a shop's address (None: nothing): it
+    must be https, or http to this machine only (the simulators)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(where, f"{key} must be an https:// URL", key=key)
+        return _("{key} must be an https:// URL").format(key=key)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(where, f"{key} uses plain http:// to {parts.hostname}; only https is "
-                          "allowed except to this machine (127.0.0.1, localhost)", key=key)
+        return _("{key} uses plain http:// to {host}; only https is allowed except to this "
+                 "machine (127.0.0.1, localhost)").format(key=key, host=parts.hostname)
+    return None
+
+
+def check_base_url(url: str, *, where: str, key: str = "base_url") -> str:
+    """A supplier URL must be https, or http to this machine only (the simulators)."""
+    problem = base_url_problem(url, key)
+    if problem is not None:
+        raise ConfigError(where, problem, key=key)
     return url.rstrip("/")
 
 
@@ -168,7 +178,7 @@ class SupplierHTTP:
                       ) -> httpx.Response:
         """Send a request. Reads are retried on failure; a write is tried once against
         failures that may have reached the supplier, and raises ``SupplierAmbiguous``."""
-        response, _ = await self._send(method, path, params=params, json_body=json_body,
+        response, _body = await self._send(method, path, params=params, json_body=json_body,
                                        data=data, headers=headers, write=write, parse=False)
         return response
 
@@ -209,24 +219,29 @@ class SupplierHTTP:
             except (httpx.InvalidURL, UnicodeEncodeError) as exc:
                 # a request that cannot even be written (an id from the supplier 100,000
                 # characters long, a lone surrogate): nothing was sent
-                raise SupplierProtocolError(self.supplier, f"cannot send {method} {path}: "
-                                            f"{type(exc).__name__}") from None
+                raise SupplierProtocolError(self.supplier, _(
+                    "cannot send {method} {path}: {error}").format(
+                        method=method, path=path, error=type(exc).__name__)) from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # nothing reached the supplier: safe to try again, for reads and writes alike
                 if await again():
                     continue
-                raise SupplierUnavailable(
-                    self.supplier, f"cannot connect ({type(exc).__name__})") from None
+                raise SupplierUnavailable(self.supplier, _("cannot connect ({error})").format(
+                    error=type(exc).__name__)) from None
             except httpx.HTTPError as exc:
                 # timeouts and lost connections after the request went out
                 text = redact(f"{type(exc).__name__} on {method} {path}")
                 log.info("%s: %s", self.supplier, text)
                 if write:
-                    raise SupplierAmbiguous(self.supplier, f"no answer ({text}); the outcome "
-                                            "is unknown and will be checked") from None
+                    raise SupplierAmbiguous(self.supplier, redact(_(
+                        "no answer ({error} on {method} {path}); the outcome is unknown and "
+                        "will be checked").format(error=type(exc).__name__, method=method,
+                                                  path=path))) from None
                 if await again():
                     continue
-                raise SupplierUnavailable(self.supplier, f"no answer ({text})") from None
+                raise SupplierUnavailable(self.supplier, redact(_(
+                    "no answer ({error} on {method} {path})").format(
+                        error=type(exc).__name__, method=method, path=path))) from None
             log.debug("%s %s %s -> %s in %.0f ms", self.supplier, method, path,
                       response.status_code, (time.monotonic() - started) * 1000)
             wait = self._throttled(response)
@@ -242,13 +257,13 @@ class SupplierHTTP:
             if response.status_code >= 500:
                 rid = self.request_id(response)
                 if write:
-                    raise SupplierAmbiguous(self.supplier, f"server error "
-                                            f"{response.status_code}; the outcome is unknown "
-                                            "and will be checked", request_id=rid)
+                    raise SupplierAmbiguous(self.supplier, _(
+                        "server error {status}; the outcome is unknown and will be "
+                        "checked").format(status=response.status_code), request_id=rid)
                 if await again(retry_after(response)):
                     continue
-                raise SupplierUnavailable(self.supplier, f"server error "
-                                          f"{response.status_code}", request_id=rid)
+                raise SupplierUnavailable(self.supplier, _("server error {status}").format(
+                    status=response.status_code), request_id=rid)
             if not parse:
                 return response, None
             try:
@@ -285,14 +300,19 @@ class SupplierHTTP:
             return _no_lone_surrogates(body) if _SURROGATE_ESCAPE.search(response.content) \
                 else body
         except (ValueError, UnicodeDecodeError):
-            looks = "an HTML page" if "html" in ctype or response.content.lstrip()[:1] == b"<" \
-                else "a body that is not JSON"
+            html = "html" in ctype or response.content.lstrip()[:1] == b"<"
             if write:
+                message = _("answered an HTML page (HTTP {status}); the outcome is unknown "
+                            "and will be checked") if html else \
+                    _("answered a body that is not JSON (HTTP {status}); the outcome is "
+                      "unknown and will be checked")
                 raise SupplierAmbiguous(
-                    self.supplier, f"answered {looks} (HTTP {response.status_code}); the "
-                    "outcome is unknown and will be checked", request_id=rid) from None
+                    self.supplier, message.format(status=response.status_code),
+                    request_id=rid) from None
+            message = _("answered an HTML page (HTTP {status})") if html else \
+                _("answered a body that is not JSON (HTTP {status})")
             raise SupplierProtocolError(
-                self.supplier, f"answered {looks} (HTTP {response.status_code})",
+                self.supplier, message.format(status=response.status_code),
                 request_id=rid) from None
 
 
@@ -339,8 +359,8 @@ async def file_lock(path: Path, *, supplier: str, timeout_s: float = 60.0) -> An
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SupplierUnavailable(supplier, f"another process holds {path}") \
-                        from None
+                    raise SupplierUnavailable(supplier, _(
+                        "another process holds {path}").format(path=path)) from None
                 await asyncio.sleep(0.05)
         yield
     finally:

@@ -9,8 +9,20 @@ from importlib import import_module
 from typing import Generic, TypeVar, cast
 
 from ordertui.domain.errors import OrdertuiError
+from ordertui.i18n import N_, _
 
 T = TypeVar("T")
+
+#: a registry's errors, whole sentences for each kind of adapter it finds (its ``what``):
+#: an unknown kind, a kind that cannot be loaded, a kind that is no adapter
+ERRORS: dict[str, tuple[str, str, str]] = {
+    "supplier": (N_("unknown supplier kind {kind}; known kinds: {kinds}"),
+                 N_("supplier kind {kind} cannot be loaded ({target}): {error}"),
+                 N_("supplier kind {kind} ({target}) is not a {base}")),
+    "shop": (N_("unknown shop kind {kind}; known kinds: {kinds}"),
+             N_("shop kind {kind} cannot be loaded ({target}): {error}"),
+             N_("shop kind {kind} ({target}) is not a {base}")),
+}
 
 
 class Registry(Generic[T]):
@@ -36,15 +48,25 @@ class Registry(Generic[T]):
         # the built-in kinds are known without reading every installed package's metadata
         target = self.builtin.get(kind) or self.entry_points().get(kind)
         if target is None:
-            raise OrdertuiError(f"unknown {self.what} kind {kind!r}; known kinds: "
-                                f"{', '.join(self.kinds())}")
-        module_name, _, attr = target.partition(":")
+            raise OrdertuiError(self._errors()[0].format(kind=repr(kind),
+                                                         kinds=", ".join(self.kinds())))
+        module_name, _sep, attr = target.partition(":")
         try:
             cls = getattr(import_module(module_name), attr)
         except (ImportError, AttributeError) as exc:
-            raise OrdertuiError(f"{self.what} kind {kind!r} cannot be loaded ({target}): "
-                                f"{exc}") from exc
+            raise OrdertuiError(self._errors()[1].format(kind=repr(kind), target=target,
+                                                         error=exc)) from exc
         if not (isinstance(cls, type) and issubclass(cls, self.base)):
-            raise OrdertuiError(f"{self.what} kind {kind!r} ({target}) is not a "
-                                f"{self.base.__name__}")
+            raise OrdertuiError(self._errors()[2].format(kind=repr(kind), target=target,
+                                                         base=self.base.__name__))
         return cast("type[T]", cls)
+
+    def _errors(self) -> tuple[str, str, str]:
+        """The registry's three errors (templates), in the language of the process."""
+        found = ERRORS.get(self.what)
+        if found is not None:
+            return (_(found[0]), _(found[1]), _(found[2]))
+        # a registry of another kind of adapter: its errors name it in English
+        return (f"unknown {self.what} kind {{kind}}; known kinds: {{kinds}}",
+                f"{self.what} kind {{kind}} cannot be loaded ({{target}}): {{error}}",
+                f"{self.what} kind {{kind}} ({{target}}) is not a {{base}}")

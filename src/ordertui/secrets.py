@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from ordertui.domain.errors import ConfigError
+from ordertui.i18n import N_, _
 from ordertui.logs import register_secret
 
 #: setting names whose values are secrets (and ``<name>_env`` names a variable holding one)
 SECRET_KEYS = frozenset({"api_key", "app_secret", "access_token", "refresh_token", "password",
                          "token", "secret"})
 
-#: how check_private names a supplier's token cache (``<data>/suppliers/<name>/*token*.json``)
-TOKEN_FILE = "this token file holds a supplier's access token and"
+#: how check_private names a supplier's token cache (``<data>/suppliers/<name>/*token*.json``);
+#: translated where the message is made (``_(TOKEN_FILE)``)
+# Translators: the start of "... is readable by others (mode 644); run: chmod 600 <file>"
+TOKEN_FILE = N_("this token file holds a supplier's access token and")
 
 
 def resolve_secret(table: Mapping[str, Any], key: str, *, where: str) -> str | None:
@@ -36,18 +39,19 @@ def resolve_secret(table: Mapping[str, Any], key: str, *, where: str) -> str | N
     env_name = table.get(f"{key}_env")
     if env_name:
         if not isinstance(env_name, str):
-            raise ConfigError(where, f"{key}_env must name an environment variable",
-                              key=f"{key}_env")
+            raise ConfigError(where, _("{key}_env must name an environment variable").format(
+                key=key), key=f"{key}_env")
         value = os.environ.get(env_name)
         if not value:
-            raise ConfigError(where, f"the environment variable {env_name} (from {key}_env) is "
-                              "not set", key=f"{key}_env")
+            raise ConfigError(where, _("the environment variable {variable} (from {key}_env) "
+                                       "is not set").format(variable=env_name, key=key),
+                              key=f"{key}_env")
         return value
     value = table.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(where, f"{key} must be a string", key=key)
+        raise ConfigError(where, _("{key} must be a string").format(key=key), key=key)
     return value
 
 
@@ -90,14 +94,19 @@ def redacted(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_private(path: Path, what: str) -> None:
-    """Refuse a secret-holding file that others can read, as ssh does."""
+    """Refuse a secret-holding file that others can read, as ssh does. ``what`` says what
+    the file is, in the language of the process (``_(TOKEN_FILE)``): "this token file holds
+    a supplier's access token and" ... "is readable by others"."""
     try:
         mode = path.stat().st_mode
     except OSError:
         return
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(str(path), f"{what} is readable by others (mode "
-                          f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
+        # Translators: what is the start of the sentence, e.g. "this config file holds a
+        # secret and"; mode is octal like 644; the command stays as it is
+        raise ConfigError(str(path), _("{what} is readable by others (mode {mode}); run: "
+                                       "chmod 600 {path}").format(
+                              what=what, mode=f"{stat.S_IMODE(mode):o}", path=path))
 
 
 def write_private(path: Path, data: Any) -> None:
@@ -119,7 +128,7 @@ def write_private(path: Path, data: Any) -> None:
 def read_private(path: Path) -> Any:
     """The JSON in ``path``, or None when it is missing or unreadable. A file that others can
     read is refused (ConfigError saying "chmod 600 <path>"), as ssh refuses such keys."""
-    check_private(path, TOKEN_FILE)
+    check_private(path, _(TOKEN_FILE))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

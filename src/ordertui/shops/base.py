@@ -19,13 +19,25 @@ from ordertui.adapters import Applied, PlatformAdapter
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopCapability, ShopFulfillment, ShopOrder, ShopRefund
+from ordertui.i18n import N_, _
+
+#: what a shop platform without the capability cannot do, a sentence each
+MISSING: dict[ShopCapability, str] = {
+    ShopCapability.LIST_ORDERS: N_("{shop} cannot list orders by API"),
+    ShopCapability.GET_ORDER: N_("{shop} cannot get order by API"),
+    ShopCapability.BULK_IMPORT: N_("{shop} cannot bulk import by API"),
+    ShopCapability.FULFILL: N_("{shop} cannot fulfill by API"),
+    ShopCapability.UPDATE_TRACKING: N_("{shop} cannot update tracking by API"),
+    ShopCapability.REFUND: N_("{shop} cannot refund by API"),
+}
 
 
 class ShopCapabilityMissing(OrdertuiError):
     exit_code = 2
 
-    def __init__(self, shop: str, what: str) -> None:
-        super().__init__(f"{shop} cannot {what} by API")
+    def __init__(self, shop: str, capability: ShopCapability) -> None:
+        super().__init__(_(MISSING[capability]).format(shop=shop))
+        self.capability = capability
 
 
 @dataclass(slots=True)
@@ -81,7 +93,7 @@ class ShopAdapter(PlatformAdapter):
         return order.url or None
 
     def _missing(self, capability: ShopCapability) -> ShopCapabilityMissing:
-        return ShopCapabilityMissing(self.name, capability.value.replace("_", " "))
+        return ShopCapabilityMissing(self.name, capability)
 
     # --- reading -----------------------------------------------------------------------
     async def list_orders(self, cursor: str | None, *, page_size: int = 50) -> ShopOrderPage:

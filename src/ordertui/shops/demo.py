@@ -31,6 +31,7 @@ from ordertui.domain.shop import (
     ShopOrder,
     ShopRefund,
 )
+from ordertui.i18n import N_, _
 from ordertui.shops.base import ShopAction, ShopAdapter, ShopOrderPage, TrackingPush
 from ordertui.simulators.demo import DemoEngine
 from ordertui.simulators.demo.shop import DemoShopOffice, ShopOrderUnknown, ShopRefused
@@ -51,7 +52,7 @@ def supplier_directory(context: AdapterContext, supplier: str) -> Path:
 
 class DemoShop(ShopAdapter):
     kind = "demo"
-    title = "Demo shop"
+    title = N_("Demo shop")  # translated where shown: _(title)
     capabilities: ClassVar[frozenset[ShopCapability]] = frozenset(ShopCapability)
     is_demo = True
 
@@ -66,8 +67,8 @@ class DemoShop(ShopAdapter):
     def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
         supplier = settings.get("supplier", "demo")
         if not isinstance(supplier, str) or not supplier:
-            return [("supplier", "supplier must name the demo supplier whose shop this is, "
-                     "like supplier = \"demo\"")]
+            return [("supplier", _("supplier must name the demo supplier whose shop this is, "
+                                   "like supplier = \"demo\""))]
         return []
 
     def web_url(self, order: ShopOrder) -> str | None:
@@ -94,7 +95,7 @@ class DemoShop(ShopAdapter):
             if at is None:
                 t, seq = office.watermark()
                 at = f"b:0:{t}:{seq}"
-            kind, _, rest = at.partition(":")
+            kind, _sep, rest = at.partition(":")
             parts = [int(p) for p in rest.split(":") if p.isdigit()]
             if kind == "b" and len(parts) == 3:
                 start, t, seq = parts
@@ -106,7 +107,8 @@ class DemoShop(ShopAdapter):
                 records, (t, seq), total = office.changed_since(parts[0], parts[1], page_size)
                 return ShopOrderPage([self._order(r) for r in records], f"u:{t}:{seq}",
                                      total > len(records), total)
-            raise OrdertuiError(f"the demo shop does not understand cursor {cursor!r}")
+            raise OrdertuiError(_("the demo shop does not understand cursor {cursor}").format(
+                cursor=repr(cursor)))
         return await self._call(run)
 
     async def get_order(self, shop_order_id: str) -> ShopOrder:
@@ -120,7 +122,8 @@ class DemoShop(ShopAdapter):
             by_id = {x.line_id: x.n for x in record.lines}
             unknown = [line_id for line_id, _q in lines if line_id not in by_id]
             if unknown:
-                raise ShopRefused(f"{order.name} has no line {unknown[0]}", ["lines"])
+                raise ShopRefused(_("{order} has no line {line}").format(
+                    order=order.name, line=unknown[0]), ["lines"])
             return self.office.create_fulfillment(
                 record.index, [(by_id[line_id], q) for line_id, q in lines],
                 company=tracking.company, number=tracking.number, url=tracking.url,
@@ -136,8 +139,9 @@ class DemoShop(ShopAdapter):
     async def create_refund(self, order: ShopOrder, amount: Money, note: str,
                             key: str) -> ShopRefund:
         if amount.currency != order.currency:
-            raise SupplierRejected(self.name, f"the shop refunds in {order.currency}, not "
-                                   f"{amount.currency}")
+            raise SupplierRejected(self.name, _(
+                "the shop refunds in {currency}, not {other}").format(
+                    currency=order.currency, other=amount.currency))
 
         def run() -> ShopRefundRecord:
             idx = self.office.index_of(order.shop_order_id)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from ordertui.domain.errors import StoreBusy
+from ordertui.i18n import _
 from ordertui.sqlite_file import committed
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.store.watch import StoreWatch
@@ -130,8 +131,8 @@ class StoreBase:
             try:
                 con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreBusy(f"the store at {self.path} is busy ({exc}); try again") \
-                    from exc
+                raise StoreBusy(_("the store at {path} is busy ({error}); try again").format(
+                    path=self.path, error=exc)) from exc
             with committed(con):
                 yield con
 

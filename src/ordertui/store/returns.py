@@ -27,6 +27,7 @@ from ordertui.domain.returns import (
     StockItem,
     StockUse,
 )
+from ordertui.i18n import _
 from ordertui.store import Store
 from ordertui.store.schema import DISPUTE_REFUNDED
 
@@ -80,7 +81,7 @@ class ReturnsStore:
         rows = self.store.con.execute(
             "SELECT i.item_key, SUM(i.quantity) FROM return_items i "
             "JOIN returns r ON r.id = i.return_id WHERE r.order_id = ? "
-            f"AND r.state IN ({', '.join('?' for _ in _HOLDING)}) GROUP BY i.item_key",
+            f"AND r.state IN ({', '.join('?' for _i in _HOLDING)}) GROUP BY i.item_key",
             (order_id, *_HOLDING))
         return {k: int(n) for k, n in rows}
 
@@ -119,7 +120,7 @@ class ReturnsStore:
         items: dict[int, list[ReturnItem]] = {i: [] for i in ids}
         for rid, key, sku, title, variant, pid, qty in con.execute(
                 "SELECT return_id, item_key, sku, title, variant, product_id, quantity "
-                f"FROM return_items WHERE return_id IN ({', '.join('?' for _ in ids)}) "
+                f"FROM return_items WHERE return_id IN ({', '.join('?' for _i in ids)}) "
                 "ORDER BY rowid", ids):
             items[rid].append(ReturnItem(key=key, quantity=int(qty), title=title,
                                          variant=variant, sku=sku, product_id=pid))
@@ -135,7 +136,8 @@ class ReturnsStore:
     def get_return(self, return_id: int) -> Return:
         found = self._returns("r.id = ?", (return_id,))
         if not found:
-            raise ReturnNotFound(str(return_id), "see `ordertui return list`")
+            # Translators: after "no return 12; " (the command stays as it is)
+            raise ReturnNotFound(str(return_id), _("see `ordertui return list`"))
         return found[0]
 
     def returns_for(self, order_id: int) -> list[Return]:
@@ -144,7 +146,7 @@ class ReturnsStore:
     def list_returns(self, states: Iterable[ReturnState] = (), *, limit: int = 500,
                      offset: int = 0) -> list[Return]:
         values = [s.value for s in states]
-        where = f"r.state IN ({', '.join('?' for _ in values)})" if values else "1"
+        where = f"r.state IN ({', '.join('?' for _i in values)})" if values else "1"
         return self._returns(where, [*values, limit, offset],
                              "ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?")
 
@@ -196,7 +198,7 @@ class ReturnsStore:
         con = self.store.con
         found = [Recovery(order_id=order_id, amount=Money.from_units(refunded, cur),
                           source=RecoverySource.DISPUTE, at=_dt(at), dispute_id=did,
-                          note="dispute resolved with a refund")
+                          note=_("dispute resolved with a refund"))
                  for did, refunded, cur, at in con.execute(
                      "SELECT id, refunded, currency, updated_at FROM disputes "
                      f"WHERE order_id = ? AND {DISPUTE_REFUNDED} ORDER BY id", (order_id,))]

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from ordertui.adapters import AdapterContext, Applied
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.models import CancellationRequest, Dispute, Order
+from ordertui.i18n import N_, _
 from ordertui.simulators.demo import DemoEngine
 from ordertui.suppliers.base import (
     DisputeDraft,
@@ -28,7 +29,7 @@ DEFAULT_REVIEW_DELAY_S = 5.0
 
 class DemoAdapter(SupplierAdapter):
     kind = "demo"
-    title = "Demo supplier"
+    title = N_("Demo supplier")  # translated where shown: _(title)
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.ADD_BY_ID}
     is_demo = True
     follow_up_s = 2.0  # it answers within seconds (review_delay_s) and has no rate limit
@@ -46,12 +47,14 @@ class DemoAdapter(SupplierAdapter):
         problems = []
         delay = settings.get("review_delay_s", DEFAULT_REVIEW_DELAY_S)
         if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
-            problems.append(("review_delay_s", "review_delay_s must be a number of seconds, 0 "
-                             "or more"))
+            problems.append(("review_delay_s", _("review_delay_s must be a number of seconds, "
+                                                 "0 or more")))
         for key, top in (("seed", 2**31), ("orders", 5_000_000)):
             value = settings.get(key, 0)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
-                problems.append((key, f"{key} must be a whole number from 0 to {top}"))
+                # Translators: key is a config setting; top is written as in the config
+                problems.append((key, _("{key} must be a whole number from 0 to {top}").format(
+                    key=key, top=top)))
         return problems
 
     def web_url(self, order: Order, action: Action | None = None) -> str | None:

@@ -29,6 +29,7 @@ from ordertui.adapters import AdapterContext, Applied, http_settings_problems
 from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierRejected
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopCapability, ShopFulfillment, ShopOrder, ShopRefund
+from ordertui.i18n import _
 from ordertui.secrets import resolve_secret
 from ordertui.shops.base import ShopAction, ShopAdapter, ShopOrderPage, TrackingPush
 from ordertui.shops.shopify import queries
@@ -93,8 +94,8 @@ class ShopifyAdapter(ShopAdapter):
         self.store = store_name(settings["store"]) or ""
         token = resolve_secret(settings, "access_token", where=where)
         if not token:
-            raise ConfigError(where, "needs access_token_env = \"VARIABLE\" (the Admin API "
-                              "access token)", key="access_token_env")
+            raise ConfigError(where, _("needs access_token_env = \"VARIABLE\" (the Admin API "
+                                       "access token)"), key="access_token_env")
         base = endpoint_base(self.store, settings.get("base_url"))
         self.client = ShopifyClient(
             name, base, token, api_version=str(settings.get("api_version",
@@ -110,22 +111,24 @@ class ShopifyAdapter(ShopAdapter):
     def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         if store_name(settings.get("store")) is None:
-            problems.append(("store", "store must be the store's myshopify name, like "
-                             "store = \"my-shop\" or \"my-shop.myshopify.com\""))
+            problems.append(("store", _("store must be the store's myshopify name, like "
+                                        "store = \"my-shop\" or \"my-shop.myshopify.com\"")))
         for key in ("access_token", "access_token_env", "api_version", "base_url"):
             if key in settings and not isinstance(settings[key], str):
-                problems.append((key, f"{key} must be a string"))
+                problems.append((key, _("{key} must be a string").format(key=key)))
         if not settings.get("access_token") and not settings.get("access_token_env"):
-            problems.append(("access_token_env", "needs access_token_env = \"VARIABLE\" naming "
-                             "the variable that holds the app's Admin API access token "
-                             "(shpat_…), or access_token in a config file only you can read"))
+            problems.append(("access_token_env", _(
+                "needs access_token_env = \"VARIABLE\" naming the variable that holds the "
+                "app's Admin API access token (shpat_…), or access_token in a config file only "
+                "you can read")))
         version = settings.get("api_version", DEFAULT_API_VERSION)
         if isinstance(version, str) and not _VERSION.fullmatch(version):
-            problems.append(("api_version", "api_version must be a Shopify API version like "
-                             f"\"{DEFAULT_API_VERSION}\""))
+            problems.append(("api_version", _(
+                "api_version must be a Shopify API version like \"{version}\"").format(
+                    version=DEFAULT_API_VERSION)))
         for key in ("notify_customer", "push_tracking"):
             if key in settings and not isinstance(settings[key], bool):
-                problems.append((key, f"{key} must be true or false"))
+                problems.append((key, _("{key} must be true or false").format(key=key)))
         problems += http_settings_problems(settings)
         return problems
 
@@ -147,7 +150,8 @@ class ShopifyAdapter(ShopAdapter):
                                            {"id": order.shop_order_id, "after": after})
             node = data.get("order")
             if not isinstance(node, dict):
-                raise SupplierNotFound(self.name, f"Shopify has no order {order.name}")
+                raise SupplierNotFound(self.name, _("Shopify has no order {order}").format(
+                    order=order.name))
             connection = node.get("fulfillmentOrders")
             found += nodes_of(connection)
             after = end_cursor(connection) if has_more(connection) else None
@@ -169,14 +173,15 @@ class ShopifyAdapter(ShopAdapter):
                 line = item.get("lineItem") or {}
                 remaining = int(item.get("remainingQuantity") or 0)
                 if remaining and fo.get("status") in HELD:
-                    held.add(str(fo.get("status")).lower().replace("_", " "))
+                    held.add(str(fo.get("status")))
                 left.setdefault(str(line.get("id", "")), []).append(
                     [fo["id"], item["id"], remaining if open_ else 0])
         groups: dict[str, list[dict[str, Any]]] = {}
         for line_id, quantity in lines:
             if line_id not in left:
-                raise SupplierRejected(self.name, f"{order.name} has no line {line_id} to "
-                                       "fulfil at the store")
+                raise SupplierRejected(self.name, _(
+                    "{order} has no line {line} to fulfil at the store").format(
+                        order=order.name, line=line_id))
             want = quantity
             for entry in left[line_id]:
                 take = min(want, entry[2])
@@ -185,12 +190,16 @@ class ShopifyAdapter(ShopAdapter):
                     entry[2] -= take
                     want -= take
         if not groups and held:
-            raise SupplierRejected(self.name, f"{order.name} is {' and '.join(sorted(held))} "
-                                   "at the store; release it in Shopify's admin first")
+            message = _("{order} is on hold and scheduled at the store; release it in "
+                        "Shopify's admin first") if held == HELD else \
+                _("{order} is on hold at the store; release it in Shopify's admin first") \
+                if "ON_HOLD" in held else \
+                _("{order} is scheduled at the store; release it in Shopify's admin first")
+            raise SupplierRejected(self.name, message.format(order=order.name))
         if not groups:
-            raise SupplierRejected(self.name, f"{order.name} is fulfilled at the store "
-                                   "already: nothing of these lines is left to send, so it is "
-                                   "not fulfilled again")
+            raise SupplierRejected(self.name, _(
+                "{order} is fulfilled at the store already: nothing of these lines is left to "
+                "send, so it is not fulfilled again").format(order=order.name))
         fulfillment = {
             "lineItemsByFulfillmentOrder": [
                 {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
@@ -214,7 +223,8 @@ class ShopifyAdapter(ShopAdapter):
     def _fulfillment(self, payload: Mapping[str, Any]) -> ShopFulfillment:
         node = payload.get("fulfillment")
         if not isinstance(node, dict):
-            raise SupplierRejected(self.name, "Shopify made no fulfillment and gave no reason")
+            raise SupplierRejected(self.name, _("Shopify made no fulfillment and gave no "
+                                                "reason"))
         return shop_fulfillment(node)
 
     async def create_refund(self, order: ShopOrder, amount: Money, note: str,
@@ -222,27 +232,32 @@ class ShopifyAdapter(ShopAdapter):
         """Refund ``amount`` against the order's successful payments (each refund names the
         SALE or CAPTURE it returns money from), never more than they have left."""
         if amount.currency != order.currency:
-            raise SupplierRejected(self.name, f"the store refunds {order.name} in "
-                                   f"{order.currency}, not {amount.currency}")
+            raise SupplierRejected(self.name, _(
+                "the store refunds {order} in {currency}, not {other}").format(
+                    order=order.name, currency=order.currency, other=amount.currency))
         if amount.amount <= 0:
-            raise SupplierRejected(self.name, "a refund must be more than zero")
+            raise SupplierRejected(self.name, _("a refund must be more than zero"))
         data = await self.client.query(queries.REFUND_CONTEXT, {"id": order.shop_order_id})
         node = data.get("order")
         if not isinstance(node, dict):
-            raise SupplierNotFound(self.name, f"Shopify has no order {order.name}")
+            raise SupplierNotFound(self.name, _("Shopify has no order {order}").format(
+                order=order.name))
         if node.get("presentmentCurrencyCode") not in (None, node.get("currencyCode")):
-            raise SupplierRejected(self.name, f"{order.name} was paid in "
-                                   f"{node.get('presentmentCurrencyCode')}, not the store's "
-                                   f"{node.get('currencyCode')}; refund it in Shopify's admin")
+            raise SupplierRejected(self.name, _(
+                "{order} was paid in {currency}, not the store's {store_currency}; refund it in "
+                "Shopify's admin").format(order=order.name,
+                                          currency=node.get("presentmentCurrencyCode"),
+                                          store_currency=node.get("currencyCode")))
         parents = refundable_payments(node.get("transactions"), order.currency)
         available = sum((left for _t, left in parents), Decimal(0))
         if not node.get("refundable", True) or available <= 0:
-            raise SupplierRejected(self.name, f"{order.name} has nothing left to refund at the "
-                                   "store")
+            raise SupplierRejected(self.name, _(
+                "{order} has nothing left to refund at the store").format(order=order.name))
         if amount.amount > available:
             most = Money(available, order.currency).display()
-            raise SupplierRejected(self.name, f"at most {most} of {order.name} can be refunded "
-                                   f"at the store, not {amount.display()}")
+            raise SupplierRejected(self.name, _(
+                "at most {most} of {order} can be refunded at the store, not {amount}").format(
+                    most=most, order=order.name, amount=amount.display()))
         transactions = []
         want = amount.amount
         for parent, left in parents:
@@ -261,7 +276,7 @@ class ShopifyAdapter(ShopAdapter):
             "input": refund_input, "key": idempotency_key(self.name, key)}, "refundCreate")
         refund = payload.get("refund")
         if not isinstance(refund, dict):
-            raise SupplierRejected(self.name, "Shopify made no refund and gave no reason")
+            raise SupplierRejected(self.name, _("Shopify made no refund and gave no reason"))
         return ShopRefund(refund_id=str(refund.get("id", "")),
                           at=parse_time(refund.get("createdAt")) or self.context.clock(),
                           amount=money(refund.get("totalRefundedSet"), order.currency),

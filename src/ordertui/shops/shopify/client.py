@@ -38,6 +38,7 @@ from ordertui.domain.errors import (
     SupplierUnavailable,
 )
 from ordertui.http import RetryPolicy, SupplierHTTP, check_base_url
+from ordertui.i18n import _, pgettext
 from ordertui.logs import redact, register_secret
 from ordertui.shops.shopify.queries import COSTS
 
@@ -163,8 +164,8 @@ class ShopifyClient:
         data = await self._run(document, variables, write=True)
         payload = data.get(field)
         if not isinstance(payload, dict):
-            raise SupplierProtocolError(self.shop, f"Shopify's answer to {field} has no "
-                                        "payload")
+            raise SupplierProtocolError(self.shop, _(
+                "Shopify's answer to {field} has no payload").format(field=field))
         errors = payload.get("userErrors") or []
         if errors:
             raise SupplierRejected(self.shop, user_errors(errors))
@@ -183,8 +184,9 @@ class ShopifyClient:
                                                             headers=self._headers, write=write)
             self._http_status(response, name)
             if not isinstance(answer, dict):
-                raise SupplierProtocolError(self.shop, f"Shopify answered {name} with JSON "
-                                            "that is not an object")
+                raise SupplierProtocolError(self.shop, _(
+                    "Shopify answered {operation} with JSON that is not an object").format(
+                        operation=name))
             cost = self._account(answer, name)
             errors = answer.get("errors")
             if errors:
@@ -194,8 +196,9 @@ class ShopifyClient:
                     throttled += 1
                     self.counts["throttled"] += 1
                     if throttled >= THROTTLED_LIMIT:
-                        raise SupplierRateLimited(self.shop, "Shopify kept throttling "
-                                                  f"{name}", retry_after=60.0)
+                        raise SupplierRateLimited(self.shop, _(
+                            "Shopify kept throttling {operation}").format(operation=name),
+                            retry_after=60.0)
                     wait = self.bucket.wait_for(cost or self._estimate(name), self.monotonic())
                     await self._wait(max(wait, 0.05), name, "throttled")
                     continue
@@ -207,7 +210,8 @@ class ShopifyClient:
                 raise self._graphql_error(errors, codes, name, answer.get("data"), write)
             data = answer.get("data")
             if not isinstance(data, dict):
-                raise SupplierProtocolError(self.shop, f"Shopify answered {name} without data")
+                raise SupplierProtocolError(self.shop, _(
+                    "Shopify answered {operation} without data").format(operation=name))
             return data
 
     async def _pace(self, name: str) -> None:
@@ -248,44 +252,55 @@ class ShopifyClient:
         status = response.status_code
         rid = self.http.request_id(response)
         if status == 401:
-            raise SupplierAuthError(self.shop, "Shopify does not accept the access token "
-                                    f"(HTTP 401); check access_token_env in [shops.{self.shop}] "
-                                    "and that the app is still installed", request_id=rid)
+            # Translators: shop is the shop's name in the config ([shops.NAME])
+            raise SupplierAuthError(self.shop, _(
+                "Shopify does not accept the access token (HTTP 401); check access_token_env "
+                "in [shops.{shop}] and that the app is still installed").format(shop=self.shop),
+                request_id=rid)
         if status == 403:
-            raise SupplierAuthError(self.shop, "Shopify refused the request (HTTP 403): the "
-                                    "app lacks a scope or the store is closed; see "
-                                    "docs/shops/shopify.md for the scopes", request_id=rid)
+            raise SupplierAuthError(self.shop, _(
+                "Shopify refused the request (HTTP 403): the app lacks a scope or the store is "
+                "closed; see docs/shops/shopify.md for the scopes"), request_id=rid)
         if status == 404:
-            raise SupplierAuthError(self.shop, "Shopify knows no store or API version at "
-                                    f"{self.http.base_url}{self.path} (HTTP 404); check store "
-                                    "and api_version", request_id=rid)
+            raise SupplierAuthError(self.shop, _(
+                "Shopify knows no store or API version at {url} (HTTP 404); check store and "
+                "api_version").format(url=self.http.base_url + self.path), request_id=rid)
         if status == 402:
-            raise SupplierAuthError(self.shop, "the store is frozen for an unpaid bill "
-                                    "(HTTP 402)", request_id=rid)
+            raise SupplierAuthError(self.shop, _("the store is frozen for an unpaid bill "
+                                                 "(HTTP 402)"), request_id=rid)
         if status >= 400:
-            raise SupplierProtocolError(self.shop, f"Shopify answered HTTP {status} to {name}",
-                                        request_id=rid)
+            raise SupplierProtocolError(self.shop, _(
+                "Shopify answered HTTP {status} to {operation}").format(
+                    status=status, operation=name), request_id=rid)
 
     def _graphql_error(self, errors: Any, codes: set[str], name: str, data: Any,
                        write: bool) -> SupplierError:
         text = error_text(errors)
         if "ACCESS_DENIED" in codes:
             scopes = sorted(set(_SCOPE.findall(text)))
-            need = f"the app needs the {', '.join(scopes)} scope" if scopes else \
-                "the app lacks an access scope"
-            return SupplierAuthError(self.shop, f"Shopify denied {name}: {need} (give it in "
-                                     "the app's configuration and install it again)")
+            need = _("Shopify denied {operation}: the app needs the {scopes} scope (give it "
+                     "in the app's configuration and install it again)") if scopes else \
+                _("Shopify denied {operation}: the app lacks an access scope (give it in the "
+                  "app's configuration and install it again)")
+            return SupplierAuthError(self.shop, need.format(operation=name,
+                                                            scopes=", ".join(scopes)))
         if "MAX_COST_EXCEEDED" in codes:
-            return ShopifyCostExceeded(self.shop, f"{name} costs more than Shopify allows a "
-                                       f"single query ({MAX_QUERY_COST} points): {text}")
+            # Translators: message is Shopify's own text
+            return ShopifyCostExceeded(self.shop, _(
+                "{operation} costs more than Shopify allows a single query ({points} points): "
+                "{message}").format(operation=name, points=MAX_QUERY_COST, message=text))
         if "NOT_FOUND" in codes:
-            return SupplierNotFound(self.shop, f"Shopify: {text}")
+            return SupplierNotFound(self.shop, _("Shopify: {message}").format(message=text))
         if "INTERNAL_SERVER_ERROR" in codes:
             if write:
-                return SupplierAmbiguous(self.shop, f"Shopify failed inside {name} ({text}); "
-                                         "whether it took effect will be checked")
-            return SupplierUnavailable(self.shop, f"Shopify failed inside {name} ({text})")
-        return ShopifyGraphQLError(self.shop, f"Shopify refused {name}: {text}")
+                return SupplierAmbiguous(self.shop, _(
+                    "Shopify failed inside {operation} ({message}); whether it took effect "
+                    "will be checked").format(operation=name, message=text))
+            return SupplierUnavailable(self.shop, _(
+                "Shopify failed inside {operation} ({message})").format(operation=name,
+                                                                        message=text))
+        return ShopifyGraphQLError(self.shop, _("Shopify refused {operation}: {message}").format(
+            operation=name, message=text))
 
     # --- files -----------------------------------------------------------------------------
     async def download(self, url: str, path: Path) -> int:
@@ -303,11 +318,13 @@ class ShopifyClient:
                                              verify=True) as client, \
                         client.stream("GET", url) as response:
                     if response.status_code in (403, 404, 410):
-                        raise BulkFileGone(self.shop, "Shopify's bulk file is gone (HTTP "
-                                           f"{response.status_code})")
+                        raise BulkFileGone(self.shop, _(
+                            "Shopify's bulk file is gone (HTTP {status})").format(
+                                status=response.status_code))
                     if response.status_code != 200:
-                        raise SupplierUnavailable(self.shop, "Shopify's bulk file answered "
-                                                  f"HTTP {response.status_code}")
+                        raise SupplierUnavailable(self.shop, _(
+                            "Shopify's bulk file answered HTTP {status}").format(
+                                status=response.status_code))
                     with tmp.open("wb") as fh:
                         async for chunk in response.aiter_bytes(1 << 16):
                             fh.write(chunk)
@@ -321,8 +338,9 @@ class ShopifyClient:
                 tmp.unlink(missing_ok=True)
                 attempt += 1
                 if attempt >= self.http.policy.attempts:
-                    raise SupplierUnavailable(self.shop, "cannot download Shopify's bulk "
-                                              f"file ({redact(type(exc).__name__)})") from None
+                    raise SupplierUnavailable(self.shop, _(
+                        "cannot download Shopify's bulk file ({error})").format(
+                            error=redact(type(exc).__name__))) from None
                 await self.sleep(self.http.policy.delay(attempt))
 
 
@@ -347,7 +365,7 @@ def error_text(errors: Any) -> str:
                     for e in errors]
     else:
         messages = [str(errors)]
-    text = "; ".join(m for m in messages if m) or "no message"
+    text = "; ".join(m for m in messages if m) or _("no message")
     text = " ".join(redact(text).split())
     return text if len(text) <= 300 else text[:297] + "..."
 
@@ -360,6 +378,6 @@ def user_errors(errors: list[Any]) -> str:
             continue
         field = e.get("field")
         where = ".".join(str(f) for f in field) if isinstance(field, list) and field else ""
-        message = str(e.get("message") or "refused")
+        message = str(e.get("message") or pgettext("shop's answer", "refused"))
         parts.append(f"{where}: {message}" if where else message)
-    return " ".join(redact("; ".join(parts) or "refused").split())
+    return " ".join(redact("; ".join(parts) or pgettext("shop's answer", "refused")).split())

@@ -32,6 +32,7 @@ from ordertui.domain.errors import (
     SupplierRejected,
 )
 from ordertui.domain.shop import ShopOrder
+from ordertui.i18n import _
 from ordertui.shops.base import ShopOrderPage
 from ordertui.shops.shopify import queries
 from ordertui.shops.shopify.client import BulkFileGone, ShopifyClient, ShopifyCostExceeded
@@ -82,8 +83,8 @@ class SyncCursor:
         except (ValueError, TypeError):
             cursor = None
         if cursor is None:
-            raise OrdertuiError(f"the Shopify sync cannot continue from {text[:60]!r}; "
-                                "run a full sync (its cursor is reset)")
+            raise OrdertuiError(_("the Shopify sync cannot continue from {cursor}; run a full "
+                                  "sync (its cursor is reset)").format(cursor=repr(text[:60])))
         return cursor
 
     def seen(self, order: ShopOrder) -> None:
@@ -118,7 +119,8 @@ class ShopifySync:
         data = await self.client.query(queries.ORDER, {"id": shop_order_id})
         node = data.get("order")
         if not isinstance(node, dict):
-            raise SupplierNotFound(self.shop, f"Shopify has no order {shop_order_id}")
+            raise SupplierNotFound(self.shop, _("Shopify has no order {order}").format(
+                order=shop_order_id))
         return await self._complete(node)
 
     async def _complete(self, node: dict[str, Any]) -> ShopOrder:
@@ -180,7 +182,7 @@ class ShopifySync:
                             self.shop, size)
         connection = data.get("orders")
         if not isinstance(connection, dict):
-            raise SupplierProtocolError(self.shop, "Shopify's order page has no orders")
+            raise SupplierProtocolError(self.shop, _("Shopify's order page has no orders"))
         orders = []
         skip = set(state.skip)
         for node in nodes_of(connection):
@@ -193,8 +195,8 @@ class ShopifySync:
         if more:
             state.after = end_cursor(connection)
             if state.after is None:
-                raise SupplierProtocolError(self.shop, "Shopify said more orders follow "
-                                            "without saying where")
+                raise SupplierProtocolError(self.shop, _("Shopify said more orders follow "
+                                                         "without saying where"))
             nxt = state
         else:
             nxt = state.next_pass()

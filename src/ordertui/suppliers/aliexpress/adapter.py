@@ -25,6 +25,7 @@ from ordertui.domain.errors import ConfigError, SupplierNotFound, SupplierProtoc
 from ordertui.domain.models import Order
 from ordertui.domain.states import OrderStatus
 from ordertui.http import check_base_url
+from ordertui.i18n import _
 from ordertui.secrets import resolve_secret
 from ordertui.suppliers.aliexpress.client import DEFAULT_BASE_URL, AEClient
 from ordertui.suppliers.aliexpress.mapping import (
@@ -56,8 +57,9 @@ class AliExpressAdapter(SupplierAdapter):
         app_key = settings.get("app_key")
         secret = resolve_secret(settings, "app_secret", where=where)
         if not isinstance(app_key, str | int) or not str(app_key) or not secret:
-            raise ConfigError(where, "needs app_key and app_secret (or app_secret_env) from "
-                              "the AliExpress Open Platform console", key="app_secret")
+            raise ConfigError(where, _("needs app_key and app_secret (or app_secret_env) "
+                                       "from the AliExpress Open Platform console"),
+                              key="app_secret")
         base_url = check_base_url(str(settings.get("base_url", DEFAULT_BASE_URL)), where=where)
         self.language = str(settings.get("language", "en_US"))
         self.web_base = str(settings.get("web_url", WEB_BASE)).rstrip("/")
@@ -77,24 +79,26 @@ class AliExpressAdapter(SupplierAdapter):
         problems: list[tuple[str, str]] = []
         if not isinstance(settings.get("app_key"), str | int) or isinstance(
                 settings.get("app_key"), bool):
-            problems.append(("app_key", "needs app_key = \"...\" from the AliExpress Open "
-                             "Platform console"))
+            problems.append(("app_key", _("needs app_key = \"...\" from the AliExpress Open "
+                                          "Platform console")))
         if not settings.get("app_secret") and not settings.get("app_secret_env"):
-            problems.append(("app_secret", "needs app_secret = \"...\" or app_secret_env = "
-                             "\"VARIABLE\""))
+            problems.append(("app_secret", _("needs app_secret = \"...\" or app_secret_env = "
+                                             "\"VARIABLE\"")))
         if not any(settings.get(k) for k in ("access_token", "access_token_env",
                                               "refresh_token", "refresh_token_env")):
-            problems.append(("access_token", "needs access_token (or access_token_env) and "
-                             "refresh_token (or refresh_token_env) from authorizing the app"))
+            problems.append(("access_token", _("needs access_token (or access_token_env) and "
+                                               "refresh_token (or refresh_token_env) from "
+                                               "authorizing the app")))
         for key in ("app_secret", "app_secret_env", "access_token", "access_token_env",
                     "refresh_token", "refresh_token_env", "base_url", "web_url", "language"):
             if key in settings and not isinstance(settings[key], str):
-                problems.append((key, f"{key} must be a string"))
+                problems.append((key, _("{key} must be a string").format(key=key)))
         problems += http_settings_problems(settings, (("rate_limit", 0.01, 100), *TIMEOUTS))
         if "simplify" in settings and not isinstance(settings["simplify"], bool):
-            problems.append(("simplify", "simplify must be true or false"))
+            problems.append(("simplify", _("{key} must be true or false").format(
+                key="simplify")))
         if "policy" in settings and not isinstance(settings["policy"], Mapping):
-            problems.append(("policy", "policy must be a table, [suppliers.NAME.policy]"))
+            problems.append(("policy", _("policy must be a table, [suppliers.NAME.policy]")))
         return problems
 
     async def aclose(self) -> None:
@@ -112,21 +116,26 @@ class AliExpressAdapter(SupplierAdapter):
     async def get_order(self, supplier_order_id: str) -> Order:
         oid = supplier_order_id.strip()
         if not oid.isdigit():
-            raise SupplierNotFound(self.name, f"{oid!r} is not an AliExpress order id (those "
-                                   "are numbers, like 8190000000000001)")
+            raise SupplierNotFound(self.name, _(
+                "{id} is not an AliExpress order id (those are numbers, like "
+                "8190000000000001)").format(id=repr(oid)))
         answer = await self.client.call("aliexpress.trade.ds.order.get", {
             "single_order_query": json.dumps({"order_id": oid}, separators=(",", ":"))})
         result = answer.get("result")
         inner = result if isinstance(result, dict) else {}
         rsp = answer.get("rsp_code", inner.get("rsp_code"))
         if rsp not in (None, "", 200, "200", 0, "0"):
-            msg = answer.get("rsp_msg") or inner.get("rsp_msg") or "no message"
-            raise SupplierNotFound(self.name, f"AliExpress: {msg} ({rsp})") \
+            msg = answer.get("rsp_msg") or inner.get("rsp_msg")
+            # Translators: message is AliExpress's own text, code its answer's code
+            raise SupplierNotFound(self.name, _("AliExpress: {message} ({code})").format(
+                message=msg or _("no message"), code=rsp)) \
                 if "not" in str(msg).lower() else SupplierProtocolError(
-                    self.name, f"AliExpress answered {rsp}: {msg}")
+                    self.name, _("AliExpress answered {code}: {message}").format(
+                        code=rsp, message=msg or _("no message")))
         if not isinstance(result, dict) or not result.get("order_status"):
-            raise SupplierProtocolError(self.name, f"AliExpress's answer for {oid} has no "
-                                        "order status", request_id=request_id(answer))
+            raise SupplierProtocolError(self.name, _(
+                "AliExpress's answer for {order} has no order status").format(order=oid),
+                request_id=request_id(answer))
         state = await asyncio.to_thread(self.state.get, oid)
         status = order_status(result, state)
         tracking = state.get("tracking")

@@ -37,6 +37,7 @@ from ordertui.http import (
     SupplierHTTP,
     file_lock,
 )
+from ordertui.i18n import _
 from ordertui.logs import redact, register_secret
 from ordertui.secrets import read_private, write_private
 from ordertui.suppliers.aliexpress.sign import sign
@@ -141,8 +142,9 @@ class AEClient:
                                  "access_token": token, **params}, None)
             body, response = await self.http.request_json("POST", "/sync", data=data)
             if not isinstance(body, dict):
-                raise SupplierProtocolError(self.supplier, "AliExpress answered JSON that is "
-                                            "not an object", request_id=self._rid(response))
+                raise SupplierProtocolError(self.supplier, _(
+                    "AliExpress answered JSON that is not an object"),
+                    request_id=self._rid(response))
             err = body.get("error_response")
             if isinstance(err, dict):
                 if str(err.get("code", "")) in TOKEN_CODES and not renewed:
@@ -157,8 +159,9 @@ class AEClient:
             key = method.replace(".", "_") + "_response"
             result = body.get(key)
             if not isinstance(result, dict):
-                raise SupplierProtocolError(self.supplier, f"AliExpress's answer has no {key}",
-                                            request_id=self._rid(response, body))
+                raise SupplierProtocolError(self.supplier, _(
+                    "AliExpress's answer has no {field}").format(field=key),
+                    request_id=self._rid(response, body))
             return result
 
     async def system(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -166,8 +169,9 @@ class AEClient:
         body, response = await self.http.request_json("POST", "/rest" + path,
                                                       data=self._signed(params, path))
         if not isinstance(body, dict):
-            raise SupplierProtocolError(self.supplier, "AliExpress answered JSON that is not "
-                                        "an object", request_id=self._rid(response))
+            raise SupplierProtocolError(self.supplier, _(
+                "AliExpress answered JSON that is not an object"),
+                request_id=self._rid(response))
         code = str(body.get("code", "0"))
         if code != "0":
             raise self.error({"code": code, "msg": body.get("message") or body.get("msg"),
@@ -186,32 +190,35 @@ class AEClient:
     def error(self, err: Mapping[str, Any], response: httpx.Response) -> SupplierError:
         name = self.supplier
         code, sub = str(err.get("code", "")), str(err.get("sub_code", ""))
-        text = redact(" — ".join(str(x) for x in (err.get("msg"), err.get("sub_msg")) if x)
-                      or "no message")
+        said = redact(" — ".join(str(x) for x in (err.get("msg"), err.get("sub_msg")) if x))
+        text = said or _("no message")
         rid = err.get("request_id") if isinstance(err.get("request_id"), str) else \
             self.http.request_id(response)
         detail = f"{text} ({code}{'/' + sub if sub else ''})"
         if code in TOKEN_CODES or code in ("IllegalRefreshToken", "InvalidCode") or \
                 "invalid-authorization" in sub:
-            return SupplierAuthError(name, f"AliExpress refused the authorization: {detail}; "
-                                     "authorize ordertui again in the AliExpress console and "
-                                     f"put the new tokens in [suppliers.{name}]",
-                                     request_id=rid)
+            # Translators: detail is AliExpress's own text and code; name is the supplier's
+            # name in the config
+            return SupplierAuthError(name, _(
+                "AliExpress refused the authorization: {detail}; authorize ordertui again in "
+                "the AliExpress console and put the new tokens in [suppliers.{name}]").format(
+                    detail=detail, name=name), request_id=rid)
         if code in CREDENTIAL_CODES:
-            return SupplierAuthError(name, f"AliExpress refused the call: {detail}; check "
-                                     f"app_key and app_secret in [suppliers.{name}] and this "
-                                     "computer's clock", request_id=rid)
+            return SupplierAuthError(name, _(
+                "AliExpress refused the call: {detail}; check app_key and app_secret in "
+                "[suppliers.{name}] and this computer's clock").format(detail=detail, name=name),
+                request_id=rid)
         if _limited(code, sub):
-            return SupplierRateLimited(name, f"AliExpress limits the calls: {detail}",
-                                       retry_after=1.0, request_id=rid)
-        low = f"{sub} {text}".lower()
+            return SupplierRateLimited(name, _("AliExpress limits the calls: {detail}").format(
+                detail=detail), retry_after=1.0, request_id=rid)
+        low = f"{sub} {said}".lower()
         if any(w in low for w in ("not-exist", "not_exist", "not exist", "not found",
                                   "not-found", "notfound")):
-            return SupplierNotFound(name, f"AliExpress has no such order: {detail}",
-                                    request_id=rid)
+            return SupplierNotFound(name, _("AliExpress has no such order: {detail}").format(
+                detail=detail), request_id=rid)
         if _transient(err):
-            return SupplierUnavailable(name, f"AliExpress is not answering: {detail}",
-                                       request_id=rid)
+            return SupplierUnavailable(name, _("AliExpress is not answering: {detail}").format(
+                detail=detail), request_id=rid)
         return SupplierRejected(name, detail, request_id=rid)
 
     # --- the token ------------------------------------------------------------------------
@@ -238,9 +245,10 @@ class AEClient:
                 await self._refresh_locked(pair.access)
                 pair = self._pair
             if not pair.access:
-                raise SupplierAuthError(self.supplier, "no access token: authorize ordertui "
-                                        "in the AliExpress console and set access_token and "
-                                        f"refresh_token in [suppliers.{self.supplier}]")
+                raise SupplierAuthError(self.supplier, _(
+                    "no access token: authorize ordertui in the AliExpress console and set "
+                    "access_token and refresh_token in [suppliers.{name}]").format(
+                        name=self.supplier))
             return pair.access
 
     @staticmethod
@@ -259,14 +267,14 @@ class AEClient:
                 self._pair = pair  # renewed meanwhile by another process
                 return
             if not self._can_refresh(pair, self._now()):
-                raise SupplierAuthError(self.supplier, "the access token expired and there is "
-                                        "no usable refresh token: authorize ordertui again "
-                                        "in the AliExpress console")
+                raise SupplierAuthError(self.supplier, _(
+                    "the access token expired and there is no usable refresh token: authorize "
+                    "ordertui again in the AliExpress console"))
             data = await self.system("/auth/token/refresh", {"refresh_token": pair.refresh})
             access = data.get("access_token")
             if not isinstance(access, str) or not access:
-                raise SupplierProtocolError(self.supplier, "AliExpress's token answer has no "
-                                            "access_token")
+                raise SupplierProtocolError(self.supplier, _(
+                    "AliExpress's token answer has no access_token"))
             now = self._now()
             fresh = AEPair(seed=pair.seed, access=access,
                            refresh=str(data.get("refresh_token") or pair.refresh),

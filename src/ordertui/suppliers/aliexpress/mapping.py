@@ -28,6 +28,7 @@ from ordertui.domain.models import (
 )
 from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.i18n import _
 from ordertui.suppliers.base import Tracking
 
 #: AliExpress writes times without an offset; taken as China time (UNCONFIRMED)
@@ -241,15 +242,17 @@ def tracking_from(supplier: str, answer: dict[str, Any]) -> Tracking | None:
     shipped yet."""
     result = answer.get("result", answer)
     if not isinstance(result, dict):
-        raise SupplierProtocolError(supplier, "AliExpress's tracking answer has no result",
+        raise SupplierProtocolError(supplier, _("AliExpress's tracking answer has no result"),
                                     request_id=request_id(answer))
     if result.get("ret") in (False, "false"):
         if str(result.get("code")) == "1001" or "NOT FOUND" in str(result.get("msg", "")
                                                                    ).upper():
             return None  # nothing shipped yet
-        raise SupplierProtocolError(supplier, f"AliExpress's tracking failed: "
-                                    f"{result.get('msg')} ({result.get('code')})",
-                                    request_id=request_id(answer))
+        # Translators: message is AliExpress's own text, code its answer's code
+        raise SupplierProtocolError(supplier, _(
+            "AliExpress's tracking failed: {message} ({code})").format(
+                message=result.get("msg"), code=result.get("code")),
+            request_id=request_id(answer))
     data = result.get("data") or {}
     lines = [x for x in unwrap(data.get("tracking_detail_line_list") if isinstance(
         data, dict) else data) if isinstance(x, dict)]

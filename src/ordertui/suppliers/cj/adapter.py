@@ -41,6 +41,7 @@ from ordertui.domain.models import (
 from ordertui.domain.money import Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
 from ordertui.http import check_base_url
+from ordertui.i18n import _
 from ordertui.secrets import resolve_secret
 from ordertui.suppliers.base import (
     DisputeDraft,
@@ -103,8 +104,10 @@ class CJAdapter(SupplierAdapter):
         where = f"{context.config_path or 'config'} [suppliers.{name}]"
         api_key = resolve_secret(settings, "api_key", where=where)
         if not api_key:
-            raise ConfigError(where, "needs api_key = \"...\" or api_key_env = \"VARIABLE\" "
-                              "(the key from My CJ → Authorization → API)", key="api_key")
+            # Translators: "My CJ → Authorization → API" names CJ's own menus
+            raise ConfigError(where, _("needs api_key = \"...\" or api_key_env = \"VARIABLE\" "
+                                       "(the key from My CJ → Authorization → API)"),
+                              key="api_key")
         base_url = check_base_url(str(settings.get("base_url", DEFAULT_BASE_URL)), where=where)
         self.page_size = int(settings.get("page_size", DEFAULT_PAGE_SIZE))
         self.refund_type = 2 if settings.get("refund_type") == "platform" else 1
@@ -124,20 +127,21 @@ class CJAdapter(SupplierAdapter):
     def validate_settings(cls, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         if not settings.get("api_key") and not settings.get("api_key_env"):
-            problems.append(("api_key", "needs api_key = \"...\" or api_key_env = \"VARIABLE\""))
+            problems.append(("api_key", _("needs api_key = \"...\" or api_key_env = "
+                                          "\"VARIABLE\"")))
         for key in ("api_key", "api_key_env", "base_url", "web_url"):
             if key in settings and not isinstance(settings[key], str):
-                problems.append((key, f"{key} must be a string"))
+                problems.append((key, _("{key} must be a string").format(key=key)))
         problems += http_settings_problems(settings, (("rate_limit", 0.01, 100), *TIMEOUTS))
         size = settings.get("page_size")
         if size is not None and (not isinstance(size, int) or isinstance(size, bool)
                                  or not 1 <= size <= 200):
-            problems.append(("page_size", "page_size must be a whole number from 1 to 200"))
+            problems.append(("page_size", _("page_size must be a whole number from 1 to 200")))
         if settings.get("refund_type", "balance") not in ("balance", "platform"):
-            problems.append(("refund_type", "refund_type must be \"balance\" (CJ wallet) or "
-                             "\"platform\" (back the way you paid)"))
+            problems.append(("refund_type", _("refund_type must be \"balance\" (CJ wallet) or "
+                                              "\"platform\" (back the way you paid)")))
         if "policy" in settings and not isinstance(settings["policy"], Mapping):
-            problems.append(("policy", "policy must be a table, [suppliers.NAME.policy]"))
+            problems.append(("policy", _("policy must be a table, [suppliers.NAME.policy]")))
         return problems
 
     async def aclose(self) -> None:
@@ -259,7 +263,7 @@ class CJAdapter(SupplierAdapter):
         await self._remember_disputes(oid, await self.client.order_disputes(oid))
         rows = (await asyncio.to_thread(self.state.disputes_for, [oid])).get(oid, [])
         return [self.orders.dispute(item, key, requested, order.total_cost)
-                for _, item, key, kind, requested in rows
+                for _id, item, key, kind, requested in rows
                 if kind != "cancel" and not is_cancel_reason(item.get("disputeReason"))]
 
     async def _remember_disputes(self, order_id: str, items: list[dict[str, Any]]) -> None:
@@ -295,17 +299,20 @@ class CJAdapter(SupplierAdapter):
                 history=[StateChange(now, "requested", note)])
         if raw in ("SHIPPED", "DELIVERED"):
             tracking = detail.get("trackNumber")
-            raise CJOrderShipped(self.name, "CJ has shipped this order" + (
-                f" (tracking {tracking})" if tracking else "") + "; a shipped order cannot be "
-                "cancelled — open a dispute instead")
+            raise CJOrderShipped(self.name, _(
+                "CJ has shipped this order (tracking {tracking}); a shipped order cannot be "
+                "cancelled — open a dispute instead").format(tracking=tracking) if tracking
+                else _("CJ has shipped this order; a shipped order cannot be cancelled — open "
+                       "a dispute instead"))
         if raw == "CANCELLED":
             note = "CJ lists the order as cancelled already"
             return CancellationRequest(
                 state=CancellationState.APPROVED, reason=reason, requested_at=now,
                 updated_at=now, supplier_message=note, client_key=key,
                 history=[StateChange(now, "approved", note)])
-        raise SupplierRejected(self.name, f"CJ reports the status {raw or '(none)'}, which "
-                               "ordertui does not know; cancel the order on CJ's page")
+        raise SupplierRejected(self.name, _(
+            "CJ reports the status {status}, which ordertui does not know; cancel the order "
+            "on CJ's page").format(status=raw or _("(none)")))
 
     async def open_dispute(self, order: Order, draft: DisputeDraft, key: str) -> Dispute:
         text = draft.description
@@ -334,36 +341,40 @@ class CJAdapter(SupplierAdapter):
                                       params={"orderId": oid})
         products = data.get("productInfoList") if isinstance(data, dict) else None
         if not isinstance(products, list):
-            raise SupplierProtocolError(self.name, "CJ's dispute products have no "
-                                        "productInfoList")
+            raise SupplierProtocolError(self.name, _("CJ's dispute products have no "
+                                                     "productInfoList"))
         await asyncio.to_thread(self.state.save_names, [
             (str(p.get("cjVariantId")), str(p.get("cjProductName") or ""), str(p.get("sku") or ""))
             for p in products if isinstance(p, dict) and p.get("cjVariantId")])
         lines = [p for p in products if isinstance(p, dict) and p.get("canChoose")
                  and int_or_0(p.get("quantity")) > 0 and p.get("lineItemId")]
         if not lines:
-            raise SupplierRejected(self.name, "CJ allows no dispute on this order now (it may "
-                                   "have an unfinished dispute, or not be paid)")
+            raise SupplierRejected(self.name, _("CJ allows no dispute on this order now (it "
+                                                "may have an unfinished dispute, or not be "
+                                                "paid)"))
         chosen = [{"lineItemId": str(p["lineItemId"]), "quantity": int_or_0(p["quantity"]),
                    "price": float(dec(p.get("price")))} for p in lines]
         confirm = await self.client.call("POST", "/disputes/disputeConfirmInfo",
                                          body={"orderId": oid, "productInfoList": chosen})
         if not isinstance(confirm, dict):
-            raise SupplierProtocolError(self.name, "CJ's dispute confirmation is not an object")
+            raise SupplierProtocolError(self.name, _("CJ's dispute confirmation is not an "
+                                                     "object"))
         options = {str(o) for o in confirm.get("expectResultOptionList") or []}
         if "1" not in options:
-            raise SupplierRejected(self.name, "CJ offers no refund for this order; ask for a "
-                                   "reissue on CJ's page")
+            raise SupplierRejected(self.name, _("CJ offers no refund for this order; ask for "
+                                                "a reissue on CJ's page"))
         reasons = [r for r in confirm.get("disputeReasonList") or [] if isinstance(r, dict)]
         picked = pick_reason(reasons, reason, cancel=cancel)
         if picked is None:
             want = "Unfulfilled Order Cancellation" if cancel else reason.label
-            raise SupplierRejected(self.name, f"CJ offers no '{want}' reason for this order "
-                                   "now; do it on CJ's page")
+            # Translators: reason is the name of one of CJ's dispute reasons
+            raise SupplierRejected(self.name, _("CJ offers no '{reason}' reason for this "
+                                                "order now; do it on CJ's page").format(
+                                                    reason=want))
         most = dec(confirm.get("maxAmount")) or dec(confirm.get("maxProductPrice"))
         wanted = most if amount is None else min(amount.quantize(CENT), most)
         if wanted <= 0:
-            raise SupplierRejected(self.name, "CJ allows no refund on this order")
+            raise SupplierRejected(self.name, _("CJ allows no refund on this order"))
         before = [str(i["id"]) for i in await self.client.order_disputes(oid)]
         payload = {"kind": "cancel" if cancel else "dispute", "reason": (
             text if cancel else reason.value), "amount": str(wanted),
@@ -387,8 +398,8 @@ class CJAdapter(SupplierAdapter):
             rows = await asyncio.to_thread(self.state.disputes_of, oid)
             did = next((r[0] for r in reversed(rows) if r[3] != "cancel"), "")
         if not did or dispute is None:
-            raise SupplierRejected(self.name, "ordertui does not know CJ's id for this dispute "
-                                   "yet; sync, then try again")
+            raise SupplierRejected(self.name, _("ordertui does not know CJ's id for this "
+                                                "dispute yet; sync, then try again"))
         await self._journal(key, Action.DISPUTE_WITHDRAW, oid, "withdraw", [], {},
                             dispute_id=did)
         await self.client.call("POST", "/disputes/cancel", write=True,

@@ -37,6 +37,7 @@ from ordertui.http import (
     SupplierHTTP,
     file_lock,
 )
+from ordertui.i18n import _
 from ordertui.logs import redact, register_secret
 from ordertui.secrets import read_private, write_private
 from ordertui.suppliers.cj.mapping import page_items, parse_time
@@ -59,7 +60,9 @@ class CJRejected(SupplierRejected):
 
     def __init__(self, supplier: str, code: int, message: str, *,
                  request_id: str | None = None) -> None:
-        super().__init__(supplier, f"{message} (code {code})", request_id=request_id)
+        # Translators: message is CJ's own text, as CJ wrote it
+        super().__init__(supplier, _("{message} (code {code})").format(
+            message=message, code=code), request_id=request_id)
         self.code = code
 
 
@@ -158,12 +161,12 @@ class CJClient:
                                    params={"orderId": order_id})
         except CJRejected as exc:
             if exc.code in NOT_FOUND:
-                raise SupplierNotFound(self.supplier, f"CJ has no order {order_id}",
-                                       request_id=exc.request_id) from None
+                raise SupplierNotFound(self.supplier, _("CJ has no order {order}").format(
+                    order=order_id), request_id=exc.request_id) from None
             raise
         if not isinstance(data, dict) or not data.get("orderId"):
-            raise SupplierProtocolError(self.supplier, f"CJ's details of {order_id} have no "
-                                        "orderId")
+            raise SupplierProtocolError(self.supplier, _(
+                "CJ's details of {order} have no orderId").format(order=order_id))
         return data
 
     async def variant(self, vid: str) -> dict[str, Any] | None:
@@ -215,7 +218,8 @@ class CJClient:
         if data is None:
             return None
         if not isinstance(data, list):
-            raise SupplierProtocolError(self.supplier, "CJ's tracking answer is not a list")
+            raise SupplierProtocolError(self.supplier, _("CJ's tracking answer is not a "
+                                                         "list"))
         for item in data:
             if isinstance(item, dict) and str(item.get("trackingNumber", "")) == number:
                 return item
@@ -257,9 +261,9 @@ class CJClient:
                 continue
             if code == BUSY:
                 if write:
-                    raise SupplierAmbiguous(self.supplier, "CJ answered 'system busy' to a "
-                                            "change; whether it was made will be checked",
-                                            request_id=rid)
+                    raise SupplierAmbiguous(self.supplier, _(
+                        "CJ answered 'system busy' to a change; whether it was made will be "
+                        "checked"), request_id=rid)
                 busy += 1
                 if busy <= BUSY_RETRIES:
                     await asyncio.sleep(self.http.policy.delay(busy))
@@ -280,32 +284,38 @@ class CJClient:
                 text = redact(message if isinstance(message, str) else "")
                 if code == 200 and envelope.get("result") is False:
                     code = -1
-                    text = "CJ answered code 200 with result false"
+                    text = _("CJ answered code 200 with result false")
                 return code, text, rid
         rid = rid or self.http.request_id(response)
-        what = f"answered JSON without CJ's envelope (HTTP {response.status_code})"
         if write:
-            raise SupplierAmbiguous(self.supplier, f"{what}; whether the change was made will "
-                                    "be checked", request_id=rid)
-        raise SupplierProtocolError(self.supplier, what, request_id=rid)
+            raise SupplierAmbiguous(self.supplier, _(
+                "answered JSON without CJ's envelope (HTTP {status}); whether the change was "
+                "made will be checked").format(status=response.status_code), request_id=rid)
+        raise SupplierProtocolError(self.supplier, _(
+            "answered JSON without CJ's envelope (HTTP {status})").format(
+                status=response.status_code), request_id=rid)
 
     def error(self, code: int, message: str, rid: str | None) -> SupplierError:
         name = self.supplier
         if code in TOKEN_INVALID or code == REFRESH_INVALID or code in BAD_CREDENTIALS:
-            return SupplierAuthError(name, f"CJ does not accept the credentials ({message}, "
-                                     f"code {code}); check api_key in [suppliers.{name}]",
-                                     request_id=rid)
+            # Translators: message is CJ's own text; name is the supplier's name in the config
+            return SupplierAuthError(name, _(
+                "CJ does not accept the credentials ({message}, code {code}); check api_key "
+                "in [suppliers.{name}]").format(message=message, code=code, name=name),
+                request_id=rid)
         if code == TOO_MANY:
-            return SupplierRateLimited(name, f"CJ says too many requests ({message})",
-                                       retry_after=1.0, request_id=rid)
+            return SupplierRateLimited(name, _("CJ says too many requests ({message})").format(
+                message=message), retry_after=1.0, request_id=rid)
         if code == QUOTA:
-            return SupplierRateLimited(name, f"CJ's daily quota is used up ({message})",
-                                       retry_after=3600.0, request_id=rid)
+            return SupplierRateLimited(name, _("CJ's daily quota is used up ({message})").format(
+                message=message), retry_after=3600.0, request_id=rid)
         if code == BUSY:
-            return SupplierUnavailable(name, f"CJ is busy ({message})", request_id=rid)
+            return SupplierUnavailable(name, _("CJ is busy ({message})").format(
+                message=message), request_id=rid)
         if code == 1603100:
-            return SupplierNotFound(name, f"CJ knows no such order ({message})", request_id=rid)
-        return CJRejected(name, code, message or "no message", request_id=rid)
+            return SupplierNotFound(name, _("CJ knows no such order ({message})").format(
+                message=message), request_id=rid)
+        return CJRejected(name, code, message or _("no message"), request_id=rid)
 
     # --- the token -------------------------------------------------------------------------
     def _now(self) -> float:
@@ -347,9 +357,9 @@ class CJClient:
                 await asyncio.to_thread(self.tokens.save, pair)
         if pair.last_login and now - pair.last_login < LOGIN_INTERVAL_S:
             wait = int(LOGIN_INTERVAL_S - (now - pair.last_login)) + 1
-            raise SupplierAuthError(self.supplier, "CJ refused the token it issued a moment "
-                                    "ago and allows a new login once every 5 minutes; "
-                                    f"ordertui tries again in {wait} s")
+            raise SupplierAuthError(self.supplier, _(
+                "CJ refused the token it issued a moment ago and allows a new login once "
+                "every 5 minutes; ordertui tries again in {seconds} s").format(seconds=wait))
         pair.last_login = now
         await asyncio.to_thread(self.tokens.save, pair)
         data = await self.call("POST", "/authentication/getAccessToken",
@@ -358,7 +368,8 @@ class CJClient:
 
     async def _store(self, data: Any, old: TokenPair, *, login: bool) -> TokenPair:
         if not isinstance(data, dict) or not isinstance(data.get("accessToken"), str):
-            raise SupplierProtocolError(self.supplier, "CJ's token answer has no accessToken")
+            raise SupplierProtocolError(self.supplier, _("CJ's token answer has no "
+                                                         "accessToken"))
         now = self._now()
         access_exp = parse_time(data.get("accessTokenExpiryDate"))
         refresh_exp = parse_time(data.get("refreshTokenExpiryDate"))
@@ -377,8 +388,8 @@ class CJClient:
             refresh_exp=local(refresh_exp, old.refresh_exp if not login else now + 180 * 86400),
             created=now, last_login=old.last_login)
         if pair.access_exp <= now:
-            raise SupplierProtocolError(self.supplier, "CJ issued a token that has already "
-                                        "expired; check this computer's clock")
+            raise SupplierProtocolError(self.supplier, _(
+                "CJ issued a token that has already expired; check this computer's clock"))
         register_secret(pair.access)
         register_secret(pair.refresh)
         await asyncio.to_thread(self.tokens.save, pair)

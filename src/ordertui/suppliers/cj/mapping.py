@@ -34,6 +34,7 @@ from ordertui.domain.models import (
 )
 from ordertui.domain.money import MAX_AMOUNT, Money
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.i18n import _
 from ordertui.suppliers.cj.state import CJState
 
 CURRENCY = "USD"  # CJ's amounts are in US dollars
@@ -152,10 +153,12 @@ def page_items(supplier: str, data: Any, id_field: str
         total = count_of(raw_total, -1)
         total = total if total >= 0 else None
     else:
-        raise SupplierProtocolError(supplier, "CJ's list answer is neither a page nor a list")
+        raise SupplierProtocolError(supplier, _("CJ's list answer is neither a page nor a "
+                                                "list"))
     if not isinstance(items, list) or not all(
             isinstance(i, dict) and i.get(id_field) not in (None, "") for i in items):
-        raise SupplierProtocolError(supplier, f"CJ's list has items without {id_field}")
+        raise SupplierProtocolError(supplier, _("CJ's list has items without {field}").format(
+            field=id_field))
     return items, total
 
 
@@ -343,7 +346,7 @@ class OrderBuilder:
                 updated_at=created, supplier_message=note,
                 history=[StateChange(created, "approved", note)])
         if others:
-            _, item, key, _, requested = others[-1]
+            _id, item, key, _kind, requested = others[-1]
             order.dispute = self.dispute(item, key, requested, total_cost)
         return order
 
