@@ -30,7 +30,7 @@ from ordertui.domain.returns import OrderMoney, ReturnDestination, shown
 from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
-from ordertui.i18n import N_, _, formats, ngettext
+from ordertui.i18n import N_, _, formats, ngettext, pgettext
 from ordertui.services import Services, serialize
 from ordertui.services.exports import neutralise
 from ordertui.services.policy import refresh_published
@@ -311,9 +311,8 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
             parts.append(_("refunded {amount}").format(amount=d.refunded.display()))
         lines += ["", field("dispute", _by(d.source, " · ".join(parts)))]
         for message in d.messages:
-            author = (_(AUTHORS[message.author]) if message.author in AUTHORS
-                      else message.author)
-            lines.append(f"  {formats.when(message.at)} {author}: {visible(message.body)}")
+            lines.append(f"  {formats.when(message.at)} {_author(message.author)}: "
+                         f"{visible(message.body)}")
     if details.pending:
         lines += ["", _("Waiting to be sent")]
         lines += ["  " + (_("{action} (attempt {attempt}, last error: {error})")
@@ -343,8 +342,11 @@ SHOW_LABELS = {
     "owed": N_("Owed"), "net": N_("Net"), "policy": N_("Policy"), "return": N_("Return"),
     "tracking": N_("Tracking"), "cancellation": N_("Cancellation"), "dispute": N_("Dispute"),
 }
-#: who wrote a dispute message
-AUTHORS = {"merchant": N_("merchant"), "supplier": N_("supplier"), "platform": N_("platform")}
+def _author(name: str) -> str:
+    """Who wrote a dispute message (a name this version does not know as it is)."""
+    return {"merchant": pgettext("dispute message by", "merchant"),
+            "supplier": pgettext("dispute message by", "supplier"),
+            "platform": pgettext("dispute message by", "platform")}.get(name, name)
 
 
 def _by(source: Source, text: str) -> str:
