@@ -16,6 +16,7 @@ import click
 from ordertui import __version__, i18n
 from ordertui import config as config_mod
 from ordertui.cli.common import AppContext, fail, guard
+from ordertui.i18n import N_, _
 
 #: every command, by the module that defines it. Modules are imported when their command
 #: runs (or for --help), so that starting the terminal app loads none of them.
@@ -29,7 +30,27 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
+#: the group's help and its options' help: the group is built when this module is imported,
+#: before main() knows the language, so they are translated when the help is shown
+GROUP_HELP = N_("Manage the orders your shop placed with its suppliers: list, search, cancel, "
+                "dispute, return, refund and export, from the keyboard.\n\n"
+                "Run without a command to open the terminal app. With nothing configured it "
+                "runs on the built-in demo supplier.")
+OPTION_HELP: dict[str, str] = {
+    "config_path": N_("Config file (default: the platform's user config directory; env "
+                      "ORDERTUI_CONFIG)."),
+    "data_dir": N_("Data directory (env ORDERTUI_DATA_DIR)."),
+}
+
+
 class OrderedGroup(click.Group):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.help = _(GROUP_HELP)
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name in OPTION_HELP:
+                param.help = _(OPTION_HELP[param.name])
+        super().format_help(ctx, formatter)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMAND_MODULES)
 
@@ -53,31 +74,25 @@ class OrderedGroup(click.Group):
                 exc.show()
                 sys.exit(exc.exit_code)
             where = exc.ctx.command_path if exc.ctx is not None else "ordertui"
-            fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
+            fail(_("{message} (see '{help}')").format(message=exc.format_message(),
+                                                      help=f"{where} --help"), exc.exit_code)
         except click.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         except click.Abort:
-            fail("aborted", 1)
+            fail(_("aborted"), 1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-@click.group(cls=OrderedGroup, invoke_without_command=True,
+@click.group(cls=OrderedGroup, invoke_without_command=True, help=GROUP_HELP,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="ordertui",
                       message="%(prog)s %(version)s")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="ORDERTUI_CONFIG", help="Config file (default: the platform's user "
-              "config directory; env ORDERTUI_CONFIG).")
+              envvar="ORDERTUI_CONFIG", help=OPTION_HELP["config_path"])
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="ORDERTUI_DATA_DIR", help="Data directory (env ORDERTUI_DATA_DIR).")
+              envvar="ORDERTUI_DATA_DIR", help=OPTION_HELP["data_dir"])
 @click.pass_context
 def main_group(ctx: click.Context, config_path: Path | None, data_dir: Path | None) -> None:
-    """Manage the orders your shop placed with its suppliers: list, search, cancel,
-    dispute, return, refund and export, from the keyboard.
-
-    Run without a command to open the terminal app. With nothing configured it runs on the
-    built-in demo supplier.
-    """
     ctx.obj = AppContext(config_path=config_path, data_dir=data_dir)
     if ctx.invoked_subcommand is None:
         from ordertui.cli.tui import run_tui
@@ -91,5 +106,5 @@ def main() -> None:
     try:
         main_group(prog_name="ordertui")
     except KeyboardInterrupt:
-        click.echo("ordertui: interrupted", err=True)
+        click.echo("ordertui: " + _("interrupted"), err=True)
         sys.exit(130)

@@ -20,6 +20,7 @@ from ordertui import i18n
 from ordertui.crash import announce, summary, write_report
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.text import one_line, visible
+from ordertui.i18n import _, formats, pgettext
 from ordertui.logs import configure
 
 T = TypeVar("T")
@@ -124,7 +125,7 @@ def guard(fn: Callable[..., T]) -> Callable[..., T]:
             try:
                 path = write_report(data_dir, exc, where=f"ordertui {fn.__name__}")
             except (OSError, OrdertuiError):
-                fail(f"crashed: {summary(exc)}", 1)
+                fail(_("crashed: {summary}").format(summary=summary(exc)), 1)
             announce(path, exc)
             sys.exit(1)
     return wrapper
@@ -146,9 +147,11 @@ class Progress:
         if not self.enabled:
             return
         if total:
-            text = f"{self.label}: {done:,}/{total:,} ({done * 100 // max(total, 1)}%)"
+            text = _("{label}: {done}/{total} ({percent}%)").format(
+                label=self.label, done=formats.number(done), total=formats.number(total),
+                percent=done * 100 // max(total, 1))
         else:
-            text = f"{self.label}: {done:,}"
+            text = f"{self.label}: {formats.number(done)}"
         if text != self._last:
             click.echo(f"\r{text}\x1b[K", nl=False, err=True)
             self._last = text
@@ -184,3 +187,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     lines = [fmt(headers), "  ".join("-" * w for w in widths)]
     lines.extend(fmt(r) for r in cells)
     return "\n".join(lines)
+
+
+def no_supplier(name: str, config: config_mod.Config) -> str:
+    """The error for a --supplier the config does not name."""
+    return _("no supplier named {name}; configured: {names}").format(
+        name=repr(name), names=", ".join(config.suppliers))
+
+
+def no_shop(name: str, config: config_mod.Config) -> str:
+    """The error for a --shop the config does not name."""
+    return _("no shop named {name}; configured: {names}").format(
+        name=repr(name), names=", ".join(config.shops) or pgettext("nothing configured", "none"))

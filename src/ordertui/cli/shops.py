@@ -10,11 +10,13 @@ from typing import Any
 
 import click
 
-from ordertui.cli.common import AppContext, guard, pass_app, table
+from ordertui.cli.common import AppContext, guard, no_shop, pass_app, table
 from ordertui.domain import codec
 from ordertui.domain.errors import ValidationError
+from ordertui.domain.money import exponent
 from ordertui.domain.shop import ShopOrder, ShopQuery
 from ordertui.domain.text import visible
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services import serialize
 from ordertui.services.exports import neutralise
 
@@ -36,11 +38,23 @@ def shop_order(o: ShopOrder, supplier_orders: list[int], now: datetime) -> dict[
             "supplier_orders": supplier_orders}
 
 
-@click.command("shop-orders")
-@click.option("--shop", default=None, help="Only this shop's orders.")
-@click.option("--unlinked", is_flag=True, help="Every shop order no supplier order is "
-              "linked to (not only those to order).")
-@click.option("--all", "every", is_flag=True, help="Every shop order, newest first.")
+#: the columns of ``shop-orders``' table (what is paid and sent in them is the shop's own
+#: word, as the JSON has it)
+SHOP_ORDER_HEADERS = (N_("ID"), N_("Shop"), N_("Order"), N_("Age"),
+                      # Translators: the column of the shop order's payment status
+                      N_("Paid"),
+                      # Translators: the column of the shop order's fulfillment status
+                      N_("Sent"), N_("Total"), N_("Customer"), N_("Items"),
+                      N_("Supplier orders"))
+
+
+@click.command("shop-orders", help=_(
+    "The shop orders still to order from a supplier (paid, not sent, no supplier order "
+    "linked), oldest first with their age; --unlinked or --all for more."))
+@click.option("--shop", default=None, help=_("Only this shop's orders."))
+@click.option("--unlinked", is_flag=True, help=_("Every shop order no supplier order is "
+              "linked to (not only those to order)."))
+@click.option("--all", "every", is_flag=True, help=_("Every shop order, newest first."))
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=500, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
@@ -48,19 +62,17 @@ def shop_order(o: ShopOrder, supplier_orders: list[int], now: datetime) -> dict[
 @guard
 def shop_orders_cmd(app: AppContext, shop: str | None, unlinked: bool, every: bool,
                     limit: int, fmt: str) -> None:
-    """The shop orders still to order from a supplier (paid, not sent, no supplier order
-    linked), oldest first with their age; --unlinked or --all for more."""
+    if fmt in ("json", "csv"):
+        app.for_programs()
     s = app.services
     if shop and shop not in s.config.shops:
-        raise ValidationError("shop", f"no shop named {shop!r}; configured: "
-                              f"{', '.join(s.config.shops) or 'none'}")
+        raise ValidationError("shop", no_shop(shop, s.config))
     q = ShopQuery(shop=shop, waiting=not (unlinked or every), unlinked=unlinked)
     found = s.shops.shop_orders(q, limit=limit)
     linked = s.shops.linked_orders([o.id for o in found if o.id is not None])
     now = s.clock()
     rows = [shop_order(o, linked.get(o.id or 0, []), now) for o in found]
     total = s.shops.count_shop_orders(q)
-    what = "to order" if q.waiting else "unlinked" if unlinked else "in all"
     if fmt == "json":
         click.echo(serialize.dumps(rows))
     elif fmt == "csv":
@@ -72,54 +84,73 @@ def shop_orders_cmd(app: AppContext, shop: str | None, unlinked: bool, every: bo
                              for v in r.values()])
     else:
         click.echo(table(
-            ["ID", "Shop", "Order", "Age", "Paid", "Sent", "Total", "Customer", "Items",
-             "Supplier orders"],
-            [[str(r["id"]), r["shop"], r["name"], f"{r['age_days']}d",
+            [_(h) for h in SHOP_ORDER_HEADERS],
+            [[str(r["id"]), r["shop"], r["name"],
+              # Translators: an age in days, in a narrow column ("3d")
+              _("{days}d").format(days=formats.number(r["age_days"])),
               r["financial_status"].replace("_", " "), r["fulfillment_status"].replace("_", " "),
-              f"{r['total_price']} {r['currency']}", r["customer_name"], r["items"],
-              " ".join(map(str, r["supplier_orders"]))] for r in rows], right=(0, 3, 6)))
-    click.echo(f"{len(rows):,} of {total:,} shop orders {what}", err=True)
+              f"{formats.plain(o.total.quantized().amount, exponent(o.total.currency))} "
+              f"{r['currency']}",
+              r["customer_name"], r["items"], " ".join(map(str, r["supplier_orders"]))]
+             for o, r in zip(found, rows, strict=True)], right=(0, 3, 6)))
+    if q.waiting:
+        what = ngettext("{shown} of {total} shop order to order",
+                        "{shown} of {total} shop orders to order", total)
+    elif unlinked:
+        what = ngettext("{shown} of {total} shop order unlinked",
+                        "{shown} of {total} shop orders unlinked", total)
+    else:
+        what = ngettext("{shown} of {total} shop order in all",
+                        "{shown} of {total} shop orders in all", total)
+    click.echo(what.format(shown=formats.number(len(rows)), total=formats.number(total)),
+               err=True)
 
 
-@click.command("link")
+@click.command("link", help=_("Link a supplier order to the shop order it was placed for (or "
+                              "list the likely ones)."))
 @click.argument("order_ref", metavar="ORDER_ID")
 @click.option("--shop-order", "shop_ref", default=None,
-              help="The shop order it was placed for: its name (#1042) or the shop's id. "
-                   "Without it, the shop orders it may be are listed.")
+              help=_("The shop order it was placed for: its name (#1042) or the shop's id. "
+                     "Without it, the shop orders it may be are listed."))
 @pass_app
 @guard
 def link_cmd(app: AppContext, order_ref: str, shop_ref: str | None) -> None:
-    """Link a supplier order to the shop order it was placed for (or list the likely ones)."""
     s = app.services
     order_id = s.resolve(order_ref)
     order = s.order(order_id)
     if shop_ref is None:
         found = s.shops.suggestions(order_id)
         if not found:
-            click.echo(f"ordertui: no shop order looks like {visible(order.display_name)}'s; "
-                       "give its name with --shop-order", err=True)
+            click.echo("ordertui: " + _("no shop order looks like {order}'s; give its name "
+                                        "with --shop-order").format(
+                order=visible(order.display_name)), err=True)
             sys.exit(1)
         for x in found:
-            click.echo(f"{visible(x.name)}  {x.score:.2f}  {', '.join(x.reasons)}")
-        click.echo(f"link with: ordertui link {order_id} --shop-order NAME", err=True)
+            # the reasons are worded where the suggestions are made
+            click.echo(f"{visible(x.name)}  {formats.decimal(x.score, 2)}  "
+                       f"{', '.join(x.reasons)}")
+        click.echo(_("link with: {command}").format(
+            command=f"ordertui link {order_id} --shop-order NAME"), err=True)
         return
     linked = s.shops.link(order_id, shop_ref)
-    click.echo(f"{visible(order.display_name)}: linked to {visible(linked.name)} of "
-               f"{visible(linked.shop)}")
+    click.echo(_("{order}: linked to {shop_order} of {shop}").format(
+        order=visible(order.display_name), shop_order=visible(linked.name),
+        shop=visible(linked.shop)))
 
 
-@click.command("unlink")
+@click.command("unlink", help=_("Undo a supplier order's link to its shop order (its money is "
+                                "the supplier's again)."))
 @click.argument("order_ref", metavar="ORDER_ID")
 @pass_app
 @guard
 def unlink_cmd(app: AppContext, order_ref: str) -> None:
-    """Undo a supplier order's link to its shop order (its money is the supplier's again)."""
     s = app.services
     order_id = s.resolve(order_ref)
     order = s.order(order_id)
     if not s.shops.unlink(order_id):
-        raise ValidationError("order", f"{order.display_name} is linked to no shop order")
-    click.echo(f"{visible(order.display_name)}: unlinked")
+        raise ValidationError("order", _("{order} is linked to no shop order").format(
+            order=order.display_name))
+    click.echo(_("{order}: unlinked").format(order=visible(order.display_name)))
 
 
 COMMANDS = [shop_orders_cmd, link_cmd, unlink_cmd]
