@@ -72,7 +72,7 @@ class InvalidTransition(OrdertuiError):
     exit_code = 2
 
     def __init__(self, machine: str, current: object, target: object, why: str = "") -> None:
-        cur = getattr(current, "value", current) or "none"
+        cur = getattr(current, "value", current) or _("none")
         tgt = getattr(target, "value", target)
         super().__init__(why or _("{machine} cannot go from {current} to {target}").format(
             machine=_(MACHINES[machine]) if machine in MACHINES else machine, current=cur,

@@ -73,7 +73,7 @@ HOLDING_STATES = frozenset(s for s in ReturnState if s is not R.CANCELLED)
 class ReturnTransitionError(InvalidTransition):
     def __init__(self, current: ReturnState | None, target: ReturnState) -> None:
         options = sorted(s.value for s in RETURN_TRANSITIONS[current])
-        cur = current.value if current else "none"
+        cur = current.value if current else _("none")
         message = (_("a return cannot go from {current} to {target}; from {current} it can go "
                      "to {options}") if options else
                    _("a return cannot go from {current} to {target}; a {current} return is "

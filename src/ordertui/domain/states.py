@@ -37,14 +37,13 @@ class OrderStatus(StrEnum):
     @property
     def words(self) -> str:
         """The status inside a sentence ("order #1042 is {words}"): "awaiting payment"."""
-        ctx = "order status in a sentence"
-        return {"awaiting_payment": pgettext(ctx, "awaiting payment"),
-                "processing": pgettext(ctx, "processing"),
-                "shipped": pgettext(ctx, "shipped"),
-                "delivered": pgettext(ctx, "delivered"),
-                "cancelled": pgettext(ctx, "cancelled"),
-                "closed": pgettext(ctx, "closed"),
-                "unknown": pgettext(ctx, "unknown")}[self.value]
+        return {"awaiting_payment": pgettext("order status in a sentence", "awaiting payment"),
+                "processing": pgettext("order status in a sentence", "processing"),
+                "shipped": pgettext("order status in a sentence", "shipped"),
+                "delivered": pgettext("order status in a sentence", "delivered"),
+                "cancelled": pgettext("order status in a sentence", "cancelled"),
+                "closed": pgettext("order status in a sentence", "closed"),
+                "unknown": pgettext("order status in a sentence", "unknown")}[self.value]
 
 
 class CancellationState(StrEnum):
@@ -65,11 +64,10 @@ class CancellationState(StrEnum):
     def words(self) -> str:
         """The state inside a sentence ("a cancellation request ({words})"): "info
         requested"."""
-        ctx = "cancellation state in a sentence"
-        return {"requested": pgettext(ctx, "requested"),
-                "info_requested": pgettext(ctx, "info requested"),
-                "approved": pgettext(ctx, "approved"),
-                "rejected": pgettext(ctx, "rejected")}[self.value]
+        return {"requested": pgettext("cancellation state in a sentence", "requested"),
+                "info_requested": pgettext("cancellation state in a sentence", "info requested"),
+                "approved": pgettext("cancellation state in a sentence", "approved"),
+                "rejected": pgettext("cancellation state in a sentence", "rejected")}[self.value]
 
     @property
     def active(self) -> bool:
@@ -112,14 +110,13 @@ class DisputeState(StrEnum):
     def words(self) -> str:
         """The state inside a sentence ("an open dispute ({words})"): "awaiting
         supplier"."""
-        ctx = "dispute state in a sentence"
-        return {"open": pgettext(ctx, "open"),
-                "awaiting_supplier": pgettext(ctx, "awaiting supplier"),
-                "awaiting_merchant": pgettext(ctx, "awaiting merchant"),
-                "escalated": pgettext(ctx, "escalated"),
-                "resolved_refunded": pgettext(ctx, "resolved refunded"),
-                "resolved_rejected": pgettext(ctx, "resolved rejected"),
-                "withdrawn": pgettext(ctx, "withdrawn")}[self.value]
+        return {"open": pgettext("dispute state in a sentence", "open"),
+                "awaiting_supplier": pgettext("dispute state in a sentence", "awaiting supplier"),
+                "awaiting_merchant": pgettext("dispute state in a sentence", "awaiting merchant"),
+                "escalated": pgettext("dispute state in a sentence", "escalated"),
+                "resolved_refunded": pgettext("dispute state in a sentence", "resolved refunded"),
+                "resolved_rejected": pgettext("dispute state in a sentence", "resolved rejected"),
+                "withdrawn": pgettext("dispute state in a sentence", "withdrawn")}[self.value]
 
     @property
     def terminal(self) -> bool:
