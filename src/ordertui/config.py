@@ -27,7 +27,7 @@ import tomli_w
 
 from ordertui.domain.errors import ConfigError, OrdertuiError
 from ordertui.fsutil import atomic_write
-from ordertui.i18n import CHOICES, PSEUDO
+from ordertui.i18n import CHOICES, PSEUDO, _
 from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
 
 APP = "ordertui"
@@ -110,23 +110,23 @@ class Config:
         table = self.email_table
         where = str(self.path)
         if not table:
-            raise ConfigError(where, "no [email] table: add host, port, security and from to "
-                              "send exports by e-mail", key="email")
+            raise ConfigError(where, _("no [email] table: add host, port, security and from "
+                                       "to send exports by e-mail"), key="email")
         for key in ("host", "from"):
             if not isinstance(table.get(key), str) or not table[key].strip():
-                raise ConfigError(where, f"[email] needs {key} = \"...\"", key=f"email.{key}",
-                                  line=line_of(self.path, "email", key))
+                raise ConfigError(where, _('[email] needs {key} = "..."').format(key=key),
+                                  key=f"email.{key}", line=line_of(self.path, "email", key))
         security = table.get("security", "starttls")
         if security not in ("starttls", "tls", "none"):
-            raise ConfigError(where, "security must be \"starttls\", \"tls\" or \"none\"",
+            raise ConfigError(where, _('security must be "starttls", "tls" or "none"'),
                               key="email.security", line=line_of(self.path, "email", "security"))
         port = table.get("port", {"starttls": 587, "tls": 465, "none": 25}[security])
         if not isinstance(port, int) or not 0 < port < 65536:
-            raise ConfigError(where, "port must be a number from 1 to 65535", key="email.port",
-                              line=line_of(self.path, "email", "port"))
+            raise ConfigError(where, _("port must be a number from 1 to 65535"),
+                              key="email.port", line=line_of(self.path, "email", "port"))
         timeout = table.get("timeout_s", 30)
         if not isinstance(timeout, int | float) or timeout <= 0:
-            raise ConfigError(where, "timeout_s must be a positive number",
+            raise ConfigError(where, _("timeout_s must be a positive number"),
                               key="email.timeout_s")
         return EmailConfig(host=table["host"].strip(), port=port, security=security,
                            username=str(table.get("username", "")),
@@ -185,18 +185,19 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(str(path), f"cannot read the file: {exc}") from None
+            raise ConfigError(str(path), _("cannot read the file: {error}").format(
+                error=exc)) from None
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line = re.search(r"line (\d+)", str(exc))
             msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            raise ConfigError(str(path), f"not valid TOML: {msg}",
+            raise ConfigError(str(path), _("not valid TOML: {error}").format(error=msg),
                               line=int(line.group(1)) if line else None) from None
         if has_inline_secret(raw):
             check_private(path, "this config file holds a secret and")
     elif explicit:
-        raise ConfigError(str(path), "no such file; create it or leave out --config")
+        raise ConfigError(str(path), _("no such file; create it or leave out --config"))
     return parse(raw, path, data_dir)
 
 
@@ -211,40 +212,42 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
     app = raw.get("app", {})
     if not isinstance(app, dict):
-        raise err("[app] must be a table", "app")
+        raise err(_("[app] must be a table"), "app")
     theme = app.get("theme", "textual-dark")
     if not isinstance(theme, str):
-        raise err("theme must be a string", "app", "theme")
+        raise err(_("theme must be a string"), "app", "theme")
     language = app.get("language", "auto")
     if language not in (*CHOICES, PSEUDO):
         raise err(f"language must be one of {', '.join(CHOICES)}", "app", "language")
     interval = app.get("sync_interval_s", 300)
     if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 5:
-        raise err("sync_interval_s must be a number of seconds, at least 5", "app",
+        raise err(_("sync_interval_s must be a number of seconds, at least 5"), "app",
                   "sync_interval_s")
     days: dict[str, int] = {}
     for key, default in (("stalled_tracking_days", 10), ("protection_warning_days", 5)):
         value = app.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
-            raise err(f"{key} must be a whole number of days from 1 to 365", "app", key)
+            raise err(_("{key} must be a whole number of days from 1 to 365").format(key=key),
+                      "app", key)
         days[key] = value
     data_override = app.get("data_dir")
     if data_override is not None and "ORDERTUI_DATA_DIR" not in os.environ:
         if not isinstance(data_override, str):
-            raise err("data_dir must be a path", "app", "data_dir")
+            raise err(_("data_dir must be a path"), "app", "data_dir")
         data_dir = Path(data_override).expanduser()
 
-    def adapters(table_name: str, what: str) -> dict[str, AdapterConfig]:
+    def adapters(table_name: str, bad_name: str) -> dict[str, AdapterConfig]:
         found: dict[str, AdapterConfig] = {}
         table = raw.get(table_name, {})
         if not isinstance(table, dict):
-            raise err(f"[{table_name}] must hold tables like [{table_name}.main]", table_name)
+            raise err(_("[{table}] must hold tables like [{table}.main]").format(
+                table=table_name), table_name)
         for name, settings in table.items():
             section = f"{table_name}.{name}"
             if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
-                raise err(f"a {what} name may hold letters, digits, - and _ only", section)
+                raise err(bad_name, section)
             if not isinstance(settings, dict):
-                raise err(f"[{section}] must be a table", section)
+                raise err(_("[{section}] must be a table").format(section=section), section)
             # whether the table names a kind, and a known one with settings its adapter
             # takes, is for the services layer to say: ordertui.services.settings
             kind = settings.get("kind")
@@ -252,11 +255,12 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
                                         dict(settings), table_name)
         return found
 
-    suppliers = adapters("suppliers", "supplier")
+    suppliers = adapters("suppliers",
+                         _("a supplier name may hold letters, digits, - and _ only"))
     implicit = not suppliers
     if implicit:
         suppliers["demo"] = AdapterConfig("demo", "demo", dict(DEFAULT_DEMO))
-    shops = adapters("shops", "shop")
+    shops = adapters("shops", _("a shop name may hold letters, digits, - and _ only"))
     # the demo supplier comes with its shop: its orders are the shop's orders
     demo_suppliers = [s for s in suppliers.values() if s.kind == "demo"]
     implicit_shop = not shops and bool(demo_suppliers)
@@ -268,13 +272,13 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
 
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise err("[keys] maps actions to keys, like cancel = \"c\"", "keys")
+        raise err(_('[keys] maps actions to keys, like cancel = "c"'), "keys")
     email = raw.get("email")
     if email is not None and not isinstance(email, dict):
-        raise err("[email] must be a table", "email")
+        raise err(_("[email] must be a table"), "email")
     returns = raw.get("returns", {})
     if not isinstance(returns, dict):
-        raise err("[returns] must be a table", "returns")
+        raise err(_("[returns] must be a table"), "returns")
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
                   shops=shops, implicit_demo_shop=implicit_shop, exchange_rates=rates,
                   theme=theme, language=language, sync_interval_s=float(interval),
@@ -290,22 +294,24 @@ def _exchange_rates(table: Any, err: Callable[..., ConfigError]
                     ) -> dict[tuple[str, str], Decimal]:
     """``[exchange_rates] "USD-EUR" = 0.92``: 1 USD is worth 0.92 EUR."""
     if not isinstance(table, dict):
-        raise err('[exchange_rates] holds pairs like "USD-EUR" = 0.92', "exchange_rates")
+        raise err(_('[exchange_rates] holds pairs like "USD-EUR" = 0.92'), "exchange_rates")
     rates: dict[tuple[str, str], Decimal] = {}
     for pair, value in table.items():
         m = _PAIR.fullmatch(pair)
         if m is None or m.group(1) == m.group(2):
-            raise err(f"{pair!r} is no currency pair; write two currency codes like "
-                      '"USD-EUR" (1 USD = that many EUR)', "exchange_rates", pair)
+            raise err(_('{pair} is no currency pair; write two currency codes like "USD-EUR" '
+                        "(1 USD = that many EUR)").format(pair=repr(pair)), "exchange_rates",
+                      pair)
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise err(f"the rate of {pair} must be a number like 0.92", "exchange_rates", pair)
+            raise err(_("the rate of {pair} must be a number like 0.92").format(pair=pair),
+                      "exchange_rates", pair)
         try:
             rate = Decimal(str(value))
         except ArithmeticError:
             rate = Decimal(0)
         if not rate.is_finite() or rate <= 0:
-            raise err(f"the rate of {pair} must be a number above 0, like 0.92",
-                      "exchange_rates", pair)
+            raise err(_("the rate of {pair} must be a number above 0, like 0.92").format(
+                pair=pair), "exchange_rates", pair)
         rates[(m.group(1), m.group(2))] = rate
     return rates
 
@@ -316,8 +322,9 @@ def write_toml(path: Path, data: Mapping[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OrdertuiError(f"cannot write {path}: cannot make its directory "
-                            f"({exc.strerror or exc})") from None
+        raise OrdertuiError(_("cannot write {path}: cannot make its directory "
+                              "({reason})").format(path=path,
+                                                   reason=exc.strerror or exc)) from None
     atomic_write(path, tomli_w.dumps(dict(data)))
 
 

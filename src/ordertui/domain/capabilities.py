@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ordertui.i18n import N_, _
+
 
 class Capability(StrEnum):
     LIST_ORDERS = "list_orders"  # page through orders changed since a point
@@ -39,12 +41,21 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "cancel": "Request cancellation",
-            "answer_cancel_info": "Answer the supplier's question",
-            "dispute_open": "Open a dispute",
-            "dispute_reply": "Reply in the dispute",
-            "dispute_escalate": "Escalate the dispute",
-            "dispute_withdraw": "Withdraw the dispute",
-            "dispute_accept_offer": "Accept the supplier's offer",
-        }[self.value]
+        """What the action does, in the language of the process: "Request cancellation"."""
+        return _(ACTION_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return ACTION_LABELS[self.value]
+
+
+#: the actions' labels in English (``Action.label`` translates them)
+ACTION_LABELS: dict[str, str] = {
+    "cancel": N_("Request cancellation"),
+    "answer_cancel_info": N_("Answer the supplier's question"),
+    "dispute_open": N_("Open a dispute"),
+    "dispute_reply": N_("Reply in the dispute"),
+    "dispute_escalate": N_("Escalate the dispute"),
+    "dispute_withdraw": N_("Withdraw the dispute"),
+    "dispute_accept_offer": N_("Accept the supplier's offer"),
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ordertui.i18n import N_, _, ngettext
+
 
 class OrdertuiError(Exception):
     """Base of every error ordertui reports to a person. ``str(e)`` is one line."""
@@ -31,8 +33,15 @@ class ConfigError(OrdertuiError):
 
     def __init__(self, path: str, message: str, *, line: int | None = None,
                  key: str | None = None) -> None:
-        where = path + (f", line {line}" if line else "") + (f", key {key}" if key else "")
-        super().__init__(f"{where}: {message}")
+        if line and key:
+            text = _("{path}, line {line}, key {key}: {message}")
+        elif line:
+            text = _("{path}, line {line}: {message}")
+        elif key:
+            text = _("{path}, key {key}: {message}")
+        else:
+            text = _("{path}: {message}")
+        super().__init__(text.format(path=path, line=line, key=key, message=message))
         self.path, self.line, self.key = path, line, key
 
 
@@ -40,8 +49,9 @@ class OrderNotFound(OrdertuiError):
     exit_code = 2
 
     def __init__(self, ref: str, hint: str = "") -> None:
-        super().__init__(f"no order {ref!r}" + (f"; {hint}" if hint else
-                         "; use the id, the shop order name (#1042) or the supplier's order id"))
+        super().__init__(_("no order {ref}; {hint}").format(
+            ref=repr(ref), hint=hint or _("use the id, the shop order name (#1042) or the "
+                                          "supplier's order id")))
         self.ref = ref
 
 
@@ -49,8 +59,11 @@ class AmbiguousOrder(OrdertuiError):
     exit_code = 2
 
     def __init__(self, ref: str, candidates: list[str]) -> None:
-        super().__init__(f"{ref!r} matches {len(candidates)} orders ({', '.join(candidates)}); "
-                         "give the id or the supplier's order id")
+        n = len(candidates)
+        super().__init__(ngettext(
+            "{ref} matches {n} order ({candidates}); give the id or the supplier's order id",
+            "{ref} matches {n} orders ({candidates}); give the id or the supplier's order id",
+            n).format(ref=repr(ref), n=n, candidates=", ".join(candidates)))
 
 
 class InvalidTransition(OrdertuiError):
@@ -59,47 +72,73 @@ class InvalidTransition(OrdertuiError):
     exit_code = 2
 
     def __init__(self, machine: str, current: object, target: object, why: str = "") -> None:
-        cur = getattr(current, "value", current) or "none"
+        cur = getattr(current, "value", current) or _("none")
         tgt = getattr(target, "value", target)
-        super().__init__(why or f"{machine} cannot go from {cur} to {tgt}")
+        super().__init__(why or _("{machine} cannot go from {current} to {target}").format(
+            machine=_(MACHINES[machine]) if machine in MACHINES else machine, current=cur,
+            target=tgt))
         self.machine, self.current, self.target = machine, current, target
+
+
+#: the state machines by name, as an error names them (``InvalidTransition``)
+MACHINES = {"order": N_("order"), "cancellation": N_("cancellation"),
+            "dispute": N_("dispute"), "return": N_("return")}
+
+
+def _words(kind: str, value: str) -> str:
+    """A state's value inside a sentence, in the language of the process."""
+    from ordertui.domain import states  # states imports this module
+
+    if kind == "order":
+        return states.words(states.OrderStatus, value)
+    if kind == "cancellation":
+        return states.words(states.CancellationState, value)
+    return states.words(states.DisputeState, value)
 
 
 class OrderNotCancellable(InvalidTransition):
     def __init__(self, order_name: str, status: str) -> None:
         super().__init__("order", status, "cancelled",
-                         f"order {order_name} is cancelled already" if status == "cancelled"
-                         else f"order {order_name} is {status.replace('_', ' ')} and can no "
-                         "longer be cancelled; open a dispute or record a return instead")
+                         _("order {order} is cancelled already").format(order=order_name)
+                         if status == "cancelled"
+                         else _("order {order} is {status} and can no longer be cancelled; "
+                                "open a dispute or record a return instead").format(
+                             order=order_name, status=_words("order", status)))
 
 
 class CancellationAlreadyActive(InvalidTransition):
     def __init__(self, order_name: str, state: str) -> None:
         super().__init__("cancellation", state, "requested",
-                         f"order {order_name} already has a cancellation request "
-                         f"({state.replace('_', ' ')}); follow that one")
+                         _("order {order} already has a cancellation request ({state}); "
+                           "follow that one").format(
+                             order=order_name, state=_words("cancellation", state)))
 
 
 class DisputeAlreadyOpen(InvalidTransition):
     def __init__(self, order_name: str, state: str) -> None:
         super().__init__("dispute", state, "open",
-                         f"order {order_name} already has an open dispute "
-                         f"({state.replace('_', ' ')}); reply to it instead")
+                         _("order {order} already has an open dispute ({state}); reply to "
+                           "it instead").format(order=order_name,
+                                                state=_words("dispute", state)))
 
 
 class DisputeNotAllowed(InvalidTransition):
     def __init__(self, order_name: str, status: str, why: str = "") -> None:
         super().__init__("dispute", None, "open",
-                         why or f"order {order_name} is {status.replace('_', ' ')}; "
-                         "a dispute needs a paid order that has not been cancelled")
+                         why or _("order {order} is {status}; a dispute needs a paid order "
+                                  "that has not been cancelled").format(
+                             order=order_name, status=_words("order", status)))
 
 
 class CapabilityMissing(OrdertuiError):
     """The supplier has no API for this; the merchant does it on the supplier's page."""
 
     def __init__(self, supplier: str, action: str, url: str | None) -> None:
-        tail = f"; do it at {url} and record the outcome with `ordertui record`" if url else ""
-        super().__init__(f"{supplier} offers no API to {action}{tail}")
+        super().__init__(
+            _("{supplier} offers no API to {action}; do it at {url} and record the outcome "
+              "with `ordertui record`").format(supplier=supplier, action=action, url=url)
+            if url else _("{supplier} offers no API to {action}").format(supplier=supplier,
+                                                                           action=action))
         self.supplier, self.action, self.url = supplier, action, url
 
 
@@ -118,8 +157,10 @@ class SupplierError(OrdertuiError):
     retryable = False
 
     def __init__(self, supplier: str, message: str, *, request_id: str | None = None) -> None:
-        rid = f" (request {request_id})" if request_id else ""
-        super().__init__(f"{supplier}: {message}{rid}")
+        super().__init__(
+            _("{supplier}: {message} (request {request_id})").format(
+                supplier=supplier, message=message, request_id=request_id)
+            if request_id else f"{supplier}: {message}")
         self.supplier, self.detail, self.request_id = supplier, message, request_id
 
 
@@ -134,9 +175,10 @@ class SupplierNotFound(SupplierError):
 class SupplierRateLimited(SupplierError):
     retryable = True
 
-    def __init__(self, supplier: str, message: str = "rate limit reached", *,
+    def __init__(self, supplier: str, message: str | None = None, *,
                  retry_after: float | None = None, request_id: str | None = None) -> None:
-        super().__init__(supplier, message, request_id=request_id)
+        super().__init__(supplier, _("rate limit reached") if message is None else message,
+                         request_id=request_id)
         self.retry_after = retry_after
 
 
@@ -158,7 +200,8 @@ class SupplierRejected(SupplierError):
 
     def __init__(self, supplier: str, supplier_message: str, *,
                  request_id: str | None = None) -> None:
-        super().__init__(supplier, f"refused: {supplier_message}", request_id=request_id)
+        super().__init__(supplier, _("refused: {message}").format(message=supplier_message),
+                         request_id=request_id)
         self.supplier_message = supplier_message
 
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal, localcontext
 
 from ordertui.domain.money import Money
+from ordertui.i18n import _, formats
 
 #: the currency published rates are quoted against
 BASE = "EUR"
@@ -146,8 +147,9 @@ def _source(legs: list[Published]) -> str:
 def no_rate_reason(from_currency: str, to_currency: str, day: date) -> str:
     """Why there is no rate, in one line, with what to do about it."""
     src, dst = from_currency.upper(), to_currency.upper()
-    return (f"no {src}→{dst} rate for {day.isoformat()}: fetch rates with `ordertui sync` "
-            f'or set [exchange_rates] "{src}-{dst}"')
+    return _('no {source}→{target} rate for {date}: fetch rates with `ordertui sync` or set '
+             '[exchange_rates] "{source}-{target}"').format(source=src, target=dst,
+                                                            date=formats.date(day))
 
 
 def convert(money: Money, to: str, day: date, lookup: RateLookup) -> Money | None:

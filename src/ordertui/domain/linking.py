@@ -25,6 +25,7 @@ from decimal import Decimal
 from ordertui.domain.models import LineItem, Order
 from ordertui.domain.money import Money
 from ordertui.domain.shop import LinkSuggestion, ShopOrder
+from ordertui.i18n import _, formats, ngettext
 
 #: a supplier order is placed within this long after its shop order (looked for either way)
 PLACED_WITHIN = timedelta(days=7)
@@ -78,21 +79,22 @@ def suggest(order: Order, candidates: Iterable[ShopOrder], *,
         reasons, score = [], 0.0
         if name and _folded(s.customer.name) == name:
             score += 0.35
-            reasons.append("the same customer")
+            reasons.append(_("the same customer"))
         if zip_code and _postcode(s.customer.address.zip) == zip_code:
             score += 0.25
-            reasons.append("the same postcode")
+            reasons.append(_("the same postcode"))
         common = skus & _skus(x.sku for x in s.lines)
         if common:
             score += 0.25
-            reasons.append("SKUs in common" if len(common) > 1 else "a SKU in common")
+            reasons.append(ngettext("a SKU in common", "SKUs in common", len(common)))
         gap = order.created_at - s.created_at
         within = timedelta(0) <= gap <= PLACED_WITHIN
         if within:
             score += 0.15
             days = gap.days
-            reasons.append("placed the same day" if days == 0 else
-                           f"placed {days} day{'s' if days > 1 else ''} after it")
+            reasons.append(_("placed the same day") if days == 0 else
+                           ngettext("placed {n} day after it", "placed {n} days after it",
+                                    days).format(n=formats.number(days)))
         if score >= SUGGEST_FROM or (anonymous and common and within):
             found.append(LinkSuggestion(order_id=order.id or 0, shop_order=s.id, name=s.name,
                                         score=round(score, 2), reasons=tuple(reasons)))

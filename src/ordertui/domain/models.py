@@ -15,7 +15,9 @@ from ordertui.domain.states import (
     DisputeState,
     OrderStatus,
     Source,
+    in_sentence,
 )
+from ordertui.i18n import N_, _
 
 
 @dataclass(slots=True)
@@ -300,36 +302,73 @@ class AuditEntry:
         """Who did it, as the merchant reads it: you, ordertui, or the supplier by name."""
         if self.actor.startswith(("supplier:", "shop:")):
             return self.actor.split(":", 1)[1]
-        return AUDIT_ACTORS.get(self.actor, self.actor)
+        if self.actor in ("outbox", "sync"):
+            return "ordertui"
+        return _(AUDIT_ACTORS[self.actor]) if self.actor in AUDIT_ACTORS else self.actor
 
     def what(self) -> str:
         """What happened, in words: an action's name becomes what it is ("answer to the
         supplier sent" for ``answer_cancel_info sent``); "" when the detail says it all (the
         merchant's own action: "requested cancellation: …")."""
-        head, _, tail = self.action.partition(" ")
+        head, _sep, tail = self.action.partition(" ")
         if head in SHOP_NOUNS:
-            return f"{SHOP_NOUNS[head]} {tail}".strip()
+            return _on_its_way(_(SHOP_NOUNS[head]), tail)
         try:
             action = Action(head)
         except ValueError:
-            return self.action
+            return _audit_words(self.action)
         if tail:
-            return f"{ACTION_NOUNS[action]} {tail}"
-        return "" if self.detail else action.label.lower()
+            return _on_its_way(_(ACTION_NOUNS[action]), tail)
+        return "" if self.detail else in_sentence(action.label)
 
 
-AUDIT_ACTORS = {"merchant": "you", "outbox": "ordertui", "sync": "ordertui"}
+def _on_its_way(noun: str, tail: str) -> str:
+    """What happened to an action sent to a supplier or a shop ("cancellation request
+    sent"); a word this version does not know is kept as it is."""
+    if not tail:
+        return noun
+    template = OUTCOMES.get(tail)
+    return _(template).format(what=noun) if template else f"{noun} {tail}"
+
+
+def _audit_words(action: str) -> str:
+    """An audit action that names no supplier action ("status", "return 12"), in words."""
+    known = AUDIT_WORDS.get(action)
+    if known is not None:
+        return _(known)
+    head, _sep, tail = action.partition(" ")
+    if head == "return" and tail.isdigit():
+        return _("return {id}").format(id=tail)
+    return action
+
+
+#: who did it, besides ordertui itself (outbox, sync) and a supplier or shop by name
+AUDIT_ACTORS = {"merchant": N_("you")}
 #: what each action sent to a supplier is called once it is on its way
 ACTION_NOUNS: dict[Action, str] = {
-    Action.CANCEL: "cancellation request", Action.ANSWER_CANCEL_INFO: "answer to the supplier",
-    Action.DISPUTE_OPEN: "dispute", Action.DISPUTE_REPLY: "reply in the dispute",
-    Action.DISPUTE_ESCALATE: "escalation of the dispute",
-    Action.DISPUTE_WITHDRAW: "withdrawal of the dispute",
-    Action.DISPUTE_ACCEPT_OFFER: "acceptance of the supplier's offer",
+    Action.CANCEL: N_("cancellation request"),
+    Action.ANSWER_CANCEL_INFO: N_("answer to the supplier"),
+    Action.DISPUTE_OPEN: N_("dispute"), Action.DISPUTE_REPLY: N_("reply in the dispute"),
+    Action.DISPUTE_ESCALATE: N_("escalation of the dispute"),
+    Action.DISPUTE_WITHDRAW: N_("withdrawal of the dispute"),
+    Action.DISPUTE_ACCEPT_OFFER: N_("acceptance of the supplier's offer"),
 }
 #: the same for what goes back to the shop (``ShopActionKind``'s values)
-SHOP_NOUNS = {"shop_fulfill": "tracking to the shop", "shop_tracking": "new tracking to the shop",
-              "shop_refund": "refund through the shop"}
+SHOP_NOUNS = {"shop_fulfill": N_("tracking to the shop"),
+              "shop_tracking": N_("new tracking to the shop"),
+              "shop_refund": N_("refund through the shop")}
+#: what became of an action on its way, as the audit keeps it after the action's name
+OUTCOMES = {"sent": N_("{what} sent"), "confirmed": N_("{what} confirmed"),
+            "refused": N_("{what} refused"), "dropped": N_("{what} dropped"),
+            "failed": N_("{what} failed")}
+#: the audit's other actions (the store keeps these words; they are shown translated)
+AUDIT_WORDS = {
+    "status": N_("status"), "cancellation": N_("cancellation"), "dispute": N_("dispute"),
+    "dispute message": N_("dispute message"), "refund": N_("refund"),
+    "recovered": N_("recovered"), "linked": N_("linked"), "unlinked": N_("unlinked"),
+    "return opened": N_("return opened"), "record cancellation": N_("record cancellation"),
+    "record dispute": N_("record dispute"), "shipped from stock": N_("shipped from stock"),
+    "stock used": N_("stock used"), "forget supplier orders": N_("forget supplier orders")}
 
 
 @dataclass(slots=True)
@@ -355,20 +394,20 @@ class SyncEvent:
 #: how the news says each new state, by kind of news ("" is the fallback's subject)
 NEWS_WORDS: dict[str, dict[str, str]] = {
     "cancellation": {
-        "": "cancellation", "requested": "cancellation requested",
-        "info_requested": "the supplier asks for details about the cancellation",
-        "approved": "cancellation approved", "rejected": "cancellation rejected"},
+        "": N_("cancellation"), "requested": N_("cancellation requested"),
+        "info_requested": N_("the supplier asks for details about the cancellation"),
+        "approved": N_("cancellation approved"), "rejected": N_("cancellation rejected")},
     "dispute": {
-        "": "dispute", "open": "dispute opened",
-        "awaiting_supplier": "dispute waits on the supplier",
-        "awaiting_merchant": "dispute waits on you", "escalated": "dispute escalated",
-        "resolved_refunded": "dispute resolved with a refund",
-        "resolved_rejected": "dispute rejected", "withdrawn": "dispute withdrawn"},
+        "": N_("dispute"), "open": N_("dispute opened"),
+        "awaiting_supplier": N_("dispute waits on the supplier"),
+        "awaiting_merchant": N_("dispute waits on you"), "escalated": N_("dispute escalated"),
+        "resolved_refunded": N_("dispute resolved with a refund"),
+        "resolved_rejected": N_("dispute rejected"), "withdrawn": N_("dispute withdrawn")},
     "status": {
-        "": "order", "awaiting_payment": "order awaiting payment",
-        "processing": "order processing", "shipped": "order shipped",
-        "delivered": "order delivered", "cancelled": "order cancelled",
-        "closed": "order closed"},
+        "": N_("order"), "awaiting_payment": N_("order awaiting payment"),
+        "processing": N_("order processing"), "shipped": N_("order shipped"),
+        "delivered": N_("order delivered"), "cancelled": N_("order cancelled"),
+        "closed": N_("order closed")},
 }
 
 
@@ -376,4 +415,8 @@ def state_words(kind: str, state: str) -> str:
     """How a person is told that a cancellation, a dispute or an order (``kind``: its news
     kind; "status" for an order) is now in ``state``: "dispute resolved with a refund"."""
     words = NEWS_WORDS.get(kind, NEWS_WORDS["status"])
-    return words.get(state) or f"{words['']} {state.replace('_', ' ')}"
+    known = words.get(state)
+    if known:
+        return _(known)
+    # a state this version does not know: its subject and the value as the supplier says it
+    return f"{_(words[''])} {state.replace('_', ' ')}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ordertui.domain.errors import ValidationError
-from ordertui.i18n import formats
+from ordertui.i18n import _, formats
 
 #: Amounts are kept in the store as integers of this many parts of the currency unit,
 #: exact for every currency in use (none has more than four decimals) and sortable.
@@ -40,7 +40,7 @@ class Money:
         if not isinstance(self.amount, Decimal):
             object.__setattr__(self, "amount", Decimal(str(self.amount)))
         if not self.amount.is_finite():
-            raise ValidationError("amount", "an amount must be a finite number")
+            raise ValidationError("amount", _("an amount must be a finite number"))
         object.__setattr__(self, "currency", self.currency.upper())
 
     @classmethod
@@ -62,23 +62,26 @@ class Money:
             cleaned = cleaned.replace(",", "")  # 1,234.50: commas group thousands
         elif cleaned.count(",") == 1 and "." not in cleaned:
             if grouped and decimals != 3:  # '1,500': 1500 or 1.50? ask rather than guess
-                raise ValidationError(field, f"{text!r} is ambiguous; write it like 1500 or "
-                                      "1.50")
+                raise ValidationError(field, _("{text} is ambiguous; write it like 1500 or "
+                                               "1.50").format(text=repr(text)))
             cleaned = cleaned.replace(",", ".")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
-            raise ValidationError(field,
-                                  f"{text!r} is not an amount; write it like 12.50") from None
+            raise ValidationError(field, _("{text} is not an amount; write it like 12.50").format(
+                text=repr(text))) from None
         if not value.is_finite():
-            raise ValidationError(field, f"{text!r} is not an amount; write it like 12.50")
+            raise ValidationError(field, _("{text} is not an amount; write it like 12.50").format(
+                text=repr(text)))
         if value.copy_abs() >= MAX_AMOUNT:  # beyond what can be stored, rounded or shown
-            raise ValidationError(field, f"{text[:40]!r} is too large an amount")
+            raise ValidationError(field, _("{text} is too large an amount").format(
+                text=repr(text[:40])))
         # decimals that carry a value: '12.50' has one, '12.00' none (fine even for JPY)
         exp = value.normalize().as_tuple().exponent
         places = -exp if isinstance(exp, int) and exp < 0 else 0
         if places > decimals:
-            raise ValidationError(field, f"{text!r} has more decimals than {currency} uses")
+            raise ValidationError(field, _("{text} has more decimals than {currency} uses").format(
+                text=repr(text), currency=currency))
         return cls(value, currency)
 
     # arithmetic within one currency -------------------------------------------------

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordertui.domain.errors import ValidationError
+from ordertui.i18n import N_, _, formats, ngettext
 
 DAY_SECONDS = 86_400
 MAX_WINDOW_DAYS = 3650
@@ -54,6 +55,12 @@ class SupplierPolicy:
     #: (the supplier's ``policy`` table), "adapter" (the adapter's own), "assumed" (unknown kind)
     source: str = "default"
 
+    @property
+    def shown_text(self) -> str:
+        """``text`` as people read it: ordertui's own words for a supplier translated, the
+        merchant's own (``policy.text`` in the config) as written."""
+        return _(self.text) if self.text in BUILT_IN_TEXTS else self.text
+
 
 #: Documented defaults per supplier kind; a ``policy`` table under ``[suppliers.NAME]``
 #: overrides any of the fields.
@@ -64,31 +71,35 @@ DEFAULT_POLICIES: dict[str, SupplierPolicy] = {
     "aliexpress": SupplierPolicy(
         accepts_returns=False, return_window_days=0, protection_days=15,
         protection_from=ProtectionBasis.DELIVERY, return_shipping=ShippingPayer.CUSTOMER,
-        text="Most AliExpress sellers accept no returns. Money comes back through AliExpress "
-             "Buyer Protection: open a dispute within 15 days after delivery."),
+        text=N_("Most AliExpress sellers accept no returns. Money comes back through "
+                "AliExpress Buyer Protection: open a dispute within 15 days after delivery.")),
     # CJ takes items back only at its warehouse in China, through a dispute, within 10 days
     # of delivery, postage paid by the merchant or customer, and advises against it.
     "cj": SupplierPolicy(
         accepts_returns=False, return_window_days=0, protection_days=30,
         protection_from=ProtectionBasis.DELIVERY, return_shipping=ShippingPayer.CUSTOMER,
-        text="CJ takes returns only at its China warehouse through a dispute (within 10 days "
-             "of delivery, postage yours) and advises against it. Refund or resend comes "
-             "through a dispute on CJ for damaged, wrong, missing or delayed orders."),
+        text=N_("CJ takes returns only at its China warehouse through a dispute (within 10 "
+                "days of delivery, postage yours) and advises against it. Refund or resend "
+                "comes through a dispute on CJ for damaged, wrong, missing or delayed orders.")),
     # The demo supplier behaves like most AliExpress sellers, so that the "supplier takes no
     # returns" path can be tried without any account.
     "demo": SupplierPolicy(
         accepts_returns=False, return_window_days=0, protection_days=15,
         protection_from=ProtectionBasis.DELIVERY, return_shipping=ShippingPayer.CUSTOMER,
-        text="The demo supplier accepts no returns. Open a dispute within 15 days after "
-             "delivery to get money back."),
+        text=N_("The demo supplier accepts no returns. Open a dispute within 15 days after "
+                "delivery to get money back.")),
 }
 
 #: For a kind nobody documented: the cautious assumption (no returns, 15 days' protection).
 ASSUMED_POLICY = SupplierPolicy(
     accepts_returns=False, return_window_days=0, protection_days=15,
     protection_from=ProtectionBasis.DELIVERY, return_shipping=ShippingPayer.CUSTOMER,
-    text="No return policy is configured for this supplier; assuming it takes no returns.",
+    text=N_("No return policy is configured for this supplier; assuming it takes no "
+            "returns."),
     source="assumed")
+
+#: the suppliers' terms in ordertui's own words (translated where shown: ``shown_text``)
+BUILT_IN_TEXTS = frozenset([*(p.text for p in DEFAULT_POLICIES.values()), ASSUMED_POLICY.text])
 
 POLICY_KEYS = ("accepts_returns", "return_window_days", "protection_days", "protection_from",
                "return_shipping", "text")
@@ -101,8 +112,8 @@ def default_policy(kind: str) -> SupplierPolicy:
 def _days(table: Mapping[str, Any], key: str, fallback: int) -> int:
     value = table.get(key, fallback)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_WINDOW_DAYS:
-        raise ValidationError(key, f"{key} must be a whole number of days from 0 to "
-                              f"{MAX_WINDOW_DAYS}")
+        raise ValidationError(key, _("{key} must be a whole number of days from 0 to "
+                                     "{most}").format(key=key, most=MAX_WINDOW_DAYS))
     return value
 
 
@@ -113,19 +124,20 @@ def policy_from_table(table: Mapping[str, Any], base: SupplierPolicy) -> Supplie
     name ``suppliers.NAME.policy.KEY`` in its message.
     """
     if not isinstance(table, Mapping):
-        raise ValidationError("policy", "policy must be a table of accepts_returns, "
-                              "return_window_days, protection_days, protection_from, "
-                              "return_shipping and text")
+        raise ValidationError("policy", _("policy must be a table of accepts_returns, "
+                                          "return_window_days, protection_days, "
+                                          "protection_from, return_shipping and text"))
     for key in table:
         if key not in POLICY_KEYS:
-            raise ValidationError(key, f"unknown key {key!r}; known: {', '.join(POLICY_KEYS)}")
+            raise ValidationError(key, _("unknown key {key}; known: {known}").format(
+                key=repr(key), known=", ".join(POLICY_KEYS)))
     accepts = table.get("accepts_returns", base.accepts_returns)
     if not isinstance(accepts, bool):
-        raise ValidationError("accepts_returns", "accepts_returns must be true or false")
+        raise ValidationError("accepts_returns", _("accepts_returns must be true or false"))
     window = _days(table, "return_window_days", base.return_window_days if accepts else 0)
     if accepts and window == 0:
-        raise ValidationError("return_window_days", "a supplier that accepts returns needs "
-                              "return_window_days of 1 or more")
+        raise ValidationError("return_window_days", _("a supplier that accepts returns needs "
+                                                      "return_window_days of 1 or more"))
     if not accepts:
         window = 0
     protection = _days(table, "protection_days", base.protection_days)
@@ -133,17 +145,17 @@ def policy_from_table(table: Mapping[str, Any], base: SupplierPolicy) -> Supplie
     try:
         basis = ProtectionBasis(basis_text)
     except ValueError:
-        raise ValidationError("protection_from", 'protection_from must be "delivery" or '
-                              '"order"') from None
+        raise ValidationError("protection_from", _('protection_from must be "delivery" or '
+                                                   '"order"')) from None
     payer_text = table.get("return_shipping", base.return_shipping.value)
     try:
         payer = ShippingPayer(payer_text)
     except ValueError:
-        raise ValidationError("return_shipping", 'return_shipping must be "customer", '
-                              '"merchant" or "supplier"') from None
+        raise ValidationError("return_shipping", _('return_shipping must be "customer", '
+                                                   '"merchant" or "supplier"')) from None
     text = table.get("text", base.text)
     if not isinstance(text, str):
-        raise ValidationError("text", "text must be a string")
+        raise ValidationError("text", _("text must be a string"))
     return SupplierPolicy(accepts_returns=accepts, return_window_days=window,
                           protection_days=protection, protection_from=basis,
                           return_shipping=payer, text=text.strip(),
@@ -180,15 +192,22 @@ class ProtectionStatus:
     def describe(self) -> str:
         """For people: 'buyer protection: 3 days left (ends 2026-02-15 23:30 UTC)'."""
         if self.state is ProtectionState.NONE:
-            return "no buyer protection"
+            return _("no buyer protection")
         if self.state is ProtectionState.NOT_STARTED:
-            return f"buyer protection: {self.days} days from delivery (not delivered yet)"
+            return ngettext("buyer protection: {n} day from delivery (not delivered yet)",
+                            "buyer protection: {n} days from delivery (not delivered yet)",
+                            self.days).format(n=formats.number(self.days))
         assert self.ends_at is not None
-        when = self.ends_at.strftime("%Y-%m-%d %H:%M UTC")
+        ends = self.ends_at  # UTC already
+        # Translators: {date} and {time} in UTC, as the suppliers count buyer protection
+        when = _("{date} {time} UTC").format(date=formats.date(ends.date()),
+                                              time=ends.strftime("%H:%M"))
         if self.state is ProtectionState.ENDED:
-            return f"buyer protection ended {when}"
-        unit = "day" if self.days_left == 1 else "days"
-        return f"buyer protection: {self.days_left} {unit} left (ends {when})"
+            return _("buyer protection ended {when}").format(when=when)
+        left = self.days_left or 0
+        return ngettext("buyer protection: {n} day left (ends {when})",
+                        "buyer protection: {n} days left (ends {when})", left).format(
+            n=formats.number(left), when=when)
 
 
 def _utc(value: datetime) -> datetime:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import one_line
+from ordertui.i18n import N_, _, formats, ngettext
 
 
 class SortKey(StrEnum):
@@ -27,10 +28,8 @@ class SortKey(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"created": "Date", "order": "Order", "status": "Status", "customer": "Customer",
-                "country": "Country", "items": "Items", "total": "Total", "cost": "Cost",
-                "profit": "Profit", "supplier": "Supplier", "tracking": "Tracking",
-                "ends": "Protection ends"}[self.value]
+        """The key as people read it, in the language of the process: "Date"."""
+        return _(SORT_LABELS[self.value])
 
     @property
     def starts_descending(self) -> bool:
@@ -53,15 +52,26 @@ class View(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"all": "All", "attention": "Needs attention",
-                "awaiting_payment": "Awaiting payment", "processing": "Processing",
-                "shipped": "Shipped", "delivered": "Delivered",
-                "cancelled": "Cancelled",
-                "protection": f"Protection ends ≤{PROTECTION_DAYS}d"}[self.value]
+        """The tab's name, in the language of the process: "Needs attention"."""
+        if self is View.PROTECTION:
+            # Translators: a tab; {days} is a number of days ("≤7d": 7 days or fewer)
+            return _("Protection ends ≤{days}d").format(days=PROTECTION_DAYS)
+        return _(VIEW_LABELS[self.value])
 
 
 #: the "buyer protection ends soon" view: days left to open a dispute
 PROTECTION_DAYS = 7
+
+#: the labels people read, in English (``label`` translates them)
+SORT_LABELS: dict[str, str] = {
+    "created": N_("Date"), "order": N_("Order"), "status": N_("Status"),
+    "customer": N_("Customer"), "country": N_("Country"), "items": N_("Items"),
+    "total": N_("Total"), "cost": N_("Cost"), "profit": N_("Profit"),
+    "supplier": N_("Supplier"), "tracking": N_("Tracking"), "ends": N_("Protection ends")}
+VIEW_LABELS: dict[str, str] = {
+    "all": N_("All"), "attention": N_("Needs attention"),
+    "awaiting_payment": N_("Awaiting payment"), "processing": N_("Processing"),
+    "shipped": N_("Shipped"), "delivered": N_("Delivered"), "cancelled": N_("Cancelled")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +135,28 @@ class OrderQuery:
         e-mail: control and invisible characters in the search are made visible."""
         parts = []
         if self.ids:
-            parts.append(f"{len(self.ids)} chosen orders")
+            n = len(self.ids)
+            parts.append(ngettext("{n} chosen order", "{n} chosen orders", n).format(
+                n=formats.number(n)))
         if self.attention:
-            parts.append("needs attention")
+            parts.append(_("needs attention"))
         if self.statuses:
-            parts.append("status " + " or ".join(s.value.replace("_", " ")
-                                                  for s in self.statuses))
+            statuses = self.statuses[0].words
+            for s in self.statuses[1:]:
+                statuses = _("{first} or {second}").format(first=statuses, second=s.words)
+            parts.append(_("status {statuses}").format(statuses=statuses))
         if self.search.strip():
             # the search may be pasted from a customer's data: shown, never acted on
-            parts.append(f'search "{one_line(self.search.strip(), 80)}"')
+            parts.append(_('search "{words}"').format(words=one_line(self.search.strip(), 80)))
         if self.supplier:
-            parts.append(f"supplier {self.supplier}")
+            parts.append(_("supplier {name}").format(name=self.supplier))
         if self.since:
-            parts.append(f"since {self.since.date().isoformat()}")
+            parts.append(_("since {date}").format(date=formats.date(self.since.date())))
         if self.until:
-            parts.append(f"until {self.until.date().isoformat()}")
+            parts.append(_("until {date}").format(date=formats.date(self.until.date())))
         if self.protection_ends_within_days is not None:
-            parts.append(f"buyer protection ends within {self.protection_ends_within_days} days")
-        return ", ".join(parts) or "all orders"
+            days = self.protection_ends_within_days
+            parts.append(ngettext("buyer protection ends within {n} day",
+                                  "buyer protection ends within {n} days", days).format(
+                n=formats.number(days)))
+        return ", ".join(parts) or _("all orders")

@@ -17,6 +17,7 @@ from ordertui.domain.errors import InvalidTransition, OrdertuiError, ValidationE
 from ordertui.domain.models import LineItem, Order, StateChange
 from ordertui.domain.money import Money
 from ordertui.domain.states import OrderStatus
+from ordertui.i18n import N_, _
 
 
 class ReturnState(StrEnum):
@@ -29,11 +30,21 @@ class ReturnState(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(RETURN_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return RETURN_LABELS[self.value]
 
     @property
     def terminal(self) -> bool:
         return not RETURN_TRANSITIONS[self]
+
+
+#: the labels people read, in English (``label`` translates them)
+RETURN_LABELS: dict[str, str] = {
+    "requested": N_("Requested"), "in_transit": N_("In transit"), "received": N_("Received"),
+    "restocked": N_("Restocked"), "disposed": N_("Disposed"), "cancelled": N_("Cancelled")}
 
 
 class ReturnDestination(StrEnum):
@@ -62,11 +73,13 @@ HOLDING_STATES = frozenset(s for s in ReturnState if s is not R.CANCELLED)
 class ReturnTransitionError(InvalidTransition):
     def __init__(self, current: ReturnState | None, target: ReturnState) -> None:
         options = sorted(s.value for s in RETURN_TRANSITIONS[current])
-        cur = current.value if current else "none"
-        then = (f"; from {cur} it can go to {', '.join(options)}" if options
-                else f"; a {cur} return is finished")
-        super().__init__("return", current, target,
-                         f"a return cannot go from {cur} to {target.value}{then}")
+        cur = current.value if current else _("none")
+        message = (_("a return cannot go from {current} to {target}; from {current} it can go "
+                     "to {options}") if options else
+                   _("a return cannot go from {current} to {target}; a {current} return is "
+                     "finished"))
+        super().__init__("return", current, target, message.format(
+            current=cur, target=target.value, options=", ".join(options)))
 
 
 def check_return(current: ReturnState | None, target: ReturnState) -> ReturnState:
@@ -87,7 +100,8 @@ class ReturnNotFound(OrdertuiError):
     exit_code = 2
 
     def __init__(self, ref: str, hint: str = "") -> None:
-        super().__init__(f"no return {ref}" + (f"; {hint}" if hint else ""))
+        super().__init__(_("no return {ref}; {hint}").format(ref=ref, hint=hint) if hint
+                         else _("no return {ref}").format(ref=ref))
 
 
 def item_key(line: LineItem, index: int) -> str:
@@ -197,7 +211,7 @@ class StockUse:
 
 def shown(amount: Money | None) -> str:
     """An amount as people read it, or "unknown" where no exchange rate gave one."""
-    return amount.display() if amount is not None else "unknown"
+    return amount.display() if amount is not None else _("unknown")
 
 
 @dataclass(slots=True, frozen=True)
@@ -303,13 +317,15 @@ class OrderMoney:
     def net_formula(self) -> str:
         """How ``net`` is made, in words: ``sale $X − cost $Y − refunds $Z + recovered $W``."""
         if self.cancelled:
-            return "cancelled, so its sale, cost, refunds and recoveries count for nothing"
+            return _("cancelled, so its sale, cost, refunds and recoveries count for nothing")
         cost, recovered = self.supplier_cost, self.counted_recoveries
-        unknown = f"unknown (no {self.cost.currency}→{self.paid.currency} rate)"
-        return (f"sale {self.sale_price.display()} − cost "
-                f"{cost.display() if cost is not None else unknown} − refunds "
-                f"{self.counted_refunds.display()} + recovered "
-                f"{recovered.display() if recovered is not None else unknown}")
+        unknown = _("unknown (no {source}→{target} rate)").format(
+            source=self.cost.currency, target=self.paid.currency)
+        return _("sale {sale} − cost {cost} − refunds {refunds} + recovered {recovered}").format(
+            sale=self.sale_price.display(),
+            cost=cost.display() if cost is not None else unknown,
+            refunds=self.counted_refunds.display(),
+            recovered=recovered.display() if recovered is not None else unknown)
 
     @property
     def refundable(self) -> Money:

@@ -27,7 +27,9 @@ from ordertui.domain.states import (
     CancellationState,
     DisputeState,
     OrderStatus,
+    in_sentence,
 )
+from ordertui.i18n import N_, _, formats
 
 MAX_TEXT = 2000  # characters in a reason, description or reply
 MAX_EVIDENCE = 10
@@ -45,7 +47,8 @@ def check_can_answer_info(order: Order) -> None:
     if c is None or c.state is not CancellationState.INFO_REQUESTED:
         state = c.state.value if c else None
         raise InvalidTransition("cancellation", state, CancellationState.REQUESTED,
-                                f"the supplier has not asked for details on {order.display_name}")
+                                _("the supplier has not asked for details on {order}").format(
+                                    order=order.display_name))
 
 
 def check_can_open_dispute(order: Order) -> None:
@@ -57,13 +60,14 @@ def check_can_open_dispute(order: Order) -> None:
 
 def check_dispute_amount(order: Order, amount: Money) -> None:
     if amount.currency != order.total_cost.currency:
-        raise ValidationError("amount", f"the amount must be in {order.total_cost.currency}")
+        raise ValidationError("amount", _("the amount must be in {currency}").format(
+            currency=order.total_cost.currency))
     if amount.amount <= 0:
-        raise ValidationError("amount", "the refund amount must be more than 0")
+        raise ValidationError("amount", _("the refund amount must be more than 0"))
     if amount > order.total_cost:
         raise ValidationError(
-            "amount", f"the refund amount cannot be more than you paid the supplier "
-            f"({order.total_cost.display()})")
+            "amount", _("the refund amount cannot be more than you paid the supplier "
+                        "({cost})").format(cost=order.total_cost.display()))
 
 
 def _dispute_state(order: Order) -> DisputeState | None:
@@ -80,30 +84,47 @@ def check_dispute_action(order: Order, action: Action) -> None:
     }[action]
     if state is None:
         raise InvalidTransition("dispute", None, action.value,
-                                f"order {order.display_name} has no dispute")
+                                _("order {order} has no dispute").format(
+                                    order=order.display_name))
     if state not in allowed:
         raise InvalidTransition("dispute", state, action.value,
-                                f"the dispute on {order.display_name} is {state.label.lower()}: "
-                                f"'{action.label}' is not possible now")
+                                _("the dispute on {order} is {state}: '{action}' is not "
+                                  "possible now").format(order=order.display_name,
+                                                         state=in_sentence(state.label),
+                                                         action=action.label))
     if action is Action.DISPUTE_ACCEPT_OFFER and (order.dispute is None
                                                   or order.dispute.offer is None):
         raise InvalidTransition("dispute", state, action.value,
-                                "the supplier has made no offer to accept")
+                                _("the supplier has made no offer to accept"))
+
+
+#: the fields people write text in, as a message names them (``check_text``)
+FIELDS = {"reason": N_("reason"), "description": N_("description"), "message": N_("message"),
+          "note": N_("note"), "condition": N_("condition"), "tracking": N_("tracking"),
+          "sku": N_("sku"), "text": N_("text")}
+
+
+def field_name(field: str) -> str:
+    """A field as a message names it, in the language of the process."""
+    return _(FIELDS[field]) if field in FIELDS else field
 
 
 def too_long(field: str, length: int, limit: int) -> str:
     """What to say of a text longer than its field takes."""
-    return f"the {field} is {length:,} characters; at most {limit:,} fit, shorten it"
+    return _("the {field} is {length} characters; at most {limit} fit, shorten it").format(
+        field=field_name(field), length=formats.number(length), limit=formats.number(limit))
 
 
 def check_text(field: str, text: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = text.strip()
     if required and not text:
-        raise ValidationError(field, f"the {field} must not be empty")
+        raise ValidationError(field, _("the {field} must not be empty").format(
+            field=field_name(field)))
     if len(text) > limit:
         raise ValidationError(field, too_long(field, len(text), limit))
     if "\x00" in text:
-        raise ValidationError(field, f"the {field} contains a NUL character")
+        raise ValidationError(field, _("the {field} contains a NUL character").format(
+            field=field_name(field)))
     return text
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from ordertui.domain.models import Customer
 from ordertui.domain.money import Money
+from ordertui.i18n import N_, _
 
 
 class ShopCapability(StrEnum):
@@ -37,9 +38,11 @@ class ShopActionKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"shop_fulfill": "Send tracking to the shop",
-                "shop_tracking": "Update the tracking at the shop",
-                "shop_refund": "Refund through the shop"}[self.value]
+        return _(SHOP_ACTION_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return SHOP_ACTION_LABELS[self.value]
 
 
 class FinancialStatus(StrEnum):
@@ -57,7 +60,11 @@ class FinancialStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(FINANCIAL_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return FINANCIAL_LABELS[self.value]
 
 
 class FulfillmentStatus(StrEnum):
@@ -74,7 +81,27 @@ class FulfillmentStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(FULFILLMENT_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return FULFILLMENT_LABELS[self.value]
+
+
+#: the labels people read, in English (``label`` translates them)
+SHOP_ACTION_LABELS: dict[str, str] = {
+    "shop_fulfill": N_("Send tracking to the shop"),
+    "shop_tracking": N_("Update the tracking at the shop"),
+    "shop_refund": N_("Refund through the shop")}
+FINANCIAL_LABELS: dict[str, str] = {
+    "pending": N_("Pending"), "authorized": N_("Authorized"),
+    "partially_paid": N_("Partially paid"), "paid": N_("Paid"),
+    "partially_refunded": N_("Partially refunded"), "refunded": N_("Refunded"),
+    "voided": N_("Voided"), "expired": N_("Expired"), "unknown": N_("Unknown")}
+FULFILLMENT_LABELS: dict[str, str] = {
+    "unfulfilled": N_("Unfulfilled"), "partially_fulfilled": N_("Partially fulfilled"),
+    "fulfilled": N_("Fulfilled"), "in_progress": N_("In progress"), "on_hold": N_("On hold"),
+    "scheduled": N_("Scheduled"), "restocked": N_("Restocked"), "unknown": N_("Unknown")}
 
 
 #: a shop order in these states has been paid for (some of it may be refunded since)

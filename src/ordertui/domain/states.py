@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordertui.domain.errors import InvalidTransition
+from ordertui.i18n import N_, _, current, pgettext
 
 
 class OrderStatus(StrEnum):
@@ -25,7 +26,24 @@ class OrderStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The status as a title, in the language of the process: "Awaiting payment"."""
+        return _(ORDER_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        """The label in English whatever the language (the CSV for scripts)."""
+        return ORDER_LABELS[self.value]
+
+    @property
+    def words(self) -> str:
+        """The status inside a sentence ("order #1042 is {words}"): "awaiting payment"."""
+        return {"awaiting_payment": pgettext("order status in a sentence", "awaiting payment"),
+                "processing": pgettext("order status in a sentence", "processing"),
+                "shipped": pgettext("order status in a sentence", "shipped"),
+                "delivered": pgettext("order status in a sentence", "delivered"),
+                "cancelled": pgettext("order status in a sentence", "cancelled"),
+                "closed": pgettext("order status in a sentence", "closed"),
+                "unknown": pgettext("order status in a sentence", "unknown")}[self.value]
 
 
 class CancellationState(StrEnum):
@@ -36,10 +54,20 @@ class CancellationState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"requested": "Cancellation requested",
-                "info_requested": "Supplier asks for details",
-                "approved": "Cancellation approved",
-                "rejected": "Cancellation rejected"}[self.value]
+        return _(CANCELLATION_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return CANCELLATION_LABELS[self.value]
+
+    @property
+    def words(self) -> str:
+        """The state inside a sentence ("a cancellation request ({words})"): "info
+        requested"."""
+        return {"requested": pgettext("cancellation state in a sentence", "requested"),
+                "info_requested": pgettext("cancellation state in a sentence", "info requested"),
+                "approved": pgettext("cancellation state in a sentence", "approved"),
+                "rejected": pgettext("cancellation state in a sentence", "rejected")}[self.value]
 
     @property
     def active(self) -> bool:
@@ -54,8 +82,11 @@ class DisputeReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not_as_described": "Not as described", "not_received": "Not received",
-                "billing": "Billing problem", "other": "Other"}[self.value]
+        return _(REASON_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return REASON_LABELS[self.value]
 
 
 class DisputeState(StrEnum):
@@ -69,14 +100,45 @@ class DisputeState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "Open", "awaiting_supplier": "Awaiting supplier",
-                "awaiting_merchant": "Awaiting you", "escalated": "Escalated",
-                "resolved_refunded": "Refunded", "resolved_rejected": "Rejected",
-                "withdrawn": "Withdrawn"}[self.value]
+        return _(DISPUTE_LABELS[self.value])
+
+    @property
+    def english(self) -> str:
+        return DISPUTE_LABELS[self.value]
+
+    @property
+    def words(self) -> str:
+        """The state inside a sentence ("an open dispute ({words})"): "awaiting
+        supplier"."""
+        return {"open": pgettext("dispute state in a sentence", "open"),
+                "awaiting_supplier": pgettext("dispute state in a sentence", "awaiting supplier"),
+                "awaiting_merchant": pgettext("dispute state in a sentence", "awaiting merchant"),
+                "escalated": pgettext("dispute state in a sentence", "escalated"),
+                "resolved_refunded": pgettext("dispute state in a sentence", "resolved refunded"),
+                "resolved_rejected": pgettext("dispute state in a sentence", "resolved rejected"),
+                "withdrawn": pgettext("dispute state in a sentence", "withdrawn")}[self.value]
 
     @property
     def terminal(self) -> bool:
         return self in TERMINAL_DISPUTE_STATES
+
+
+#: the labels people read, in English (``label`` translates them)
+ORDER_LABELS: dict[str, str] = {
+    "awaiting_payment": N_("Awaiting payment"), "processing": N_("Processing"),
+    "shipped": N_("Shipped"), "delivered": N_("Delivered"), "cancelled": N_("Cancelled"),
+    "closed": N_("Closed"), "unknown": N_("Unknown")}
+CANCELLATION_LABELS: dict[str, str] = {
+    "requested": N_("Cancellation requested"), "info_requested": N_("Supplier asks for details"),
+    "approved": N_("Cancellation approved"), "rejected": N_("Cancellation rejected")}
+REASON_LABELS: dict[str, str] = {
+    "not_as_described": N_("Not as described"), "not_received": N_("Not received"),
+    "billing": N_("Billing problem"), "other": N_("Other")}
+DISPUTE_LABELS: dict[str, str] = {
+    "open": N_("Open"), "awaiting_supplier": N_("Awaiting supplier"),
+    "awaiting_merchant": N_("Awaiting you"), "escalated": N_("Escalated"),
+    "resolved_refunded": N_("Refunded"), "resolved_rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn")}
 
 
 class Source(StrEnum):
@@ -181,8 +243,24 @@ def label(kind: type[OrderStatus] | type[CancellationState] | type[DisputeState]
     """The label of a state kept as its value ("none" for None; a value this version does
     not know is shown as it is)."""
     if value is None:
-        return "none"
+        return _("none")
     try:
         return kind(value).label
     except ValueError:
         return value
+
+
+def words(kind: type[OrderStatus] | type[CancellationState] | type[DisputeState],
+          value: str) -> str:
+    """A state kept as its value, inside a sentence ("awaiting payment"); a value this
+    version does not know in its own words."""
+    try:
+        return kind(value).words
+    except ValueError:
+        return value.replace("_", " ")
+
+
+def in_sentence(label: str) -> str:
+    """A label (a title: "Request cancellation") inside a sentence: lower case as English
+    writes it; another language keeps its translation's capitals (German nouns)."""
+    return label.lower() if current().english else label

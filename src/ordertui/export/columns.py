@@ -15,7 +15,7 @@ cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from ordertui.domain.models import LineItem, Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import OrderMoney
 from ordertui.domain.states import OrderStatus
+from ordertui.i18n import N_, _, ngettext
 
 KINDS = ("text", "money", "int", "date", "datetime")
 
@@ -36,12 +37,40 @@ ItemFn = Callable[[Order, OrderMoney, LineItem | None, bool], Any]
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One column. Its header (``label``) and ``help`` are in the language of the process;
+    the ``csv`` format for scripts keeps the English header in every language
+    (:func:`for_format`)."""
+
     key: str
-    label: str  # the header cell
+    english: str  # the header cell, in English
     kind: str  # one of KINDS; decides the cell type and number format
     of_order: OrderFn  # the value in the one-row-per-order layout
     of_item: ItemFn  # (order, money, line item or None, first row of its order) -> value
-    help: str  # one line for --list-columns and the TUI's column picker
+    about: str  # one line for --list-columns and the TUI's column picker, in English
+    #: the header follows the language of the process (False: the CSV for scripts)
+    translated: bool = True
+    #: an amount of the order, on the first of its line-item rows only (``help`` says so)
+    first_row_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """The header cell."""
+        return _(self.english) if self.translated else self.english
+
+    @property
+    def help(self) -> str:
+        """One line for --list-columns and the TUI's column picker."""
+        if self.first_row_only:
+            return _("{help} (line-item layout: on the order's first row)").format(
+                help=_(self.about))
+        return _(self.about)
+
+
+def for_format(columns: Sequence[Column], fmt: str) -> tuple[Column, ...]:
+    """``columns`` with their headers as the format ``fmt`` writes them: in the language of
+    the process for people (``csv-excel``, ``xlsx``), in English for scripts (``csv``), so
+    that a script reads the same header whatever the merchant's language."""
+    return tuple(replace(c, translated=fmt != "csv") for c in columns)
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -49,7 +78,9 @@ def _local(value: datetime | None) -> datetime | None:
     return datetime.fromtimestamp(value.timestamp()) if value is not None else None
 
 
-_STATUS_LABELS = {s: s.label for s in OrderStatus}
+#: the cells hold the status in English in every format: a value, as the ``csv`` for scripts
+#: must keep it, and the same for every merchant's spreadsheet
+_STATUS_LABELS = {s: s.english for s in OrderStatus}
 
 
 def _item_text(item: LineItem) -> str:
@@ -80,8 +111,9 @@ BY_KEY: dict[str, Column] = {}
 
 
 def _add(key: str, label: str, kind: str, of_order: OrderFn, of_item: ItemFn,
-         help: str) -> None:
-    BY_KEY[key] = Column(key, label, kind, of_order, of_item, help)
+         help: str, *, first_row_only: bool = False) -> None:
+    BY_KEY[key] = Column(key, label, kind, of_order, of_item, help,
+                         first_row_only=first_row_only)
 
 
 def _order(key: str, label: str, kind: str, fn: OrderFn, help: str) -> None:
@@ -92,7 +124,7 @@ def _order(key: str, label: str, kind: str, fn: OrderFn, help: str) -> None:
 def _once(key: str, label: str, fn: OrderFn, help: str) -> None:
     """An amount of the order, on the first of its line-item rows only."""
     _add(key, label, "money", fn, lambda o, m, _i, first: fn(o, m) if first else None,
-         help + " (line-item layout: on the order's first row)")
+         help, first_row_only=True)
 
 
 def _item(key: str, label: str, kind: str, per_order: OrderFn,
@@ -102,121 +134,126 @@ def _item(key: str, label: str, kind: str, per_order: OrderFn,
 
 
 # --- the order -------------------------------------------------------------------------
-_order("order", "Order", "text", lambda o, _m: o.display_name,
-       "the shop's order name (#1042), or the supplier's id when it has none")
-_order("id", "ID", "int", lambda o, _m: o.id, "ordertui's local order id")
-_order("supplier", "Supplier", "text", lambda o, _m: o.supplier, "the supplier's name")
-_order("supplier_order_id", "Supplier order", "text", lambda o, _m: o.supplier_order_id,
-       "the supplier's order id")
-_order("date", "Date", "date",
-       lambda o, _m: date.fromtimestamp(o.created_at.timestamp()), "the day the order was placed")
-_order("created", "Created at", "datetime", lambda o, _m: _local(o.created_at),
-       "when the order was placed")
-_order("paid", "Paid at", "datetime", lambda o, _m: _local(o.paid_at),
-       "when the supplier was paid")
-_order("shipped", "Shipped at", "datetime", lambda o, _m: _local(o.shipped_at), "when it shipped")
-_order("delivered", "Delivered at", "datetime", lambda o, _m: _local(o.delivered_at),
-       "when it was delivered")
-_order("status", "Status", "text", lambda o, _m: _STATUS_LABELS[o.status], "the order's status")
-_order("supplier_status", "Supplier status", "text", lambda o, _m: o.supplier_status,
-       "the supplier's own word for the status")
-_order("payment", "Payment", "text", lambda o, _m: o.payment, "how the supplier was paid")
-_order("cancellation", "Cancellation", "text",
+_order("order", N_("Order"), "text", lambda o, _m: o.display_name,
+       N_("the shop's order name (#1042), or the supplier's id when it has none"))
+_order("id", N_("ID"), "int", lambda o, _m: o.id, N_("ordertui's local order id"))
+_order("supplier", N_("Supplier"), "text", lambda o, _m: o.supplier, N_("the supplier's name"))
+_order("supplier_order_id", N_("Supplier order"), "text", lambda o, _m: o.supplier_order_id,
+       N_("the supplier's order id"))
+_order("date", N_("Date"), "date",
+       lambda o, _m: date.fromtimestamp(o.created_at.timestamp()),
+       N_("the day the order was placed"))
+_order("created", N_("Created at"), "datetime", lambda o, _m: _local(o.created_at),
+       N_("when the order was placed"))
+_order("paid", N_("Paid at"), "datetime", lambda o, _m: _local(o.paid_at),
+       N_("when the supplier was paid"))
+_order("shipped", N_("Shipped at"), "datetime", lambda o, _m: _local(o.shipped_at),
+       N_("when it shipped"))
+_order("delivered", N_("Delivered at"), "datetime", lambda o, _m: _local(o.delivered_at),
+       N_("when it was delivered"))
+_order("status", N_("Status"), "text", lambda o, _m: _STATUS_LABELS[o.status],
+       N_("the order's status"))
+_order("supplier_status", N_("Supplier status"), "text", lambda o, _m: o.supplier_status,
+       N_("the supplier's own word for the status"))
+_order("payment", N_("Payment"), "text", lambda o, _m: o.payment, N_("how the supplier was paid"))
+_order("cancellation", N_("Cancellation"), "text",
        lambda o, _m: _words(o.cancellation.state) if o.cancellation else None,
-       "the latest cancellation request's state")
-_order("cancellation_reason", "Cancellation reason", "text",
+       N_("the latest cancellation request's state"))
+_order("cancellation_reason", N_("Cancellation reason"), "text",
        lambda o, _m: o.cancellation.reason if o.cancellation else None,
-       "why the cancellation was asked for")
-_order("dispute", "Dispute", "text",
-       lambda o, _m: o.dispute.state.label if o.dispute else None, "the latest dispute's state")
-_order("dispute_reason", "Dispute reason", "text",
-       lambda o, _m: o.dispute.reason.label if o.dispute else None, "why the dispute was opened")
-_once("dispute_amount", "Dispute amount", lambda o, _m: o.dispute.amount if o.dispute else None,
-      "what the dispute asks back")
-_once("dispute_refund", "Dispute refund",
+       N_("why the cancellation was asked for"))
+_order("dispute", N_("Dispute"), "text",
+       lambda o, _m: o.dispute.state.english if o.dispute else None,
+       N_("the latest dispute's state"))
+_order("dispute_reason", N_("Dispute reason"), "text",
+       lambda o, _m: o.dispute.reason.english if o.dispute else None,
+       N_("why the dispute was opened"))
+_once("dispute_amount", N_("Dispute amount"), lambda o, _m: o.dispute.amount if o.dispute else None,
+      N_("what the dispute asks back"))
+_once("dispute_refund", N_("Dispute refund"),
       lambda o, _m: o.dispute.refunded if o.dispute else None,
-      "what the supplier refunded on the latest dispute (in recovered)")
+      N_("what the supplier refunded on the latest dispute (in recovered)"))
 
 # --- the customer ----------------------------------------------------------------------
-_order("customer", "Customer", "text", lambda o, _m: o.customer.name, "the customer's name")
-_order("email", "E-mail", "text", lambda o, _m: o.customer.email, "the customer's e-mail")
-_order("phone", "Phone", "text", lambda o, _m: o.customer.phone, "the customer's phone")
-_order("address1", "Address 1", "text", lambda o, _m: o.customer.address.line1, "street")
-_order("address2", "Address 2", "text", lambda o, _m: o.customer.address.line2,
-       "apartment, suite")
-_order("city", "City", "text", lambda o, _m: o.customer.address.city, "city")
-_order("province", "Province", "text", lambda o, _m: o.customer.address.province,
-       "province or state")
-_order("zip", "ZIP", "text", lambda o, _m: o.customer.address.zip, "postal code")
-_order("country", "Country", "text", lambda o, _m: o.customer.address.country,
-       "country (ISO code)")
+_order("customer", N_("Customer"), "text", lambda o, _m: o.customer.name, N_("the customer's name"))
+_order("email", N_("E-mail"), "text", lambda o, _m: o.customer.email, N_("the customer's e-mail"))
+_order("phone", N_("Phone"), "text", lambda o, _m: o.customer.phone, N_("the customer's phone"))
+_order("address1", N_("Address 1"), "text", lambda o, _m: o.customer.address.line1, N_("street"))
+_order("address2", N_("Address 2"), "text", lambda o, _m: o.customer.address.line2,
+       N_("apartment, suite"))
+_order("city", N_("City"), "text", lambda o, _m: o.customer.address.city, N_("city"))
+_order("province", N_("Province"), "text", lambda o, _m: o.customer.address.province,
+       N_("province or state"))
+_order("zip", N_("ZIP"), "text", lambda o, _m: o.customer.address.zip, N_("postal code"))
+_order("country", N_("Country"), "text", lambda o, _m: o.customer.address.country,
+       N_("country (ISO code)"))
 
 # --- what was ordered ------------------------------------------------------------------
-_item("items", "Items", "text", lambda o, _m: _joined([_item_text(i) for i in o.items]),
-      lambda _o, i: _item_text(i), "quantity × product (variant); every item of the order")
-_item("product", "Product", "text", lambda o, _m: _joined([i.title for i in o.items]),
-      lambda _o, i: i.title, "the product title")
-_item("variant", "Variant", "text", lambda o, _m: _joined([i.variant for i in o.items]),
-      lambda _o, i: i.variant, "the product variant")
-_item("sku", "SKU", "text", lambda o, _m: _joined([i.sku for i in o.items]),
-      lambda _o, i: i.sku, "the supplier's SKU")
-_item("quantity", "Quantity", "int", lambda o, _m: o.quantity, lambda _o, i: i.quantity,
-      "units (per order: all items)")
-_item("unit_cost", "Unit cost", "money",
+_item("items", N_("Items"), "text", lambda o, _m: _joined([_item_text(i) for i in o.items]),
+      lambda _o, i: _item_text(i), N_("quantity × product (variant); every item of the order"))
+_item("product", N_("Product"), "text", lambda o, _m: _joined([i.title for i in o.items]),
+      lambda _o, i: i.title, N_("the product title"))
+_item("variant", N_("Variant"), "text", lambda o, _m: _joined([i.variant for i in o.items]),
+      lambda _o, i: i.variant, N_("the product variant"))
+_item("sku", N_("SKU"), "text", lambda o, _m: _joined([i.sku for i in o.items]),
+      lambda _o, i: i.sku, N_("the supplier's SKU"))
+_item("quantity", N_("Quantity"), "int", lambda o, _m: o.quantity, lambda _o, i: i.quantity,
+      N_("units (per order: all items)"))
+_item("unit_cost", N_("Unit cost"), "money",
       lambda o, _m: o.items[0].unit_cost if len(o.items) == 1 else None,
-      lambda _o, i: i.unit_cost, "what the supplier charges per unit (per order: one-item "
-      "orders only)")
-_item("unit_price", "Price", "money",
+      lambda _o, i: i.unit_cost, N_("what the supplier charges per unit (per order: one-item "
+      "orders only)"))
+_item("unit_price", N_("Price"), "money",
       lambda o, _m: o.items[0].unit_price if len(o.items) == 1 else None,
-      lambda _o, i: i.unit_price, "what the customer paid per unit (per order: one-item "
-      "orders only)")
-_item("line_cost", "Items cost", "money",
+      lambda _o, i: i.unit_price, N_("what the customer paid per unit (per order: one-item "
+      "orders only)"))
+_item("line_cost", N_("Items cost"), "money",
       lambda o, _m: _money_sum(o, [i.total_cost for i in o.items]),
-      lambda _o, i: i.total_cost, "unit cost × quantity, without shipping")
-_item("line_price", "Items price", "money",
+      lambda _o, i: i.total_cost, N_("unit cost × quantity, without shipping"))
+_item("line_price", N_("Items price"), "money",
       lambda o, _m: _money_sum(o, [i.total_price for i in o.items]),
-      lambda _o, i: i.total_price, "price × quantity")
-_once("shipping_cost", "Shipping cost", lambda o, _m: o.shipping_cost,
-      "what the supplier charged for shipping")
+      lambda _o, i: i.total_price, N_("price × quantity"))
+_once("shipping_cost", N_("Shipping cost"), lambda o, _m: o.shipping_cost,
+      N_("what the supplier charged for shipping"))
 
 # --- the money, as it counts: total price − total cost − refunds + recovered = net --------
-_once("total_price", "Total price", lambda _o, m: m.sale_price,
-      "what the customer paid; nothing if cancelled (see customer_paid)")
-_once("total_cost", "Total cost", lambda _o, m: m.supplier_cost,
-      "the supplier's charge; nothing if cancelled (supplier_charged)")
-_once("profit", "Profit", lambda _o, m: m.profit,
-      "total price − total cost")
-_once("refunds", "Refunds", lambda _o, m: m.counted_refunds,
-      "given back to the customer; nothing if cancelled")
-_once("recovered", "Recovered", lambda _o, m: m.counted_recoveries,
-      "got back from the supplier (disputes, sums recorded by hand)")
-_once("net", "Net", lambda _o, m: m.net,
-      "total price − total cost − refunds + recovered")
-_once("customer_paid", "Customer paid", lambda _o, m: m.paid,
-      "what the customer paid, cancelled or not")
-_once("supplier_charged", "Supplier charged", lambda _o, m: m.cost,
-      "what the supplier charged, cancelled or not")
-_once("refund_owed", "Refund owed",
+_once("total_price", N_("Total price"), lambda _o, m: m.sale_price,
+      N_("what the customer paid; nothing if cancelled (see customer_paid)"))
+_once("total_cost", N_("Total cost"), lambda _o, m: m.supplier_cost,
+      N_("the supplier's charge; nothing if cancelled (supplier_charged)"))
+_once("profit", N_("Profit"), lambda _o, m: m.profit,
+      N_("total price − total cost"))
+_once("refunds", N_("Refunds"), lambda _o, m: m.counted_refunds,
+      N_("given back to the customer; nothing if cancelled"))
+_once("recovered", N_("Recovered"), lambda _o, m: m.counted_recoveries,
+      N_("got back from the supplier (disputes, sums recorded by hand)"))
+_once("net", N_("Net"), lambda _o, m: m.net,
+      N_("total price − total cost − refunds + recovered"))
+_once("customer_paid", N_("Customer paid"), lambda _o, m: m.paid,
+      N_("what the customer paid, cancelled or not"))
+_once("supplier_charged", N_("Supplier charged"), lambda _o, m: m.cost,
+      N_("what the supplier charged, cancelled or not"))
+_once("refund_owed", N_("Refund owed"),
       lambda _o, m: m.owed_to_customer if m.owed_to_customer.amount else None,
-      "what a cancelled order still owes the customer")
-_order("currency", "Currency", "text", lambda _o, m: m.paid.currency,
-       "the currency of the totals, profit, refunds and net: the shop's for an order linked "
-       "to its shop order")
-_order("supplier_currency", "Supplier currency", "text", lambda o, _m: o.total_cost.currency,
-       "the currency of what the supplier charged (unit and line costs and prices, shipping "
-       "cost, supplier_charged)")
+      N_("what a cancelled order still owes the customer"))
+_order("currency", N_("Currency"), "text", lambda _o, m: m.paid.currency,
+       N_("the currency of the totals, profit, refunds and net: the shop's for an order linked "
+       "to its shop order"))
+_order("supplier_currency", N_("Supplier currency"), "text", lambda o, _m: o.total_cost.currency,
+       N_("the currency of what the supplier charged (unit and line costs and prices, shipping "
+       "cost, supplier_charged)"))
 
 # --- shipping --------------------------------------------------------------------------
-_order("carrier", "Carrier", "text", lambda o, _m: o.carrier, "the carrier")
-_order("tracking_number", "Tracking number", "text", lambda o, _m: o.tracking_number,
-       "the tracking number")
-_order("tracking_url", "Tracking URL", "text", lambda o, _m: o.tracking_url,
-       "the carrier's tracking page")
-_order("last_event", "Last tracking event", "text", lambda o, _m: _last_event(o),
-       "the latest tracking event and where it happened")
-_order("last_event_at", "Last tracking event at", "datetime",
+_order("carrier", N_("Carrier"), "text", lambda o, _m: o.carrier, N_("the carrier"))
+_order("tracking_number", N_("Tracking number"), "text", lambda o, _m: o.tracking_number,
+       N_("the tracking number"))
+_order("tracking_url", N_("Tracking URL"), "text", lambda o, _m: o.tracking_url,
+       N_("the carrier's tracking page"))
+_order("last_event", N_("Last tracking event"), "text", lambda o, _m: _last_event(o),
+       N_("the latest tracking event and where it happened"))
+_order("last_event_at", N_("Last tracking event at"), "datetime",
        lambda o, _m: _local(o.tracking_events[-1].at) if o.tracking_events else None,
-       "when the latest tracking event happened")
+       N_("when the latest tracking event happened"))
 
 #: Every column, in the order the TUI's picker and --list-columns show them.
 COLUMNS: tuple[Column, ...] = tuple(BY_KEY.values())
@@ -260,13 +297,14 @@ def resolve_columns(keys: Sequence[str] | None, per: str = "order") -> tuple[Col
     chosen = default_columns(per) if keys is None else tuple(_normal(k) for k in keys if
                                                              k.strip())
     if not chosen:
-        raise ValidationError("columns", "choose at least one column; valid columns: "
-                              + ", ".join(BY_KEY))
+        raise ValidationError("columns", _("choose at least one column; valid columns: "
+                                           "{keys}").format(keys=", ".join(BY_KEY)))
     unknown = [k for k in chosen if k not in BY_KEY]
     if unknown:
-        raise ValidationError("columns", f"unknown column{'s' if len(unknown) > 1 else ''} "
-                              f"{', '.join(repr(k) for k in unknown)}; valid columns: "
-                              + ", ".join(BY_KEY))
+        raise ValidationError("columns", ngettext(
+            "unknown column {names}; valid columns: {keys}",
+            "unknown columns {names}; valid columns: {keys}", len(unknown)).format(
+                names=", ".join(repr(k) for k in unknown), keys=", ".join(BY_KEY)))
     return tuple(BY_KEY[k] for k in dict.fromkeys(chosen))
 
 

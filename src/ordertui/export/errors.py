@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.i18n import _
 
 if TYPE_CHECKING:
     from ordertui.export.request import ExportResult
@@ -20,7 +21,8 @@ class ExportFileExists(ValidationError):
     """The destination exists and replacing it was not confirmed (``force``)."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__("path", f"{path} already exists; add --force to replace it")
+        super().__init__("path", _("{path} already exists; add --force to replace it").format(
+            path=path))
         self.path = path
 
 
@@ -30,7 +32,7 @@ class ExportCancelled(OrdertuiError):
     exit_code = 130
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"export cancelled; {path} was not written")
+        super().__init__(_("export cancelled; {path} was not written").format(path=path))
         self.path = path
 
 
@@ -38,7 +40,8 @@ class ExportWriteError(OrdertuiError):
     """The disk refused (full, read-only, no permission); nothing was left under the name."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"cannot write {path}: {reason}; nothing was written under that name")
+        super().__init__(_("cannot write {path}: {reason}; nothing was written under that "
+                           "name").format(path=path, reason=reason))
         self.path = path
 
 
@@ -50,7 +53,8 @@ class MailError(OrdertuiError):
 
     def __init__(self, message: str, path: Path, *, kind: str,
                  result: ExportResult | None = None) -> None:
-        super().__init__(f"{message}; the file is kept at {path}")
+        super().__init__(_("{message}; the file is kept at {path}").format(message=message,
+                                                                            path=path))
         self.path = path
         self.kind = kind  # "refused", "auth", "too-large", "timeout", "tls", "recipient", "smtp"
         self.result = result

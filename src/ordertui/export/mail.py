@@ -14,6 +14,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Sequence
+from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -22,6 +23,7 @@ from ordertui.config import EmailConfig
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.text import one_line
 from ordertui.export.errors import MailError
+from ordertui.i18n import _, formats
 from ordertui.logs import redact, register_secret
 
 #: One address: something@something, with nothing that could end a header or hide another.
@@ -32,11 +34,12 @@ def parse_addresses(text: str) -> tuple[str, ...]:
     """'a@example.com, b@example.com' -> both; ValidationError on ``email`` otherwise."""
     parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
     if not parts:
-        raise ValidationError("email", "give an e-mail address, like anna@example.com")
+        raise ValidationError("email", _("give an e-mail address, like anna@example.com"))
     for p in parts:
         if not _ADDRESS.fullmatch(p):
-            raise ValidationError("email", f"{one_line(p, 60)!r} is not an e-mail address; "
-                                  "write it like anna@example.com")
+            raise ValidationError("email", _("{text} is not an e-mail address; write it like "
+                                             "anna@example.com").format(
+                                                 text=repr(one_line(p, 60))))
     return tuple(parts)
 
 
@@ -73,60 +76,74 @@ def send_file(settings: EmailConfig, recipients: Sequence[str], path: Path, *, s
         _send(settings, recipients, path, subject=subject, body=body, mime_type=mime_type)
         return
     except _TooLarge as exc:
-        kind, message = "too-large", (f"the mail server {where} takes messages up to "
-                                      f"{_mb(exc.limit)}; this one would be {_mb(exc.size)}")
+        kind, message = "too-large", _("the mail server {server} takes messages up to "
+                                       "{limit}; this one would be {size}").format(
+            server=where, limit=_mb(exc.limit), size=_mb(exc.size))
     except smtplib.SMTPAuthenticationError as exc:
-        kind, message = "auth", (f"the mail server {where} refused the user name or password "
-                                 f"(SMTP {exc.smtp_code}); check username and password in "
-                                 "[email]")
+        kind, message = "auth", _("the mail server {server} refused the user name or password "
+                                  "(SMTP {code}); check username and password in "
+                                  "[email]").format(server=where, code=exc.smtp_code)
     except smtplib.SMTPRecipientsRefused as exc:
-        kind, message = "recipient", (f"the mail server {where} refused the address "
-                                      f"{', '.join(map(str, exc.recipients))}")
+        kind, message = "recipient", _("the mail server {server} refused the address "
+                                       "{addresses}").format(
+            server=where, addresses=", ".join(map(str, exc.recipients)))
     except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
         if exc.smtp_code == 552 or b"size" in _bytes(exc.smtp_error).lower():
-            kind, message = "too-large", (f"the mail server {where} refused the message as too "
-                                          f"large ({_mb(message_size(path.stat().st_size))} "
-                                          "with the attachment)")
+            kind, message = "too-large", _("the mail server {server} refused the message as "
+                                           "too large ({size} with the attachment)").format(
+                server=where, size=_mb(message_size(path.stat().st_size)))
         elif isinstance(exc, smtplib.SMTPSenderRefused):
-            kind, message = "sender", (f"the mail server {where} refused the sender "
-                                       f"{settings.sender} (SMTP {exc.smtp_code}: "
-                                       f"{_text(exc.smtp_error)})")
+            kind, message = "sender", _("the mail server {server} refused the sender {sender} "
+                                        "(SMTP {code}: {answer})").format(
+                server=where, sender=settings.sender, code=exc.smtp_code,
+                answer=_text(exc.smtp_error))
         else:
-            message = (f"the mail server {where} refused the message (SMTP {exc.smtp_code}: "
-                       f"{_text(exc.smtp_error)})")
+            message = _("the mail server {server} refused the message (SMTP {code}: "
+                        "{answer})").format(server=where, code=exc.smtp_code,
+                                            answer=_text(exc.smtp_error))
     except smtplib.SMTPNotSupportedError as exc:
-        what = "STARTTLS" if "STARTTLS" in str(exc) else "login (AUTH)"
-        kind, message = "tls" if what == "STARTTLS" else "auth", (
-            f"the mail server {where} does not offer {what}; check security and username "
-            "in [email]")
+        if "STARTTLS" in str(exc):
+            kind, message = "tls", _("the mail server {server} does not offer STARTTLS; check "
+                                     "security and username in [email]").format(server=where)
+        else:
+            kind, message = "auth", _("the mail server {server} does not offer login (AUTH); "
+                                      "check security and username in [email]").format(
+                server=where)
     except smtplib.SMTPResponseException as exc:
-        message = (f"the mail server {where} answered SMTP {exc.smtp_code}: "
-                   f"{_text(exc.smtp_error)}")
+        message = _("the mail server {server} answered SMTP {code}: {answer}").format(
+            server=where, code=exc.smtp_code, answer=_text(exc.smtp_error))
     except smtplib.SMTPServerDisconnected as exc:
         if "timed out" in str(exc):  # smtplib reports a silent server as a disconnect
-            kind, message = "timeout", (f"the mail server {where} did not answer within "
-                                        f"{settings.timeout_s:g} s")
+            kind, message = "timeout", _("the mail server {server} did not answer within "
+                                         "{seconds} s").format(
+                server=where, seconds=_seconds(settings.timeout_s))
         else:
-            message = f"the mail server {where} closed the connection"
+            message = _("the mail server {server} closed the connection").format(server=where)
     except smtplib.SMTPException as exc:
-        message = f"sending through {where} failed: {exc}"
+        message = _("sending through {server} failed: {error}").format(server=where, error=exc)
     except ConnectionRefusedError:
-        kind, message = "refused", f"the mail server {where} refused the connection"
+        kind, message = "refused", _("the mail server {server} refused the connection").format(
+            server=where)
     except socket.gaierror:
-        kind, message = "refused", f"cannot find the mail server {settings.host!r}"
+        kind, message = "refused", _("cannot find the mail server {host}").format(
+            host=repr(settings.host))
     except TimeoutError:
-        kind, message = "timeout", (f"the mail server {where} did not answer within "
-                                    f"{settings.timeout_s:g} s")
+        kind, message = "timeout", _("the mail server {server} did not answer within "
+                                     "{seconds} s").format(
+            server=where, seconds=_seconds(settings.timeout_s))
     except ssl.SSLCertVerificationError as exc:
-        kind, message = "tls", (f"the mail server {where} has a certificate that cannot be "
-                                f"trusted ({exc.verify_message})")
+        kind, message = "tls", _("the mail server {server} has a certificate that cannot be "
+                                 "trusted ({reason})").format(server=where,
+                                                              reason=exc.verify_message)
     except ssl.SSLError as exc:
-        hint = ('; port 465 wants security = "tls", port 587 "starttls"'
-                if settings.port in (465, 587) else "")
-        kind, message = "tls", f"TLS with the mail server {where} failed ({exc.reason}){hint}"
+        kind, message = "tls", (
+            _('TLS with the mail server {server} failed ({reason}); port 465 wants security = '
+              '"tls", port 587 "starttls"') if settings.port in (465, 587) else
+            _("TLS with the mail server {server} failed ({reason})")).format(
+            server=where, reason=exc.reason)
     except OSError as exc:
-        kind, message = "refused", (f"cannot reach the mail server {where}: "
-                                    f"{(exc.strerror or str(exc)).lower()}")
+        kind, message = "refused", _("cannot reach the mail server {server}: {reason}").format(
+            server=where, reason=(exc.strerror or str(exc)).lower())
     raise MailError(redact(one_line(message)), path, kind=kind)
 
 
@@ -174,5 +191,11 @@ def _text(value: bytes | str) -> str:
 
 def _mb(size: int) -> str:
     if size < 1_000_000:
-        return f"{max(size // 1000, 1)} KB"
-    return f"{size / 1_000_000:.1f} MB"
+        return _("{n} KB").format(n=formats.number(max(size // 1000, 1)))
+    return _("{n} MB").format(n=formats.decimal(size / 1_000_000, 1))
+
+
+def _seconds(value: float) -> str:
+    """A timeout as people read it: ``30``, ``0.5`` (``0,5`` in German)."""
+    text = f"{value:g}"
+    return formats.decimal(Decimal(text)) if formats.localised() else text

@@ -3,14 +3,35 @@ and the export service."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ordertui.domain.query import OrderQuery
+from ordertui.i18n import N_, _
+
+
+class _Translated(Mapping[str, str]):
+    """Labels kept in English and read in the language of the process."""
+
+    def __init__(self, english: Mapping[str, str]) -> None:
+        self.english = dict(english)
+
+    def __getitem__(self, key: str) -> str:
+        return _(self.english[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.english)
+
+    def __len__(self) -> int:
+        return len(self.english)
+
 
 FORMATS = ("csv-excel", "csv", "xlsx")
-FORMAT_LABELS = {"csv-excel": "CSV for Excel (UTF-8 with BOM)", "csv": "Plain CSV (UTF-8)",
-                 "xlsx": "Excel (.xlsx)"}
+#: each format as people read it (``FORMAT_LABELS[fmt]`` is in the language of the process)
+FORMAT_LABELS: Mapping[str, str] = _Translated({
+    "csv-excel": N_("CSV for Excel (UTF-8 with BOM)"), "csv": N_("Plain CSV (UTF-8)"),
+    "xlsx": N_("Excel (.xlsx)")})
 LAYOUTS = ("order", "line-item")
 
 

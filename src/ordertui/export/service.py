@@ -35,7 +35,7 @@ from ordertui.config import Config
 from ordertui.domain.errors import ConfigError, ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.query import OrderQuery
-from ordertui.export.columns import Moved, resolve_columns
+from ordertui.export.columns import Moved, for_format, resolve_columns
 from ordertui.export.errors import (
     ExportCancelled,
     ExportFileExists,
@@ -44,6 +44,7 @@ from ordertui.export.errors import (
 )
 from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest, ExportResult
 from ordertui.export.writers import EXTENSIONS, MIME_TYPES, RowWriter, open_writer
+from ordertui.i18n import N_, _, formats, ngettext
 
 log = logging.getLogger("ordertui.export")
 
@@ -51,8 +52,8 @@ log = logging.getLogger("ordertui.export")
 #: that per-batch costs (one query for ids, one for the orders) vanish.
 BATCH_SIZE = 500
 
-XLS_NOTE = ("the legacy .xls format is not written; an .xlsx file is written instead "
-            "(every Excel since 2007 opens it)")
+XLS_NOTE = N_("the legacy .xls format is not written; an .xlsx file is written instead "
+              "(every Excel since 2007 opens it)")
 
 #: File name endings and the format they stand for. ".csv" means "CSV for Excel" because a
 #: merchant who names a .csv file usually opens it in a spreadsheet (Shopify's default too).
@@ -72,7 +73,7 @@ def format_note(path: str | Path | None = None, fmt: str | None = None) -> str |
     legacy = (fmt or "").strip().lower() == "xls"
     if path is not None and str(path).strip():
         legacy = legacy or Path(str(path).strip()).suffix.lower() == ".xls"
-    return XLS_NOTE if legacy else None
+    return _(XLS_NOTE) if legacy else None
 
 
 def default_filename(fmt: str, now: datetime | None = None) -> str:
@@ -90,9 +91,9 @@ def describe_scope(query: OrderQuery) -> str:
     local = until.astimezone()
     if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
         return query.describe()
-    base = query.with_(until=None).describe()
-    through = f"through {(local - timedelta(days=1)).date().isoformat()}"
-    return through if base == "all orders" else f"{base}, {through}"
+    rest = query.with_(until=None)
+    through = _("through {date}").format(date=formats.date((local - timedelta(days=1)).date()))
+    return f"{rest.describe()}, {through}" if rest.filtered else through
 
 
 def validate(request: ExportRequest, config: Config) -> ExportRequest:
@@ -109,22 +110,24 @@ def validate(request: ExportRequest, config: Config) -> ExportRequest:
     fmt = (request.fmt or "").strip().lower()
     if fmt == "xls":
         fmt = "xlsx"
-        notes.append(XLS_NOTE)
+        notes.append(_(XLS_NOTE))
     raw_path = request.path
     path = Path(os.path.expanduser(str(raw_path).strip())) if raw_path is not None and str(
         raw_path).strip() else None
     if path is not None and path.suffix.lower() == ".xls":
         path = path.with_suffix(".xlsx")
-        notes.append(XLS_NOTE)
+        notes.append(_(XLS_NOTE))
     if not fmt and path is not None:
         fmt = infer_format(path) or ""
     if fmt not in FORMATS:
-        raise ValidationError("fmt", ("choose a format: " if not fmt else
-                                      f"unknown format {fmt!r}; choose ") + ", ".join(
-                                          f"{f} ({FORMAT_LABELS[f]})" for f in FORMATS))
+        choices = ", ".join(f"{f} ({FORMAT_LABELS[f]})" for f in FORMATS)
+        raise ValidationError("fmt", _("choose a format: {choices}").format(choices=choices)
+                              if not fmt else _("unknown format {format}; choose {choices}").format(
+                                  format=repr(fmt), choices=choices))
     if request.per not in LAYOUTS:
-        raise ValidationError("per", f"one row per {' or per '.join(LAYOUTS)}, not "
-                              f"{request.per!r}")
+        raise ValidationError("per", _("one row per {order} or per {line_item}, not "
+                                       "{given}").format(order=LAYOUTS[0], line_item=LAYOUTS[1],
+                                                         given=repr(request.per)))
     columns = tuple(c.key for c in resolve_columns(request.columns, request.per))
 
     email: str | None = None
@@ -136,19 +139,21 @@ def validate(request: ExportRequest, config: Config) -> ExportRequest:
         try:
             settings = config.email()
         except ConfigError as exc:
-            raise ValidationError("email", f"cannot send e-mail: {exc}") from None
+            raise ValidationError("email", _("cannot send e-mail: {error}").format(
+                error=exc)) from None
         if settings.username and not settings.password:
-            raise ValidationError("email", f"cannot send e-mail: {config.path} [email] has a "
-                                  "username but no password or password_env")
+            raise ValidationError("email", _("cannot send e-mail: {path} [email] has a "
+                                             "username but no password or password_env").format(
+                                                 path=config.path))
 
     q = request.query
     if q.since is not None and q.until is not None and q.until <= q.since:
-        raise ValidationError("until", "the end date is not after the start date")
+        raise ValidationError("until", _("the end date is not after the start date"))
 
     if path is None:
         if email is None:
-            raise ValidationError("path", "give a file to write, an address to e-mail it "
-                                  "to, or both")
+            raise ValidationError("path", _("give a file to write, an address to e-mail it "
+                                            "to, or both"))
         directory = config.data_dir / "exports"
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = directory / default_filename(fmt)
@@ -167,17 +172,22 @@ def _check_path(path: Path, fmt: str, force: bool) -> None:
     suffix = path.suffix.lower()
     named = _SUFFIX_FORMATS.get(suffix)
     if named is not None and (named == "xlsx") != (fmt == "xlsx"):
-        raise ValidationError("path", f"{path.name} ends in {suffix} but the format is "
-                              f"{fmt}; name it {path.stem}{EXTENSIONS[fmt]} or choose "
-                              f"{'xlsx' if named == 'xlsx' else 'a CSV format'}")
+        raise ValidationError("path", (
+            _("{name} ends in {suffix} but the format is {format}; name it {other} or choose "
+              "xlsx") if named == "xlsx" else
+            _("{name} ends in {suffix} but the format is {format}; name it {other} or choose "
+              "a CSV format")).format(name=path.name, suffix=suffix, format=fmt,
+                                      other=f"{path.stem}{EXTENSIONS[fmt]}"))
     if str(path).endswith(os.sep) or path.is_dir():
-        raise ValidationError("path", f"{path} is a directory; give a file name, like "
-                              f"{path / default_filename(fmt)}")
+        raise ValidationError("path", _("{path} is a directory; give a file name, like "
+                                        "{example}").format(
+                                            path=path, example=path / default_filename(fmt)))
     parent = path.parent
     if not parent.is_dir():
-        raise ValidationError("path", f"there is no directory {parent}")
+        raise ValidationError("path", _("there is no directory {path}").format(path=parent))
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise ValidationError("path", f"cannot create files in {parent} (permission denied)")
+        raise ValidationError("path", _("cannot create files in {path} (permission "
+                                        "denied)").format(path=parent))
     if path.exists() and not force:
         raise ExportFileExists(path)
 
@@ -225,7 +235,8 @@ def run_export(source: OrderSource, config: Config, request: ExportRequest,
     writer: RowWriter | None = None
     done = 0
     try:
-        writer = open_writer(req.fmt, tmp, columns)
+        # the headers in the language of the process, but the csv for scripts: in English
+        writer = open_writer(req.fmt, tmp, for_format(columns, req.fmt))
         with _fewer_collections():
             for ids in source.iter_ids(req.query, batch_size):
                 _check_cancel(cancelled, dest)
@@ -250,8 +261,8 @@ def run_export(source: OrderSource, config: Config, request: ExportRequest,
     result = ExportResult(path=dest, orders=done, rows=writer.rows,
                           warnings=[*req.notes, *writer.warnings])
     if done == 0:
-        result.warnings.append(f"no orders match ({describe_scope(req.query)}); the file has "
-                               "the header row only")
+        result.warnings.append(_("no orders match ({scope}); the file has the header row "
+                                 "only").format(scope=describe_scope(req.query)))
     log.info("exported %d orders (%d rows, %s, %s) to %s", done, result.rows, req.fmt,
              describe_scope(req.query), dest)
     if req.email:
@@ -270,16 +281,26 @@ def _mail(config: Config, req: ExportRequest, result: ExportResult) -> None:
     assert req.email is not None
     size = result.path.stat().st_size
     scope = describe_scope(req.query)
-    layout = "one row per line item" if req.per == "line-item" else "one row per order"
-    subject = f"Orders export: {result.orders:,} orders ({scope})"
+    orders, rows = formats.number(result.orders), formats.number(result.rows)
+    subject = ngettext("Orders export: {n} order ({scope})",
+                       "Orders export: {n} orders ({scope})", result.orders).format(
+        n=orders, scope=scope)
+    # Translators: the lines of the e-mail that brings an export; keep the labels of the
+    # lines ("Orders:", "Filter:", ...) and the values after them aligned as in English
+    counts = (ngettext("Orders:  {orders} ({rows} row, one row per line item)",
+                       "Orders:  {orders} ({rows} rows, one row per line item)", result.rows)
+              if req.per == "line-item" else
+              ngettext("Orders:  {orders} ({rows} row, one row per order)",
+                       "Orders:  {orders} ({rows} rows, one row per order)", result.rows))
     body = "\n".join([
-        "Attached is an export of your orders from ordertui.", "",
-        f"Orders:  {result.orders:,} ({result.rows:,} rows, {layout})",
-        f"Filter:  {scope}",
-        f"Format:  {FORMAT_LABELS[req.fmt]}",
-        f"File:    {result.path.name} ({_size(size)})",
-        f"Created: {datetime.now():%Y-%m-%d %H:%M}", "",
-        f"A copy is kept at {result.path} on {socket.gethostname()}.", ""])
+        _("Attached is an export of your orders from ordertui."), "",
+        counts.format(orders=orders, rows=rows),
+        _("Filter:  {scope}").format(scope=scope),
+        _("Format:  {format}").format(format=FORMAT_LABELS[req.fmt]),
+        _("File:    {name} ({size})").format(name=result.path.name, size=_size(size)),
+        _("Created: {when}").format(when=formats.when(datetime.now().astimezone())), "",
+        _("A copy is kept at {path} on {host}.").format(path=result.path,
+                                                          host=socket.gethostname()), ""])
     try:
         send_file(config.email(), parse_addresses(req.email), result.path, subject=subject,
                   body=body, mime_type=MIME_TYPES[req.fmt])
@@ -411,17 +432,17 @@ def _alive(pid: int) -> bool:
 
 def _reason(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+        return _("the disk is full")
     if exc.errno == errno.EDQUOT:
-        return "the disk quota is used up"
+        return _("the disk quota is used up")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
+        return _("permission denied")
     if exc.errno == errno.EROFS:
-        return "the file system is read-only"
+        return _("the file system is read-only")
     return (exc.strerror or str(exc)).lower()
 
 
 def _size(size: int) -> str:
     if size < 1_000_000:
-        return f"{max((size + 999) // 1000, 1)} KB"
-    return f"{size / 1_000_000:.1f} MB"
+        return _("{n} KB").format(n=formats.number(max((size + 999) // 1000, 1)))
+    return _("{n} MB").format(n=formats.decimal(size / 1_000_000, 1))
