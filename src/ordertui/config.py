@@ -195,7 +195,7 @@ def load(path: Path | None = None, data_dir: Path | None = None) -> Config:
             raise ConfigError(str(path), _("not valid TOML: {error}").format(error=msg),
                               line=int(line.group(1)) if line else None) from None
         if has_inline_secret(raw):
-            check_private(path, "this config file holds a secret and")
+            check_private(path, _("this config file holds a secret and"))
     elif explicit:
         raise ConfigError(str(path), _("no such file; create it or leave out --config"))
     return parse(raw, path, data_dir)
@@ -218,7 +218,8 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
         raise err(_("theme must be a string"), "app", "theme")
     language = app.get("language", "auto")
     if language not in (*CHOICES, PSEUDO):
-        raise err(f"language must be one of {', '.join(CHOICES)}", "app", "language")
+        raise err(_("language must be one of {choices}").format(choices=", ".join(CHOICES)),
+                  "app", "language")
     interval = app.get("sync_interval_s", 300)
     if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 5:
         raise err(_("sync_interval_s must be a number of seconds, at least 5"), "app",

@@ -17,6 +17,7 @@ from ordertui.domain.text import visible
 from ordertui.i18n import _, formats, ngettext
 from ordertui.services.exports import (
     COLUMNS,
+    DELIMITERS,
     FORMAT_LABELS,
     FORMATS,
     LAYOUTS,
@@ -105,6 +106,9 @@ def _list_columns() -> None:
               help=_("The columns, in order (see --list-columns)."))
 @click.option("--email", default=None, metavar="ADDRESS",
               help=_("Also send the file to this address (settings under [email])."))
+@click.option("--delimiter", type=click.Choice(DELIMITERS), default=None,
+              help=_("The separator of csv-excel (default: the language's; ; in German, "
+                     "where numbers take a decimal comma)."))
 @click.option("--force", is_flag=True, help=_("Replace the file if it exists."))
 @click.option("--list-columns", is_flag=True, help=_("List the columns and exit."))
 @pass_app
@@ -112,7 +116,7 @@ def _list_columns() -> None:
 def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tuple[str, ...],
                attention: bool, search: str, supplier: str | None, since: str | None,
                until: str | None, month: str | None, ids: tuple[str, ...], per: str,
-               columns: str | None, email: str | None, force: bool,
+               columns: str | None, email: str | None, delimiter: str | None, force: bool,
                list_columns: bool) -> None:
     if list_columns:
         _list_columns()
@@ -142,7 +146,7 @@ def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tup
     request = ExportRequest(query=query, fmt=(fmt or "").lower(),
                             path=None if output is None else Path(output), email=email,
                             per=per, columns=parse_keys(columns) if columns is not None
-                            else None, force=force)
+                            else None, force=force, delimiter=delimiter)
     request = s.check_export(request)
     bar = Progress(_("exporting to {file}").format(file=request.path.name) if request.path
                    else _("exporting to a file"))

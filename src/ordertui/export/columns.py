@@ -27,7 +27,9 @@ from ordertui.domain.returns import OrderMoney
 from ordertui.domain.states import OrderStatus
 from ordertui.i18n import N_, _, ngettext
 
-KINDS = ("text", "money", "int", "date", "datetime")
+#: "label" is text from the app's own vocabulary (a status, a dispute's state): English in
+#: the CSV for scripts, in the app's language in the files for people
+KINDS = ("text", "label", "money", "int", "date", "datetime")
 
 #: (order, its money) -> value: the money holds what went back to the customer and came
 #: back from the supplier, and counts a cancelled order for nothing (``OrderMoney``)
@@ -78,8 +80,8 @@ def _local(value: datetime | None) -> datetime | None:
     return datetime.fromtimestamp(value.timestamp()) if value is not None else None
 
 
-#: the cells hold the status in English in every format: a value, as the ``csv`` for scripts
-#: must keep it, and the same for every merchant's spreadsheet
+#: the cells hold the status in English, as the ``csv`` for scripts keeps it; the files for
+#: people translate it (a column of kind "label", see ``writers``)
 _STATUS_LABELS = {s: s.english for s in OrderStatus}
 
 
@@ -151,7 +153,7 @@ _order("shipped", N_("Shipped at"), "datetime", lambda o, _m: _local(o.shipped_a
        N_("when it shipped"))
 _order("delivered", N_("Delivered at"), "datetime", lambda o, _m: _local(o.delivered_at),
        N_("when it was delivered"))
-_order("status", N_("Status"), "text", lambda o, _m: _STATUS_LABELS[o.status],
+_order("status", N_("Status"), "label", lambda o, _m: _STATUS_LABELS[o.status],
        N_("the order's status"))
 _order("supplier_status", N_("Supplier status"), "text", lambda o, _m: o.supplier_status,
        N_("the supplier's own word for the status"))
@@ -162,10 +164,10 @@ _order("cancellation", N_("Cancellation"), "text",
 _order("cancellation_reason", N_("Cancellation reason"), "text",
        lambda o, _m: o.cancellation.reason if o.cancellation else None,
        N_("why the cancellation was asked for"))
-_order("dispute", N_("Dispute"), "text",
+_order("dispute", N_("Dispute"), "label",
        lambda o, _m: o.dispute.state.english if o.dispute else None,
        N_("the latest dispute's state"))
-_order("dispute_reason", N_("Dispute reason"), "text",
+_order("dispute_reason", N_("Dispute reason"), "label",
        lambda o, _m: o.dispute.reason.english if o.dispute else None,
        N_("why the dispute was opened"))
 _once("dispute_amount", N_("Dispute amount"), lambda o, _m: o.dispute.amount if o.dispute else None,
@@ -361,5 +363,6 @@ def row_builder(columns: Sequence[Column], per: str,
 
 #: The Python type each kind's values have (besides None), for tests and for writers that
 #: check what they are given.
-KIND_TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "money": (Money,), "int": (int,),
+KIND_TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "label": (str,), "money": (Money,),
+                                           "int": (int,),
                                            "date": (date,), "datetime": (datetime,)}

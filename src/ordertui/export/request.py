@@ -33,6 +33,8 @@ FORMAT_LABELS: Mapping[str, str] = _Translated({
     "csv-excel": N_("CSV for Excel (UTF-8 with BOM)"), "csv": N_("Plain CSV (UTF-8)"),
     "xlsx": N_("Excel (.xlsx)")})
 LAYOUTS = ("order", "line-item")
+#: the separators "CSV for Excel" can be given (``ExportRequest.delimiter``)
+DELIMITERS = (",", ";")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class ExportRequest:
     columns: tuple[str, ...] | None = None  # None: the default columns
     force: bool = False  # overwrite an existing file
     notes: tuple[str, ...] = ()  # things validate() changed and the merchant should know
+    #: the separator of ``csv-excel``; None: the language's (";" where decimals take a comma)
+    delimiter: str | None = None
 
 
 @dataclass(slots=True)

@@ -42,7 +42,14 @@ from ordertui.export.errors import (
     ExportWriteError,
     MailError,
 )
-from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest, ExportResult
+from ordertui.export.request import (
+    DELIMITERS,
+    FORMAT_LABELS,
+    FORMATS,
+    LAYOUTS,
+    ExportRequest,
+    ExportResult,
+)
 from ordertui.export.writers import EXTENSIONS, MIME_TYPES, RowWriter, open_writer
 from ordertui.i18n import N_, _, formats, ngettext
 
@@ -129,6 +136,15 @@ def validate(request: ExportRequest, config: Config) -> ExportRequest:
                                        "{given}").format(order=LAYOUTS[0], line_item=LAYOUTS[1],
                                                          given=repr(request.per)))
     columns = tuple(c.key for c in resolve_columns(request.columns, request.per))
+    if request.delimiter is not None:
+        if request.delimiter not in DELIMITERS:
+            raise ValidationError("delimiter", _("the separator is {comma} or {semicolon}, not "
+                                                 "{given}").format(
+                comma=repr(DELIMITERS[0]), semicolon=repr(DELIMITERS[1]),
+                given=repr(request.delimiter)))
+        if fmt != "csv-excel":
+            raise ValidationError("delimiter", _("a separator is chosen for csv-excel only; "
+                                                 "csv for scripts always uses commas"))
 
     email: str | None = None
     if request.email is not None and request.email.strip():
@@ -236,7 +252,7 @@ def run_export(source: OrderSource, config: Config, request: ExportRequest,
     done = 0
     try:
         # the headers in the language of the process, but the csv for scripts: in English
-        writer = open_writer(req.fmt, tmp, for_format(columns, req.fmt))
+        writer = open_writer(req.fmt, tmp, for_format(columns, req.fmt), req.delimiter)
         with _fewer_collections():
             for ids in source.iter_ids(req.query, batch_size):
                 _check_cancel(cancelled, dest)

@@ -35,7 +35,7 @@ from ordertui.domain.models import Order
 from ordertui.domain.money import Money, exponent
 from ordertui.export.columns import Column, Moved, RowFn, row_builder
 from ordertui.export.safety import FIRST, SCAN, cell_text
-from ordertui.i18n import _, formats
+from ordertui.i18n import _, formats, ngettext
 
 #: Longest text an Excel cell holds; longer text is cut (with a warning) rather than left
 #: for Excel to "repair" the file.
@@ -104,6 +104,10 @@ def _csv_money_marked(value: Money | None, mark: str) -> str | None:
     return str(amount(value)).replace(".", mark) if value is not None else None
 
 
+def _csv_label(value: str | None) -> str | None:
+    return _csv_text(_(value)) if value else value
+
+
 def _csv_date(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -117,7 +121,7 @@ def _same(value: Any) -> Any:
 
 
 _CSV_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "text": _csv_text, "money": _csv_money, "int": _same, "date": _csv_date,
+    "text": _csv_text, "label": _csv_text, "money": _csv_money, "int": _same, "date": _csv_date,
     "datetime": _csv_datetime}
 
 
@@ -146,9 +150,11 @@ class CsvWriter(RowWriter):
         mark = formats.decimal_symbol() if bom and self.delimiter != "," else "."
         if mark != ".":
             converters["money"] = functools.partial(_csv_money_marked, mark=mark)
+        if bom:  # the app's own words in the app's language
+            converters["label"] = _csv_label
         self._convert = [converters[c.kind] for c in self.columns]
         self._builders: dict[str, RowFn] = {}
-        self._csv.writerow([cell_text(_(c.label)) if bom else c.key for c in self.columns])
+        self._csv.writerow([cell_text(c.label) if bom else c.key for c in self.columns])
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         convert = self._convert
@@ -231,6 +237,8 @@ class XlsxWriter(RowWriter):
     def _converter(self, index: int, kind: str) -> Callable[[Any], Any]:
         if kind == "text":
             return self._text
+        if kind == "label":
+            return lambda value: self._text(_(value)) if value else value
         if kind == "int":
             return _same
         if kind == "money":
@@ -284,12 +292,12 @@ class XlsxWriter(RowWriter):
     def _widths(self, sample: Sequence[Sequence[Any]]) -> list[float]:
         widths = []
         for i, col in enumerate(self.columns):
-            width = _display_width(_(col.label)) + 3  # room for the autofilter button
+            width = _display_width(col.label) + 3  # room for the autofilter button
             for row in sample:
                 v = row[i]
                 if v is None:
                     continue
-                if col.kind == "text":
+                if col.kind in ("text", "label"):
                     w = _display_width(max(str(v).split("\n"), key=len)) + 1
                 elif col.kind == "money":
                     w = len(f"{v.amount:,}") + 6
@@ -316,7 +324,7 @@ class XlsxWriter(RowWriter):
         bold = Font(bold=True)
         header = []
         for col in self.columns:
-            cell = WriteOnlyCell(ws, cell_text(_(col.label)))
+            cell = WriteOnlyCell(ws, cell_text(col.label))
             cell.font = bold
             header.append(cell)
         ws.append(header)
@@ -363,9 +371,10 @@ class XlsxWriter(RowWriter):
             os.fsync(f.fileno())
         if self._truncated:
             n = self._truncated
-            self.warnings.append(f"{n:,} cell{'s' if n > 1 else ''} longer than "
-                                 f"{XLSX_MAX_TEXT:,} characters (Excel's limit) "
-                                 f"{'were' if n > 1 else 'was'} cut")
+            self.warnings.append(ngettext(
+                "{n} cell longer than {limit} characters (Excel's limit) was cut",
+                "{n} cells longer than {limit} characters (Excel's limit) were cut", n).format(
+                    n=formats.number(n), limit=formats.number(XLSX_MAX_TEXT)))
 
     def discard(self) -> None:
         from openpyxl.worksheet import _writer as sheet_writer

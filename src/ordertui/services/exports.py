@@ -4,10 +4,18 @@ an export can end in. Running one is ``Services.export``."""
 
 from ordertui.export.columns import COLUMNS, DEFAULT_COLUMNS, default_columns, parse_keys
 from ordertui.export.errors import ExportCancelled, ExportFileExists, MailError
-from ordertui.export.request import FORMAT_LABELS, FORMATS, LAYOUTS, ExportRequest, ExportResult
+from ordertui.export.request import (
+    DELIMITERS,
+    FORMAT_LABELS,
+    FORMATS,
+    LAYOUTS,
+    ExportRequest,
+    ExportResult,
+)
 from ordertui.export.safety import neutralise
 from ordertui.export.service import infer_format
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "FORMATS", "FORMAT_LABELS", "LAYOUTS", "ExportCancelled",
+__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "DELIMITERS", "FORMATS", "FORMAT_LABELS", "LAYOUTS",
+           "ExportCancelled",
            "ExportFileExists", "ExportRequest", "ExportResult", "MailError", "default_columns",
            "infer_format", "neutralise", "parse_keys"]
