@@ -54,12 +54,14 @@ RECORD_DISPUTE = N_("record dispute")
 #: the reason of a cancellation recorded by hand without a note
 RECORDED_BY_HAND = N_("recorded by hand")
 RECORDED_MESSAGE = N_("(recorded) {note}")
+# Translators: {state} is a state in lower-case words (approved, in transit), translated
 RECORDED = N_("{state} (recorded by hand)")
 RECORDED_NOTE = N_("{state} (recorded by hand): {note}")
 RECORDED_AMOUNT = N_("{state} (recorded by hand), {amount}")
 RECORDED_AMOUNT_NOTE = N_("{state} (recorded by hand), {amount}: {note}")
 
 # --- refunds and money back from the supplier (refunds.py, shops.py) ----------------------
+# Translators: what happened, in an order's history (also "linked", "return opened")
 REFUND = N_("refund")
 FULL_REFUND_RETURNED = N_("full refund of {amount} to the customer (item comes back): {reason}")
 FULL_REFUND_KEPT = N_("full refund of {amount} to the customer (customer keeps it): {reason}")
@@ -91,6 +93,7 @@ RETURN_TO_YOU_TRACKED = N_("return {number}: {items} to your address: {reason} "
 RETURN_TO_SUPPLIER = N_("return {number}: {items} to {supplier}: {reason}")
 RETURN_TO_SUPPLIER_TRACKED = N_("return {number}: {items} to {supplier}: {reason} "
                                 "(tracking {tracking})")
+# Translators: a return moved on; {state} is its new state in words (received, restocked)
 RETURN_NOW = N_("now {state}")
 RETURN_NOW_NOTED = N_("now {state} ({extras})")
 RETURN_RESTOCKED = N_("now {state}, {items} into the returns stock")
@@ -115,9 +118,11 @@ HAD_IT_SUPPLIER = N_("{supplier} already had it; not sent again")
 HAD_IT_SHOP = N_("the shop {shop} already had it; not sent again")
 ORDER_GONE = N_("the order is gone")
 SHOP_ORDER_GONE = N_("the shop order {shop_order} is not in the store any more")
+# Translators: {action} is an action in words (request cancellation), translated
 DROPPED = N_("not sent: {supplier} refused the {action} before it")
 
 # --- exchange rates (fx.py, ecb.py) -------------------------------------------------------
+# Translators: ECB is the European Central Bank; {file} is the name of one of its files
 ECB_UNREADABLE = N_("ECB: {file} could not be read ({error})")
 ECB_FUTURE = N_("ECB: {file} gives rates for {day}, after today")
 ECB_TOO_LARGE = N_("ECB: {file} is larger than any such file ({size} bytes)")

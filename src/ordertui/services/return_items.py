@@ -44,6 +44,7 @@ def parse_items(text: str) -> list[tuple[str, int]]:
         try:
             n = int(qty)
         except ValueError:
+            # Translators: SKU:QUANTITY says what to type; LAMP-01:2 is an example of it
             raise ValidationError("items", _("{text}: write SKU:QUANTITY, like LAMP-01:2"
                                              ).format(text=repr(part))) from None
         pairs.append((key.strip(), n))

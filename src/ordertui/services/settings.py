@@ -47,6 +47,7 @@ def _check_tables(config: Config, table: str, tables: Mapping[str, Mapping[str, 
     for name, settings in tables.items():
         section = f"{table}.{name}"
         if not isinstance(settings.get("kind"), str):
+            # Translators: "kind = " is the config's own key, as it is typed
             raise err(_("[{section}] needs kind = one of {kinds}").format(
                 section=section, kinds=", ".join(registry.kinds())), section, "kind")
         try:
