@@ -32,9 +32,10 @@ from ordertui.domain.states import (
     Source,
     check_cancellation,
     check_dispute,
-    label,
 )
 from ordertui.domain.text import one_line
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.services.base import ServicesBase
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -89,7 +90,8 @@ class Actions(ServicesBase):
     def check_evidence(self, paths: Sequence[str]) -> list[Evidence]:
         """Evidence files must exist on this machine and be readable."""
         if len(paths) > rules.MAX_EVIDENCE:
-            raise ValidationError("evidence", f"at most {rules.MAX_EVIDENCE} evidence files")
+            raise ValidationError("evidence", _("at most {count} evidence files").format(
+                count=rules.MAX_EVIDENCE))
         result = []
         for raw in paths:
             raw = raw.strip()
@@ -103,21 +105,24 @@ class Actions(ServicesBase):
             except (OSError, ValueError, RuntimeError) as exc:
                 # a name too long, a NUL byte, ~nosuchuser: not a file on this machine
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
-                    "not a usable path"
-                raise ValidationError("evidence", f"{one_line(raw, 60)!r}: {reason}; give the "
-                                      "path of a file on this machine") from None
+                    _("not a usable path")
+                raise ValidationError("evidence", _(
+                    "{path}: {reason}; give the path of a file on this machine").format(
+                        path=repr(one_line(raw, 60)), reason=reason)) from None
             if not path.exists():
-                raise ValidationError("evidence", f"no file at {raw}; give the path of a file "
-                                      "on this machine")
+                raise ValidationError("evidence", _(
+                    "no file at {path}; give the path of a file on this machine").format(
+                        path=raw))
             if not path.is_file():
-                raise ValidationError("evidence", f"{raw} is not a file")
+                raise ValidationError("evidence", _("{path} is not a file").format(path=raw))
             if not os.access(path, os.R_OK):
-                raise ValidationError("evidence", f"{raw} cannot be read (check its "
-                                      "permissions)")
+                raise ValidationError("evidence", _(
+                    "{path} cannot be read (check its permissions)").format(path=raw))
             size = path.stat().st_size
             if size > MAX_EVIDENCE_BYTES:
-                raise ValidationError("evidence", f"{raw} is {size // 1_048_576} MB; the limit "
-                                      f"is {MAX_EVIDENCE_BYTES // 1_048_576} MB")
+                raise ValidationError("evidence", _(
+                    "{path} is {size} MB; the limit is {limit} MB").format(
+                        path=raw, size=size // 1_048_576, limit=MAX_EVIDENCE_BYTES // 1_048_576))
             result.append(Evidence(str(path.resolve()), path.name, size))
         return result
 
@@ -128,8 +133,8 @@ class Actions(ServicesBase):
         try:
             dreason = DisputeReason(reason)
         except ValueError:
-            raise ValidationError("reason", "the reason must be one of: " + ", ".join(
-                r.value for r in DisputeReason)) from None
+            raise ValidationError("reason", _("the reason must be one of: {choices}").format(
+                choices=", ".join(r.value for r in DisputeReason))) from None
         money = (Money.parse(amount, order.total_cost.currency) if amount.strip()
                  else order.total_cost)
         rules.check_dispute_amount(order, money)
@@ -199,19 +204,22 @@ class Actions(ServicesBase):
         def change(d: Dispute, key: str, now: datetime) -> None:
             d.state = check_dispute(d.state, DisputeState.RESOLVED_REFUNDED)
             d.refunded = d.offer
-            d.history.append(StateChange(now, d.state.value, "offer accepted", Source.LOCAL))
+            d.history.append(StateChange(now, d.state.value, k.kept(k.OFFER_ACCEPTED),
+                                         Source.LOCAL))
         return self._dispute_step(order_id, Action.DISPUTE_ACCEPT_OFFER, {}, change)
 
 
 def _describe(action: Action, payload: dict[str, Any]) -> str:
+    """The audit's detail of a queued action, kept in English (``kept``)."""
     if action is Action.CANCEL:
-        return f"requested cancellation: {payload['reason']}"
+        return k.kept(k.REQUESTED_CANCELLATION, reason=payload["reason"])
     if action is Action.ANSWER_CANCEL_INFO:
-        return f"answered the supplier: {payload['message']}"
+        return k.kept(k.ANSWERED_SUPPLIER, message=payload["message"])
     if action is Action.DISPUTE_OPEN:
-        return (f"opened a dispute ({label(DisputeReason, payload['reason'])}, "
-                f"{payload['amount']} "
-                f"{payload['currency']}): {payload['description']}")
+        return k.kept(k.OPENED_DISPUTE,
+                      dispute_reason=k.DISPUTE_REASONS.get(payload["reason"], payload["reason"]),
+                      amount=payload["amount"], currency=payload["currency"],
+                      description=payload["description"])
     if action is Action.DISPUTE_REPLY:
-        return f"replied in the dispute: {payload['message']}"
-    return action.label.lower()
+        return k.kept(k.REPLIED_DISPUTE, message=payload["message"])
+    return k.kept(k.ACTIONS[action.value])

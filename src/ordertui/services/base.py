@@ -16,7 +16,9 @@ from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import CapabilityMissing, OrdertuiError
 from ordertui.domain.models import Order
+from ordertui.i18n import _
 from ordertui.secrets import TOKEN_FILE, check_private
+from ordertui.services.kept import lowered
 from ordertui.services.runner import OutboxRunner
 from ordertui.services.settings import check_suppliers
 from ordertui.store import Store
@@ -69,8 +71,10 @@ class ServicesBase:
         if name not in self._adapters:
             sc = self.config.suppliers.get(name)
             if sc is None:
-                raise OrdertuiError(f"no supplier named {name!r} in {self.config.path}; "
-                                    f"configured: {', '.join(self.config.suppliers)}")
+                raise OrdertuiError(_("no supplier named {name} in {path}; configured: "
+                                      "{suppliers}").format(
+                    name=repr(name), path=self.config.path,
+                    suppliers=", ".join(self.config.suppliers)))
             cls = adapter_class(sc.kind)
             context = AdapterContext(directory=self.data_dir / "suppliers" / name,
                                      clock=self.clock, config_path=self.config.path)
@@ -106,8 +110,8 @@ class ServicesBase:
         for name in self.config.suppliers:
             if self.supplier_info(name).is_demo:
                 return name
-        raise OrdertuiError("no demo supplier is configured; add [suppliers.demo] with "
-                            "kind = \"demo\" to the config")
+        raise OrdertuiError(_("no demo supplier is configured; add [suppliers.demo] with "
+                              "kind = \"demo\" to the config"))
 
     async def aclose(self) -> None:
         for adapter in self._adapters.values():
@@ -127,7 +131,7 @@ class ServicesBase:
             url = None
             if order.supplier in self.config.suppliers:
                 url = self.adapter(order.supplier).web_url(order, action)
-            raise CapabilityMissing(order.supplier, action.label.lower(), url)
+            raise CapabilityMissing(order.supplier, lowered(action.label), url)
 
     def check_action(self, order: Order, action: Action) -> None:
         """Raise why ``action`` cannot be done on ``order`` now, by API; ``CapabilityMissing``

@@ -49,6 +49,7 @@ from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
 from ordertui.fsutil import atomic_write
+from ordertui.i18n import _
 from ordertui.services.actions import Actions
 from ordertui.services.base import SupplierInfo, _now
 from ordertui.services.fx import FX_MEMORY, Rates
@@ -389,8 +390,9 @@ class Services(Actions, Recording):
             try:
                 self._require(order, Action.CANCEL)
             except CapabilityMissing:
-                plan.skipped.append((order, f"{order.supplier} has no cancellation API: open "
-                                            "the order to do it on the supplier's page"))
+                plan.skipped.append((order, _(
+                    "{supplier} has no cancellation API: open the order to do it on the "
+                    "supplier's page").format(supplier=order.supplier)))
             except OrdertuiError as exc:
                 plan.skipped.append((order, str(exc)))
             else:
@@ -406,11 +408,11 @@ class Services(Actions, Recording):
         try:
             rules.check_can_open_dispute(order)
         except OrdertuiError as exc:
-            return DisputePlan(order, "refused", "No dispute possible", str(exc))
+            return DisputePlan(order, "refused", _("No dispute possible"), str(exc))
         if Action.DISPUTE_OPEN.capability not in self.supplier_info(order.supplier).capabilities:
-            return DisputePlan(order, "refused", "On the supplier's page",
-                               f"{order.supplier} has no dispute API. Open the order for its "
-                               "dispute page, then record the outcome there.")
+            return DisputePlan(order, "refused", _("On the supplier's page"), _(
+                "{supplier} has no dispute API. Open the order for its dispute page, then "
+                "record the outcome there.").format(supplier=order.supplier))
         return DisputePlan(order, "form")
 
 

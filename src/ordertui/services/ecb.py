@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ordertui.domain.errors import OrdertuiError
+from ordertui.services import kept as k
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -64,16 +65,17 @@ DayRates = dict[date, dict[str, Decimal]]
 
 
 class EcbError(OrdertuiError):
-    """The ECB's file could not be had or read; one line."""
+    """The ECB's file could not be had or read; one line, in English: it is kept as the last
+    fetch's error (``fx``) and shown through ``kept.shown``."""
 
 
 def parse_xml(data: bytes, what: str = DAILY) -> DayRates:
     """The days and rates of the daily or the 90-day file; ``EcbError`` for anything that is
     not such a file."""
     if len(data) > MAX_BYTES.get(what, MAX_BYTES[NINETY_DAYS]):
-        raise EcbError(f"{PARTY}: {what} is larger than any such file ({len(data):,} bytes)")
+        raise EcbError(k.kept(k.ECB_TOO_LARGE, file=what, size=f"{len(data):,}"))
     if _HTML.match(data):
-        raise EcbError(f"{PARTY}: {what} is an HTML page, not the ECB's reference rates")
+        raise EcbError(k.kept(k.ECB_HTML, file=what))
     # the XML parser loads only when rates are read (the app on the demo never does)
     from xml.etree.ElementTree import ParseError
 
@@ -84,31 +86,30 @@ def parse_xml(data: bytes, what: str = DAILY) -> DayRates:
         root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                                  forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
-        raise EcbError(f"{PARTY}: {what} was refused: it declares {_what_defused(exc)}") \
-            from None
+        raise EcbError(k.kept(k.ECB_DEFUSED, file=what, what=_what_defused(exc))) from None
     except (ParseError, ValueError, UnicodeError):
-        raise EcbError(f"{PARTY}: {what} is not readable XML") from None
+        raise EcbError(k.kept(k.ECB_NOT_XML, file=what)) from None
     if _local(root) != "Envelope":
-        raise EcbError(f"{PARTY}: {what} is not the ECB's reference rates (no Envelope)")
+        raise EcbError(k.kept(k.ECB_NO_ENVELOPE, file=what))
     days: DayRates = {}
     for cube in root.iterfind("{*}Cube/{*}Cube"):
         if len(days) >= MAX_DAYS:
-            raise EcbError(f"{PARTY}: {what} holds more than {MAX_DAYS:,} days")
+            raise EcbError(k.kept(k.ECB_TOO_MANY_DAYS, file=what, count=f"{MAX_DAYS:,}"))
         day = _day(cube.get("time"), what)
         if day in days:
-            raise EcbError(f"{PARTY}: {what} gives {day} twice")
+            raise EcbError(k.kept(k.ECB_DAY_TWICE, file=what, day=day))
         rates: dict[str, Decimal] = {}
         for entry in cube:
             if _local(entry) != "Cube":
                 continue
             if len(rates) >= MAX_CURRENCIES:
-                raise EcbError(f"{PARTY}: {what} gives more than {MAX_CURRENCIES} currencies "
-                               f"on {day}")
+                raise EcbError(k.kept(k.ECB_TOO_MANY_CURRENCIES_ON, file=what,
+                                      count=MAX_CURRENCIES, day=day))
             currency = _currency(entry.get("currency"), what)
             rates[currency] = _rate(entry.get("rate"), what, currency, day)
         days[day] = rates
     if not any(days.values()):
-        raise EcbError(f"{PARTY}: {what} holds no rates")
+        raise EcbError(k.kept(k.ECB_NO_RATES, file=what))
     return days
 
 
@@ -117,28 +118,27 @@ def parse_history(data: bytes, *, since: date | None = None) -> DayRates:
     import zipfile
 
     if len(data) > MAX_BYTES[HISTORY]:
-        raise EcbError(f"{PARTY}: {HISTORY} is larger than any such file "
-                       f"({len(data):,} bytes)")
+        raise EcbError(k.kept(k.ECB_TOO_LARGE, file=HISTORY, size=f"{len(data):,}"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
             if len(members) != 1:
-                raise EcbError(f"{PARTY}: {HISTORY} holds {len(members)} CSV files, not one")
+                raise EcbError(k.kept(k.ECB_CSV_FILES, file=HISTORY, count=len(members)))
             if members[0].file_size > MAX_CSV_BYTES:
-                raise EcbError(f"{PARTY}: the CSV in {HISTORY} is too large to be rates")
+                raise EcbError(k.kept(k.ECB_CSV_TOO_LARGE, file=HISTORY))
             with archive.open(members[0]) as fh:
                 raw = fh.read(MAX_CSV_BYTES + 1)  # its header's size may lie
     except EcbError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             ValueError, OSError):
-        raise EcbError(f"{PARTY}: {HISTORY} is not a readable zip file") from None
+        raise EcbError(k.kept(k.ECB_NOT_ZIP, file=HISTORY)) from None
     if len(raw) > MAX_CSV_BYTES:
-        raise EcbError(f"{PARTY}: the CSV in {HISTORY} is too large to be rates")
+        raise EcbError(k.kept(k.ECB_CSV_TOO_LARGE, file=HISTORY))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise EcbError(f"{PARTY}: the CSV in {HISTORY} is not text") from None
+        raise EcbError(k.kept(k.ECB_CSV_NOT_TEXT, file=HISTORY)) from None
     return _history_rows(text, since)
 
 
@@ -150,10 +150,10 @@ def _history_rows(text: str, since: date | None) -> DayRates:
         rows = csv.reader(io.StringIO(text))
         header = next(rows, None)
         if not header or header[0].strip() != "Date":
-            raise EcbError(f"{PARTY}: the CSV in {what} does not start with Date")
+            raise EcbError(k.kept(k.ECB_CSV_NO_DATE, file=what))
         currencies = [c.strip() for c in header[1:]]
         if len(currencies) > MAX_CURRENCIES + 1:
-            raise EcbError(f"{PARTY}: {what} gives more than {MAX_CURRENCIES} currencies")
+            raise EcbError(k.kept(k.ECB_TOO_MANY_CURRENCIES, file=what, count=MAX_CURRENCIES))
         for c in currencies:
             if c:
                 _currency(c, what)
@@ -162,12 +162,12 @@ def _history_rows(text: str, since: date | None) -> DayRates:
             if not row or not "".join(row).strip():
                 continue
             if len(days) >= MAX_DAYS:
-                raise EcbError(f"{PARTY}: {what} holds more than {MAX_DAYS:,} days")
+                raise EcbError(k.kept(k.ECB_TOO_MANY_DAYS, file=what, count=f"{MAX_DAYS:,}"))
             day = _day(row[0].strip(), what)
             if day in days:
-                raise EcbError(f"{PARTY}: {what} gives {day} twice")
+                raise EcbError(k.kept(k.ECB_DAY_TWICE, file=what, day=day))
             if len(row) - 1 > len(currencies):
-                raise EcbError(f"{PARTY}: {what} has more cells than currencies on {day}")
+                raise EcbError(k.kept(k.ECB_CELLS, file=what, day=day))
             if since is not None and day < since:
                 continue
             rates: dict[str, Decimal] = {}
@@ -178,9 +178,9 @@ def _history_rows(text: str, since: date | None) -> DayRates:
                 rates[currency] = _rate(cell, what, currency, day)
             days[day] = rates
     except csv.Error:
-        raise EcbError(f"{PARTY}: the CSV in {what} is not readable") from None
+        raise EcbError(k.kept(k.ECB_CSV_UNREADABLE, file=what)) from None
     if not days and since is None:
-        raise EcbError(f"{PARTY}: {what} holds no rates")
+        raise EcbError(k.kept(k.ECB_NO_RATES, file=what))
     return days
 
 
@@ -189,42 +189,40 @@ def _local(element: Element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-_DEFUSED = {"DTDForbidden": "a DTD", "EntitiesForbidden": "entities",
-            "ExternalReferenceForbidden": "an external reference"}
+_DEFUSED = {"DTDForbidden": k.ECB_DTD, "EntitiesForbidden": k.ECB_ENTITIES,
+            "ExternalReferenceForbidden": k.ECB_EXTERNAL}
 
 
 def _what_defused(exc: Exception) -> str:
-    return _DEFUSED.get(type(exc).__name__, "what the ECB's files never have")
+    return _DEFUSED.get(type(exc).__name__, k.ECB_NEVER)
 
 
 def _day(text: str | None, what: str) -> date:
     if text is None or not _DAY.fullmatch(text):
-        raise EcbError(f"{PARTY}: {what} has a day that is not a date: {_shown(text)}")
+        raise EcbError(k.kept(k.ECB_BAD_DAY, file=what, value=_shown(text)))
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise EcbError(f"{PARTY}: {what} has a day that is not a date: {_shown(text)}") \
-            from None
+        raise EcbError(k.kept(k.ECB_BAD_DAY, file=what, value=_shown(text))) from None
     if day < FIRST_DAY:
-        raise EcbError(f"{PARTY}: {what} has a day before the ECB published rates: {day}")
+        raise EcbError(k.kept(k.ECB_EARLY_DAY, file=what, day=day))
     return day
 
 
 def _currency(text: str | None, what: str) -> str:
     if text is None or not _CURRENCY.fullmatch(text):
-        raise EcbError(f"{PARTY}: {what} has a currency that is not a currency code: "
-                       f"{_shown(text)}")
+        raise EcbError(k.kept(k.ECB_BAD_CURRENCY, file=what, value=_shown(text)))
     return text
 
 
 def _rate(text: str | None, what: str, currency: str, day: date) -> Decimal:
     if text is None or not _RATE.fullmatch(text):
-        raise EcbError(f"{PARTY}: {what} has a rate of {currency} on {day} that is not a "
-                       f"number: {_shown(text)}")
+        raise EcbError(k.kept(k.ECB_BAD_RATE, file=what, currency=currency, day=day,
+                              value=_shown(text)))
     value = Decimal(text)
     if not MIN_PER_EUR <= value < MAX_PER_EUR:
-        raise EcbError(f"{PARTY}: {what} has a rate of {currency} on {day} out of any range "
-                       f"a currency has: {_shown(text)}")
+        raise EcbError(k.kept(k.ECB_RATE_RANGE, file=what, currency=currency, day=day,
+                              value=_shown(text)))
     return value
 
 
@@ -254,5 +252,5 @@ async def fetch(base_url: str, what: str, *, policy: RetryPolicy | None = None) 
     finally:
         await http.aclose()
     if response.status_code != 200:
-        raise EcbError(f"{PARTY}: answered HTTP {response.status_code} for {what}")
+        raise EcbError(k.kept(k.ECB_HTTP, status=response.status_code, file=what))
     return response.content

@@ -39,6 +39,8 @@ from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.fx import Rate, convert, find_rate, no_rate_reason, oldest_usable
 from ordertui.domain.money import Money
 from ordertui.fsutil import atomic_write
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.services.ecb import (
     DAILY,
     ECB_URL,
@@ -138,7 +140,8 @@ class Rates:
             return ""
         why = no_rate_reason(from_currency, to_currency, day)
         failed = self.last_error()
-        return f"{why} (the last fetch failed: {failed})" if failed else why
+        return _("{reason} (the last fetch failed: {error})").format(
+            reason=why, error=k.shown(failed)) if failed else why
 
     def convert(self, money: Money, to: str, day: date) -> Money | None:
         """``money`` in ``to`` at the rate of ``day``, rounded to its minor unit; None
@@ -146,7 +149,8 @@ class Rates:
         return convert(money, to, day, self.rate)
 
     def last_error(self) -> str:
-        """The error of the latest fetch, if it failed; "" otherwise."""
+        """The error of the latest fetch, if it failed; "" otherwise (as it is kept, in
+        English: ``kept.shown`` says it in the language of the process)."""
         latest = max(self._remembered().values(), key=lambda e: e.get("at", 0), default={})
         error = latest.get("error", "")
         return error if isinstance(error, str) else ""
@@ -177,13 +181,14 @@ class Rates:
                 error = str(exc)
                 log.warning("exchange rates: %s", error)
             except Exception as exc:  # one line, never a traceback: a sync goes on
-                error = f"{SOURCE}: {what} could not be read ({type(exc).__name__})"
+                error = k.kept(k.ECB_UNREADABLE, file=what, error=type(exc).__name__)
                 log.exception("fetching %s", what)
             memory[what] = {"day": today.isoformat(), "at": int(now.timestamp()),
                             "error": error}
             await asyncio.to_thread(self._remember, memory)
             if error:
-                return Refresh(error=f"exchange rates not updated: {error}")
+                return Refresh(error=_("exchange rates not updated: {error}").format(
+                    error=k.shown(error)))
             return Refresh(what, stored)
 
     async def _fetch_and_keep(self, what: str, today: date, since: date | None) -> int:
@@ -194,7 +199,7 @@ class Rates:
             rates = await asyncio.to_thread(parse_xml, data, what)
         future = [d for d in rates if d > today + timedelta(days=1)]
         if future:
-            raise EcbError(f"{SOURCE}: {what} gives rates for {max(future)}, after today")
+            raise EcbError(k.kept(k.ECB_FUTURE, file=what, day=max(future)))
         stored = await asyncio.to_thread(self.store.put_fx_rates, rates, SOURCE)
         log.info("exchange rates: %s gave %d rates of %d days", what, stored, len(rates))
         return stored

@@ -21,6 +21,8 @@ from ordertui.domain.states import (
     Source,
     path_to,
 )
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.services.base import ServicesBase
 
 
@@ -30,8 +32,8 @@ class Recording(ServicesBase):
         try:
             target = CancellationState(state)
         except ValueError:
-            raise ValidationError("cancellation", "the state must be one of: " + ", ".join(
-                s.value for s in CancellationState)) from None
+            raise ValidationError("cancellation", _("the state must be one of: {choices}").format(
+                choices=", ".join(s.value for s in CancellationState))) from None
         note = rules.check_text("note", note, required=False)
         order = self.store.get_order(order_id)
         now, ts = self._stamp()
@@ -45,7 +47,7 @@ class Recording(ServicesBase):
             for step in route:
                 if req is None:
                     req = CancellationRequest(
-                        state=step, reason=note or "recorded by hand", requested_at=now,
+                        state=step, reason=note or k.kept(k.RECORDED_BY_HAND), requested_at=now,
                         updated_at=now, source=Source.MANUAL,
                         history=[StateChange(now, step.value, note, Source.MANUAL)])
                     req.id = self.store.add_cancellation(order_id, req)
@@ -57,9 +59,9 @@ class Recording(ServicesBase):
                 self.store.update_cancellation(req, order_id)
             if target is CancellationState.APPROVED and order.status in CANCELLABLE:
                 self.store.set_order_status(order_id, OrderStatus.CANCELLED, now=ts)
-            self.store.audit(order_id, "merchant", "record cancellation",
-                             f"{target.value} (recorded by hand)" + (f": {note}" if note else ""),
-                             at=ts)
+            self.store.audit(order_id, "merchant", k.kept(k.RECORD_CANCELLATION),
+                             k.kept(k.RECORDED_NOTE if note else k.RECORDED, state=target.value,
+                                    note=note), at=ts)
         return self.store.get_order(order_id)
 
     def record_dispute(self, order_id: int, state: str, *, amount: str = "", note: str = "",
@@ -67,8 +69,8 @@ class Recording(ServicesBase):
         try:
             target = DisputeState(state)
         except ValueError:
-            raise ValidationError("dispute", "the state must be one of: " + ", ".join(
-                s.value for s in DisputeState)) from None
+            raise ValidationError("dispute", _("the state must be one of: {choices}").format(
+                choices=", ".join(s.value for s in DisputeState))) from None
         note = rules.check_text("note", note, required=False)
         order = self.store.get_order(order_id)
         money = Money.parse(amount, order.total_cost.currency) if amount.strip() else None
@@ -97,11 +99,13 @@ class Recording(ServicesBase):
                     d.refunded = money or d.amount
                 self.store.update_dispute(d, order_id)
             if note and d is not None:
-                d.messages.append(DisputeMessage(now, "merchant", f"(recorded) {note}", "",
+                d.messages.append(DisputeMessage(now, "merchant",
+                                                 k.kept(k.RECORDED_MESSAGE, note=note), "",
                                                  Source.MANUAL))
                 self.store.update_dispute(d, order_id)
-            self.store.audit(order_id, "merchant", "record dispute",
-                             f"{target.value} (recorded by hand)"
-                             + (f", {money.display()}" if money else "")
-                             + (f": {note}" if note else ""), at=ts)
+            template = ((k.RECORDED_AMOUNT_NOTE if note else k.RECORDED_AMOUNT) if money
+                        else (k.RECORDED_NOTE if note else k.RECORDED))
+            self.store.audit(order_id, "merchant", k.kept(k.RECORD_DISPUTE),
+                             k.kept(template, state=target.value, note=note,
+                                    amount=money.display() if money else ""), at=ts)
         return self.store.get_order(order_id)

@@ -18,6 +18,8 @@ from ordertui.domain.models import Order, money_sum
 from ordertui.domain.money import Money
 from ordertui.domain.returns import OrderMoney, Recovery, RecoverySource, Refund
 from ordertui.domain.rules import check_text
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
 
@@ -43,7 +45,8 @@ class RefundsMixin:
         else:
             amount = Money.parse(text, currency, field="amount")
         if amount.currency != currency:
-            raise ValidationError("amount", f"the amount must be in {currency}")
+            raise ValidationError("amount", _("the amount must be in {currency}").format(
+                currency=currency))
         return amount
 
     def record_refund(self, order_id: int, amount: str | Money, reason: str, *,
@@ -67,28 +70,38 @@ class RefundsMixin:
                 left = max(shop_left, Money.zero(paid.currency))
             money = self._amount(amount, paid.currency, left)
             if left.amount <= 0:
-                raise ValidationError("amount", f"{order.display_name} is already refunded in "
-                                      f"full ({so_far.display()})")
+                raise ValidationError("amount", _(
+                    "{order} is already refunded in full ({refunded})").format(
+                        order=order.display_name, refunded=so_far.display()))
             if money.amount <= 0:
-                raise ValidationError("amount", "the refund must be more than 0")
+                raise ValidationError("amount", _("the refund must be more than 0"))
             if money > left:
-                raise ValidationError(
-                    "amount", f"at most {left.display()} can still be refunded: the customer "
-                    f"paid {paid.display()}" + (f" and {so_far.display()} is refunded already"
-                                                if so_far.amount else "")
-                    + ("; the shop can refund no more" if shop_left is not None
-                       and shop_left < m.refundable else ""))
+                shop_limits = shop_left is not None and shop_left < m.refundable
+                if so_far.amount:
+                    message = (_("at most {left} can still be refunded: the customer paid "
+                                 "{paid} and {refunded} is refunded already; the shop can "
+                                 "refund no more") if shop_limits else
+                               _("at most {left} can still be refunded: the customer paid "
+                                 "{paid} and {refunded} is refunded already"))
+                else:
+                    message = (_("at most {left} can still be refunded: the customer paid "
+                                 "{paid}; the shop can refund no more") if shop_limits else
+                               _("at most {left} can still be refunded: the customer paid "
+                                 "{paid}"))
+                raise ValidationError("amount", message.format(
+                    left=left.display(), paid=paid.display(), refunded=so_far.display()))
             if return_id is not None and self.db.get_return(return_id).order_id != order_id:
-                raise ValidationError("return", f"return {return_id} is not of "
-                                      f"{order.display_name}")
+                raise ValidationError("return", _("return {number} is not of {order}").format(
+                    number=return_id, order=order.display_name))
             refund = Refund(order_id=order_id, amount=money.quantized(), reason=reason,
                             item_returned=item_returned, at=now, return_id=return_id)
             refund.id = self.db.insert_refund(refund)
-            kind = "full" if money == left and not so_far.amount else "partial"
-            self.store.audit(order_id, "merchant", "refund",
-                             f"{kind} refund of {money.display()} to the customer ("
-                             + ("item comes back" if item_returned else "customer keeps it")
-                             + f"): {reason}", at=ts)
+            if money == left and not so_far.amount:
+                said = k.FULL_REFUND_RETURNED if item_returned else k.FULL_REFUND_KEPT
+            else:
+                said = k.PARTIAL_REFUND_RETURNED if item_returned else k.PARTIAL_REFUND_KEPT
+            self.store.audit(order_id, "merchant", k.kept(k.REFUND),
+                             k.kept(said, amount=money.display(), reason=reason), at=ts)
             queued = self.services.shops.push.queue_refund(con, order_id, refund.id,
                                                            refund.amount, reason, ts)
         if queued:
@@ -112,24 +125,29 @@ class RefundsMixin:
             order = self.store.get_order(order_id)
             m = self._order_money(order)
             if m.cancelled:
-                raise ValidationError(
-                    "amount", f"{order.display_name} is cancelled: what {order.supplier} "
-                    "charged came back with the cancellation and counts for nothing already")
+                raise ValidationError("amount", _(
+                    "{order} is cancelled: what {supplier} charged came back with the "
+                    "cancellation and counts for nothing already").format(
+                        order=order.display_name, supplier=order.supplier))
             cost, so_far, left = m.cost, m.recovered, m.recoverable
             money = self._amount(amount, cost.currency, left)
             if money.amount <= 0:
-                raise ValidationError("amount", "the amount must be more than 0")
+                raise ValidationError("amount", _("the amount must be more than 0"))
             if money > left:
-                raise ValidationError(
-                    "amount", f"at most {max(left, Money.zero(cost.currency)).display()} more "
-                    f"can have come back: you paid the supplier {cost.display()}"
-                    + (f" and {so_far.display()} came back already" if so_far.amount else ""))
+                message = (_("at most {left} more can have come back: you paid the supplier "
+                             "{cost} and {recovered} came back already") if so_far.amount else
+                           _("at most {left} more can have come back: you paid the supplier "
+                             "{cost}"))
+                raise ValidationError("amount", message.format(
+                    left=max(left, Money.zero(cost.currency)).display(), cost=cost.display(),
+                    recovered=so_far.display()))
             rec = Recovery(order_id=order_id, amount=money.quantized(),
                            source=RecoverySource.MANUAL, at=now, note=note)
             rec.id = self.db.insert_recovery(rec)
-            self.store.audit(order_id, "merchant", "recovered",
-                             f"{money.display()} back from {order.supplier} (recorded by hand)"
-                             + (f": {note}" if note else ""), at=ts)
+            self.store.audit(order_id, "merchant", k.kept(k.RECOVERED),
+                             k.kept(k.RECOVERED_BY_HAND_NOTE if note else k.RECOVERED_BY_HAND,
+                                    amount=money.display(), supplier=order.supplier, note=note),
+                             at=ts)
         return rec
 
     def recoveries(self, order_id: int) -> list[Recovery]:

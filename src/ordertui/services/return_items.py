@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import LineItem, Order
 from ordertui.domain.returns import item_key
+from ordertui.i18n import _
 
 
 def norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -20,13 +21,13 @@ def norm_items(items: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tup
     for key, qty in pairs:
         key = str(key).strip()
         if not key:
-            raise ValidationError("items", "an item needs its SKU (or #N for the N-th line)")
+            raise ValidationError("items", _("an item needs its SKU (or #N for the N-th line)"))
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
-            raise ValidationError("items", f"the quantity of {key} must be a whole number, "
-                                  "1 or more")
+            raise ValidationError("items", _(
+                "the quantity of {item} must be a whole number, 1 or more").format(item=key))
         merged[key] = merged.get(key, 0) + qty
     if not merged:
-        raise ValidationError("items", "name at least one item to return, like LAMP-01:1")
+        raise ValidationError("items", _("name at least one item to return, like LAMP-01:1"))
     return list(merged.items())
 
 
@@ -43,8 +44,9 @@ def parse_items(text: str) -> list[tuple[str, int]]:
         try:
             n = int(qty)
         except ValueError:
-            raise ValidationError("items", f"{part!r}: write SKU:QUANTITY, like LAMP-01:2"
-                                  ) from None
+            # Translators: SKU:QUANTITY says what to type; LAMP-01:2 is an example of it
+            raise ValidationError("items", _("{text}: write SKU:QUANTITY, like LAMP-01:2"
+                                             ).format(text=repr(part))) from None
         pairs.append((key.strip(), n))
     return norm_items(pairs)
 
@@ -65,5 +67,5 @@ def line_key(order: Order, lines: Mapping[str, list[LineItem]], key: str) -> str
     if len(folded) == 1:
         return folded[0]
     known = ", ".join(f"{k} ({sum(x.quantity for x in v)})" for k, v in lines.items())
-    raise ValidationError("items", f"{order.display_name} has no item {key!r}; its items: "
-                          f"{known}")
+    raise ValidationError("items", _("{order} has no item {item}; its items: {items}").format(
+        order=order.display_name, item=repr(key), items=known))

@@ -39,6 +39,8 @@ from ordertui.domain.returns import (
 )
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
+from ordertui.i18n import _, ngettext
+from ordertui.services import kept as k
 from ordertui.services.protection import ProtectionMixin
 from ordertui.services.refunds import RefundsMixin
 from ordertui.services.return_items import line_key, lines_by_key, norm_items, parse_items
@@ -134,14 +136,18 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         if policy.accepts_returns:
             dests.insert(0, ReturnDestination.SUPPLIER)
         if policy.accepts_returns:
-            message = (f"{order.supplier} accepts returns within "
-                       f"{policy.return_window_days} days of delivery")
+            message = ngettext("{supplier} accepts returns within {n} day of delivery",
+                               "{supplier} accepts returns within {n} days of delivery",
+                               policy.return_window_days).format(
+                supplier=order.supplier, n=policy.return_window_days)
         elif m.address_lines:
-            message = (f"{order.supplier} accepts no returns; you can accept this return at "
-                       f"your own address ({', '.join(m.address_lines)})")
+            message = _("{supplier} accepts no returns; you can accept this return at your own "
+                        "address ({address})").format(supplier=order.supplier,
+                                                      address=", ".join(m.address_lines))
         else:
-            message = (f"{order.supplier} accepts no returns; to accept it at your own address, "
-                       "set address in the [returns] table of the config")
+            message = _("{supplier} accepts no returns; to accept it at your own address, set "
+                        "address in the [returns] table of the config").format(
+                supplier=order.supplier)
         held = self.db.returned_quantities(order_id)
         items = []
         for key, lines in lines_by_key(order).items():
@@ -172,11 +178,12 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         wanted = norm_items(items)
         order = self.store.get_order(order_id)
         if order.status not in RETURNABLE_STATUSES:
-            raise ValidationError("order", f"order {order.display_name} is "
-                                  f"{order.status.value.replace('_', ' ')}: only shipped or "
-                                  "delivered orders can be returned"
-                                  + ("; cancel it instead" if order.status in CANCELLABLE
-                                     else ""))
+            message = (_("order {order} is {status}: only shipped or delivered orders can be "
+                         "returned; cancel it instead") if order.status in CANCELLABLE else
+                       _("order {order} is {status}: only shipped or delivered orders can be "
+                         "returned"))
+            raise ValidationError("order", message.format(
+                order=order.display_name, status=k.state_words(order.status.value)))
         dest, address = self._destination(order, destination)
         lines = lines_by_key(order)
         chosen: list[ReturnItem] = []
@@ -195,21 +202,33 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                 already = held.get(item.key, 0)
                 if already + item.quantity > bought:
                     left = bought - already
-                    raise ValidationError(
-                        "items", f"{item.key}: {order.display_name} bought {bought}"
-                        + (f", {already} already in returns" if already else "")
-                        + (f"; at most {left} more can be returned" if left > 0
-                           else "; none left to return"))
+                    if already:
+                        message = (_("{item}: {order} bought {bought}, {held} already in "
+                                     "returns; at most {left} more can be returned") if left > 0
+                                   else _("{item}: {order} bought {bought}, {held} already in "
+                                          "returns; none left to return"))
+                    else:
+                        message = (_("{item}: {order} bought {bought}; at most {left} more can "
+                                     "be returned") if left > 0
+                                   else _("{item}: {order} bought {bought}; none left to "
+                                          "return"))
+                    raise ValidationError("items", message.format(
+                        item=item.key, order=order.display_name, bought=bought, held=already,
+                        left=left))
             r = Return(order_id=order_id, state=ReturnState.REQUESTED, items=chosen,
                        reason=reason, destination=dest, address=address,
                        tracking_number=tracking, opened_at=now, updated_at=now,
                        history=[StateChange(now, ReturnState.REQUESTED.value, reason,
                                             Source.LOCAL)])
             r.id = self.db.insert_return(r)
-            where = "your address" if dest is ReturnDestination.MERCHANT else order.supplier
-            self.store.audit(order_id, "merchant", "return opened",
-                             f"return {r.id}: {r.items_summary} to {where}: {reason}"
-                             + (f" (tracking {tracking})" if tracking else ""), at=ts)
+            if dest is ReturnDestination.MERCHANT:
+                said = k.RETURN_TO_YOU_TRACKED if tracking else k.RETURN_TO_YOU
+            else:
+                said = k.RETURN_TO_SUPPLIER_TRACKED if tracking else k.RETURN_TO_SUPPLIER
+            self.store.audit(order_id, "merchant", k.kept(k.RETURN_OPENED),
+                             k.kept(said, number=r.id, items=r.items_summary,
+                                    supplier=order.supplier, reason=reason, tracking=tracking),
+                             at=ts)
         return self.db.get_return(r.id)
 
     def _destination(self, order: Order, wanted: str | ReturnDestination | None
@@ -220,25 +239,28 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             try:
                 wanted = ReturnDestination(str(wanted).strip().lower())
             except ValueError:
-                raise ValidationError("destination", "the destination must be merchant (your "
-                                      "own address) or supplier") from None
+                raise ValidationError("destination", _(
+                    "the destination must be merchant (your own address) or supplier")
+                    ) from None
         if wanted is None:
             wanted = (ReturnDestination.SUPPLIER if policy.accepts_returns
                       else ReturnDestination.MERCHANT)
         if wanted is ReturnDestination.SUPPLIER:
             if not policy.accepts_returns:
-                offer = (f"; accept it at your own address instead ({', '.join(m.address_lines)})"
-                         if m.address_lines else
-                         "; set address in [returns] to accept it at your own address")
-                raise ReturnsNotAccepted(order.supplier,
-                                         f"{order.supplier} accepts no returns{offer}")
+                message = (_("{supplier} accepts no returns; accept it at your own address "
+                             "instead ({address})") if m.address_lines else
+                           _("{supplier} accepts no returns; set address in [returns] to accept "
+                             "it at your own address"))
+                raise ReturnsNotAccepted(order.supplier, message.format(
+                    supplier=order.supplier, address=", ".join(m.address_lines)))
             return wanted, ""
         if not m.address_lines:
-            raise ReturnsNotAccepted(
-                order.supplier,
-                (f"{order.supplier} accepts no returns" if not policy.accepts_returns else
-                 "no return address") + ": set address in the [returns] table of the config to "
-                "accept returns at your own address")
+            message = (_("{supplier} accepts no returns: set address in the [returns] table of "
+                         "the config to accept returns at your own address")
+                       if not policy.accepts_returns else
+                       _("no return address: set address in the [returns] table of the config "
+                         "to accept returns at your own address"))
+            raise ReturnsNotAccepted(order.supplier, message.format(supplier=order.supplier))
         return wanted, m.address
 
     def set_return_state(self, return_id: int, state: str | ReturnState, *,
@@ -252,8 +274,8 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         try:
             target = ReturnState(str(state).strip().lower())
         except ValueError:
-            raise ValidationError("state", "the state must be one of: " + ", ".join(
-                s.value for s in ReturnState)) from None
+            raise ValidationError("state", _("the state must be one of: {choices}").format(
+                choices=", ".join(s.value for s in ReturnState))) from None
         if tracking is not None:
             tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
         if condition is not None:
@@ -273,7 +295,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
             r.history.append(StateChange(now, target.value, note or condition or "",
                                          Source.LOCAL))
             self.db.update_return(r)
-            detail = f"now {target.label.lower()}"
+            restocked = ""
             if target is ReturnState.RESTOCKED:
                 order = self.store.get_order(r.order_id)
                 lines = lines_by_key(order)
@@ -286,12 +308,17 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
                         from_order_name=r.order_name, return_id=r.id, restocked_at=now,
                         product_id=item.product_id,
                         unit_cost=line.unit_cost if line is not None else None))
-                detail += f", {r.items_summary} into the returns stock"
-            extras = [x for x in (f"tracking {tracking}" if tracking else "",
-                                  f"condition: {condition}" if condition else "", note) if x]
-            if extras:
-                detail += " (" + "; ".join(extras) + ")"
-            self.store.audit(r.order_id, "merchant", f"return {r.id}", detail, at=ts)
+                restocked = r.items_summary
+            extras = "; ".join(x for x in (
+                k.kept(k.RETURN_TRACKING, tracking=tracking) if tracking else "",
+                k.kept(k.RETURN_CONDITION, condition=condition) if condition else "", note) if x)
+            if restocked:
+                said = k.RETURN_RESTOCKED_NOTED if extras else k.RETURN_RESTOCKED
+            else:
+                said = k.RETURN_NOW_NOTED if extras else k.RETURN_NOW
+            self.store.audit(r.order_id, "merchant", k.kept(k.RETURN_NUMBER, number=r.id),
+                             k.kept(said, state=target.value.replace("_", " "), items=restocked,
+                                    extras=extras), at=ts)
         return self.db.get_return(return_id)
 
     def get_return(self, return_id: int) -> Return:
@@ -306,20 +333,23 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         try:
             chosen = [ReturnState(s) for s in states]
         except ValueError:
-            raise ValidationError("state", "the state must be one of: " + ", ".join(
-                s.value for s in ReturnState)) from None
+            raise ValidationError("state", _("the state must be one of: {choices}").format(
+                choices=", ".join(s.value for s in ReturnState))) from None
         return self.db.list_returns(chosen, limit=limit, offset=offset)
 
     def current_return(self, order_id: int) -> Return:
         """The order's one unfinished return (for commands that name the order only)."""
         found = [r for r in self.db.returns_for(order_id) if not r.state.terminal]
         if not found:
-            raise ReturnNotFound(f"open for order {order_id}",
-                                 "open one with `ordertui return open`")
+            # Translators: the first completes "no return {...}"; the second follows it
+            # after "; "
+            raise ReturnNotFound(_("open for order {order}").format(order=order_id),
+                                 _("open one with `ordertui return open`"))
         if len(found) > 1:
-            raise ValidationError("return", f"order {order_id} has {len(found)} unfinished "
-                                  "returns (" + ", ".join(str(r.id) for r in found)
-                                  + "); name one with --return")
+            raise ValidationError("return", _(
+                "order {order} has {count} unfinished returns ({returns}); name one with "
+                "--return").format(order=order_id, count=len(found),
+                                   returns=", ".join(str(r.id) for r in found)))
         return found[0]
 
     # --- everything for the details screen --------------------------------------------

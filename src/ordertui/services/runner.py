@@ -36,6 +36,9 @@ from ordertui.domain.models import CancellationRequest, Dispute, Evidence, Order
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopActionKind, ShopFulfillment, ShopRefund
 from ordertui.domain.states import CancellationState, DisputeReason, Source
+from ordertui.i18n import _
+from ordertui.services import kept as k
+from ordertui.services.kept import lowered, shown
 from ordertui.services.shop_push import ShopTarget
 from ordertui.shops.base import ShopCapabilityMissing
 from ordertui.store.outbox import DONE, FAILED, OutboxEntry
@@ -136,24 +139,25 @@ class OutboxRunner:
         try:
             order = await asyncio.to_thread(store.get_order, entry.order_id)
         except OrderNotFound:
-            outbox.finish(entry.id, FAILED, now=self.now(), error="the order is gone")
+            outbox.finish(entry.id, FAILED, now=self.now(), error=k.kept(k.ORDER_GONE))
             return []
         try:
             target = self._target(entry, order)
         except OrdertuiError as exc:
             outbox.retry(entry.id, now=self.now(), next_at=self.now() + int(AUTH_RETRY_S),
                          error=str(exc), ambiguous=False)
-            return [SyncEvent(entry.order_id, order.display_name, "failed",
-                              None, f"{entry.action.label} not sent yet", str(exc))]
+            return [SyncEvent(entry.order_id, order.display_name, "failed", None,
+                              _("{action} not sent yet").format(action=entry.action.label),
+                              shown(str(exc)))]
         try:
             if entry.ambiguous and await target.was_applied():
                 await target.refresh()
                 outbox.finish(entry.id, DONE, now=self.now(),
                               result={"confirmed": "by reading the other side's state"})
                 store.audit(entry.order_id, "outbox", f"{entry.action.value} confirmed",
-                            f"{target.name} already had it; not sent again")
+                            _kept_by(target, k.HAD_IT_SHOP, k.HAD_IT_SUPPLIER))
                 return [SyncEvent(entry.order_id, order.display_name, "sent", None,
-                                  f"{entry.action.label}: received by {target.name}")]
+                                  _said_by(target, entry.action.label, sent=False))]
             result = await target.send()
         except SupplierRejected as exc:
             return await target.refused(exc.supplier_message)
@@ -168,7 +172,8 @@ class OutboxRunner:
             outbox.retry(entry.id, now=self.now(), next_at=self.now() + int(AUTH_RETRY_S),
                          error=str(exc), ambiguous=False)
             return [SyncEvent(entry.order_id, order.display_name, "failed", None,
-                              f"{entry.action.label} not sent yet", str(exc))]
+                              _("{action} not sent yet").format(action=entry.action.label),
+                              str(exc))]
         except Exception as exc:
             # the other side may or may not have acted: look before sending again
             log.warning("outbox: %s on %s: %s", entry.action.value, entry.key, exc)
@@ -179,9 +184,9 @@ class OutboxRunner:
         await asyncio.to_thread(target.merge, result)
         outbox.finish(entry.id, DONE, now=self.now(), result=_plain(result))
         store.audit(entry.order_id, "outbox", f"{entry.action.value} sent",
-                    f"received by {target.name}")
+                    _kept_by(target, k.RECEIVED_BY_SHOP, k.RECEIVED_BY_SUPPLIER))
         return [SyncEvent(entry.order_id, order.display_name, "sent", None,
-                          f"{entry.action.label}: sent to {target.name}")]
+                          _said_by(target, entry.action.label, sent=True))]
 
     def _target(self, entry: OutboxEntry, order: Order) -> Target:
         if isinstance(entry.action, ShopActionKind):
@@ -310,14 +315,35 @@ class SupplierTarget:
         # they would land on another request the supplier has for this order
         for later in store.outbox.entries(order_id=order.id):
             if (later.payload.get("before") or {}).get("client_key") == entry.key:
-                why = f"not sent: {entry.supplier} refused the {action.label.lower()} before it"
+                why = k.kept(k.DROPPED, supplier=entry.supplier,
+                             action=k.ACTIONS.get(action.value, action.label.lower()))
                 store.outbox.finish(later.id, FAILED, now=now_s, error=why)
                 store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
         refused = SyncEvent(order.id, order.display_name, "refused", None,
-                            f"{entry.supplier} refused: {action.label.lower()}", message)
+                            _("{supplier} refused: {action}").format(
+                                supplier=entry.supplier, action=lowered(action.label)), message)
         store.record_news([refused])  # for every session, above all the one that asked
         await self.refresh()
         return [refused]
+
+
+def _kept_by(target: Target, by_shop: str, by_supplier: str) -> str:
+    """An audit line that names where the action went (kept in English, ``kept``)."""
+    if isinstance(target, ShopTarget):
+        return k.kept(by_shop, shop=target.entry.supplier)
+    return k.kept(by_supplier, supplier=target.name)
+
+
+def _said_by(target: Target, action: str, *, sent: bool) -> str:
+    """The news that ``action`` reached the shop or the supplier (``sent``: now, else
+    before)."""
+    if isinstance(target, ShopTarget):
+        said = (_("{action}: sent to the shop {shop}") if sent
+                else _("{action}: received by the shop {shop}"))
+        return said.format(action=action, shop=target.entry.supplier)
+    said = (_("{action}: sent to {supplier}") if sent
+            else _("{action}: received by {supplier}"))
+    return said.format(action=action, supplier=target.name)
 
 
 def _plain(result: Any) -> Any:

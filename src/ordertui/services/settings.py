@@ -15,6 +15,7 @@ from typing import Any
 
 from ordertui.config import Config, line_of
 from ordertui.domain.errors import ConfigError
+from ordertui.i18n import _
 from ordertui.plugins import Registry
 from ordertui.shops import registry as shops
 from ordertui.suppliers import registry as suppliers
@@ -46,8 +47,9 @@ def _check_tables(config: Config, table: str, tables: Mapping[str, Mapping[str, 
     for name, settings in tables.items():
         section = f"{table}.{name}"
         if not isinstance(settings.get("kind"), str):
-            raise err(f"[{section}] needs kind = one of {', '.join(registry.kinds())}",
-                      section, "kind")
+            # Translators: "kind = " is the config's own key, as it is typed
+            raise err(_("[{section}] needs kind = one of {kinds}").format(
+                section=section, kinds=", ".join(registry.kinds())), section, "kind")
         try:
             cls = registry.adapter_class(settings["kind"])
         except Exception as exc:  # a third party's adapter may fail to import in any way

@@ -31,6 +31,9 @@ from ordertui.domain.shop import (
     ShopOrder,
     ShopRefund,
 )
+from ordertui.i18n import _
+from ordertui.services import kept as k
+from ordertui.services.kept import lowered
 from ordertui.shops.base import ShopAction, TrackingPush
 from ordertui.store.connection import store_work
 from ordertui.store.outbox import FAILED, OutboxEntry
@@ -107,10 +110,11 @@ class ShopPush:
             kind = ShopActionKind.FULFILL
         key = f"{kind.value.replace('_', '-')}:{order_id}:{order.tracking_number}"
         return self._queue(order_id, shop.shop, kind, key, payload,
-                           f"{order.carrier} {order.tracking_number} for {shop.name}")
+                           k.kept(k.QUEUED_TRACKING, carrier=order.carrier,
+                                  tracking=order.tracking_number, shop_order=shop.name))
 
     def _queue(self, order_id: int, shop: str, kind: ShopActionKind, key: str,
-               payload: dict[str, Any], what: str) -> int:
+               payload: dict[str, Any], detail: str) -> int:
         now = int(self.services.clock().timestamp())
         with self.store.write() as con:
             if self.store.outbox.by_key(key) is not None:
@@ -120,7 +124,7 @@ class ShopPush:
                                           action=kind, payload=payload, now=now)
             except sqlite3.IntegrityError:
                 return 0
-            self.store.audit(order_id, "ordertui", kind.value, f"queued: {what}")
+            self.store.audit(order_id, "ordertui", kind.value, detail)
         self.services.wake_outbox()
         return 1
 
@@ -165,9 +169,9 @@ class ShopTarget:
         self.adapter = self.services.shops.adapter(entry.supplier)
         self.name = f"the shop {entry.supplier}"
         shop = self.store.shop_order(int(entry.payload["shop_order"]))
-        if shop is None:
-            raise OrdertuiError(f"the shop order {entry.payload.get('name', '')} is not in "
-                                "the store any more")
+        if shop is None:  # kept as the outbox entry's error, in English (``kept``)
+            raise OrdertuiError(k.kept(k.SHOP_ORDER_GONE,
+                                       shop_order=entry.payload.get("name", "")))
         self.shop: ShopOrder = shop
 
     def _action(self) -> ShopAction:
@@ -224,7 +228,8 @@ class ShopTarget:
         self.store.audit(order.id, f"shop:{entry.supplier}", f"{self.kind.value} refused",
                          message)
         refused = SyncEvent(order.id, order.display_name, "refused", None,
-                            f"{self.name} refused: {self.kind.label.lower()}", message)
+                            _("the shop {shop} refused: {action}").format(
+                                shop=entry.supplier, action=lowered(self.kind.label)), message)
         self.store.record_news([refused])
         await self.refresh()
         return [refused]

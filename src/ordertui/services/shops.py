@@ -34,6 +34,8 @@ from ordertui.domain.shop import (
     ShopQuery,
     ShopRef,
 )
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.services.shop_push import ShopPush
 from ordertui.shops.base import ShopAdapter
 from ordertui.shops.registry import adapter_class
@@ -81,9 +83,10 @@ class ShopService:
         if name not in self._adapters:
             sc = self.services.config.shops.get(name)
             if sc is None:
-                configured = ", ".join(self.services.config.shops) or "none"
-                raise OrdertuiError(f"no shop named {name!r} in {self.services.config.path}; "
-                                    f"configured: {configured}")
+                configured = ", ".join(self.services.config.shops) or _("none")
+                raise OrdertuiError(_("no shop named {name} in {path}; configured: {shops}"
+                                      ).format(name=repr(name), path=self.services.config.path,
+                                               shops=configured))
             cls = adapter_class(sc.kind)
             context = AdapterContext(directory=self.services.data_dir / "shops" / name,
                                      clock=self.services.clock,
@@ -208,8 +211,9 @@ class ShopService:
         lines = linking.match_lines(order.items, shop, taken)
         self.store.link(order.id, shop.id, source, lines)
         self.store.audit(order.id, "merchant" if source is LinkSource.MANUAL else "ordertui",
-                         "linked", f"to {shop.name} of {shop.shop}"
-                         + (" (confirmed by you)" if source is LinkSource.MANUAL else ""))
+                         k.kept(k.LINKED),
+                         k.kept(k.LINKED_BY_YOU if source is LinkSource.MANUAL else k.LINKED_TO,
+                                shop_order=shop.name, shop=shop.shop))
 
     # --- the merchant's links ---------------------------------------------------------
     def suggestions(self, order_id: int) -> list[LinkSuggestion]:
@@ -245,8 +249,9 @@ class ShopService:
         with self.store.write():
             self.store.unlink(order_id)
             self.store.refuse_link(order_id, link.shop_order)
-            self.store.audit(order_id, "merchant", "unlinked",
-                             f"from {shop.name if shop else 'its shop order'}")
+            self.store.audit(order_id, "merchant", k.kept(k.UNLINKED),
+                             k.kept(k.UNLINKED_FROM, shop_order=shop.name) if shop
+                             else k.kept(k.UNLINKED_FROM_UNKNOWN))
         return True
 
     def refuse(self, order_id: int, shop_order: int) -> None:
@@ -265,12 +270,14 @@ class ShopService:
             s = self.store.shop_order(int(ref))
             found = [s] if s is not None else []
         if not found:
-            raise ValidationError("shop_order", f"no shop order {ref!r}; give its name "
-                                  "(#1042) or the shop's id; `ordertui sync` brings new ones")
+            raise ValidationError("shop_order", _(
+                "no shop order {ref}; give its name (#1042) or the shop's id; `ordertui sync` "
+                "brings new ones").format(ref=repr(ref)))
         if len(found) > 1:
-            raise ValidationError("shop_order", f"{ref!r} names orders in several shops ("
-                                  + ", ".join(f"{s.shop}: {s.shop_order_id}" for s in found)
-                                  + "); give the shop's id")
+            raise ValidationError("shop_order", _(
+                "{ref} names orders in several shops ({orders}); give the shop's id").format(
+                    ref=repr(ref),
+                    orders=", ".join(f"{s.shop}: {s.shop_order_id}" for s in found)))
         return found[0]
 
     # --- money ------------------------------------------------------------------------
@@ -347,23 +354,24 @@ class ShopService:
     def _tracking_words(self, order: Order, shop: ShopOrder) -> str:
         """Whether the shop has this order's tracking, in words."""
         if not order.tracking_number:
-            return "no tracking yet: it goes to the shop when the supplier ships"
+            return _("no tracking yet: it goes to the shop when the supplier ships")
         if any(f.number == order.tracking_number for f in shop.fulfillments):
-            return "the shop has the tracking"
+            return _("the shop has the tracking")
         assert order.id is not None
         for entry in self.store.outbox.entries(order_id=order.id,
                                                states=("pending", "sending", "failed")):
             if entry.action in (ShopActionKind.FULFILL, ShopActionKind.TRACKING) and \
                     entry.payload.get("number") == order.tracking_number:
                 if entry.state == "failed":
-                    return f"the shop refused the tracking: {entry.last_error}"
-                return "the tracking is on its way to the shop"
+                    return _("the shop refused the tracking: {error}").format(
+                        error=k.shown(entry.last_error))
+                return _("the tracking is on its way to the shop")
         if shop.shop in self.services.config.shops and \
                 not self.adapter(shop.shop).push_tracking:
-            return "not sent: push_tracking is off for this shop"
+            return _("not sent: push_tracking is off for this shop")
         if shop.fulfillment_status is FulfillmentStatus.FULFILLED:
-            return "the shop order was fulfilled in the shop, with other tracking"
-        return "not sent to the shop yet (the next sync sends it)"
+            return _("the shop order was fulfilled in the shop, with other tracking")
+        return _("not sent to the shop yet (the next sync sends it)")
 
     # --- refunds ---------------------------------------------------------------------------
     def refundable(self, order_id: int) -> Money | None:
@@ -404,10 +412,12 @@ class ShopService:
             with self.store.write():
                 self.services.returns.db.insert_refund(Refund(
                     order_id=links[0].order_id, amount=r.amount, at=r.at,
-                    reason=f"refunded in the shop{': ' + r.note if r.note else ''}",
+                    reason=k.kept(k.REFUNDED_IN_SHOP_NOTE if r.note else k.REFUNDED_IN_SHOP,
+                                  note=r.note),
                     item_returned=False, shop_refund_id=r.refund_id))
-                self.store.audit(links[0].order_id, f"shop:{shop.shop}", "refund",
-                                 f"{r.amount.display()} refunded in the shop ({shop.name})")
+                self.store.audit(links[0].order_id, f"shop:{shop.shop}", k.kept(k.REFUND),
+                                 k.kept(k.SHOP_REFUND_READ, amount=r.amount.display(),
+                                        shop_order=shop.name))
             new += 1
         return new
 

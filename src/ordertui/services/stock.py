@@ -17,6 +17,8 @@ from ordertui.domain.models import LineItem
 from ordertui.domain.returns import ReturnItem, StockItem, StockUse
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import OrderStatus
+from ordertui.i18n import _
+from ordertui.services import kept as k
 from ordertui.store import Store
 from ordertui.store.returns import ReturnsStore
 
@@ -48,17 +50,19 @@ class StockMixin:
         """
         sku = check_text("sku", sku, limit=200)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            raise ValidationError("quantity", "the quantity must be a whole number, 1 or more")
+            raise ValidationError("quantity", _("the quantity must be a whole number, 1 or more"))
         order = self.store.get_order(order_id)
         if order.status is OrderStatus.CANCELLED:
-            raise ValidationError("order", f"order {order.display_name} is cancelled")
+            raise ValidationError("order", _("order {order} is cancelled").format(
+                order=order.display_name))
         lines = [x for x in order.items if stock_key(x) == sku]
         if not lines:
             folded = [x for x in order.items if stock_key(x).casefold() == sku.casefold()]
             if not folded:
                 known = ", ".join(sorted({stock_key(x) for x in order.items}))
-                raise ValidationError("sku", f"{order.display_name} has no item {sku!r}; its "
-                                      f"items: {known}")
+                raise ValidationError("sku", _("{order} has no item {item}; its items: {items}"
+                                               ).format(order=order.display_name, item=repr(sku),
+                                                        items=known))
             lines = folded
             sku = stock_key(folded[0])
         wanted_total = sum(x.quantity for x in lines)
@@ -69,16 +73,19 @@ class StockMixin:
             lots = self.db.stock(sku=sku)
             available = sum(lot.quantity for lot in lots)
             if available == 0:
-                raise ValidationError("sku", f"no {sku} in the returns stock")
+                raise ValidationError("sku", _("no {sku} in the returns stock").format(sku=sku))
             if available < quantity:
-                raise ValidationError("quantity", f"only {available} of {sku} in the returns "
-                                      "stock")
+                raise ValidationError("quantity", _(
+                    "only {count} of {sku} in the returns stock").format(count=available,
+                                                                         sku=sku))
             shipped = sum(u.quantity for u in self.db.stock_uses_for(order_id) if u.sku == sku)
             if shipped + quantity > wanted_total:
-                raise ValidationError(
-                    "quantity", f"{order.display_name} bought {wanted_total} of {sku}"
-                    + (f" and {shipped} already come from stock" if shipped else "")
-                    + f"; at most {max(wanted_total - shipped, 0)} more can")
+                message = (_("{order} bought {bought} of {sku} and {shipped} already come "
+                             "from stock; at most {more} more can") if shipped else
+                           _("{order} bought {bought} of {sku}; at most {more} more can"))
+                raise ValidationError("quantity", message.format(
+                    order=order.display_name, bought=wanted_total, sku=sku, shipped=shipped,
+                    more=max(wanted_total - shipped, 0)))
             need = quantity
             for lot in lots:
                 if need == 0:
@@ -91,14 +98,14 @@ class StockMixin:
                 use.id = self.db.insert_stock_use(use)
                 uses.append(use)
                 need -= take
-                origin = lot.from_order_name or "a return"
-                self.store.audit(order_id, "merchant", "shipped from stock",
-                                 f"{take}× {sku} from the returns stock (returned with "
-                                 f"{origin})", at=ts)
+                self.store.audit(order_id, "merchant", k.kept(k.SHIPPED_FROM_STOCK),
+                                 k.kept(k.FROM_STOCK if lot.from_order_name
+                                        else k.FROM_STOCK_UNNAMED, count=take, sku=sku,
+                                        order=lot.from_order_name), at=ts)
                 if lot.from_order_id is not None:
-                    self.store.audit(lot.from_order_id, "merchant", "stock used",
-                                     f"{take}× {sku} returned with this order ships with "
-                                     f"{order.display_name}", at=ts)
+                    self.store.audit(lot.from_order_id, "merchant", k.kept(k.STOCK_USED),
+                                     k.kept(k.STOCK_SHIPS_WITH, count=take, sku=sku,
+                                            order=order.display_name), at=ts)
         return uses
 
     def stock_uses(self, order_id: int) -> list[StockUse]:

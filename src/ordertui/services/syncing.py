@@ -20,6 +20,7 @@ from ordertui.domain.errors import (
     ValidationError,
 )
 from ordertui.domain.models import Order, SyncEvent
+from ordertui.i18n import _
 
 if TYPE_CHECKING:
     from ordertui.services.core import Services
@@ -156,10 +157,11 @@ async def add_orders(services: Services, supplier: str, ids: str | Iterable[str]
     far are kept and the error is raised."""
     adapter = services.adapter(supplier)
     if not adapter.can(Capability.GET_ORDER):
-        raise OrdertuiError(f"{supplier} cannot look up orders by id")
+        raise OrdertuiError(_("{supplier} cannot look up orders by id").format(
+            supplier=supplier))
     wanted = split_ids(ids)
     if not wanted:
-        raise ValidationError("ids", "give at least one of the supplier's order ids")
+        raise ValidationError("ids", _("give at least one of the supplier's order ids"))
     report = AddReport()
     try:
         for done, soid in enumerate(wanted, 1):

@@ -13,6 +13,7 @@ from pathlib import Path
 from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
 from ordertui.fsutil import atomic_write
+from ordertui.i18n import _, ngettext
 from ordertui.services.policy.render import PolicyDocument, generate_policy
 from ordertui.services.policy.terms import PolicyTerms
 
@@ -22,8 +23,10 @@ PUBLISHED_FILE = "published-policy.json"
 
 
 def terms_fingerprint(terms: PolicyTerms) -> str:
-    """What the policy's promises depend on (not the date, not the notes to the merchant)."""
-    return hashlib.sha256(repr(replace(terms, warnings=())).encode()).hexdigest()[:20]
+    """What the policy's promises depend on (not the date, not the notes to the merchant, nor
+    the language they are in: what set the window counts as it is said in English)."""
+    plain = replace(terms, warnings=(), limited_by=terms.limited_by_en or terms.limited_by)
+    return hashlib.sha256(repr(plain).encode()).hexdigest()[:20]
 
 
 def record_published(data_dir: Path, doc: PolicyDocument, path: Path | None) -> bool:
@@ -70,25 +73,30 @@ def refresh_published(config: Config, *, today: datetime | None = None) -> str |
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        return f"cannot read {record_path}; run `ordertui policy` to take your policy again"
+        return _("cannot read {path}; run `ordertui policy` to take your policy again"
+                 ).format(path=record_path)
     try:
         doc = generate_policy(config, lang=lang, fmt=fmt, today=today)
     except OrdertuiError as exc:
-        return f"your return policy cannot be checked: {exc}"
+        return _("your return policy cannot be checked: {error}").format(error=exc)
     if terms_fingerprint(doc.terms) == old:
         return None
-    window = (f"returns within {doc.terms.return_days} days" if doc.terms.return_days
-              else "no returns of unwanted items")
-    if old_days >= 0 and old_days != doc.terms.return_days:
-        window += f", was {old_days}"
+    days = doc.terms.return_days
+    # Translators: what the policy promises now, inside the sentences that follow
+    window = (ngettext("returns within {n} day", "returns within {n} days", days).format(n=days)
+              if days else _("no returns of unwanted items"))
+    if old_days >= 0 and old_days != days:
+        # Translators: the return window now, and the number of days it was before
+        window = _("{window}, was {before}").format(window=window, before=old_days)
     if not saved:
-        return (f"your suppliers' policies or [returns] changed since you took your return "
-                f"policy ({window} now): run `ordertui policy` (or press P in the app) and "
-                "update your shop's policy page")
+        return _("your suppliers' policies or [returns] changed since you took your return "
+                 "policy ({window} now): run `ordertui policy` (or press P in the app) and "
+                 "update your shop's policy page").format(window=window)
     target = Path(saved)
     try:
         save_policy(config, doc, target)
     except OrdertuiError as exc:
-        return f"your suppliers' policies changed, but {exc}"
-    return (f"your suppliers' policies or [returns] changed: your return policy in {target} "
-            f"was regenerated ({window}); update your shop's policy page")
+        return _("your suppliers' policies changed, but {error}").format(error=exc)
+    return _("your suppliers' policies or [returns] changed: your return policy in {path} was "
+             "regenerated ({window}); update your shop's policy page").format(
+        path=target, window=window)

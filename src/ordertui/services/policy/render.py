@@ -14,6 +14,7 @@ from typing import Any
 from ordertui.config import Config
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.policy import ShippingPayer
+from ordertui.i18n import _
 from ordertui.services.policy.settings import MerchantReturns
 from ordertui.services.policy.terms import PolicyTerms, policy_terms
 from ordertui.services.policy.texts import DE, EN, FR
@@ -51,11 +52,13 @@ def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
     try:
         language = Lang(lang)
     except ValueError:
-        raise ValidationError("lang", f"the language must be {_one_of(Lang)}") from None
+        raise ValidationError("lang", _("the language must be {choices}").format(
+            choices=_one_of(Lang))) from None
     try:
         form = Format(fmt)
     except ValueError:
-        raise ValidationError("format", f"the format must be {_one_of(Format)}") from None
+        raise ValidationError("format", _("the format must be {choices}").format(
+            choices=_one_of(Format))) from None
     terms = policy_terms(config)
     when = today or datetime.now().astimezone()
     blocks = _compose(terms, _words(WORDS[language], terms, when.date().isoformat()))
@@ -65,7 +68,8 @@ def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
 def _one_of(choices: Iterable[StrEnum]) -> str:
     """'en, de or fr'."""
     *others, last = (str(c) for c in choices)
-    return f"{', '.join(others)} or {last}"
+    # Translators: the last of a list of choices: "en, de or fr"
+    return _("{choices} or {last}").format(choices=", ".join(others), last=last)
 
 
 # --- the blocks, the same in every language ----------------------------------------------

@@ -18,6 +18,7 @@ from ordertui.domain.policy import (
     with_source,
 )
 from ordertui.domain.text import one_line
+from ordertui.i18n import _
 from ordertui.suppliers.registry import adapter_class
 
 # --- the merchant's [returns] table -------------------------------------------------------
@@ -68,13 +69,14 @@ def merchant_returns(config: Config) -> MerchantReturns:
     def days(key: str, low: int, high: int) -> int:
         value = table.get(key, RETURNS_DEFAULTS[key])
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise bad(key, f"{key} must be a whole number from {low} to {high}")
+            raise bad(key, _("{key} must be a whole number from {low} to {high}").format(
+                key=key, low=low, high=high))
         return value
 
     def text(key: str) -> str:
         value = table.get(key, RETURNS_DEFAULTS[key])
         if not isinstance(value, str):
-            raise bad(key, f"{key} must be a string")
+            raise bad(key, _("{key} must be a string").format(key=key))
         return one_line(value)
 
     raw_address = table.get("address", "")
@@ -83,11 +85,11 @@ def merchant_returns(config: Config) -> MerchantReturns:
     elif isinstance(raw_address, list) and all(isinstance(x, str) for x in raw_address):
         lines = list(raw_address)
     else:
-        raise bad("address", 'address must be a string ("Street 1\\nCity") or a list of lines')
+        raise bad("address", _('address must be a string ("Street 1\\nCity") or a list of lines'))
     address = tuple(one_line(x) for x in lines if x.strip())
     payer_text = table.get("return_shipping", "customer")
     if payer_text not in ("customer", "merchant"):
-        raise bad("return_shipping", 'return_shipping must be "customer" or "merchant"')
+        raise bad("return_shipping", _('return_shipping must be "customer" or "merchant"'))
     return MerchantReturns(
         address_lines=address, window_days=days("window_days", 0, MAX_WINDOW_DAYS),
         shop_name=text("shop_name"), email=text("email"),

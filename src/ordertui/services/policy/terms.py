@@ -4,10 +4,11 @@ damage so that the merchant can still open a dispute."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ordertui.config import Config
 from ordertui.domain.policy import ProtectionBasis, ShippingPayer, SupplierPolicy
+from ordertui.i18n import _, ngettext
 from ordertui.services.policy.settings import (
     RETURNS_DEFAULTS,
     MerchantReturns,
@@ -39,6 +40,9 @@ class PolicyTerms:
     refund_days: int
     limited_by: str  # for the merchant: what set the return window
     warnings: tuple[str, ...] = ()
+    #: ``limited_by`` in English, which the policy's fingerprint counts (``published``): the
+    #: language it is shown in is no change of the policy
+    limited_by_en: str = field(default="", repr=False, compare=False)
 
     @property
     def suppliers_agree(self) -> bool:
@@ -51,8 +55,9 @@ def policy_terms(config: Config) -> PolicyTerms:
     m = merchant_returns(config)
     warnings: list[str] = []
     if m.unknown_keys:
-        warnings.append(f"[returns] has keys ordertui does not use: {', '.join(m.unknown_keys)}"
-                        f"; known: {', '.join(RETURNS_DEFAULTS)}")
+        warnings.append(_("[returns] has keys ordertui does not use: {keys}; known: {known}"
+                          ).format(keys=", ".join(m.unknown_keys),
+                                   known=", ".join(RETURNS_DEFAULTS)))
     own = m.window_days if m.address_lines else 0
     terms: list[SupplierTerms] = []
     for name in config.suppliers:
@@ -63,15 +68,19 @@ def policy_terms(config: Config) -> PolicyTerms:
             claim = p.protection_days
             if p.protection_from is ProtectionBasis.ORDER:
                 claim = max(p.protection_days - m.transit_days, 0)
-                warnings.append(
-                    f"{name}'s buyer protection counts from the order: assuming delivery "
-                    f"takes {m.transit_days} days (set [returns] transit_days)")
+                warnings.append(ngettext(
+                    "{supplier}'s buyer protection counts from the order: assuming delivery "
+                    "takes {n} day (set [returns] transit_days)",
+                    "{supplier}'s buyer protection counts from the order: assuming delivery "
+                    "takes {n} days (set [returns] transit_days)",
+                    m.transit_days).format(supplier=name, n=m.transit_days))
         else:
-            warnings.append(f"{name} offers no buyer protection: refunds for its goods "
-                            "are not recovered from it")
+            warnings.append(_("{supplier} offers no buyer protection: refunds for its goods "
+                              "are not recovered from it").format(supplier=name))
         if not p.accepts_returns and not m.address_lines:
-            warnings.append(f"{name} accepts no returns and [returns] has no address: the "
-                            "policy offers no returns; set address to accept them yourself")
+            warnings.append(_("{supplier} accepts no returns and [returns] has no address: the "
+                              "policy offers no returns; set address to accept them yourself"
+                              ).format(supplier=name))
         terms.append(SupplierTerms(name, p, days, claim))
     return_days = min([t.return_days for t in terms], default=own)
     if return_days == 0:
@@ -87,27 +96,50 @@ def policy_terms(config: Config) -> PolicyTerms:
         payer = m.return_shipping
     strict = [t for t in terms
               if t.policy.accepts_returns and t.policy.return_window_days == return_days]
-    if return_days == 0:
-        limited_by = ("no return address in [returns]" if not m.address_lines else
-                      "[returns] window_days = 0")
-    else:
-        reasons = []
-        if strict:
-            reasons.append("the strictest supplier: " + ", ".join(
-                f"{t.name} ({t.policy.return_window_days} days)" for t in strict))
-        if return_days == m.window_days:
-            reasons.append(f"your own window ([returns] window_days = {m.window_days})")
-        limited_by = " and ".join(reasons)
+    limited_by, limited_by_en = _limited_by(m, return_days, strict)
     claims = [t.claim_days for t in terms if t.claim_days is not None]
     if claims:
         claim_days = min(claims) - m.claim_margin_days
         if claim_days < 1:
-            warnings.append(f"the shortest buyer protection ({min(claims)} days) leaves no "
-                            "margin: customers are asked to report problems within 1 day")
+            warnings.append(ngettext(
+                "the shortest buyer protection ({n} day) leaves no margin: customers are asked "
+                "to report problems within 1 day",
+                "the shortest buyer protection ({n} days) leaves no margin: customers are "
+                "asked to report problems within 1 day", min(claims)).format(n=min(claims)))
             claim_days = 1
     else:
         claim_days = max(m.window_days, 1)
     return PolicyTerms(merchant=m, suppliers=tuple(terms), return_days=return_days,
                        returns_to=returns_to, return_shipping=payer, claim_days=claim_days,
                        refund_days=m.refund_days, limited_by=limited_by,
-                       warnings=tuple(dict.fromkeys(warnings)))
+                       warnings=tuple(dict.fromkeys(warnings)), limited_by_en=limited_by_en)
+
+
+def _limited_by(m: MerchantReturns, return_days: int, strict: list[SupplierTerms]
+                ) -> tuple[str, str]:
+    """What set the return window, for the merchant: in the language of the process, and as
+    ordertui has always said it in English (for the fingerprint)."""
+    if return_days == 0:
+        if not m.address_lines:
+            return _("no return address in [returns]"), "no return address in [returns]"
+        return _("[returns] window_days = 0"), "[returns] window_days = 0"
+    own = return_days == m.window_days
+    english = []
+    if strict:
+        english.append("the strictest supplier: " + ", ".join(
+            f"{t.name} ({t.policy.return_window_days} days)" for t in strict))
+    if own:
+        english.append(f"your own window ([returns] window_days = {m.window_days})")
+    suppliers = ", ".join(ngettext("{supplier} ({n} day)", "{supplier} ({n} days)",
+                                   t.policy.return_window_days).format(
+        supplier=t.name, n=t.policy.return_window_days) for t in strict)
+    if strict and own:
+        shown = _("the strictest supplier: {suppliers} and your own window ([returns] "
+                  "window_days = {days})").format(suppliers=suppliers, days=m.window_days)
+    elif strict:
+        shown = _("the strictest supplier: {suppliers}").format(suppliers=suppliers)
+    elif own:
+        shown = _("your own window ([returns] window_days = {days})").format(days=m.window_days)
+    else:
+        shown = ""
+    return shown, " and ".join(english)
