@@ -12,7 +12,7 @@ from ordertui.domain.rules import check_can_cancel
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
 from ordertui.domain.text import visible
 from ordertui.i18n import N_, _, formats, pgettext
-from ordertui.services import serialize
+from ordertui.services import kept, serialize
 
 
 def _send_now(app: AppContext) -> bool:
@@ -32,7 +32,8 @@ def _report(app: AppContext, order_id: int, what: str) -> Order:
     pending = s.store.outbox.entries(order_id=order_id)
     if pending:
         p = pending[-1]
-        why = visible(p.last_error) or _("another ordertui session is sending it")
+        why = visible(kept.shown(p.last_error or "")) or _(
+            "another ordertui session is sending it")
         click.echo(_("{action}: queued, not yet sent ({reason}); it goes out "
                      "automatically").format(action=what, reason=why), err=True)
     return order

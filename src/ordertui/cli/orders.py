@@ -31,7 +31,7 @@ from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
 from ordertui.i18n import N_, _, formats, ngettext, pgettext
-from ordertui.services import Services, serialize
+from ordertui.services import Services, kept, serialize
 from ordertui.services.exports import neutralise
 from ordertui.services.policy import refresh_published
 
@@ -297,7 +297,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     if o.cancellation:
         c = o.cancellation
         lines += ["", field("cancellation", _by(c.source, c.state.label)),
-                  "  " + _("reason: {reason}").format(reason=v(c.reason))]
+                  "  " + _("reason: {reason}").format(reason=v(kept.shown(c.reason)))]
         if c.supplier_message:
             lines.append("  " + _("supplier: {message}").format(
                 message=v(c.supplier_message)))
@@ -312,12 +312,13 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
         lines += ["", field("dispute", _by(d.source, " · ".join(parts)))]
         for message in d.messages:
             lines.append(f"  {formats.when(message.at)} {_author(message.author)}: "
-                         f"{visible(message.body)}")
+                         f"{visible(kept.shown(message.body))}")
     if details.pending:
         lines += ["", _("Waiting to be sent")]
         lines += ["  " + (_("{action} (attempt {attempt}, last error: {error})")
                           if p.last_error else _("{action} (attempt {attempt})")).format(
-                      action=p.action.label, attempt=p.attempts, error=v(p.last_error))
+                      action=p.action.label, attempt=p.attempts,
+                      error=v(kept.shown(p.last_error or "")))
                   for p in details.pending]
     if details.web_url:
         lines += ["", _("Supplier's page: {url}").format(url=details.web_url)]
@@ -329,7 +330,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
     if details.audit:
         lines += ["", _("History")]
         lines += [f"  {formats.when(e.at)}  {v(e.who())}: "
-                  + " — ".join(v(x) for x in (e.what(), e.detail) if x)
+                  + " — ".join(v(kept.shown(x)) for x in (e.what(), e.detail) if x)
                   for e in details.audit]
     click.echo("\n".join(lines))
 
@@ -493,7 +494,8 @@ def outbox_cmd(app: AppContext, show_all: bool) -> None:
         return
     click.echo(table([_(h) for h in OUTBOX_HEADERS],
                      [[str(e.id), str(e.order_id), e.supplier, e.action.value, e.state,
-                       str(e.attempts), e.last_error] for e in entries], right=(0, 1, 5)))
+                       str(e.attempts), kept.shown(e.last_error or "")] for e in entries],
+                     right=(0, 1, 5)))
 
 
 COMMANDS = [orders_cmd, show_cmd, sync_cmd, add_cmd, demo_group, outbox_cmd]

@@ -51,7 +51,7 @@ class ServicesBase:
             os.chmod(self.data_dir, 0o700)
         # a supplier's token cache that others can read: refuse to start, as ssh does
         for token_file in sorted((self.data_dir / "suppliers").glob("*/*token*.json")):
-            check_private(token_file, TOKEN_FILE)
+            check_private(token_file, _(TOKEN_FILE))
         self.store = Store(self.data_dir / "store.sqlite3")
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
@@ -89,7 +89,7 @@ class ServicesBase:
             return SupplierInfo(name, "unknown", name, frozenset(), False,
                                 SupplierAdapter.follow_up_s)
         cls = adapter_class(sc.kind)
-        return SupplierInfo(name, sc.kind, cls.title, cls.capabilities, cls.is_demo,
+        return SupplierInfo(name, sc.kind, _(cls.title), cls.capabilities, cls.is_demo,
                             cls.follow_up_s)
 
     def suppliers_taking_ids(self) -> list[tuple[str, str]]:
