@@ -131,9 +131,14 @@ class Money:
     def display(self) -> str:
         """For people: '$12.50', '€3.00', '-€1.20'; in another language than English as its
         locale writes money ('12,50 $', '1.234,50 €')."""
-        q = self.quantized().amount
         if formats.localised():
-            return formats.money(q, self.currency)
+            return formats.money(self.quantized().amount, self.currency)
+        return self.english()
+
+    def english(self) -> str:
+        """As English writes it, whatever the language ('$12.50'): for lines kept in the
+        store, which are shown in whichever language reads them."""
+        q = self.quantized().amount
         symbol = _SYMBOLS.get(self.currency)
         sign = "-" if q < 0 else ""
         digits = f"{abs(q):,.{exponent(self.currency)}f}"

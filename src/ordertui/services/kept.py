@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from ordertui.domain.money import Money
 from ordertui.i18n import N_, _, current, pgettext
 
 # --- the merchant's actions on an order (actions.py) --------------------------------------
@@ -166,8 +167,10 @@ TEMPLATES: tuple[str, ...] = tuple(
 
 
 def kept(template: str, **values: object) -> str:
-    """A line to keep: ``template`` in English with its values, whatever the language."""
-    return template.format(**values)
+    """A line to keep: ``template`` in English with its values, whatever the language (an
+    amount as English writes it)."""
+    return template.format(**{k: v.english() if isinstance(v, Money) else v
+                              for k, v in values.items()})
 
 
 def shown(text: str) -> str:

@@ -107,5 +107,5 @@ class Recording(ServicesBase):
                         else (k.RECORDED_NOTE if note else k.RECORDED))
             self.store.audit(order_id, "merchant", k.kept(k.RECORD_DISPUTE),
                              k.kept(template, state=target.value, note=note,
-                                    amount=money.display() if money else ""), at=ts)
+                                    amount=money if money else ""), at=ts)
         return self.store.get_order(order_id)

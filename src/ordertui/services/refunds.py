@@ -101,7 +101,7 @@ class RefundsMixin:
             else:
                 said = k.PARTIAL_REFUND_RETURNED if item_returned else k.PARTIAL_REFUND_KEPT
             self.store.audit(order_id, "merchant", k.kept(k.REFUND),
-                             k.kept(said, amount=money.display(), reason=reason), at=ts)
+                             k.kept(said, amount=money, reason=reason), at=ts)
             queued = self.services.shops.push.queue_refund(con, order_id, refund.id,
                                                            refund.amount, reason, ts)
         if queued:
@@ -146,7 +146,7 @@ class RefundsMixin:
             rec.id = self.db.insert_recovery(rec)
             self.store.audit(order_id, "merchant", k.kept(k.RECOVERED),
                              k.kept(k.RECOVERED_BY_HAND_NOTE if note else k.RECOVERED_BY_HAND,
-                                    amount=money.display(), supplier=order.supplier, note=note),
+                                    amount=money, supplier=order.supplier, note=note),
                              at=ts)
         return rec
 

@@ -416,7 +416,7 @@ class ShopService:
                                   note=r.note),
                     item_returned=False, shop_refund_id=r.refund_id))
                 self.store.audit(links[0].order_id, f"shop:{shop.shop}", k.kept(k.REFUND),
-                                 k.kept(k.SHOP_REFUND_READ, amount=r.amount.display(),
+                                 k.kept(k.SHOP_REFUND_READ, amount=r.amount,
                                         shop_order=shop.name))
             new += 1
         return new

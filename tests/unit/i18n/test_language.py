@@ -62,10 +62,13 @@ def test_the_config_names_the_language_and_refuses_others(tmp_path: Path) -> Non
 def test_german_speaks_from_the_catalogue_and_english_is_the_source() -> None:
     i18n.use("de")
     assert i18n._("Orders") == "Bestellungen"
-    assert i18n.pgettext("action", "Cancel") == "Stornieren"
+    assert i18n.ngettext("{n} order", "{n} orders", 1) == "{n} Bestellung"
+    assert i18n.ngettext("{n} order", "{n} orders", 2) == "{n} Bestellungen"
+    assert i18n.pgettext("queued", "dispute") == "Konflikt"
+    assert i18n._("no message the code has") == "no message the code has"
     i18n.use("en")
     assert i18n._("Orders") == "Orders"
-    assert i18n.pgettext("action", "Cancel") == "Cancel"
+    assert i18n.ngettext("{n} order", "{n} orders", 1) == "{n} order"
 
 
 def test_the_compiled_catalogue_is_cached_and_a_damaged_one_compiled_again(
