@@ -24,6 +24,8 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "CA
 
 
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+#: the same where a point groups thousands and a comma marks the decimals (German)
+_GROUPED_POINTS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 
 def exponent(currency: str) -> int:
@@ -57,6 +59,13 @@ class Money:
             if symbol:
                 cleaned = cleaned.replace(symbol, "")
         decimals = exponent(currency)
+        if formats.decimal_symbol() == ",":  # as the language writes it: 1.234,50
+            points = _GROUPED_POINTS.fullmatch(cleaned) is not None
+            if points and ("," in cleaned or cleaned.count(".") > 1 or decimals == 0):
+                cleaned = cleaned.replace(".", "").replace(",", ".")
+            elif points and decimals != 3:  # '1.500': 1500 or 1,50? ask rather than guess
+                raise ValidationError(field, _("{text} is ambiguous; write it like 1500 or "
+                                               "1,50").format(text=repr(text)))
         grouped = _GROUPED.fullmatch(cleaned) is not None
         if grouped and ("." in cleaned or cleaned.count(",") > 1 or decimals == 0):
             cleaned = cleaned.replace(",", "")  # 1,234.50: commas group thousands

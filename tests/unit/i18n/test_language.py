@@ -12,7 +12,7 @@ import pytest
 
 from ordertui import i18n
 from ordertui.config import language_hint, parse
-from ordertui.domain.errors import ConfigError
+from ordertui.domain.errors import ConfigError, ValidationError
 from ordertui.domain.money import Money
 from ordertui.i18n import catalogue, formats, messages
 from ordertui.i18n.pseudo import is_pseudo, pseudo
@@ -170,3 +170,22 @@ def test_german_writes_money_numbers_and_dates_as_germany_does(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.mark.parametrize(("typed", "amount"), [
+    ("1.234,50", "1234.50"), ("1.234,50 €", "1234.50"), ("12,5", "12.5"), ("12.50", "12.50"),
+    ("-1,20 €", "-1.20"), ("1.234.567,89", "1234567.89"), ("0,99", "0.99")])
+def test_amounts_are_read_as_german_writes_them(typed: str, amount: str) -> None:
+    i18n.use("de")
+    assert Money.parse(typed, "EUR").amount == Decimal(amount)
+
+
+def test_what_german_shows_reads_back_and_a_thousands_point_alone_is_asked_about() -> None:
+    i18n.use("de")
+    for value in ("1234.5", "0.07", "-98765.43", "1000000"):
+        money = Money(Decimal(value), "EUR")
+        assert Money.parse(money.display(), "EUR") == money.quantized()
+    with pytest.raises(ValidationError) as asked:
+        Money.parse("1.500", "EUR")
+    assert "1500" in asked.value.message
+    assert Money.parse("1.500", "KWD").amount == Decimal("1.5")  # three decimals: no doubt
