@@ -15,6 +15,7 @@ from ordertui.services.policy import (
     Format,
     Lang,
     generate_policy,
+    policy_language,
     record_published,
     save_policy,
 )
@@ -227,14 +228,15 @@ def stock_use_cmd(app: AppContext, sku: str, order_ref: str, quantity: int) -> N
     "window_days allow, and sends returns to your address when suppliers take none."))
 @click.option("--format", "fmt", type=click.Choice([f.value for f in Format]),
               default="markdown", show_default=True)
-@click.option("--lang", type=click.Choice([x.value for x in Lang]), default="en",
-              show_default=True)
+@click.option("--lang", type=click.Choice([x.value for x in Lang]), default=None,
+              help=_("The policy's language (default: the app's, else English)."))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=_("Write to this file instead of standard output."))
 @pass_app
 @guard
-def policy_cmd(app: AppContext, fmt: str, lang: str, output: Path | None) -> None:
-    doc = generate_policy(app.config, lang=lang, fmt=fmt)
+def policy_cmd(app: AppContext, fmt: str, lang: str | None, output: Path | None) -> None:
+    config = app.config  # read first: it sets the language the policy follows
+    doc = generate_policy(config, lang=lang or policy_language(), fmt=fmt)
     for warning in doc.terms.warnings:
         click.echo(_note(visible(warning)), err=True)
     if output is None:

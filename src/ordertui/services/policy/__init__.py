@@ -23,7 +23,13 @@ from ordertui.services.policy.published import (
     save_policy,
     terms_fingerprint,
 )
-from ordertui.services.policy.render import Format, Lang, PolicyDocument, generate_policy
+from ordertui.services.policy.render import (
+    Format,
+    Lang,
+    PolicyDocument,
+    generate_policy,
+    policy_language,
+)
 from ordertui.services.policy.settings import (
     RETURNS_DEFAULTS,
     MerchantReturns,
@@ -43,6 +49,7 @@ __all__ = [
     "SupplierTerms",
     "generate_policy",
     "merchant_returns",
+    "policy_language",
     "policy_terms",
     "record_published",
     "refresh_published",

@@ -14,7 +14,7 @@ from typing import Any
 from ordertui.config import Config
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.policy import ShippingPayer
-from ordertui.i18n import _
+from ordertui.i18n import _, current
 from ordertui.services.policy.settings import MerchantReturns
 from ordertui.services.policy.terms import PolicyTerms, policy_terms
 from ordertui.services.policy.texts import DE, EN, FR
@@ -42,6 +42,13 @@ class PolicyDocument:
     text: str
     terms: PolicyTerms
     generated_at: datetime = field(compare=False, default_factory=datetime.now)
+
+
+def policy_language() -> Lang:
+    """The policy's language when none is asked for: the app's, if the policy is written in
+    it, else English."""
+    code = current().code
+    return Lang(code) if code in {x.value for x in Lang} else Lang.EN
 
 
 def generate_policy(config: Config, *, lang: str | Lang = Lang.EN,
