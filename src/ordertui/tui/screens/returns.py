@@ -50,7 +50,7 @@ class ReturnsScreen(ListScreen):
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(_("Order"), _("State"), _("Items"), _("Reason"),
                           pgettext("where a return goes", "To"),
-                          _("Tracking"), _("Updated"))
+                          pgettext("returns table", "Tracking"), _("Updated"))
         yield table
         yield KeyBar()
 

@@ -1,7 +1,7 @@
 """What each column of the orders table shows: its label, width, how it gives way on a
 narrow terminal, and its cells — the flags and the days of protection left worked out
 against the clock and the config's thresholds. The labels are English, translated where the
-header is drawn (``header``); a column is never narrower than its translated label."""
+header is drawn (``Column.header``); a column is never narrower than its translated label."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import SortKey
 from ordertui.domain.rules import protection_ending, tracking_stalled
 from ordertui.domain.states import CancellationState, DisputeState
-from ordertui.i18n import N_, _
+from ordertui.i18n import _, pgettext
 from ordertui.tui.format import (
     CANCEL_MARK,
     DISPUTE_MARK,
@@ -48,7 +48,7 @@ class Column:
     @property
     def header(self) -> str:
         """The label in the language of the process."""
-        return _(self.label)
+        return headers().get(self.label, self.label)
 
     @property
     def min_width(self) -> int:
@@ -88,28 +88,49 @@ def cost(row: OrderSummary) -> tuple[str, str]:
 # the headers are as short as they can be in every language: a column is never narrower than
 # its header, so a longer one leaves less room for the others at 80 columns
 COLUMNS: list[Column] = [
-    Column(SortKey.NAME, N_("Order"), 8, 0, lambda r: (safe(r.display_name), "")),
-    Column(SortKey.CREATED, N_("Date"), 10, 1, lambda r: (date(r.created_at), "muted")),
-    Column(SortKey.STATUS, N_("Status"), 10, 0,
+    Column(SortKey.NAME, "Order", 8, 0, lambda r: (safe(r.display_name), "")),
+    Column(SortKey.CREATED, "Date", 10, 1, lambda r: (date(r.created_at), "muted")),
+    Column(SortKey.STATUS, "Status", 10, 0,
            lambda r: (_(STATUS_SHORT[r.status]), STATUS_STYLE[r.status])),
-    Column(SortKey.CUSTOMER, N_("Customer"), 14, 0, lambda r: (safe(r.customer_name), ""),
+    Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""),
            flex=3),
-    # Translators: the customer's country, three letters in English
-    Column(SortKey.COUNTRY, N_("Cty"), 3, 3, lambda r: (safe(r.country), "muted")),
-    Column(SortKey.ITEMS, N_("Items"), 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
+    # the customer's country
+    Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
+    Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
     # what counts: a cancelled order's sale and supplier charge count for nothing
-    Column(SortKey.TOTAL, N_("Total"), 9, 1, lambda r: (r.sale.display(), ""), right=True),
-    Column(SortKey.COST, N_("Cost"), 9, 4, cost, right=True),
-    Column(SortKey.PROFIT, N_("Profit"), 9, 2, profit, right=True),
-    Column(SortKey.SUPPLIER, N_("Supplier"), 8, 5, lambda r: (safe(r.supplier), "muted")),
-    Column(SortKey.TRACKING, N_("Tracking"), 12, 5,
+    Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
+    Column(SortKey.COST, "Cost", 9, 4, cost, right=True),
+    Column(SortKey.PROFIT, "Profit", 9, 2, profit, right=True),
+    Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
+    Column(SortKey.TRACKING, "Tracking", 12, 5,
            lambda r: (safe(r.tracking_number), "muted"), flex=1),
-    # Translators: the column of the markers (C…, D!, T!, P!, R!) that ? explains
-    Column(None, N_("Flags"), 5, 0, flags),
+    Column(None, "Flags", 5, 0, flags),
     # in the protection view only: how many days of buyer protection are left
-    # Translators: days of buyer protection left, in the protection view
-    Column(SortKey.ENDS, N_("Left"), 6, 0, lambda r: ("", ""), right=True),
+    Column(SortKey.ENDS, "Left", 6, 0, lambda r: ("", ""), right=True),
 ]
+
+
+def headers() -> dict[str, str]:
+    """Each column's label (as ``COLUMNS`` gives it) in the language of the process: words of
+    their own, as short as the language allows."""
+    return {
+        "Order": pgettext("orders table", "Order"),
+        "Date": pgettext("orders table", "Date"),
+        "Status": pgettext("orders table", "Status"),
+        "Customer": pgettext("orders table", "Customer"),
+        # Translators: the customer's country, a header of three letters in English
+        "Cty": pgettext("orders table", "Cty"),
+        "Items": pgettext("orders table", "Items"),
+        "Total": pgettext("orders table", "Total"),
+        "Cost": pgettext("orders table", "Cost"),
+        "Profit": pgettext("orders table", "Profit"),
+        "Supplier": pgettext("orders table", "Supplier"),
+        "Tracking": pgettext("orders table", "Tracking"),
+        # Translators: the column of the markers (C…, D!, T!, P!, R!) that ? explains
+        "Flags": pgettext("orders table", "Flags"),
+        # Translators: days of buyer protection left, in the protection view
+        "Left": pgettext("orders table", "Left"),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,6 @@ class TopBar(Static):
         text.append(f" · {title}")
         if self.demo:
             text.append("  ")
-            text.append(f" {_('DEMO')} ", style="bold reverse")
-            text.append(f" {_('demo supplier: nothing here is real')}", style="italic")
+            text.append(" " + _("DEMO") + " ", style="bold reverse")
+            text.append(" " + _("demo supplier: nothing here is real"), style="italic")
         self.update(text)

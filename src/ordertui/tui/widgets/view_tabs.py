@@ -26,11 +26,14 @@ def full() -> dict[View, str]:
 
 
 def short() -> dict[View, str]:
-    """The labels on 80 columns."""
-    return {View.ALL: _("All"), View.ATTENTION: _("Attention"),
-            View.AWAITING_PAYMENT: _("Unpaid"), View.PROCESSING: _("Processing"),
-            View.SHIPPED: _("Shipped"), View.DELIVERED: _("Delivered"),
-            View.CANCELLED: _("Cancelled"), View.PROTECTION: _("Protection ≤7d")}
+    """The shorter labels, for when the full ones do not fit (120 columns)."""
+    return {View.ALL: pgettext("tab", "All"), View.ATTENTION: pgettext("tab", "Attention"),
+            View.AWAITING_PAYMENT: pgettext("tab", "Unpaid"),
+            View.PROCESSING: pgettext("tab", "Processing"),
+            View.SHIPPED: pgettext("tab", "Shipped"),
+            View.DELIVERED: pgettext("tab", "Delivered"),
+            View.CANCELLED: pgettext("tab", "Cancelled"),
+            View.PROTECTION: pgettext("tab", "Protection ≤7d")}
 
 
 def tiny() -> dict[View, str]:
