@@ -1,16 +1,20 @@
 """The base of every full screen: the app typed once, the services, the current key for an
-action (for sentences that name it), and j/k that scroll or move in one place."""
+action (for sentences that name it), and j/k that scroll or move in one place; and ``fill``,
+for a translated sentence with a word in it that stands out."""
 
 from __future__ import annotations
 
+import string
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, getters
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from ordertui.i18n import _
 from ordertui.services import Services
 from ordertui.tui import keys
 from ordertui.tui.messages import StoreChanged
@@ -53,8 +57,9 @@ class BaseScreen(Screen[None]):
         return None
 
     def why_not(self, action: str, description: str) -> str:
-        """Why ``action`` is not possible here now (one line)."""
-        return f"{description}: not possible here now"
+        """Why ``action`` is not possible here now (one line). ``description`` is the key's,
+        in English as its binding holds it."""
+        return _("{action}: not possible here now").format(action=_(description))
 
     def action_scroll_down(self) -> None:
         self.query_one(self.SCROLL, VerticalScroll).scroll_down()
@@ -94,3 +99,20 @@ class ListScreen(BaseScreen):
 
     def load(self) -> object:
         raise NotImplementedError
+
+
+def fill(template: str, style: str = "", **values: str | Text) -> Text:
+    """``template`` (a translated message) with its ``{placeholders}`` filled; a value given
+    as ``Text`` keeps its own style, so that a word can stand out wherever the language puts
+    it in the sentence."""
+    t = Text()
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            t.append(literal, style=style)
+        if name is not None:
+            value = values[name]
+            if isinstance(value, Text):
+                t.append_text(value)
+            else:
+                t.append(value, style=style)
+    return t

@@ -12,20 +12,25 @@ from textual.widgets import DataTable, Static
 
 from ordertui.domain.models import DisputeMessage
 from ordertui.domain.states import DisputeState
+from ordertui.i18n import N_, _, formats
 from ordertui.tui import keys
 from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
+from ordertui.tui.screens.details.render import author
 from ordertui.tui.screens.thread import ThreadScreen
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
-FILTERS: list[tuple[str, tuple[DisputeState, ...]]] = [
-    ("open", (DisputeState.OPEN, DisputeState.AWAITING_SUPPLIER, DisputeState.AWAITING_MERCHANT,
-              DisputeState.ESCALATED)),
-    ("awaiting you", (DisputeState.AWAITING_MERCHANT,)),
-    ("all", ()),
-    ("resolved", (DisputeState.RESOLVED_REFUNDED, DisputeState.RESOLVED_REJECTED,
-                  DisputeState.WITHDRAWN)),
+#: the filters the filter key goes through: what the list is then called, what the key shows
+#: next, and the states
+FILTERS: list[tuple[str, str, tuple[DisputeState, ...]]] = [
+    (N_("Open disputes"), N_("open"),
+     (DisputeState.OPEN, DisputeState.AWAITING_SUPPLIER, DisputeState.AWAITING_MERCHANT,
+      DisputeState.ESCALATED)),
+    (N_("Awaiting you disputes"), N_("awaiting you"), (DisputeState.AWAITING_MERCHANT,)),
+    (N_("All disputes"), N_("all"), ()),
+    (N_("Resolved disputes"), N_("resolved"),
+     (DisputeState.RESOLVED_REFUNDED, DisputeState.RESOLVED_REJECTED, DisputeState.WITHDRAWN)),
 ]
 LIMIT = 500
 #: characters of the last message shown under the table (three lines at 80 columns)
@@ -42,10 +47,11 @@ class DisputesScreen(ListScreen):
         self.last: list[DisputeMessage | None] = []
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Disputes", demo=self.services.is_demo)
+        yield TopBar(_("Disputes"), demo=self.services.is_demo)
         yield Static("", id="dispute-filter", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="disputes")
-        table.add_columns("Order", "State", "Reason", "Asked", "Offer", "Updated")
+        table.add_columns(_("Order"), _("State"), _("Reason"), _("Asked"), _("Offer"),
+                          _("Updated"))
         yield table
         # the current dispute's last message, whole, at any width (a column would be cut)
         yield Static("", id="dispute-last", markup=False)
@@ -53,7 +59,7 @@ class DisputesScreen(ListScreen):
 
     @work(group="disputes", exclusive=True)
     async def load(self) -> None:
-        name, states = FILTERS[self.filter_index]
+        title, _name, states = FILTERS[self.filter_index]
         rows = await self.app.reads.run(self.services.disputes, states, limit=LIMIT)
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -63,8 +69,8 @@ class DisputesScreen(ListScreen):
         for summary, d in rows:
             state_style = "bold" if d.state is DisputeState.AWAITING_MERCHANT else ""
             table.add_row(
-                Text(safe(summary.display_name)), Text(d.state.label, style=state_style),
-                Text(d.reason.label), Text(d.amount.display(), justify="right"),
+                Text(safe(summary.display_name)), Text(_(d.state.label), style=state_style),
+                Text(_(d.reason.label)), Text(d.amount.display(), justify="right"),
                 Text(d.offer.display() if d.offer else "", justify="right"),
                 Text(date(d.updated_at)))
             self.order_ids.append(summary.id)
@@ -72,12 +78,16 @@ class DisputesScreen(ListScreen):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._show_last(table.cursor_row if rows else -1)
-        more = " (the latest 500)" if len(rows) >= LIMIT else ""
-        following = FILTERS[(self.filter_index + 1) % len(FILTERS)][0]
+        count = formats.number(len(rows))
+        if len(rows) >= LIMIT:
+            count = _("{count} (the latest {limit})").format(count=count,
+                                                             limit=formats.number(LIMIT))
+        following = FILTERS[(self.filter_index + 1) % len(FILTERS)][1]
         self.query_one("#dispute-filter", Static).update(Text(
-            f"{name.capitalize()} disputes: {len(rows):,}{more} · "
-            f"{self.key_text('dispute_filter')}: show {following} · "
-            f"{self.key_text('open')}: open the thread"))
+            _("{disputes}: {count} · {filter_key}: show {next} · {open_key}: open the "
+              "thread").format(disputes=_(title), count=count,
+                               filter_key=self.key_text("dispute_filter"), next=_(following),
+                               open_key=self.key_text("open"))))
 
     @on(DataTable.RowHighlighted, "#disputes")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -87,8 +97,12 @@ class DisputesScreen(ListScreen):
         last = self.last[row] if 0 <= row < len(self.last) else None
         text = Text()
         if last is not None:
-            who = "you" if last.author == "merchant" else safe(last.author)
-            text.append(f"Last message, {who}, {date(last.at)}: ", style="bold")
+            if last.author == "merchant":
+                said = _("Last message, you, {date}:").format(date=date(last.at))
+            else:
+                said = _("Last message, {author}, {date}:").format(
+                    author=safe(author(last.author)), date=date(last.at))
+            text.append(said + " ", style="bold")
             text.append(safe(last.body, LAST_SHOWN))
         self.query_one("#dispute-last", Static).update(text)
 

@@ -12,6 +12,7 @@ from textual.binding import BindingType
 from textual.widgets import Input, Static
 
 from ordertui.domain.query import OrderQuery, SortKey, View
+from ordertui.i18n import N_, _, formats
 from ordertui.tui import flows, keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialogs.add_orders import AddOrdersDialog
@@ -25,6 +26,16 @@ from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.order_table import OrderTable
 from ordertui.tui.widgets.top_bar import TopBar
 from ordertui.tui.widgets.view_tabs import VIEWS, ViewTabs
+
+#: how the status line says the sort, a phrase for each key (translated where shown)
+SORTED_BY = {
+    SortKey.CREATED: N_("by date"), SortKey.NAME: N_("by order"),
+    SortKey.STATUS: N_("by status"), SortKey.CUSTOMER: N_("by customer"),
+    SortKey.COUNTRY: N_("by country"), SortKey.ITEMS: N_("by items"),
+    SortKey.TOTAL: N_("by total"), SortKey.COST: N_("by cost"),
+    SortKey.PROFIT: N_("by profit"), SortKey.SUPPLIER: N_("by supplier"),
+    SortKey.TRACKING: N_("by tracking"), SortKey.ENDS: N_("by protection ends"),
+}
 
 
 class OrdersScreen(BaseScreen):
@@ -44,13 +55,13 @@ class OrdersScreen(BaseScreen):
         self._had_targets = False
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Orders", demo=self.services.is_demo)
+        yield TopBar(_("Orders"), demo=self.services.is_demo)
         yield ViewTabs(id="views")
         # no select-all on focus: it runs when the Focus event is handled, which over a slow
         # link can be after the keys typed behind "/" (action_filter selects at once)
         filter_input = Input(
-            placeholder="Filter: order #, customer, e-mail, product, tracking…", id="filter",
-            select_on_focus=False)
+            placeholder=_("Filter: order #, customer, e-mail, product, tracking…"),
+            id="filter", select_on_focus=False)
         filter_input.display = False
         yield filter_input
         yield OrderTable(self.services, self.app.reads, id="orders")
@@ -89,13 +100,15 @@ class OrdersScreen(BaseScreen):
 
     def _empty_message(self) -> str:
         if self.search:
-            return f"No orders match. Press {self.key_text('back')} to clear the filter."
+            return _("No orders match. Press {key} to clear the filter.").format(
+                key=self.key_text("back"))
         if self.view is not View.ALL:
-            return "No orders in this view."
+            return _("No orders in this view.")
         if self.services.suppliers_taking_ids():
-            return (f"No orders yet. Press {self.key_text('add')} to add orders by the "
-                    "supplier's order id.")
-        return f"No orders yet. Press {self.key_text('sync')} to sync with your suppliers."
+            return _("No orders yet. Press {key} to add orders by the supplier's order "
+                     "id.").format(key=self.key_text("add"))
+        return _("No orders yet. Press {key} to sync with your suppliers.").format(
+            key=self.key_text("sync"))
 
     @work(group="counts", exclusive=True)
     async def refresh_counts(self) -> None:
@@ -110,9 +123,10 @@ class OrdersScreen(BaseScreen):
         t = self.table
         parts = [t.describe_position(), self.current_query().describe()]
         sort, descending = self.current_sort()
-        parts.append(f"by {sort.label.lower()} {'▼' if descending else '▲'}")
+        parts.append(f"{_(SORTED_BY[sort])} {'▼' if descending else '▲'}")
         if t.marked:
-            parts.append(f"{len(t.marked):,} marked")
+            # Translators: how many orders are marked (space) for a bulk action
+            parts.append(_("{n} marked").format(n=formats.number(len(t.marked))))
         parts.append(self.app.sync_summary())
         text = Text(" · ".join(p for p in parts if p))
         status = self.query_one("#status", Static)
@@ -224,7 +238,7 @@ class OrdersScreen(BaseScreen):
 
     def why_not(self, action: str, description: str) -> str:
         if action in ("cancel", "dispute") and not self._target_ids():
-            return f"{description}: no order is listed here"
+            return _("{action}: no order is listed here").format(action=_(description))
         return super().why_not(action, description)
 
     def action_cancel(self) -> None:
@@ -258,8 +272,8 @@ class OrdersScreen(BaseScreen):
     def action_add(self) -> None:
         suppliers = self.services.suppliers_taking_ids()
         if not suppliers:
-            self.notify(f"Every configured supplier lists its orders by API: sync "
-                        f"({self.key_text('sync')}) brings them in.", markup=False)
+            self.notify(_("Every configured supplier lists its orders by API: sync ({key}) "
+                          "brings them in.").format(key=self.key_text("sync")), markup=False)
         elif not isinstance(self.app.screen, AddOrdersDialog):
             self.app.push_screen(AddOrdersDialog(suppliers))
 

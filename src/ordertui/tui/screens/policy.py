@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ordertui.domain.errors import OrdertuiError
+from ordertui.i18n import N_, _
 from ordertui.services.policy import Format, Lang, PolicyDocument
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
@@ -23,6 +24,8 @@ from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 LANGS = tuple(Lang)  # the language key goes through them in this order
+#: what the head calls each format (the language is named by its code: en, de, fr)
+FORMAT_NAMES = {Format.MARKDOWN: N_("markdown"), Format.TEXT: N_("text")}
 
 
 class PolicyScreen(BaseScreen):
@@ -36,7 +39,7 @@ class PolicyScreen(BaseScreen):
         self.doc: PolicyDocument | None = None
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Return policy", demo=self.services.is_demo)
+        yield TopBar(_("Return policy"), demo=self.services.is_demo)
         yield Static("", id="policy-head", classes="list-hint", markup=False)
         with VerticalScroll(id="policy"):
             yield Static("", id="policy-text", markup=False)
@@ -54,8 +57,10 @@ class PolicyScreen(BaseScreen):
             return
         self.doc = doc
         k = self.key_text
-        head = Text(f"Language {self.lang} · {self.fmt} · {k('policy_language')}: language · "
-                    f"{k('policy_format')}: format · {k('policy_write')}: save to a file")
+        head = Text(_("Language {lang} · {format} · {language_key}: language · {format_key}: "
+                      "format · {write_key}: save to a file").format(
+            lang=self.lang, format=_(FORMAT_NAMES[self.fmt]), language_key=k("policy_language"),
+            format_key=k("policy_format"), write_key=k("policy_write")))
         for warning in doc.terms.warnings:
             head.append(f"\n{safe(warning)}", style="bold")
         self.query_one("#policy-head", Static).update(head)
@@ -71,8 +76,8 @@ class PolicyScreen(BaseScreen):
 
     def action_write(self) -> None:
         if self.doc is None:  # it could not be generated: the error is on the screen
-            self.notify("Nothing saved: the policy could not be generated", severity="error",
-                        markup=False)
+            self.notify(_("Nothing saved: the policy could not be generated"),
+                        severity="error", markup=False)
             return
         suffix = ".md" if self.fmt is Format.MARKDOWN else ".txt"
         default = str(Path.home() / f"return-policy-{self.lang}{suffix}")
@@ -84,12 +89,12 @@ class SavePolicyDialog(PromptDialog):
     policy regenerates the file."""
 
     def __init__(self, doc: PolicyDocument, default: str) -> None:
-        super().__init__("Save the policy", "Where should the file go (on this machine)?",
-                         label="Path:", value=default, submit="Save")
+        super().__init__(_("Save the policy"), _("Where should the file go (on this machine)?"),
+                         label=_("Path:"), value=default, submit=_("Save"))
         self.doc = doc
 
     async def submit(self) -> str:
         path = await super().submit()
         target = await self.run_read(self.services.save_policy, self.doc, Path(path))
-        self.notify(saved_to("Saved to", target), markup=False)
+        self.notify(saved_to(_("Saved to"), target), markup=False)
         return path

@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from ordertui.domain.returns import ReturnState
+from ordertui.domain.returns import ReturnDestination, ReturnState
+from ordertui.i18n import N_, _, formats, pgettext
 from ordertui.tui import keys
 from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
@@ -19,10 +20,20 @@ from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
-RETURN_FILTERS: list[tuple[str, tuple[ReturnState, ...]]] = [
-    ("open", (ReturnState.REQUESTED, ReturnState.IN_TRANSIT, ReturnState.RECEIVED)),
-    ("all", ()),
+#: the filters the filter key goes through: what the list is then called, what the key shows
+#: next, and the states
+RETURN_FILTERS: list[tuple[str, str, tuple[ReturnState, ...]]] = [
+    (N_("open returns"), N_("open"),
+     (ReturnState.REQUESTED, ReturnState.IN_TRANSIT, ReturnState.RECEIVED)),
+    (N_("all returns"), N_("all"), ()),
 ]
+
+
+def destination(where: ReturnDestination) -> str:
+    """Where a return goes, in a column."""
+    if where is ReturnDestination.MERCHANT:
+        return pgettext("a return goes to", "merchant")
+    return pgettext("a return goes to", "supplier")
 
 
 class ReturnsScreen(ListScreen):
@@ -34,31 +45,36 @@ class ReturnsScreen(ListScreen):
         self.order_ids: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Returns", demo=self.services.is_demo)
+        yield TopBar(_("Returns"), demo=self.services.is_demo)
         yield Static("", id="returns-filter", classes="list-hint", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Order", "State", "Items", "Reason", "To", "Tracking", "Updated")
+        table.add_columns(_("Order"), _("State"), _("Items"), _("Reason"),
+                          pgettext("where a return goes", "To"),
+                          pgettext("returns table", "Tracking"), _("Updated"))
         yield table
         yield KeyBar()
 
     @work(group="returns", exclusive=True)
     async def load(self) -> None:
-        name, states = RETURN_FILTERS[self.filter_index]
+        title, _name, states = RETURN_FILTERS[self.filter_index]
         rows = await self.app.reads.run(self.services.returns.list_returns, states)
         table = self.query_one(DataTable)
         table.clear()
         self.order_ids = []
         for r in rows:
             items = ", ".join(f"{i.quantity}× {i.title or i.key}" for i in r.items)
-            table.add_row(Text(safe(r.order_name)), Text(r.state.label), Text(safe(items, 40)),
-                          Text(safe(r.reason, 40)), Text(r.destination.value),
+            table.add_row(Text(safe(r.order_name)), Text(_(r.state.label)),
+                          Text(safe(items, 40)), Text(safe(r.reason, 40)),
+                          Text(destination(r.destination)),
                           Text(safe(r.tracking_number)), Text(date(r.updated_at)))
             self.order_ids.append(r.order_id)
-        other = "all" if name == "open" else "open"
+        other = RETURN_FILTERS[(self.filter_index + 1) % len(RETURN_FILTERS)][1]
         self.query_one("#returns-filter", Static).update(Text(
-            f"{name} returns: {len(rows):,} · {self.key_text('returns_filter')}: {other} · "
-            f"enter: the order ({self.key_text('return_open')} opens a return there, "
-            f"{self.key_text('return_step')} moves it along)"))
+            _("{returns}: {count} · {filter_key}: {other} · {enter_key}: the order ({open_key} "
+              "opens a return there, {step_key} moves it along)").format(
+                returns=_(title), count=formats.number(len(rows)),
+                filter_key=self.key_text("returns_filter"), other=_(other), enter_key="enter",
+                open_key=self.key_text("return_open"), step_key=self.key_text("return_step"))))
 
 
     @on(DataTable.RowSelected)
@@ -75,13 +91,13 @@ class StockScreen(ListScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("stock")
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Returns stock", demo=self.services.is_demo)
-        yield Static(Text("Items that came back resellable. To ship an order from here, open "
-                          f"the order and press {self.key_text('use_stock')}."),
+        yield TopBar(_("Returns stock"), demo=self.services.is_demo)
+        yield Static(Text(_("Items that came back resellable. To ship an order from here, open "
+                            "the order and press {key}.").format(key=self.key_text("use_stock"))),
                      classes="list-hint", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("SKU", "Product", "Variant", "Qty", "Condition", "From order",
-                          "Restocked")
+        table.add_columns(_("SKU"), _("Product"), _("Variant"), _("Qty"), _("Condition"),
+                          _("From order"), _("Restocked"))
         yield table
         yield KeyBar()
 
@@ -95,5 +111,5 @@ class StockScreen(ListScreen):
                           Text(str(s.quantity), justify="right"), Text(safe(s.condition, 30)),
                           Text(safe(s.from_order_name)), Text(date(s.restocked_at)))
         if not rows:
-            table.add_row(Text("(empty: restock a received return to fill it)",
+            table.add_row(Text(_("(empty: restock a received return to fill it)"),
                                style="italic"), "", "", "", "", "", "")

@@ -16,6 +16,7 @@ from textual.widgets import Button, Label, Select, Static, TextArea
 
 from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
+from ordertui.i18n import N_, _
 from ordertui.secrets import redacted
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
@@ -35,15 +36,17 @@ class KeyCaptureDialog(Dialog[str | None]):
     ERROR_LINE = False
 
     def __init__(self, description: str) -> None:
+        """``description``: what the key does, translated."""
         super().__init__()
         self.description = description
 
     def heading(self) -> str:
-        return "New key"
+        return _("New key")
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(f"Press the key for “{self.description}”.\n"
-                          "esc keeps the current one."), markup=False)
+        yield Static(Text(_("Press the key for “{action}”.\n{back_key} keeps the current "
+                            "one.").format(action=self.description, back_key="esc")),
+                     markup=False)
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -57,22 +60,23 @@ class LeaveDialog(Dialog[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("leave")
     FOCUS = "#submit"
-    SUBMIT = ("Save", "leave.save", "primary")
-    BACK = ("Stay", "leave.stay")
+    SUBMIT = (N_("Save"), "leave.save", "primary")
+    BACK = (N_("Stay"), "leave.stay")
     ERROR_LINE = False
 
     def heading(self) -> str:
-        return "Save your changes?"
+        return _("Save your changes?")
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("You changed the settings without saving. Saved, they are in the "
-                          "config file for the next start too; dropped, they are undone "
-                          "now."), classes="dialog-body", markup=False)
+        yield Static(Text(_("You changed the settings without saving. Saved, they are in the "
+                            "config file for the next start too; dropped, they are undone "
+                            "now.")), classes="dialog-body", markup=False)
 
     def buttons(self) -> Iterable[Button]:
         save, stay = super().buttons()
         yield save
-        yield Button(f"Drop them ({self.app.key_text('leave.drop')})", id="drop")
+        yield Button(_("Drop them ({key})").format(key=self.app.key_text("leave.drop")),
+                     id="drop")
         yield stay
 
     async def submit(self) -> str | None:
@@ -94,31 +98,37 @@ class SettingsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         cfg = self.services.config
-        yield TopBar("Settings", demo=self.services.is_demo)
+        yield TopBar(_("Settings"), demo=self.services.is_demo)
         settings = VerticalScroll(id="settings")
         settings.can_focus = False  # tab goes from field to field, never to the page
         with settings:
-            yield Static(Text("tab moves between the return address, the theme and the "
-                              f"keys; {self.key_text('settings.save')} saves, "
-                              f"{self.key_text('back')} goes back", style="italic"),
-                         classes="list-hint", markup=False)
-            yield Label(Text("Suppliers", style="bold underline"))
+            yield Static(Text(_("{tab_key} moves between the return address, the theme and the "
+                                "keys; {save_key} saves, {back_key} goes back").format(
+                tab_key="tab", save_key=self.key_text("settings.save"),
+                back_key=self.key_text("back")), style="italic"),
+                classes="list-hint", markup=False)
+            yield Label(Text(_("Suppliers"), style="bold underline"))
             yield Static(_suppliers(cfg), markup=False)
-            yield Label(Text(f"Config file: {safe(str(cfg.path))}", style="italic"))
-            yield Label(Text("Your return address", style="bold underline"))
-            yield Static(Text("Where customers send returns that a supplier does not take "
-                              "back, one line per line of the label.", style="italic"),
+            yield Label(Text(_("Config file: {path}").format(path=safe(str(cfg.path))),
+                             style="italic"))
+            yield Label(Text(_("Your return address"), style="bold underline"))
+            yield Static(Text(_("Where customers send returns that a supplier does not take "
+                                "back, one line per line of the label."), style="italic"),
                          markup=False)
             yield TextArea("\n".join(_address(cfg)), id="address", soft_wrap=True,
                            show_line_numbers=False)
-            yield Label(Text("Theme", style="bold underline"))
+            yield Label(Text(_("Theme"), style="bold underline"))
             themes = sorted(self.app.available_themes)
             yield Select([(t, t) for t in themes], value=self.app.theme, id="theme",
                          allow_blank=False)
-            yield Label(Text("Keys — enter on a row to change it", style="bold underline"))
+            yield Label(Text(_("Keys — {enter_key} on a row to change it").format(
+                enter_key="enter"), style="bold underline"))
             table = RowTable(id="keymap")
             # widths that keep every column on an 80-column screen (longer words end in …)
-            for label, width in (("Key", 9), ("Action", 31), ("Where", 18), ("Id", 11)):
+            for label, width in ((_("Key"), 9), (_("Action"), 31), (_("Where"), 18),
+                                 # Translators: the binding's id, as [keys] in the config
+                                 # names it
+                                 (_("Id"), 11)):
                 table.add_column(label, width=width)
             yield table
         yield KeyBar()
@@ -173,7 +183,7 @@ class SettingsScreen(BaseScreen):
             return
         problem = keys.clash({**self.keys, binding_id: key})
         if problem is not None:
-            self.notify(problem[1], title="Not changed", severity="error", markup=False)
+            self.notify(problem[1], title=_("Not changed"), severity="error", markup=False)
             return
         self.keys[binding_id] = key
         self.app.remap({binding_id: key})
@@ -185,11 +195,12 @@ class SettingsScreen(BaseScreen):
             path = self.services.save_settings(theme=self.app.theme, keys=self.keys,
                                                return_address=self._address())
         except OrdertuiError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            self.notify(_("Not saved: {error}").format(error=exc), severity="error",
+                        markup=False)
             return
         self.dirty = False
         self.saved_theme = self.app.theme
-        self.notify(saved_to("Saved to", path), markup=False)
+        self.notify(saved_to(_("Saved to"), path), markup=False)
 
     def action_back(self) -> None:
         if not self.dirty:
@@ -220,11 +231,11 @@ class SettingsScreen(BaseScreen):
 def _suppliers(cfg: Config) -> Text:
     t = Text()
     if cfg.implicit_demo:
-        t.append("No supplier is configured: the built-in demo supplier stands in.\n",
+        t.append(_("No supplier is configured: the built-in demo supplier stands in.") + "\n",
                  style="italic")
     for name, sc in cfg.suppliers.items():
         t.append(f"{safe(name)}", style="bold")
-        t.append(f"  kind {safe(sc.kind)}\n")
+        t.append(f"  kind {safe(sc.kind)}\n")  # the config's own words: kind = "demo"
         for key, value in redacted(sc.settings).items():
             if key == "kind":
                 continue

@@ -13,18 +13,22 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from ordertui.domain.shop import ShopOrder, ShopQuery
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.tui import keys
 from ordertui.tui.base import ListScreen
 from ordertui.tui.format import date, safe
 from ordertui.tui.screens.details import DetailsScreen
 from ordertui.tui.widgets.key_bar import KeyBar
+from ordertui.tui.widgets.order_columns import days
 from ordertui.tui.widgets.top_bar import TopBar
 
 LIMIT = 500
-FILTERS: list[tuple[str, ShopQuery]] = [
-    ("to order", ShopQuery(waiting=True)),
-    ("unlinked", ShopQuery(unlinked=True)),
-    ("all", ShopQuery()),
+#: the filters the filter key goes through: what the list is then called, what the key shows
+#: next, and the query
+FILTERS: list[tuple[str, str, ShopQuery]] = [
+    (N_("Shop orders to order"), N_("to order"), ShopQuery(waiting=True)),
+    (N_("Shop orders unlinked"), N_("unlinked"), ShopQuery(unlinked=True)),
+    (N_("Shop orders all"), N_("all"), ShopQuery()),
 ]
 
 
@@ -38,18 +42,19 @@ class ShopOrdersScreen(ListScreen):
         self.linked: dict[int, list[int]] = {}
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Shop orders", demo=self.services.is_demo)
+        yield TopBar(_("Shop orders"), demo=self.services.is_demo)
         yield Static("", id="shop-filter", classes="list-hint", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True,
                                           id="shop-orders")
-        table.add_columns("Order", "Age", "Shop", "Customer", "Total", "Paid", "Sent")
+        table.add_columns(_("Order"), _("Age"), _("Shop"), _("Customer"), _("Total"), _("Paid"),
+                          _("Sent"))
         yield table
         yield Static("", id="shop-order-lines", markup=False)
         yield KeyBar()
 
     @work(group="shop-orders", exclusive=True)
     async def load(self) -> None:
-        name, q = FILTERS[self.filter_index]
+        title, _name, q = FILTERS[self.filter_index]
         shops = self.services.shops
         rows = await self.app.reads.run(shops.shop_orders, q, limit=LIMIT)
         total = await self.app.reads.run(shops.count_shop_orders, q)
@@ -62,19 +67,25 @@ class ShopOrdersScreen(ListScreen):
         now = self.services.clock()
         for o in rows:
             age = max((now - o.created_at).days, 0)
-            table.add_row(Text(safe(o.name)), Text(f"{age}d", style="bold" if age > 2 else "",
+            table.add_row(Text(safe(o.name)), Text(days(age), style="bold" if age > 2 else "",
                                                    justify="right"),
                           Text(safe(o.shop)), Text(safe(o.customer.name, 30)),
                           Text(o.total.display(), justify="right"),
-                          Text(o.financial_status.label), Text(o.fulfillment_status.label))
+                          Text(_(o.financial_status.label)),
+                          Text(_(o.fulfillment_status.label)))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._show(table.cursor_row if rows else -1)
-        following = FILTERS[(self.filter_index + 1) % len(FILTERS)][0]
-        more = f" (the first {LIMIT})" if total > len(rows) else ""
+        following = FILTERS[(self.filter_index + 1) % len(FILTERS)][1]
+        count = formats.number(total)
+        if total > len(rows):
+            count = _("{count} (the first {limit})").format(count=count,
+                                                            limit=formats.number(LIMIT))
         self.query_one("#shop-filter", Static).update(Text(
-            f"Shop orders {name}: {total:,}{more} · {self.key_text('shop_filter')}: show "
-            f"{following} · {self.key_text('open')}: its supplier order"))
+            _("{shop_orders}: {count} · {filter_key}: show {next} · {open_key}: its supplier "
+              "order").format(shop_orders=_(title), count=count,
+                              filter_key=self.key_text("shop_filter"), next=_(following),
+                              open_key=self.key_text("open"))))
 
     @on(DataTable.RowHighlighted, "#shop-orders")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -89,11 +100,12 @@ class ShopOrdersScreen(ListScreen):
                             + (f" ({safe(x.variant)})" if x.variant else "")
                             + (f" · {safe(x.sku)}" if x.sku else "")
                             + f" · {x.total.display()}\n")
-            text.append(f"Shipping charged {o.shipping.display()} · ordered "
-                        f"{date(o.created_at)} · ")
+            text.append(_("Shipping charged {amount} · ordered {date}").format(
+                amount=o.shipping.display(), date=date(o.created_at)) + " · ")
             linked = self.linked.get(o.id or 0, [])
-            text.append(f"{len(linked)} supplier order{'s' if len(linked) != 1 else ''} "
-                        "linked" if linked else "no supplier order yet", style="bold")
+            text.append(ngettext("{n} supplier order linked", "{n} supplier orders linked",
+                                 len(linked)).format(n=formats.number(len(linked)))
+                        if linked else _("no supplier order yet"), style="bold")
         self.query_one("#shop-order-lines", Static).update(text)
 
 
@@ -107,6 +119,7 @@ class ShopOrdersScreen(ListScreen):
         if linked:
             self.app.push_screen(DetailsScreen(linked[0]))
         else:
-            self.notify(f"No supplier order is linked to {self.rows[row].name} yet: place it "
-                        "with the supplier, then sync (or link it from the order with "
-                        f"{self.key_text('link')})", markup=False)
+            self.notify(_("No supplier order is linked to {order} yet: place it with the "
+                          "supplier, then sync (or link it from the order with {key})").format(
+                              order=self.rows[row].name, key=self.key_text("link")),
+                        markup=False)

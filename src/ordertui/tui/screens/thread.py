@@ -17,9 +17,10 @@ from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import Order
 from ordertui.domain.states import Source
+from ordertui.i18n import N_, _
 from ordertui.services import OrderDetails
 from ordertui.tui import keys
-from ordertui.tui.base import BaseScreen
+from ordertui.tui.base import BaseScreen, fill
 from ordertui.tui.dialog import ConfirmDialog
 from ordertui.tui.dialogs.record import RecordDialog
 from ordertui.tui.format import link, safe, safe_block, when
@@ -29,6 +30,9 @@ from ordertui.tui.widgets.key_bar import KeyBar
 from ordertui.tui.widgets.top_bar import TopBar
 
 AUTHOR_STYLE = {"merchant": "bold", "supplier": "bold italic", "platform": "bold underline"}
+#: who wrote a message, over it
+AUTHOR_NAME = {"merchant": N_("Merchant"), "supplier": N_("Supplier"),
+               "platform": N_("Platform")}
 
 
 class ThreadScreen(BaseScreen):
@@ -41,11 +45,11 @@ class ThreadScreen(BaseScreen):
         self.details: OrderDetails | None = None
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Dispute", demo=self.services.is_demo)
+        yield TopBar(_("Dispute"), demo=self.services.is_demo)
         yield Static("", id="thread-head", markup=False)
         with VerticalScroll(id="thread"):
-            yield Static(Text("Loading…"), id="messages", markup=False)
-        reply = OneLine(placeholder="Your reply — enter sends, esc leaves it", id="reply")
+            yield Static(Text(_("Loading…")), id="messages", markup=False)
+        reply = OneLine(placeholder=_("Your reply — enter sends, esc leaves it"), id="reply")
         reply.display = False
         yield reply
         yield KeyBar()
@@ -65,39 +69,51 @@ class ThreadScreen(BaseScreen):
 
     def render_thread(self, d: OrderDetails) -> None:
         o, x = d.order, d.order.dispute
-        self.query_one(TopBar).set_title(f"Dispute on {safe(o.display_name)}")
+        self.query_one(TopBar).set_title(
+            _("Dispute on {order}").format(order=safe(o.display_name)))
         head = Text()
         if x is None:
-            head.append("This order has no dispute.")
+            head.append(_("This order has no dispute."))
             self.query_one("#thread-head", Static).update(head)
             self.query_one("#messages", Static).update("")
             return
         head.append(f"{safe(o.display_name)} · {safe(o.customer.name)} · ", style="bold")
-        head.append(f"{x.state.label}", style="reverse")
+        head.append(_(x.state.label), style="reverse")
         if x.source is Source.MANUAL:
-            head.append(" (recorded by you)", style="italic")
-        head.append(f" · {x.reason.label} · you ask {x.amount.display()}")
+            head.append(" " + _("(recorded by you)"), style="italic")
+        head.append(f" · {_(x.reason.label)} · "
+                    + _("you ask {amount}").format(amount=x.amount.display()))
         if x.offer:
-            head.append(f" · offer {x.offer.display()}", style="bold")
+            head.append(" · " + _("offer {amount}").format(amount=x.offer.display()),
+                        style="bold")
         if x.refunded:
-            head.append(f" · refunded {x.refunded.display()}", style="bold")
+            head.append(" · " + _("refunded {amount}").format(amount=x.refunded.display()),
+                        style="bold")
         hand = [a for a in d.actions if not a.by_api and a.action.value.startswith("dispute")]
         if hand:
-            head.append(f"\n{safe(o.supplier)} has no API for replying here. Do it on its page")
+            head.append("\n")
             url = hand[0].url or d.web_url
+            supplier, key = safe(o.supplier), self.key_text("record")
             if url:
-                head.append(": ")
-                head.append_text(link(url))
-            head.append(f", then press {self.key_text('record')} to record the outcome.")
+                head.append_text(fill(
+                    _("{supplier} has no API for replying here. Do it on its page: {url}, then "
+                      "press {key} to record the outcome."),
+                    supplier=supplier, url=link(url), key=key))
+            else:
+                head.append(_("{supplier} has no API for replying here. Do it on its page, "
+                              "then press {key} to record the outcome.").format(
+                    supplier=supplier, key=key))
         self.query_one("#thread-head", Static).update(head)
         body = Text()
         for m in x.messages:
             body.append(f"{when(m.at)}  ", style="dim")
-            body.append(m.author.capitalize(), style=AUTHOR_STYLE.get(m.author, "bold"))
+            name = (_(AUTHOR_NAME[m.author]) if m.author in AUTHOR_NAME
+                    else m.author.capitalize())
+            body.append(name, style=AUTHOR_STYLE.get(m.author, "bold"))
             if m.source is Source.LOCAL:
-                body.append("  (not yet confirmed by the supplier)", style="dim italic")
+                body.append("  " + _("(not yet confirmed by the supplier)"), style="dim italic")
             elif m.source is Source.MANUAL:
-                body.append("  (recorded by you)", style="dim italic")
+                body.append("  " + _("(recorded by you)"), style="dim italic")
             body.append("\n")
             body.append(safe_block(m.body))
             body.append("\n\n")
@@ -170,7 +186,7 @@ class ThreadScreen(BaseScreen):
             reply.value = ""
             reply.display = False
             self.query_one("#thread", VerticalScroll).focus()
-        self.notify(QUEUED[what], markup=False)
+        self.notify(_(QUEUED[what]), markup=False)
         self.app.post_store_changed()
         self.load()
 
@@ -180,16 +196,19 @@ class ThreadScreen(BaseScreen):
         assert x is not None
         if what == "escalate":
             return ConfirmDialog(
-                "Escalate the dispute?", "The platform will review the case and decide; the "
-                "supplier can no longer settle it with you directly.", yes="Escalate")
+                _("Escalate the dispute?"), _("The platform will review the case and decide; "
+                                              "the supplier can no longer settle it with you "
+                                              "directly."), yes=_("Escalate"))
         if what == "withdraw":
-            return ConfirmDialog("Withdraw the dispute?", "You give up this claim; you "
-                                 "cannot reopen this dispute.", yes="Withdraw")
+            return ConfirmDialog(_("Withdraw the dispute?"), _("You give up this claim; you "
+                                                               "cannot reopen this dispute."),
+                                 yes=_("Withdraw"))
         if what == "accept" and x.offer is not None:
             return ConfirmDialog(
-                f"Accept {x.offer.display()}?", f"The supplier refunds {x.offer.display()} "
-                f"instead of the {x.amount.display()} you asked for, and the dispute closes.",
-                yes="Accept")
+                _("Accept {amount}?").format(amount=x.offer.display()),
+                _("The supplier refunds {offer} instead of the {amount} you asked for, and the "
+                  "dispute closes.").format(offer=x.offer.display(), amount=x.amount.display()),
+                yes=_("Accept"))
         return None
 
     def action_escalate(self) -> None:
@@ -209,5 +228,5 @@ class ThreadScreen(BaseScreen):
             self.app.push_screen(RecordDialog(self.details.order, kind="dispute"), done)
 
 
-QUEUED = {"reply": "Reply queued for the supplier.", "escalate": "Escalation queued.",
-          "withdraw": "Withdrawal queued.", "accept": "Acceptance queued."}
+QUEUED = {"reply": N_("Reply queued for the supplier."), "escalate": N_("Escalation queued."),
+          "withdraw": N_("Withdrawal queued."), "accept": N_("Acceptance queued.")}

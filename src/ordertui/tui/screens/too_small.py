@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ordertui.i18n import _
+
 
 class TooSmallScreen(Screen[None]):
     DEFAULT_CSS = """
@@ -23,8 +25,10 @@ class TooSmallScreen(Screen[None]):
 
     def _text(self) -> Text:
         w, h = self.app.size
-        return Text(f"Make the window at least {self.min_width}×{self.min_height}\n"
-                    f"(it is {w}×{h} now)", justify="center")
+        return Text(_("Make the window at least {width}×{height}\n(it is {now_width}×"
+                      "{now_height} now)").format(width=self.min_width, height=self.min_height,
+                                                  now_width=w, now_height=h),
+                    justify="center")
 
     def on_resize(self) -> None:
         self.query_one("#too-small", Static).update(self._text())

@@ -1,6 +1,7 @@
 """What each column of the orders table shows: its label, width, how it gives way on a
 narrow terminal, and its cells — the flags and the days of protection left worked out
-against the clock and the config's thresholds."""
+against the clock and the config's thresholds. The labels are English, translated where the
+header is drawn (``Column.header``); a column is never narrower than its translated label."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import SortKey
 from ordertui.domain.rules import protection_ending, tracking_stalled
 from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.i18n import _, pgettext
 from ordertui.tui.format import (
     CANCEL_MARK,
     DISPUTE_MARK,
@@ -23,6 +25,7 @@ from ordertui.tui.format import (
     STALLED_MARK,
     STATUS_SHORT,
     STATUS_STYLE,
+    date,
     safe,
 )
 
@@ -41,6 +44,16 @@ class Column:
     cell: Callable[[OrderSummary], tuple[str, str]]  # text and component style name
     flex: int = 0
     right: bool = False
+
+    @property
+    def header(self) -> str:
+        """The label in the language of the process."""
+        return headers().get(self.label, self.label)
+
+    @property
+    def min_width(self) -> int:
+        """The width, widened to the translated label where that is longer."""
+        return max(self.width, cell_len(self.header))
 
 
 def flags(row: OrderSummary) -> tuple[str, str]:
@@ -72,13 +85,16 @@ def cost(row: OrderSummary) -> tuple[str, str]:
     return (row.cost.display() if row.profit_known else UNKNOWN), "muted"
 
 
+# the headers are as short as they can be in every language: a column is never narrower than
+# its header, so a longer one leaves less room for the others at 80 columns
 COLUMNS: list[Column] = [
     Column(SortKey.NAME, "Order", 8, 0, lambda r: (safe(r.display_name), "")),
-    Column(SortKey.CREATED, "Date", 10, 1,
-           lambda r: (r.created_at.astimezone().strftime("%Y-%m-%d"), "muted")),
+    Column(SortKey.CREATED, "Date", 10, 1, lambda r: (date(r.created_at), "muted")),
     Column(SortKey.STATUS, "Status", 10, 0,
-           lambda r: (STATUS_SHORT[r.status], STATUS_STYLE[r.status])),
-    Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""), flex=3),
+           lambda r: (_(STATUS_SHORT[r.status]), STATUS_STYLE[r.status])),
+    Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""),
+           flex=3),
+    # the customer's country
     Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
     Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
     # what counts: a cancelled order's sale and supplier charge count for nothing
@@ -86,12 +102,35 @@ COLUMNS: list[Column] = [
     Column(SortKey.COST, "Cost", 9, 4, cost, right=True),
     Column(SortKey.PROFIT, "Profit", 9, 2, profit, right=True),
     Column(SortKey.SUPPLIER, "Supplier", 8, 5, lambda r: (safe(r.supplier), "muted")),
-    Column(SortKey.TRACKING, "Tracking", 12, 5, lambda r: (safe(r.tracking_number), "muted"),
-           flex=1),
+    Column(SortKey.TRACKING, "Tracking", 12, 5,
+           lambda r: (safe(r.tracking_number), "muted"), flex=1),
     Column(None, "Flags", 5, 0, flags),
     # in the protection view only: how many days of buyer protection are left
     Column(SortKey.ENDS, "Left", 6, 0, lambda r: ("", ""), right=True),
 ]
+
+
+def headers() -> dict[str, str]:
+    """Each column's label (as ``COLUMNS`` gives it) in the language of the process: words of
+    their own, as short as the language allows."""
+    return {
+        "Order": pgettext("orders table", "Order"),
+        "Date": pgettext("orders table", "Date"),
+        "Status": pgettext("orders table", "Status"),
+        "Customer": pgettext("orders table", "Customer"),
+        # Translators: the customer's country, a header of three letters in English
+        "Cty": pgettext("orders table", "Cty"),
+        "Items": pgettext("orders table", "Items"),
+        "Total": pgettext("orders table", "Total"),
+        "Cost": pgettext("orders table", "Cost"),
+        "Profit": pgettext("orders table", "Profit"),
+        "Supplier": pgettext("orders table", "Supplier"),
+        "Tracking": pgettext("orders table", "Tracking"),
+        # Translators: the column of the markers (C…, D!, T!, P!, R!) that ? explains
+        "Flags": pgettext("orders table", "Flags"),
+        # Translators: days of buyer protection left, in the protection view
+        "Left": pgettext("orders table", "Left"),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +170,13 @@ def days_left(row: OrderSummary, now: datetime) -> tuple[str, str]:
     if row.protection_ends is None:
         return "", ""
     left = math.ceil((row.protection_ends - now).total_seconds() / DAY_SECONDS)
-    return f"{max(left, 0)}d", "attention" if left <= SOON_DAYS else ""
+    return days(max(left, 0)), "attention" if left <= SOON_DAYS else ""
+
+
+def days(n: int) -> str:
+    """A number of days in a narrow column: ``3d``."""
+    # Translators: a number of days in a narrow column (d for days)
+    return _("{days}d").format(days=n)
 
 
 def fit(text: str, width: int, right: bool = False) -> str:

@@ -24,6 +24,7 @@ from textual.widget import Widget
 
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.i18n import _, current, formats, ngettext
 from ordertui.services import Services
 from ordertui.services.reads import Cancelled, ReadPool
 from ordertui.tui import keys
@@ -69,7 +70,7 @@ class OrderTable(Widget, can_focus=True):
         #: what an empty table says, asked only when it is drawn (the screen knows why the
         #: table is empty and what helps)
         self.empty_message: Callable[[], str] = \
-            lambda: "No orders match. Press esc to clear the filter."
+            lambda: _("No orders match. Press esc to clear the filter.")
         self.total: int | None = None
         self.cursor = 0
         self.top = 0
@@ -80,8 +81,7 @@ class OrderTable(Widget, can_focus=True):
         self._gen = 0
         self._extending: set[str] = set()
         self._columns: list[tuple[Column, int]] = []
-        self._layout_width = -1
-        self._layout_ends = False
+        self._layout_key: tuple[int, bool, str] = (-1, False, "")
         self._pending_last = False
         self._open_pending = False
 
@@ -94,21 +94,24 @@ class OrderTable(Widget, can_focus=True):
     def _layout(self) -> list[tuple[Column, int]]:
         width = self.size.width
         ends = self.query_.protection_ends_within_days is not None
-        if (width, ends) == (self._layout_width, self._layout_ends):
+        # the headers' language sets the columns' least widths
+        key = (width, ends, current().code)
+        if key == self._layout_key:
             return self._columns
         avail = width - MARK_WIDTH
+        least = {c.label: c.min_width for c in COLUMNS}
         chosen = sorted((c for c in COLUMNS if ends or c.key is not SortKey.ENDS),
                         key=lambda c: c.priority)
-        while chosen and sum(c.width for c in chosen) + len(chosen) - 1 > avail:
+        while chosen and sum(least[c.label] for c in chosen) + len(chosen) - 1 > avail:
             chosen.pop()  # the least important column
         order = [c for c in COLUMNS if c in chosen]
-        used = sum(c.width for c in order) + len(order) - 1
+        used = sum(least[c.label] for c in order) + len(order) - 1
         spare = max(avail - used, 0)
         flex_total = sum(c.flex for c in order) or 1
         widths = []
         for c in order:
             extra = spare * c.flex // flex_total
-            widths.append(c.width + extra)
+            widths.append(least[c.label] + extra)
         if order:
             leftover = avail - (sum(widths) + len(order) - 1)
             for i, c in enumerate(order):
@@ -116,11 +119,11 @@ class OrderTable(Widget, can_focus=True):
                     widths[i] += leftover
                     break
         self._columns = list(zip(order, widths, strict=True))
-        self._layout_width, self._layout_ends = width, ends
+        self._layout_key = key
         return self._columns
 
     def on_resize(self, event: events.Resize) -> None:
-        self._layout_width = -1
+        self._layout_key = (-1, False, "")
         self._scroll_to_cursor()
         self._ensure()
         self.refresh()
@@ -508,7 +511,7 @@ class OrderTable(Widget, can_focus=True):
         style = base + self._style("header")
         segments = [Segment(" " * MARK_WIDTH, style)]
         for i, (col, w) in enumerate(self._layout()):
-            label = col.label
+            label = col.header
             if col.key is self.query_.sort:
                 label += " ▼" if self.query_.descending else " ▲"
             segments.append(Segment(fit(label, w, col.right), style))
@@ -520,10 +523,13 @@ class OrderTable(Widget, can_focus=True):
     def describe_position(self) -> str:
         end = self.total
         if end is None:
-            return f"≥{self.known_end:,} orders"
+            seen = self.known_end
+            return ngettext("≥{n} order", "≥{n} orders", seen).format(n=formats.number(seen))
         if end == 0:
-            return "0 orders"
-        return f"{self.cursor + 1:,} of {end:,}"
+            return ngettext("{n} order", "{n} orders", 0).format(n=formats.number(0))
+        # Translators: where the cursor is in the table: "12 of 1,500"
+        return _("{position} of {total}").format(position=formats.number(self.cursor + 1),
+                                                 total=formats.number(end))
 
     async def wait_idle(self) -> None:
         """For tests and benchmarks: until no fetch is pending."""

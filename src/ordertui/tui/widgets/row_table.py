@@ -8,13 +8,15 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from ordertui.i18n import N_
+
 
 class RowTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("home,g", "scroll_top", "First", show=False),
-        Binding("end,G", "scroll_bottom", "Last", show=False),
+        Binding("j", "cursor_down", N_("Down"), show=False),
+        Binding("k", "cursor_up", N_("Up"), show=False),
+        Binding("home,g", "scroll_top", N_("First"), show=False),
+        Binding("end,G", "scroll_bottom", N_("Last"), show=False),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ordertui.i18n import _
+
 
 class TopBar(Static):
     DEFAULT_CSS = """
@@ -13,6 +15,7 @@ class TopBar(Static):
     """
 
     def __init__(self, title: str, *, demo: bool) -> None:
+        """``title``: where the merchant is, translated by the screen."""
         super().__init__(markup=False)
         self.title_text = title
         self.demo = demo
@@ -27,6 +30,6 @@ class TopBar(Static):
         text.append(f" · {title}")
         if self.demo:
             text.append("  ")
-            text.append(" DEMO ", style="bold reverse")
-            text.append(" demo supplier: nothing here is real", style="italic")
+            text.append(" " + _("DEMO") + " ", style="bold reverse")
+            text.append(" " + _("demo supplier: nothing here is real"), style="italic")
         self.update(text)

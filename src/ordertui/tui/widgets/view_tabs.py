@@ -15,14 +15,39 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ordertui.domain.query import View
+from ordertui.i18n import _, formats, pgettext
 
-SHORT = {View.ALL: "All", View.ATTENTION: "Attention", View.AWAITING_PAYMENT: "Unpaid",
-         View.PROCESSING: "Processing", View.SHIPPED: "Shipped", View.DELIVERED: "Delivered",
-         View.CANCELLED: "Cancelled", View.PROTECTION: "Protection ≤7d"}
-TINY = {View.ALL: "All", View.ATTENTION: "Attn", View.AWAITING_PAYMENT: "Unpaid",
-        View.PROCESSING: "Proc", View.SHIPPED: "Ship", View.DELIVERED: "Deliv",
-        View.CANCELLED: "Canc", View.PROTECTION: "Prot"}
-FULL = {v: v.label for v in View}
+# the labels in the language of the process, asked for each time the line is drawn
+
+
+def full() -> dict[View, str]:
+    """The labels on a wide terminal (the views' own)."""
+    return {v: _(v.label) for v in View}
+
+
+def short() -> dict[View, str]:
+    """The shorter labels, for when the full ones do not fit (120 columns)."""
+    return {View.ALL: pgettext("tab", "All"), View.ATTENTION: pgettext("tab", "Attention"),
+            View.AWAITING_PAYMENT: pgettext("tab", "Unpaid"),
+            View.PROCESSING: pgettext("tab", "Processing"),
+            View.SHIPPED: pgettext("tab", "Shipped"),
+            View.DELIVERED: pgettext("tab", "Delivered"),
+            View.CANCELLED: pgettext("tab", "Cancelled"),
+            View.PROTECTION: pgettext("tab", "Protection ≤7d")}
+
+
+def tiny() -> dict[View, str]:
+    """The labels on a narrower terminal: four or five letters."""
+    return {View.ALL: pgettext("narrow tab", "All"),
+            View.ATTENTION: pgettext("narrow tab", "Attn"),
+            View.AWAITING_PAYMENT: pgettext("narrow tab", "Unpaid"),
+            View.PROCESSING: pgettext("narrow tab", "Proc"),
+            View.SHIPPED: pgettext("narrow tab", "Ship"),
+            View.DELIVERED: pgettext("narrow tab", "Deliv"),
+            View.CANCELLED: pgettext("narrow tab", "Canc"),
+            View.PROTECTION: pgettext("narrow tab", "Prot")}
+
+
 VIEWS = list(View)
 
 
@@ -37,7 +62,8 @@ class ViewTabs(Widget):
     def render(self) -> Text:
         width = self.size.width - 2
         every = frozenset(View)
-        for labels, digits in ((FULL, True), (SHORT, True), (TINY, True), (TINY, False)):
+        narrow = tiny()
+        for labels, digits in ((full(), True), (short(), True), (narrow, True), (narrow, False)):
             text = self._line(labels, digits, every)
             if cell_len(text.plain) <= width:
                 return text
@@ -48,7 +74,7 @@ class ViewTabs(Widget):
         keep = list(dict.fromkeys(keep))
         while len(keep) > 1:
             keep.pop()
-            text = self._line(TINY, False, frozenset(keep))
+            text = self._line(narrow, False, frozenset(keep))
             if cell_len(text.plain) <= width:
                 return text
         return text
@@ -60,7 +86,7 @@ class ViewTabs(Widget):
             label = labels[view]
             n = self.counts.get(view.value)
             selected = view is self.current
-            count = f" {n:,}" if n is not None and view in counted else ""
+            count = f" {formats.number(n)}" if n is not None and view in counted else ""
             style = "reverse bold" if selected else ""
             if view in (View.ATTENTION, View.PROTECTION) and n and not selected:
                 style = "bold"  # something waits on the merchant

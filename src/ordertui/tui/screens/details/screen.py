@@ -20,6 +20,7 @@ from textual.widgets import Static
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.states import Source
+from ordertui.i18n import _
 from ordertui.services import OrderDetails
 from ordertui.tui import flows, keys
 from ordertui.tui.base import BaseScreen
@@ -55,9 +56,9 @@ class DetailsScreen(BaseScreen):
         self.details: OrderDetails | None = None
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Order", demo=self.services.is_demo)
+        yield TopBar(_("Order"), demo=self.services.is_demo)
         with VerticalScroll(id="details"):
-            yield Static(Text("Loading…"), id="summary", markup=False)
+            yield Static(Text(_("Loading…")), id="summary", markup=False)
             for section in SECTIONS:
                 yield Static("", id=section, classes="section", markup=False)
         yield KeyBar()
@@ -88,20 +89,21 @@ class DetailsScreen(BaseScreen):
             events = await self.services.refresh_order(self.order_id)
         except OrdertuiError as exc:
             if not quiet:
-                self.notify(str(exc), title="Could not refresh", severity="warning",
+                self.notify(str(exc), title=_("Could not refresh"), severity="warning",
                             markup=False)
             return
         if events:
             self.app.post_store_changed()
             self.app.supervisor.tell_news()
         elif not quiet:
-            self.notify("Up to date with the supplier.", markup=False)
+            self.notify(_("Up to date with the supplier."), markup=False)
         self.load()
 
     # --- drawing ---------------------------------------------------------------------
     def render_details(self, d: OrderDetails) -> None:
         key = self.key_text
-        self.query_one(TopBar).set_title(f"Order {safe(d.order.display_name)}")
+        self.query_one(TopBar).set_title(
+            _("Order {order}").format(order=safe(d.order.display_name)))
         parts: dict[str, RenderableType] = {
             "summary": render.summary(d, key),
             "actions": render.actions(d, key, lambda a: bool(self.check_action(a, ()))),
@@ -151,16 +153,20 @@ class DetailsScreen(BaseScreen):
         reason = self.services.why_not(o, act) if act is not None else ""
         if reason:
             return reason
-        return {
-            "return": f"nothing more of {name} can be returned",
-            "return_step": f"{name} has no return in progress",
-            "link": "no shop is configured: add [shops.main] to the config (see the README)",
-            "refund": f"{name} is refunded in full",
-            "recovered": f"nothing more can come back from {o.supplier} on {name}",
-            "use_stock": f"{name} cannot ship from the returns stock: only an order not "
-                         "shipped yet can, with an item the stock holds",
-            "record": f"there is nothing on {name} to record by hand",
-        }.get(action, super().why_not(action, description))
+        reasons = {
+            "return": _("nothing more of {order} can be returned"),
+            "return_step": _("{order} has no return in progress"),
+            "link": _("no shop is configured: add [shops.main] to the config (see the "
+                      "README)"),
+            "refund": _("{order} is refunded in full"),
+            "recovered": _("nothing more can come back from {supplier} on {order}"),
+            "use_stock": _("{order} cannot ship from the returns stock: only an order not "
+                           "shipped yet can, with an item the stock holds"),
+            "record": _("there is nothing on {order} to record by hand"),
+        }
+        if action not in reasons:
+            return super().why_not(action, description)
+        return reasons[action].format(order=name, supplier=o.supplier)
 
     def action_refresh(self) -> None:
         self.refresh_from_supplier()
@@ -199,12 +205,12 @@ class DetailsScreen(BaseScreen):
         d = self.details
         if d is None or d.order.cancellation is None:
             return
-        question = Text("The supplier asks: ", style="bold")
+        question = Text(_("The supplier asks:") + " ", style="bold")
         question.append(safe(d.order.cancellation.supplier_message))
 
         def answered(answer: str | None) -> None:
             if answer is not None:
-                self.notify("Answer queued for the supplier.", markup=False)
+                self.notify(_("Answer queued for the supplier."), markup=False)
                 self.app.post_store_changed()
         self.app.push_screen(AnswerDialog(self.order_id, d.order.display_name, question),
                              answered)
@@ -229,8 +235,8 @@ class DetailsScreen(BaseScreen):
         if d is None or not d.web_url:
             return
         self.app.open_url(d.web_url)
-        self.notify(f"Opening {d.web_url} — over SSH, copy the address instead.",
-                    markup=False)
+        self.notify(_("Opening {url} — over SSH, copy the address instead.").format(
+            url=d.web_url), markup=False)
 
     # --- returns and refunds ---------------------------------------------------------
     def _after(self, saved: bool | None) -> None:
@@ -256,10 +262,10 @@ class DetailsScreen(BaseScreen):
                 return
             if not options.destinations:  # said before the form, not after it is filled
                 hold.release(discard=True)
-                self.notify(f"{options.supplier} accepts no returns; to accept this one at "
-                            f"your own address, set your return address in Settings "
-                            f"({self.key_text('settings')})", severity="warning",
-                            markup=False)
+                self.notify(_("{supplier} accepts no returns; to accept this one at your own "
+                              "address, set your return address in Settings ({key})").format(
+                                  supplier=options.supplier, key=self.key_text("settings")),
+                            severity="warning", markup=False)
                 return
             self.app.push_screen(ReturnDialog(self.order_id, d.order.display_name, options),
                                  self._after)
@@ -298,8 +304,8 @@ class AnswerDialog(PromptDialog):
     """The merchant's answer to the supplier's question about a cancellation, queued."""
 
     def __init__(self, order_id: int, order_name: str, question: Text) -> None:
-        super().__init__(f"Answer the supplier about {safe(order_name)}", question,
-                         label="Your answer:", submit="Send answer")
+        super().__init__(_("Answer the supplier about {order}").format(order=safe(order_name)),
+                         question, label=_("Your answer:"), submit=_("Send answer"))
         self.order_id = order_id
 
     async def submit(self) -> str:
