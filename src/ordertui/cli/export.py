@@ -67,8 +67,8 @@ def _list_columns() -> None:
         marks = (("o" if col.key in order_defaults else " ")
                  + ("l" if col.key in item_defaults else " "))
         # the column's label and help are marked where the columns are defined
-        click.echo(f"{col.key.ljust(width)}  {marks}  {col.kind:<8}  {_(col.label)}: "
-                   f"{_(col.help)}")
+        click.echo(f"{col.key.ljust(width)}  {marks}  {col.kind:<8}  {col.label}: "
+                   f"{col.help}")
     click.echo("\n" + _("o: in the default columns per order; l: per line item"), err=True)
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from ordertui.domain.money import Money
+from ordertui.domain.states import in_sentence
 from ordertui.i18n import N_, _, current, pgettext
 
 # --- the merchant's actions on an order (actions.py) --------------------------------------
@@ -189,10 +190,8 @@ def state_words(state: str) -> str:
     return _state_words().get(words, words)
 
 
-def lowered(label: str) -> str:
-    """A label (``Request cancellation``) inside a sentence: lower-case in English, as it is
-    in a language that writes nouns with a capital."""
-    return label.lower() if current().english else label
+#: a label inside a sentence (lower-case in English; German nouns keep their capital)
+lowered = in_sentence
 
 
 def _state_words() -> dict[str, str]:

@@ -316,7 +316,7 @@ class SupplierTarget:
         for later in store.outbox.entries(order_id=order.id):
             if (later.payload.get("before") or {}).get("client_key") == entry.key:
                 why = k.kept(k.DROPPED, supplier=entry.supplier,
-                             action=k.ACTIONS.get(action.value, action.label.lower()))
+                             action=k.ACTIONS.get(action.value, k.lowered(action.label)))
                 store.outbox.finish(later.id, FAILED, now=now_s, error=why)
                 store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
         refused = SyncEvent(order.id, order.display_name, "refused", None,

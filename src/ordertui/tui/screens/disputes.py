@@ -69,8 +69,8 @@ class DisputesScreen(ListScreen):
         for summary, d in rows:
             state_style = "bold" if d.state is DisputeState.AWAITING_MERCHANT else ""
             table.add_row(
-                Text(safe(summary.display_name)), Text(_(d.state.label), style=state_style),
-                Text(_(d.reason.label)), Text(d.amount.display(), justify="right"),
+                Text(safe(summary.display_name)), Text(d.state.label, style=state_style),
+                Text(d.reason.label), Text(d.amount.display(), justify="right"),
                 Text(d.offer.display() if d.offer else "", justify="right"),
                 Text(date(d.updated_at)))
             self.order_ids.append(summary.id)

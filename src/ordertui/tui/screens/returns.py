@@ -63,7 +63,7 @@ class ReturnsScreen(ListScreen):
         self.order_ids = []
         for r in rows:
             items = ", ".join(f"{i.quantity}× {i.title or i.key}" for i in r.items)
-            table.add_row(Text(safe(r.order_name)), Text(_(r.state.label)),
+            table.add_row(Text(safe(r.order_name)), Text(r.state.label),
                           Text(safe(items, 40)), Text(safe(r.reason, 40)),
                           Text(destination(r.destination)),
                           Text(safe(r.tracking_number)), Text(date(r.updated_at)))

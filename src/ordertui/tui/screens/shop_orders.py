@@ -71,8 +71,8 @@ class ShopOrdersScreen(ListScreen):
                                                    justify="right"),
                           Text(safe(o.shop)), Text(safe(o.customer.name, 30)),
                           Text(o.total.display(), justify="right"),
-                          Text(_(o.financial_status.label)),
-                          Text(_(o.fulfillment_status.label)))
+                          Text(o.financial_status.label),
+                          Text(o.fulfillment_status.label))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._show(table.cursor_row if rows else -1)

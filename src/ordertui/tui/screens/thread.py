@@ -78,10 +78,10 @@ class ThreadScreen(BaseScreen):
             self.query_one("#messages", Static).update("")
             return
         head.append(f"{safe(o.display_name)} · {safe(o.customer.name)} · ", style="bold")
-        head.append(_(x.state.label), style="reverse")
+        head.append(x.state.label, style="reverse")
         if x.source is Source.MANUAL:
             head.append(" " + _("(recorded by you)"), style="italic")
-        head.append(f" · {_(x.reason.label)} · "
+        head.append(f" · {x.reason.label} · "
                     + _("you ask {amount}").format(amount=x.amount.display()))
         if x.offer:
             head.append(" · " + _("offer {amount}").format(amount=x.offer.display()),

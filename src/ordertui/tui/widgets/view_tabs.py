@@ -15,14 +15,14 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ordertui.domain.query import View
-from ordertui.i18n import _, formats, pgettext
+from ordertui.i18n import formats, pgettext
 
 # the labels in the language of the process, asked for each time the line is drawn
 
 
 def full() -> dict[View, str]:
     """The labels on a wide terminal (the views' own)."""
-    return {v: _(v.label) for v in View}
+    return {v: v.label for v in View}
 
 
 def short() -> dict[View, str]:

@@ -18,8 +18,14 @@ from ordertui.domain.policy import ProtectionBasis, ProtectionState, ShippingPay
 from ordertui.domain.returns import ReturnDestination, shown
 from ordertui.domain.rules import tracking_stalled
 from ordertui.domain.shop import LinkSource
-from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, Source
-from ordertui.i18n import N_, _, current, formats, ngettext
+from ordertui.domain.states import (
+    CancellationState,
+    DisputeState,
+    OrderStatus,
+    Source,
+    in_sentence,
+)
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services import OrderDetails
 from ordertui.tui.base import fill
 from ordertui.tui.format import STATUS_SHORT, link, safe, safe_block, when
@@ -49,13 +55,6 @@ HISTORY_SHOWN = 30
 MESSAGES_SHOWN = 4
 
 KeyText = Callable[[str], str]
-
-
-def lowered(label: str) -> str:
-    """A label (English, as the domain gives it) inside a sentence: in English in small
-    letters ("dispute: awaiting you"); a translation as the translator wrote it (German
-    nouns keep their capital)."""
-    return label.lower() if current().english else _(label)
 
 
 def author(name: str) -> str:
@@ -110,12 +109,12 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
         waiting = {CancellationState.REQUESTED: " — " + _("waiting for the supplier"),
                    CancellationState.INFO_REQUESTED:
                        " — " + _("answer with {key}").format(key=key("answer"))}
-        t.append(f"\n{_(c.state.label)}{waiting.get(c.state, '')}",
+        t.append(f"\n{c.state.label}{waiting.get(c.state, '')}",
                  style="bold" if c.state.active else "")
     x = o.dispute
     if x is not None and not x.state.terminal:
         t.append("\n" + _("Dispute: {state} ({key} for the thread)").format(
-            state=lowered(x.state.label), key=key("thread")), style="bold")
+            state=in_sentence(x.state.label), key=key("thread")), style="bold")
     r = d.returns
     if r.refunds or r.recoveries:
         t.append("\n")
@@ -174,9 +173,9 @@ def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Te
     for a in d.actions:
         if a.by_api:
             t.append(f" {key(ACTION_KEYS[a.action])} ", style="reverse")
-            t.append(f" {_(a.action.label)}\n")
+            t.append(f" {a.action.label}\n")
         else:
-            hand.append((_(a.action.label), a.url))
+            hand.append((a.action.label, a.url))
     o = d.order
     for binding_id, label in returns:
         t.append(f" {key(binding_id)} ", style="reverse")
@@ -293,7 +292,7 @@ def cancellation(d: OrderDetails, key: KeyText) -> Text:
         return t
     t.append(_("Cancellation") + "\n", style="bold underline")
     for c in d.cancellations:
-        t.append(_(c.state.label), style="bold")
+        t.append(c.state.label, style="bold")
         t.append(source_note(c.source), style="italic")
         t.append(" — " + _("requested {when}: {reason}").format(
             when=when(c.requested_at), reason=safe(c.reason)) + "\n")
@@ -322,9 +321,9 @@ def dispute(d: OrderDetails, key: KeyText) -> Text:
     if x is None:
         return t
     t.append(_("Dispute") + "\n", style="bold underline")
-    t.append(_(x.state.label), style="bold")
+    t.append(x.state.label, style="bold")
     t.append(source_note(x.source), style="italic")
-    t.append(f" · {_(x.reason.label)} · "
+    t.append(f" · {x.reason.label} · "
              + _("you ask {amount}").format(amount=x.amount.display()))
     if x.offer and x.state is DisputeState.AWAITING_MERCHANT:
         t.append(" · " + _("supplier offers {amount}").format(amount=x.offer.display()),
@@ -375,7 +374,7 @@ def returns(d: OrderDetails, key: KeyText) -> Text:
         t.append("\n" + _("Returns") + "\n", style="bold underline")
         for ret in r.returns:
             listed = ", ".join(f"{i.quantity}× {safe(i.title or i.key)}" for i in ret.items)
-            t.append(f"  {_(ret.state.label)}", style="bold")
+            t.append(f"  {ret.state.label}", style="bold")
             t.append(f" — {listed} — {safe(ret.reason)}")
             t.append(" " + (_("(to the merchant)")
                             if ret.destination is ReturnDestination.MERCHANT
@@ -411,7 +410,7 @@ def pending(d: OrderDetails) -> Text:
     if d.pending:
         t.append(_("Waiting to be sent") + "\n", style="bold underline")
         for p in d.pending:
-            t.append(f"  {_(p.action.label)} — "
+            t.append(f"  {p.action.label} — "
                      + _("attempt {n}").format(n=formats.number(p.attempts)))
             if p.last_error:
                 t.append(", " + _("last error: {error}").format(error=safe(p.last_error)),
