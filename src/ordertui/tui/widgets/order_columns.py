@@ -6,7 +6,7 @@ header is drawn (``Column.header``); a column is never narrower than its transla
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.query import SortKey
 from ordertui.domain.rules import protection_ending, tracking_stalled
-from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.i18n import _, pgettext
 from ordertui.tui.format import (
     CANCEL_MARK,
@@ -23,10 +23,10 @@ from ordertui.tui.format import (
     PROTECTION_MARK,
     REFUND_MARK,
     STALLED_MARK,
-    STATUS_SHORT,
     STATUS_STYLE,
     date,
     safe,
+    status,
 )
 
 DAY_SECONDS = 86_400
@@ -44,6 +44,9 @@ class Column:
     cell: Callable[[OrderSummary], tuple[str, str]]  # text and component style name
     flex: int = 0
     right: bool = False
+    #: the words of the app's own the column shows (its statuses): it is as wide as the
+    #: longest of them in the language of the process
+    words: Callable[[], Iterable[str]] | None = None
 
     @property
     def header(self) -> str:
@@ -53,7 +56,8 @@ class Column:
     @property
     def min_width(self) -> int:
         """The width, widened to the translated label where that is longer."""
-        return max(self.width, cell_len(self.header))
+        words = self.words() if self.words is not None else ()
+        return max(self.width, cell_len(self.header), *(cell_len(w) for w in words))
 
 
 def flags(row: OrderSummary) -> tuple[str, str]:
@@ -91,7 +95,8 @@ COLUMNS: list[Column] = [
     Column(SortKey.NAME, "Order", 8, 0, lambda r: (safe(r.display_name), "")),
     Column(SortKey.CREATED, "Date", 10, 1, lambda r: (date(r.created_at), "muted")),
     Column(SortKey.STATUS, "Status", 10, 0,
-           lambda r: (_(STATUS_SHORT[r.status]), STATUS_STYLE[r.status])),
+           lambda r: (status(r.status), STATUS_STYLE[r.status]),
+           words=lambda: (status(s) for s in OrderStatus if s is not OrderStatus.UNKNOWN)),
     Column(SortKey.CUSTOMER, "Customer", 14, 0, lambda r: (safe(r.customer_name), ""),
            flex=3),
     # the customer's country

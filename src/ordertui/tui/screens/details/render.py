@@ -28,7 +28,7 @@ from ordertui.domain.states import (
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services import OrderDetails
 from ordertui.tui.base import fill
-from ordertui.tui.format import STATUS_SHORT, link, safe, safe_block, when
+from ordertui.tui.format import link, safe, safe_block, status, when
 
 SOURCE_NOTE = {Source.MANUAL: N_("(recorded by you, not confirmed by the supplier's API)"),
                Source.LOCAL: N_("(waiting to be sent / confirmed by the supplier)")}
@@ -75,7 +75,7 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     o = d.order
     t = Text()
     t.append(f"{safe(o.display_name)}  ", style="bold")
-    t.append(f" {_(STATUS_SHORT[o.status])} ", style="reverse")
+    t.append(f" {status(o.status)} ", style="reverse")
     if o.status is OrderStatus.UNKNOWN:
         t.append(" " + _("supplier says {status}").format(status=repr(safe(o.supplier_status))),
                  style="italic")
