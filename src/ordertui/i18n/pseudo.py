@@ -22,7 +22,7 @@ def pseudo(message: str) -> str:
     parts = _KEEP.split(message)
     shown = "".join(p if i % 2 else p.translate(_ACCENTS) for i, p in enumerate(parts))
     letters = sum(len(p) for i, p in enumerate(parts) if not i % 2)
-    pad = max(1, math.ceil(letters * 0.4))
+    pad = max(1, math.ceil(letters * 0.4) - 2)  # the brackets count toward the 40 %
     return f"{OPEN}{shown}{'·' * pad}{CLOSE}"
 
 
