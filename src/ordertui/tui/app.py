@@ -9,10 +9,12 @@ from typing import Any, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 
+from ordertui.i18n import _
 from ordertui.tui import keys
-from ordertui.tui.commands import commands
+from ordertui.tui.commands import PLACEHOLDER, commands, translated
 from ordertui.tui.dialogs.help import HelpDialog
 from ordertui.tui.screens.disputes import DisputesScreen
 from ordertui.tui.screens.orders import OrdersScreen
@@ -55,8 +57,8 @@ class OrderTUI(Shell):
         if self.services.config.shops:
             self._show(ShopOrdersScreen)
         else:
-            self.notify("No shop is configured: add [shops.main] to the config (see the "
-                        "README) to see what still needs ordering", markup=False)
+            self.notify(_("No shop is configured: add [shops.main] to the config (see the "
+                          "README) to see what still needs ordering"), markup=False)
 
     def _show(self, screen_type: type[Screen[Any]]) -> None:
         if not isinstance(self.screen, screen_type):
@@ -71,4 +73,10 @@ class OrderTUI(Shell):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from commands(self)
-        yield from super().get_system_commands(screen)
+        yield from translated(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        # Textual's own, with its search line's words in the language of the process
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(placeholder=_(PLACEHOLDER),
+                                            id="--command-palette"))

@@ -7,6 +7,10 @@ A subclass says what it shows (``compose_body``) and what submitting does (``sub
 a coroutine returning the dialog's result). A ``ValidationError`` raised there is shown under
 the field it names, and the field is focused; any other ``OrdertuiError`` on the error line;
 what was typed stays. Submitting twice at once is not possible.
+
+The words of a class's buttons (``SUBMIT``, ``BACK``) are English constants, marked with
+``N_()`` and translated when the dialog is made; words given to a dialog when it is made
+(a title, ``ConfirmDialog``'s ``yes``) are given translated.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
+from ordertui import i18n
 from ordertui.domain import rules
 from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.i18n import N_, _
 from ordertui.services import Services
 from ordertui.tui import keys
 from ordertui.tui.shell import Shell
@@ -48,11 +54,12 @@ class Dialog(ModalScreen[R]):
 
     #: the classes of the dialog's frame ("dialog dialog-wide", "dialog dialog-narrow")
     FRAME: ClassVar[str] = "dialog"
-    #: the submit button: its words, the key id it names (None: enter, in a field), variant
+    #: the submit button: its words (English, marked with N_), the key id it names (None:
+    #: enter, in a field), variant
     SUBMIT: ClassVar[tuple[str, str | None, ButtonVariant] | None] = (
-        "Save", "form.submit", "primary")
-    #: the back button: its words and the key id it names
-    BACK: ClassVar[tuple[str, str] | None] = ("Back", "modal.back")
+        N_("Save"), "form.submit", "primary")
+    #: the back button: its words (English, marked with N_) and the key id it names
+    BACK: ClassVar[tuple[str, str] | None] = (N_("Back"), "modal.back")
     #: fields with an error line of their own (``<field>-error``, placed by compose_body)
     FIELDS: ClassVar[tuple[str, ...]] = ()
     #: a line for errors of no field (``#error``), above the buttons; when False, such
@@ -73,8 +80,10 @@ class Dialog(ModalScreen[R]):
         super().__init__()
         self.submitting = False
         self._over: set[str] = set()  # fields whose text is longer than they take
-        self.submit_button = self.SUBMIT
-        self.back_button = self.BACK
+        #: the buttons as shown: their words in the language of the process
+        self.submit_button = (None if self.SUBMIT is None else
+                              (_(self.SUBMIT[0]), self.SUBMIT[1], self.SUBMIT[2]))
+        self.back_button = None if self.BACK is None else (_(self.BACK[0]), self.BACK[1])
 
     @property
     def services(self) -> Services:
@@ -219,12 +228,13 @@ class ConfirmDialog(Dialog[bool]):
     ERROR_LINE = False
     BACK_RESULT = False
 
-    def __init__(self, title: str, body: Text | str, *, yes: str = "Yes", no: str = "No"
-                 ) -> None:
+    def __init__(self, title: str, body: Text | str, *, yes: str | None = None,
+                 no: str | None = None) -> None:
+        """``title``, ``body``, ``yes`` and ``no`` as shown: translated by the caller."""
         super().__init__()
         self.title_text, self.body = title, body
-        self.submit_button = (yes, "modal.yes", "primary")
-        self.back_button = (no, "modal.no")
+        self.submit_button = (_("Yes") if yes is None else yes, "modal.yes", "primary")
+        self.back_button = (_("No") if no is None else no, "modal.no")
 
     def heading(self) -> str:
         return self.title_text
@@ -246,12 +256,13 @@ class PromptDialog(Dialog[str | None]):
     LIMITS = {"text": rules.MAX_TEXT}
 
     def __init__(self, title: str, body: Text | str, *, label: str, placeholder: str = "",
-                 value: str = "", submit: str = "Send",
+                 value: str = "", submit: str | None = None,
                  check: Callable[[str], object] | None = None) -> None:
+        """The words as shown: translated by the caller."""
         super().__init__()
         self.title_text, self.body, self.label = title, body, label
         self.placeholder, self.value, self.check = placeholder, value, check
-        self.submit_button = (submit, None, "primary")
+        self.submit_button = (_("Send") if submit is None else submit, None, "primary")
 
     def heading(self) -> str:
         return self.title_text
@@ -266,7 +277,11 @@ class PromptDialog(Dialog[str | None]):
     async def submit(self) -> str:
         value = self.query_one("#text", Input).value
         if not value.strip():
-            raise ValidationError("text", f"Please write the {self.label.lower().rstrip(':')}.")
+            what = self.label.rstrip(":")
+            # English writes the field's label in lower case in the sentence; German nouns
+            # keep their capital
+            raise ValidationError("text", _("Please write the {what}.").format(
+                what=what.lower() if i18n.current().english else what))
         if self.check is not None:
             self.check(value)
         return value

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import Order
+from ordertui.i18n import _, formats, ngettext
 from ordertui.tui.dialogs.cancel import CancelDialog, CancelOutcome
 from ordertui.tui.dialogs.dispute_form import DisputeDialog
 from ordertui.tui.format import safe
@@ -50,26 +51,30 @@ async def cancel(app: Shell, ids: list[int], hold: Hold,
             hold.release(discard=True)
             why = skipped[0][1]
             app.notify(why if len(skipped) == 1 else
-                       f"None of the {len(skipped)} orders can be cancelled. {why}",
-                       title="Cannot cancel", severity="warning", markup=False)
+                       _("None of the {n} orders can be cancelled. {why}").format(
+                           n=formats.number(len(skipped)), why=why),
+                       title=_("Cannot cancel"), severity="warning", markup=False)
             return False
         outcome: CancelOutcome | None = await open_then(app, CancelDialog(ok, skipped), hold)
     finally:
         hold.release(discard=True)
     if outcome is None:
-        app.notify("Nothing was sent.", markup=False)
+        app.notify(_("Nothing was sent."), markup=False)
         return False
     done = len(outcome.requested)
     if done == 1 and len(ok) == 1:
-        app.notify(f"Cancellation of {outcome.requested[0]} requested. The supplier's answer "
-                   "will show here.", title="Sent to the outbox", markup=False)
+        app.notify(_("Cancellation of {order} requested. The supplier's answer will show "
+                     "here.").format(order=outcome.requested[0]),
+                   title=_("Sent to the outbox"), markup=False)
     elif done:
-        app.notify(f"Cancellation requested for {done} order{'s' if done > 1 else ''}. "
-                   "The supplier's answer will show here.", title="Sent to the outbox",
-                   markup=False)
+        app.notify(ngettext("Cancellation requested for {n} order. The supplier's answer will "
+                            "show here.",
+                            "Cancellation requested for {n} orders. The supplier's answer "
+                            "will show here.", done).format(n=formats.number(done)),
+                   title=_("Sent to the outbox"), markup=False)
     if outcome.failed:
         app.notify("\n".join(safe(f) for f in outcome.failed[:FAILED_SHOWN]),
-                   title="Not requested", severity="error", markup=False)
+                   title=_("Not requested"), severity="error", markup=False)
     app.post_store_changed()
     return done > 0
 
@@ -94,8 +99,9 @@ async def dispute(app: Shell, order_id: int, hold: Hold) -> bool:
     finally:
         hold.release(discard=True)
     if queued:
-        app.notify(f"Dispute on {plan.order.display_name} queued for {plan.order.supplier}; "
-                   "its answer will show in the thread.", title="Dispute opened",
-                   markup=False)
+        app.notify(_("Dispute on {order} queued for {supplier}; its answer will show in the "
+                     "thread.").format(order=plan.order.display_name,
+                                       supplier=plan.order.supplier),
+                   title=_("Dispute opened"), markup=False)
         app.post_store_changed()
     return bool(queued)

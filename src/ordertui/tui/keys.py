@@ -5,18 +5,26 @@ Screens take their ``BINDINGS`` from here (:func:`bindings`), the footer and the
 show them, Settings offers them for remapping (:func:`remappable`), and dialogs name the key
 on their buttons (:func:`key_text`) — so a key moved in ``[keys]`` moves everywhere at once,
 and a new screen adds its keys here rather than writing letters into its labels.
+
+The words are English constants, built when the module is imported, before the language of
+the process is chosen (Textual's ``Binding.description`` is fixed with its class): they are
+marked here and translated where they are shown — :func:`describe` for what a key does,
+:func:`group_name` for a group of ``?``; :func:`remappable` and :func:`clash` give their
+rows and messages already translated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from ordertui.i18n import N_, _, pgettext
+
 #: the order ``?`` shows its groups in
-GROUPS = ("Move", "Views", "Find", "Orders", "Act", "Supplier", "Returns", "Shop", "Go to",
-          "App", "Other")
+GROUPS = (N_("Move"), N_("Views"), N_("Find"), N_("Orders"), N_("Act"), N_("Supplier"),
+          N_("Returns"), N_("Shop"), N_("Go to"), N_("App"), N_("Other"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +35,7 @@ class KeyAction:
     id: str  # what ``[keys]`` remaps; one id keeps one key wherever it is bound
     keys: str  # the default key(s), as Textual names them ("c", "question_mark", "j,down")
     action: str  # the Textual action it runs
-    description: str  # what the footer and ``?`` say
+    description: str  # what the footer and ``?`` say, in English (see ``describe``)
     group: str = "Other"  # where ``?`` lists it
     show: bool = True  # in the footer
     priority: bool = False  # handled before the focused widget sees the key
@@ -49,117 +57,117 @@ VIEW_COUNT = 8
 #: Every binding, scope by scope, in the order the footer shows them.
 TABLE: tuple[KeyAction, ...] = (
     # everywhere ----------------------------------------------------------------------
-    _k("app", "help", "question_mark", "help", "Help", "App"),
-    _k("app", "disputes", "D", "disputes", "Disputes", "Go to", show=False),
-    _k("app", "settings", "comma", "settings", "Settings", "Go to", show=False),
-    _k("app", "returns", "U", "returns", "Returns", "Go to", show=False),
-    _k("app", "stock", "K", "stock", "Returns stock", "Go to", show=False),
-    _k("app", "policy", "P", "policy", "Return policy", "Go to", show=False),
-    _k("app", "shop_orders", "O", "shop_orders", "To order", "Go to", show=False),
+    _k("app", "help", "question_mark", "help", N_("Help"), "App"),
+    _k("app", "disputes", "D", "disputes", N_("Disputes"), "Go to", show=False),
+    _k("app", "settings", "comma", "settings", N_("Settings"), "Go to", show=False),
+    _k("app", "returns", "U", "returns", N_("Returns"), "Go to", show=False),
+    _k("app", "stock", "K", "stock", N_("Returns stock"), "Go to", show=False),
+    _k("app", "policy", "P", "policy", N_("Return policy"), "Go to", show=False),
+    _k("app", "shop_orders", "O", "shop_orders", N_("To order"), "Go to", show=False),
     # the orders screen ---------------------------------------------------------------
     # "/" and enter in the filter take effect as the key arrives (see tui/key_order.py)
-    _k("orders", "filter", "slash", "filter", "Filter", "Find", priority=True),
-    _k("orders", "filter_done", "enter", "filter_done", "Done", "Find", show=False,
+    _k("orders", "filter", "slash", "filter", N_("Filter"), "Find", priority=True),
+    _k("orders", "filter_done", "enter", "filter_done", N_("Done"), "Find", show=False,
        priority=True, remap=False),
-    _k("orders", "back", "escape", "back", "Clear", "Find", show=False),
-    _k("orders", "sort", "s", "sort", "Sort", "Find"),
+    _k("orders", "back", "escape", "back", N_("Clear"), "Find", show=False),
+    _k("orders", "sort", "s", "sort", N_("Sort"), "Find"),
     _k("orders", "cancel", "c", "cancel", "Cancel", "Act"),
-    _k("orders", "dispute", "d", "dispute", "Dispute", "Act"),
-    _k("orders", "export", "e", "export", "Export", "Act"),
-    _k("orders", "sync", "r", "sync", "Sync", "Act"),
-    _k("orders", "add", "a", "add", "Add by id", "Act"),
-    _k("orders", "disputes", "D", "disputes", "Disputes", "Go to"),
-    _k("orders", "next_view", "tab", "next_view", "Next view", "Views", show=False),
-    _k("orders", "prev_view", "shift+tab", "prev_view", "Previous view", "Views", show=False),
+    _k("orders", "dispute", "d", "dispute", N_("Dispute"), "Act"),
+    _k("orders", "export", "e", "export", N_("Export"), "Act"),
+    _k("orders", "sync", "r", "sync", N_("Sync"), "Act"),
+    _k("orders", "add", "a", "add", N_("Add by id"), "Act"),
+    _k("orders", "disputes", "D", "disputes", N_("Disputes"), "Go to"),
+    _k("orders", "next_view", "tab", "next_view", N_("Next view"), "Views", show=False),
+    _k("orders", "prev_view", "shift+tab", "prev_view", N_("Previous view"), "Views", show=False),
     *(_k("orders", f"view_{i}", str(i), f"view({i})", label, "Views", show=False)
-      for i, label in enumerate(("All", "Needs attention", "Awaiting payment", "Processing",
-                                 "Shipped", "Delivered", "Cancelled", "Protection ends ≤7d"),
-                                1)),
-    _k("orders", "quit", "q", "app.quit", "Quit", "App"),
+      for i, label in enumerate((N_("All"), N_("Needs attention"), N_("Awaiting payment"),
+                                 N_("Processing"), N_("Shipped"), N_("Delivered"),
+                                 N_("Cancelled"), N_("Protection ends ≤7d")), 1)),
+    _k("orders", "quit", "q", "app.quit", N_("Quit"), "App"),
     # the orders table ----------------------------------------------------------------
-    _k("table", "cursor_down", "down,j", "cursor_down", "Down", "Move", show=False),
-    _k("table", "cursor_up", "up,k", "cursor_up", "Up", "Move", show=False),
-    _k("table", "page_down", "pagedown,ctrl+f", "page_down", "Page down", "Move", show=False),
-    _k("table", "page_up", "pageup,ctrl+b", "page_up", "Page up", "Move", show=False),
-    _k("table", "first", "home,g", "first", "First", "Move", show=False),
-    _k("table", "last", "end,G", "last", "Last", "Move", show=False),
+    _k("table", "cursor_down", "down,j", "cursor_down", N_("Down"), "Move", show=False),
+    _k("table", "cursor_up", "up,k", "cursor_up", N_("Up"), "Move", show=False),
+    _k("table", "page_down", "pagedown,ctrl+f", "page_down", N_("Page down"), "Move", show=False),
+    _k("table", "page_up", "pageup,ctrl+b", "page_up", N_("Page up"), "Move", show=False),
+    _k("table", "first", "home,g", "first", N_("First"), "Move", show=False),
+    _k("table", "last", "end,G", "last", N_("Last"), "Move", show=False),
     _k("table", "open", "enter", "open", "Open", "Orders"),
-    _k("table", "mark", "space", "mark", "Mark", "Orders"),
+    _k("table", "mark", "space", "mark", N_("Mark"), "Orders"),
     # an order's details --------------------------------------------------------------
-    _k("details", "back", "escape", "app.pop_screen", "Back", "Move"),
+    _k("details", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
     _k("details", "cancel", "c", "cancel", "Cancel", "Act"),
-    _k("details", "answer", "a", "answer", "Answer supplier", "Act"),
-    _k("details", "dispute", "d", "dispute", "Dispute", "Act"),
-    _k("details", "thread", "t", "thread", "Thread", "Act"),
-    _k("details", "record", "m", "record", "Record by hand", "Act"),
-    _k("details", "open_page", "o", "open_page", "Supplier page", "Supplier"),
-    _k("details", "return_open", "R", "return", "Return", "Returns"),
-    _k("details", "return_step", "u", "return_step", "Update return", "Returns"),
+    _k("details", "answer", "a", "answer", N_("Answer supplier"), "Act"),
+    _k("details", "dispute", "d", "dispute", N_("Dispute"), "Act"),
+    _k("details", "thread", "t", "thread", N_("Thread"), "Act"),
+    _k("details", "record", "m", "record", N_("Record by hand"), "Act"),
+    _k("details", "open_page", "o", "open_page", N_("Supplier page"), "Supplier"),
+    _k("details", "return_open", "R", "return", N_("Return"), "Returns"),
+    _k("details", "return_step", "u", "return_step", N_("Update return"), "Returns"),
     _k("details", "refund", "f", "refund", "Refund", "Returns"),
-    _k("details", "recovered", "v", "recovered", "Recovered", "Returns", show=False),
-    _k("details", "use_stock", "x", "use_stock", "From stock", "Returns"),
-    _k("details", "link", "L", "link", "Shop link", "Shop"),
-    _k("details", "refresh", "r", "refresh", "Refresh", "Supplier"),
-    _k("details", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
-    _k("details", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    _k("details", "recovered", "v", "recovered", N_("Recovered"), "Returns", show=False),
+    _k("details", "use_stock", "x", "use_stock", N_("From stock"), "Returns"),
+    _k("details", "link", "L", "link", N_("Shop link"), "Shop"),
+    _k("details", "refresh", "r", "refresh", N_("Refresh"), "Supplier"),
+    _k("details", "scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False),
+    _k("details", "scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False),
     # a dispute's thread --------------------------------------------------------------
-    _k("thread", "back", "escape", "back", "Back", "Move"),
-    _k("thread", "reply", "r", "reply", "Reply", "Act"),
-    _k("thread", "escalate", "x", "escalate", "Escalate", "Act"),
-    _k("thread", "accept", "A", "accept", "Accept offer", "Act"),
-    _k("thread", "withdraw", "w", "withdraw", "Withdraw", "Act"),
-    _k("thread", "record", "m", "record", "Record by hand", "Act"),
-    _k("thread", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
-    _k("thread", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    _k("thread", "back", "escape", "back", N_("Back"), "Move"),
+    _k("thread", "reply", "r", "reply", N_("Reply"), "Act"),
+    _k("thread", "escalate", "x", "escalate", N_("Escalate"), "Act"),
+    _k("thread", "accept", "A", "accept", N_("Accept offer"), "Act"),
+    _k("thread", "withdraw", "w", "withdraw", N_("Withdraw"), "Act"),
+    _k("thread", "record", "m", "record", N_("Record by hand"), "Act"),
+    _k("thread", "scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False),
+    _k("thread", "scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False),
     # the disputes list ---------------------------------------------------------------
-    _k("disputes", "back", "escape", "app.pop_screen", "Back", "Move"),
-    _k("disputes", "dispute_filter", "f", "next_filter", "Filter", "Find"),
-    _k("disputes", "open", "enter", "open", "Open thread", "Act", show=False),
-    _k("disputes", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
-    _k("disputes", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    _k("disputes", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
+    _k("disputes", "dispute_filter", "f", "next_filter", N_("Filter"), "Find"),
+    _k("disputes", "open", "enter", "open", N_("Open thread"), "Act", show=False),
+    _k("disputes", "cursor_down", "j", "cursor_down", N_("Down"), "Move", show=False),
+    _k("disputes", "cursor_up", "k", "cursor_up", N_("Up"), "Move", show=False),
     # the returns list and the returns stock -----------------------------------------
-    _k("returns", "back", "escape", "app.pop_screen", "Back", "Move"),
-    _k("returns", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
-    _k("returns", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
-    _k("returns", "returns_filter", "f", "next_filter", "Filter", "Find"),
-    _k("returns", "open", "enter", "open", "Open order", "Act", show=False),
-    _k("shop_orders", "back", "escape", "app.pop_screen", "Back", "Move"),
-    _k("shop_orders", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
-    _k("shop_orders", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
-    _k("shop_orders", "shop_filter", "f", "next_filter", "Filter", "Find"),
-    _k("shop_orders", "open", "enter", "open", "Open order", "Act", show=False),
-    _k("stock", "back", "escape", "app.pop_screen", "Back", "Move"),
-    _k("stock", "cursor_down", "j", "cursor_down", "Down", "Move", show=False),
-    _k("stock", "cursor_up", "k", "cursor_up", "Up", "Move", show=False),
+    _k("returns", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
+    _k("returns", "cursor_down", "j", "cursor_down", N_("Down"), "Move", show=False),
+    _k("returns", "cursor_up", "k", "cursor_up", N_("Up"), "Move", show=False),
+    _k("returns", "returns_filter", "f", "next_filter", N_("Filter"), "Find"),
+    _k("returns", "open", "enter", "open", N_("Open order"), "Act", show=False),
+    _k("shop_orders", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
+    _k("shop_orders", "cursor_down", "j", "cursor_down", N_("Down"), "Move", show=False),
+    _k("shop_orders", "cursor_up", "k", "cursor_up", N_("Up"), "Move", show=False),
+    _k("shop_orders", "shop_filter", "f", "next_filter", N_("Filter"), "Find"),
+    _k("shop_orders", "open", "enter", "open", N_("Open order"), "Act", show=False),
+    _k("stock", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
+    _k("stock", "cursor_down", "j", "cursor_down", N_("Down"), "Move", show=False),
+    _k("stock", "cursor_up", "k", "cursor_up", N_("Up"), "Move", show=False),
     # the return policy ---------------------------------------------------------------
-    _k("policy", "back", "escape", "app.pop_screen", "Back", "Move"),
-    _k("policy", "policy_language", "l", "language", "Language", "Act"),
-    _k("policy", "policy_format", "t", "format", "Markdown/text", "Act"),
-    _k("policy", "policy_write", "w", "write", "Save to file", "Act"),
-    _k("policy", "scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False),
-    _k("policy", "scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False),
+    _k("policy", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
+    _k("policy", "policy_language", "l", "language", N_("Language"), "Act"),
+    _k("policy", "policy_format", "t", "format", N_("Markdown/text"), "Act"),
+    _k("policy", "policy_write", "w", "write", N_("Save to file"), "Act"),
+    _k("policy", "scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False),
+    _k("policy", "scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False),
     # settings --------------------------------------------------------------------------
-    _k("settings", "back", "escape", "back", "Back", "Move"),
-    _k("settings", "settings.save", "ctrl+s", "save", "Save", "Act", priority=True,
+    _k("settings", "back", "escape", "back", N_("Back"), "Move"),
+    _k("settings", "settings.save", "ctrl+s", "save", N_("Save"), "Act", priority=True,
        remap=False),
-    _k("settings", "settings.remap", "enter", "remap", "Change key", "Act", show=False,
+    _k("settings", "settings.remap", "enter", "remap", N_("Change key"), "Act", show=False,
        remap=False),
     # every dialog --------------------------------------------------------------------
-    _k("dialog", "modal.back", "escape", "back", "Back", "App", remap=False),
-    _k("dialog", "form.submit", "ctrl+s", "submit", "Save", "Act", priority=True,
+    _k("dialog", "modal.back", "escape", "back", N_("Back"), "App", remap=False),
+    _k("dialog", "form.submit", "ctrl+s", "submit", N_("Save"), "Act", priority=True,
        remap=False),
     # leaving Settings with unsaved changes ---------------------------------------------
-    _k("leave", "leave.save", "y", "submit", "Save", "Act", remap=False),
-    _k("leave", "leave.drop", "n", "drop", "Drop them", "Act", remap=False),
-    _k("leave", "leave.stay", "escape", "back", "Stay", "App", remap=False),
+    _k("leave", "leave.save", "y", "submit", N_("Save"), "Act", remap=False),
+    _k("leave", "leave.drop", "n", "drop", N_("Drop them"), "Act", remap=False),
+    _k("leave", "leave.stay", "escape", "back", N_("Stay"), "App", remap=False),
     # a question to confirm -----------------------------------------------------------
-    _k("confirm", "modal.no", "escape,n", "back", "No", "App", remap=False),
-    _k("confirm", "modal.yes", "y", "submit", "Yes", "Act", remap=False),
+    _k("confirm", "modal.no", "escape,n", "back", N_("No"), "App", remap=False),
+    _k("confirm", "modal.yes", "y", "submit", N_("Yes"), "Act", remap=False),
     # the help screen -----------------------------------------------------------------
-    _k("help", "help.close", "escape,question_mark,q", "back", "Close", "App", remap=False),
-    _k("help", "help.scroll_down", "j,down", "scroll_down", "Scroll", "Move", show=False,
+    _k("help", "help.close", "escape,question_mark,q", "back", N_("Close"), "App", remap=False),
+    _k("help", "help.scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False,
        remap=False),
-    _k("help", "help.scroll_up", "k,up", "scroll_up", "Scroll", "Move", show=False,
+    _k("help", "help.scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False,
        remap=False),
 )
 
@@ -170,13 +178,14 @@ OPENS = frozenset({"cancel", "answer", "dispute", "record", "return_open", "retu
                    "withdraw", "export", "sort", "add", "policy_write", "link"})
 
 #: Textual's own bindings, grouped for ``?``
-BUILTIN_GROUPS = {"command_palette": "App", "quit": "App"}
+BUILTIN_GROUPS = {"command_palette": N_("App"), "quit": N_("App")}
 
 #: What Settings calls each scope when it lists a key
-SCOPE_NAMES = {"orders": "Orders", "table": "Orders", "details": "Order",
-               "thread": "Dispute", "disputes": "Disputes", "returns": "Returns",
-               "stock": "Returns stock", "policy": "Return policy", "settings": "Settings",
-               "shop_orders": "Shop orders", "app": "Everywhere"}
+SCOPE_NAMES = {"orders": N_("Orders"), "table": N_("Orders"), "details": N_("Order"),
+               "thread": N_("Dispute"), "disputes": N_("Disputes"), "returns": N_("Returns"),
+               "stock": N_("Returns stock"), "policy": N_("Return policy"),
+               "settings": N_("Settings"), "shop_orders": N_("Shop orders"),
+               "app": N_("Everywhere")}
 
 #: The scopes whose keys Settings offers, in its order
 REMAP_SCOPES = ("orders", "table", "details", "thread", "disputes", "app")
@@ -234,26 +243,54 @@ class Remappable:
 
 #: Settings' words for a key whose screens call it differently
 SETTINGS_WORDS = {
-    "back": "Back, or clear filter and marks",
-    "cancel": "Request cancellation", "dispute": "Open a dispute, or its thread",
-    "open": "Open the order or the thread", "disputes": "Go to the disputes",
-    "link": "Link to its shop order, or unlink", "shop_orders": "Go to what needs ordering",
-    "record": "Record what you did on its page",
-    "scroll_down": "Scroll down", "scroll_up": "Scroll up",
-    "cursor_down": "Down", "cursor_up": "Up", "answer": "Answer the supplier's question",
-    "thread": "The dispute's thread", "open_page": "The supplier's page",
-    "return_open": "Accept a return", "return_step": "Move the return along",
-    "refund": "Refund the customer", "recovered": "Money back from the supplier",
-    "use_stock": "Ship it from the returns stock", "refresh": "Refresh from the supplier",
-    "add": "Add orders by the supplier's id", "mark": "Mark for bulk actions",
-    "help": "Every key of the screen", "settings": "Settings", "returns": "Go to returns",
-    "stock": "Go to the returns stock", "policy": "Go to your return policy",
-    "accept": "Accept the supplier's offer", "reply": "Reply in the dispute",
+    "back": N_("Back, or clear filter and marks"),
+    "cancel": N_("Request cancellation"), "dispute": N_("Open a dispute, or its thread"),
+    "open": N_("Open the order or the thread"), "disputes": N_("Go to the disputes"),
+    "link": N_("Link to its shop order, or unlink"),
+    "shop_orders": N_("Go to what needs ordering"),
+    "record": N_("Record what you did on its page"),
+    "scroll_down": N_("Scroll down"), "scroll_up": N_("Scroll up"),
+    "cursor_down": N_("Down"), "cursor_up": N_("Up"),
+    "answer": N_("Answer the supplier's question"),
+    "thread": N_("The dispute's thread"), "open_page": N_("The supplier's page"),
+    "return_open": N_("Accept a return"), "return_step": N_("Move the return along"),
+    "refund": N_("Refund the customer"), "recovered": N_("Money back from the supplier"),
+    "use_stock": N_("Ship it from the returns stock"),
+    "refresh": N_("Refresh from the supplier"),
+    "add": N_("Add orders by the supplier's id"), "mark": N_("Mark for bulk actions"),
+    "help": N_("Every key of the screen"), "settings": N_("Settings"),
+    "returns": N_("Go to returns"), "stock": N_("Go to the returns stock"),
+    "policy": N_("Go to your return policy"),
+    "accept": N_("Accept the supplier's offer"), "reply": N_("Reply in the dispute"),
+}
+
+#: the descriptions whose English word means something else elsewhere in the app: "Cancel"
+#: the order (not a dialog), "Open" the order (not a dispute that is open), "Refund" the
+#: customer (the verb, short for the footer)
+_IN_CONTEXT: dict[str, Callable[[], str]] = {
+    "Cancel": lambda: pgettext("action", "Cancel"),
+    "Open": lambda: pgettext("action", "Open"),
+    "Refund": lambda: pgettext("action", "Refund"),
 }
 
 
+def describe(description: str) -> str:
+    """What a key does, in the language of the process: a binding's English description
+    (this table's, or one of Textual's own) translated where it is shown."""
+    if not description:
+        return description
+    in_context = _IN_CONTEXT.get(description)
+    return in_context() if in_context is not None else _(description)
+
+
+def group_name(group: str) -> str:
+    """A group of ``?`` (one of GROUPS), in the language of the process."""
+    return _(group)
+
+
 def remappable() -> list[Remappable]:
-    """Every key the merchant may remap, one row per id, in the table's order."""
+    """Every key the merchant may remap, one row per id, in the table's order, in the
+    language of the process."""
     found: dict[str, list[KeyAction]] = {}
     for scope in REMAP_SCOPES:
         for k in in_scope(scope):
@@ -261,26 +298,27 @@ def remappable() -> list[Remappable]:
                 found.setdefault(k.id, []).append(k)
     rows = []
     for binding_id, entries in found.items():
-        screens = list(dict.fromkeys(SCOPE_NAMES[k.scope] for k in entries))
+        screens = list(dict.fromkeys(_(SCOPE_NAMES[k.scope]) for k in entries))
         everywhere = any(k.scope == "app" for k in entries) or len(screens) > 2
-        where = SCOPE_NAMES["app"] if everywhere else ", ".join(screens)
-        rows.append(Remappable(binding_id, SETTINGS_WORDS.get(binding_id,
-                                                               entries[0].description),
+        where = _(SCOPE_NAMES["app"]) if everywhere else ", ".join(screens)
+        words = SETTINGS_WORDS.get(binding_id)
+        rows.append(Remappable(binding_id,
+                               _(words) if words else describe(entries[0].description),
                                where, entries[-1].keys))
     return rows
 
 
 #: the screens, as the scopes whose keys are live on each at once, and what people call them
 SCREENS: dict[str, tuple[str, ...]] = {
-    "the orders screen": ("app", "orders", "table"),
-    "an order's details": ("app", "details"),
-    "a dispute's thread": ("app", "thread"),
-    "the disputes": ("app", "disputes"),
-    "the returns": ("app", "returns"),
-    "the returns stock": ("app", "stock"),
-    "the shop orders": ("app", "shop_orders"),
-    "the return policy": ("app", "policy"),
-    "Settings": ("app", "settings"),
+    N_("the orders screen"): ("app", "orders", "table"),
+    N_("an order's details"): ("app", "details"),
+    N_("a dispute's thread"): ("app", "thread"),
+    N_("the disputes"): ("app", "disputes"),
+    N_("the returns"): ("app", "returns"),
+    N_("the returns stock"): ("app", "stock"),
+    N_("the shop orders"): ("app", "shop_orders"),
+    N_("the return policy"): ("app", "policy"),
+    N_("Settings"): ("app", "settings"),
 }
 
 #: keys two actions share by design, one of them live only while the other is not
@@ -289,13 +327,15 @@ SHARED = frozenset({frozenset({"filter_done", "open"})})
 
 
 def clash(keymap: Mapping[str, str]) -> tuple[str, str] | None:
-    """Why ``keymap`` cannot be used — (the id at fault, one line) — or None: a key it gives
-    that another action on the same screen already has, or an id of no action."""
+    """Why ``keymap`` cannot be used — (the id at fault, one line, in the language of the
+    process) — or None: a key it gives that another action on the same screen already has,
+    or an id of no action."""
     known = {k.id for k in TABLE if k.remap}
     for binding_id in keymap:
         if binding_id not in known:
-            return binding_id, (f"there is no action {binding_id!r} to give a key to; the "
-                                "actions are listed in Settings (the Id column)")
+            return binding_id, _("there is no action {id} to give a key to; the actions are "
+                                 "listed in Settings (the Id column)").format(
+                                     id=repr(binding_id))
     for screen, scopes in SCREENS.items():
         seen: dict[str, KeyAction] = {}
         for scope in scopes:
@@ -308,9 +348,13 @@ def clash(keymap: Mapping[str, str]) -> tuple[str, str] | None:
                     elif other.id != k.id and frozenset({other.id, k.id}) not in SHARED:
                         mine = k if k.id in keymap else other
                         theirs = other if mine is k else k
-                        return mine.id, (f"{display(key)!r} is already "
-                                         f"{theirs.description!r} on {screen}; choose "
-                                         f"another key for {mine.id!r}")
+                        # Translators: "'o' is already 'Sort' on the orders screen; choose
+                        # another key for 'cancel'" ({screen}: one of the screens' names)
+                        return mine.id, _("{key} is already {action} on {screen}; choose "
+                                          "another key for {id}").format(
+                                              key=repr(display(key)),
+                                              action=repr(describe(theirs.description)),
+                                              screen=_(screen), id=repr(mine.id))
     return None
 
 

@@ -29,6 +29,7 @@ from ordertui.crash import write_report_text
 from ordertui.domain.errors import ConfigError, OrdertuiError
 from ordertui.domain.models import OrderSummary, SyncEvent
 from ordertui.domain.query import OrderQuery
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.logs import redact
 from ordertui.services import Services
 from ordertui.tui import keys
@@ -171,7 +172,7 @@ class Shell(App[None]):
 
     def action_sync(self) -> None:
         self.supervisor.sync_now()
-        self.notify("Syncing with the suppliers…", markup=False, timeout=2)
+        self.notify(_("Syncing with the suppliers…"), markup=False, timeout=2)
 
     # --- a window too small to use ------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -212,9 +213,12 @@ class Shell(App[None]):
         lines = [safe(e.describe(), EVENT_CHARS) for e in shown[:SHOWN_EVENTS]]
         more = len(shown) - SHOWN_EVENTS
         if more > 0:
-            lines.append(f"… and {more} more update{'s' if more > 1 else ''} from suppliers")
+            lines.append(ngettext("… and {n} more update from suppliers",
+                                  "… and {n} more updates from suppliers", more).format(
+                                      n=formats.number(more)))
         kinds = {e.kind for e in shown}
-        title = _TITLES.get(shown[0].kind, "Order") if len(kinds) == 1 else "Suppliers"
+        title = _(_TITLES.get(shown[0].kind, N_("Order")) if len(kinds) == 1
+                  else N_("Suppliers"))
         severities = {_severity(e) for e in shown}
         severity: SeverityLevel = next(
             (level for level in ("error", "warning") if level in severities), "information")
@@ -222,8 +226,9 @@ class Shell(App[None]):
                     timeout=EVENT_TIMEOUT_S)
 
 
-_TITLES = {"cancellation": "Cancellation", "dispute": "Dispute",
-           "refused": "Refused by the supplier", "sent": "Sent", "failed": "Not sent yet"}
+_TITLES = {"cancellation": N_("Cancellation"), "dispute": N_("Dispute"),
+           "refused": N_("Refused by the supplier"), "sent": N_("Sent"),
+           "failed": N_("Not sent yet")}
 
 
 def _severity(e: SyncEvent) -> SeverityLevel:

@@ -22,6 +22,7 @@ from textual.worker import WorkType
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import SyncEvent
+from ordertui.i18n import _
 from ordertui.services.policy import refresh_published
 from ordertui.services.syncing import SyncProgress
 from ordertui.tui.format import clock, safe
@@ -46,17 +47,20 @@ class SyncState:
     next_retry: float | None = None  # epoch seconds
 
     def summary(self) -> str:
+        """In the language of the process."""
         if self.syncing:
-            pct = f" {self.progress:.0%}" if self.progress is not None else ""
-            return f"syncing{pct}"
+            if self.progress is None:
+                return _("syncing")
+            return _("syncing {percent}").format(percent=f"{self.progress:.0%}")
         if self.error:
-            retry = ""
+            error = safe(self.error, 60)
             if self.next_retry:
-                retry = " · retry " + time.strftime("%H:%M", time.localtime(self.next_retry))
-            return f"offline: {safe(self.error, 60)}{retry}"
+                return _("offline: {error} · retry {time}").format(
+                    error=error, time=clock(datetime.fromtimestamp(self.next_retry).astimezone()))
+            return _("offline: {error}").format(error=error)
         if self.last_sync is not None:
-            return f"synced {clock(self.last_sync)}"
-        return "not synced yet"
+            return _("synced {time}").format(time=clock(self.last_sync))
+        return _("not synced yet")
 
 
 class Supervisor:
@@ -139,8 +143,8 @@ class Supervisor:
         regenerated, and the merchant told to update the shop's page."""
         note = await self.app.reads.run(refresh_published, self.services.config)
         if note:
-            self.app.notify(note, title="Your return policy", severity="warning", timeout=60,
-                            markup=False)
+            self.app.notify(note, title=_("Your return policy"), severity="warning",
+                            timeout=60, markup=False)
 
     async def _sync_once(self) -> None:
         app = self.app

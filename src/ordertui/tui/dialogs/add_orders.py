@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static
 
 from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services.syncing import AddReport, SyncProgress, split_ids
 from ordertui.tui.dialog import Dialog, KeepOpen
 from ordertui.tui.format import safe
@@ -20,7 +21,7 @@ class AddOrdersDialog(Dialog[int]):
     """Dismissed with how many orders were added (0 when none were)."""
 
     FOCUS = "#ids"
-    SUBMIT = ("Add", None, "primary")
+    SUBMIT = (N_("Add"), None, "primary")
     SUBMIT_ON_ENTER = True
 
     def __init__(self, suppliers: list[tuple[str, str]]) -> None:
@@ -30,19 +31,22 @@ class AddOrdersDialog(Dialog[int]):
         self.added = 0
 
     def heading(self) -> str:
-        return "Add orders by the supplier's order id"
+        return _("Add orders by the supplier's order id")
 
     def compose_body(self) -> ComposeResult:
-        titles = sorted({title for _, title in self.suppliers})
-        yield Static(Text(f"{' and '.join(titles)} cannot list your orders by API: paste "
-                          "the order ids from the supplier's order list, several at once "
-                          "separated by spaces or commas. Once added, they sync like any "
-                          "other order."), classes="dialog-body", markup=False)
+        titles = sorted({title for _name, title in self.suppliers})
+        names = titles[0] if titles else ""
+        for title in titles[1:]:
+            names = _("{names} and {name}").format(names=names, name=title)
+        yield Static(Text(_("{suppliers} cannot list your orders by API: paste the order ids "
+                            "from the supplier's order list, several at once separated by "
+                            "spaces or commas. Once added, they sync like any other order."
+                            ).format(suppliers=names)), classes="dialog-body", markup=False)
         if len(self.suppliers) > 1:
-            yield Label("Supplier", classes="field-label")
-            yield Select([(safe(name), name) for name, _ in self.suppliers],
+            yield Label(_("Supplier"), classes="field-label")
+            yield Select([(safe(name), name) for name, _title in self.suppliers],
                          value=self.suppliers[0][0], allow_blank=False, id="supplier")
-        yield Label("Order ids", classes="field-label")
+        yield Label(_("Order ids"), classes="field-label")
         yield Input(placeholder="8190000000000001 8190000000000002", id="ids")
 
     def compose_extra(self) -> ComposeResult:
@@ -62,11 +66,12 @@ class AddOrdersDialog(Dialog[int]):
         box = self.query_one("#ids", Input)
         progress = self.query_one("#progress", Static)
         if not split_ids(box.value):
-            raise ValidationError("ids", "Paste at least one of the supplier's order ids.")
-        progress.update(Text("Asking the supplier…"))
+            raise ValidationError("ids", _("Paste at least one of the supplier's order ids."))
+        progress.update(Text(_("Asking the supplier…")))
 
         def step(p: SyncProgress) -> None:
-            progress.update(Text(f"Looked up {p.done:,} of {p.total or 0:,}…"))
+            progress.update(Text(_("Looked up {done} of {total}…").format(
+                done=formats.number(p.done), total=formats.number(p.total or 0))))
         try:
             report: AddReport = await self.services.add_orders(self.supplier, box.value, step)
         except OrdertuiError:  # the supplier failed; what was found is kept
@@ -78,15 +83,21 @@ class AddOrdersDialog(Dialog[int]):
             self.app.post_store_changed()
         if not report.failed:
             n = len(report.orders)
-            self.notify(f"Added {n} order{'s' if n != 1 else ''} from {self.supplier}.",
+            self.notify(ngettext("Added {n} order from {supplier}.",
+                                 "Added {n} orders from {supplier}.", n).format(
+                                     n=formats.number(n), supplier=self.supplier),
                         markup=False)
             return self.added
         # keep only what still needs the merchant's attention in the field
         box.value = " ".join(report.failed)
-        lines = [f"Not added: {safe(soid)} — {safe(why)}" for soid, why in report.failed.items()]
+        lines = [_("Not added: {id} — {why}").format(id=safe(soid), why=safe(why))
+                 for soid, why in report.failed.items()]
         if len(lines) > SHOW_FAILED:
-            lines[SHOW_FAILED - 1:] = [f"…and {len(lines) - SHOW_FAILED + 1} more"]
+            more = len(lines) - SHOW_FAILED + 1
+            lines[SHOW_FAILED - 1:] = [ngettext("…and {n} more", "…and {n} more", more).format(
+                n=formats.number(more))]
         self.show_error(None, "\n".join(lines))
-        progress.update(Text(f"Added {len(report.orders):,}; {len(report.failed):,} not "
-                             "added (left in the field to correct)."))
+        progress.update(Text(_("Added {added}; {failed} not added (left in the field to "
+                               "correct).").format(added=formats.number(len(report.orders)),
+                                                   failed=formats.number(len(report.failed)))))
         raise KeepOpen

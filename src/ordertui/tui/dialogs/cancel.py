@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from ordertui.domain import rules
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.models import Order
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import about, safe
 from ordertui.tui.widgets.fields import OneLine
 
-WHAT_HAPPENS = (
+WHAT_HAPPENS = N_(
     "The supplier reviews the request and approves it, rejects it, or asks you for more "
     "details first. If it approves, the order is cancelled: the supplier does not ship it "
     "and the payment comes back. You will see the answer here, without doing anything.")
@@ -25,6 +27,15 @@ WHAT_HAPPENS = (
 NAMED = 12
 #: orders left out listed with their reason
 SKIPPED_SHOWN = 6
+
+
+class About(VerticalScroll):
+    """What the request is about and what happens next: it scrolls when it is longer than
+    the screen leaves it (many orders, a longer language on 80×24), so that the reason and
+    the buttons stay in view; a tab stop only then."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
 
 
 @dataclass(slots=True)
@@ -36,8 +47,14 @@ class CancelOutcome:
 class CancelDialog(Dialog[CancelOutcome | None]):
     """Dismissed with what was queued, or None when the merchant backs out (nothing sent)."""
 
+    DEFAULT_CSS = """
+    CancelDialog #cancel-about {
+        height: auto;
+        max-height: 50vh;
+    }
+    """
     FOCUS = "#reason"
-    SUBMIT = ("Request cancellation", None, "error")
+    SUBMIT = (N_("Request cancellation"), None, "error")
     SUBMIT_ON_ENTER = True
     FIELDS = ("reason",)
     LIMITS = {"reason": rules.MAX_TEXT}
@@ -50,34 +67,45 @@ class CancelDialog(Dialog[CancelOutcome | None]):
 
     def heading(self) -> str:
         if len(self.orders) == 1:
-            return f"Request cancellation of {safe(self.orders[0].display_name)}?"
-        return f"Request cancellation of {len(self.orders)} orders?"
+            return _("Request cancellation of {order}?").format(
+                order=safe(self.orders[0].display_name))
+        n = len(self.orders)
+        return ngettext("Request cancellation of {n} order?",
+                        "Request cancellation of {n} orders?", n).format(n=formats.number(n))
 
     def compose_body(self) -> ComposeResult:
         if len(self.orders) == 1:
             o = self.orders[0]
-            summary = Text(f"{safe(o.customer.name)} · {safe(o.items_summary, 60)} · "
-                           f"{o.sold.display()} · supplier {safe(o.supplier)}")
+            summary = Text(_("{customer} · {items} · {amount} · supplier {supplier}").format(
+                customer=safe(o.customer.name), items=safe(o.items_summary, 60),
+                amount=o.sold.display(), supplier=safe(o.supplier)))
         else:
             names = ", ".join(safe(o.display_name) for o in self.orders[:NAMED])
             more = len(self.orders) - NAMED
-            summary = Text(names + (f" and {more} more" if more > 0 else ""))
-        yield Static(summary, classes="dialog-body", markup=False)
-        yield Static(Text(WHAT_HAPPENS), classes="dialog-body", markup=False)
+            if more > 0:
+                names = ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+                    names=names, n=formats.number(more))
+            summary = Text(names)
+        parts = [Static(summary, classes="dialog-body", markup=False),
+                 Static(Text(_(WHAT_HAPPENS)), classes="dialog-body", markup=False)]
         if self.skipped:
             lines = "\n".join(safe(about(o.display_name, why))
                               for o, why in self.skipped[:SKIPPED_SHOWN])
-            yield Static(Text(f"Not included ({len(self.skipped)}):\n{lines}", style="italic"),
-                         classes="dialog-body", markup=False)
-        yield Label("Reason (the supplier sees it):", classes="field-label")
-        yield OneLine(placeholder="e.g. the customer ordered the wrong size", id="reason")
+            heading = _("Not included ({n}):").format(n=formats.number(len(self.skipped)))
+            parts.append(Static(Text(f"{heading}\n{lines}", style="italic"),
+                                classes="dialog-body", markup=False))
+        # the field's label keeps its own space above: the text's last margin would double it
+        parts[-1].styles.margin = (0, 0, 0, 0)
+        yield About(*parts, id="cancel-about")
+        yield Label(_("Reason (the supplier sees it):"), classes="field-label")
+        yield OneLine(placeholder=_("e.g. the customer ordered the wrong size"), id="reason")
         yield self.error_line("reason")
 
     async def submit(self) -> CancelOutcome:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            raise ValidationError("reason", "Write a reason: the supplier needs one to review "
-                                  "the request.")
+            raise ValidationError("reason", _("Write a reason: the supplier needs one to "
+                                            "review the request."))
         rules.check_text("reason", reason)
         outcome = CancelOutcome()
         for o in self.orders:

@@ -12,6 +12,7 @@ from ordertui.domain import rules
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.states import DisputeReason, OrderStatus
+from ordertui.i18n import N_, _
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.toggles import Radio
@@ -22,7 +23,7 @@ class DisputeDialog(Dialog[bool]):
 
     FRAME = "dialog dialog-wide"
     FOCUS = "#reason"
-    SUBMIT = ("Open dispute", "form.submit", "primary")
+    SUBMIT = (N_("Open dispute"), "form.submit", "primary")
     FIELDS = ("reason", "amount", "description", "evidence")
     LIMITS = {"description": rules.MAX_TEXT}
     ERROR_LINE = False
@@ -37,28 +38,29 @@ class DisputeDialog(Dialog[bool]):
                                          else DisputeReason.NOT_AS_DESCRIBED)
 
     def heading(self) -> str:
-        return f"Open a dispute on {safe(self.order.display_name)}"
+        return _("Open a dispute on {order}").format(order=safe(self.order.display_name))
 
     def compose_body(self) -> ComposeResult:
         o = self.order
         with VerticalScroll(classes="form"):
-            yield Static(Text(
-                f"{safe(o.customer.name)} · {safe(o.items_summary, 60)} · you paid the "
-                f"supplier {o.total_cost.display()}"), classes="dialog-body", markup=False)
-            yield Label("Reason", classes="field-label")
+            yield Static(Text(_("{customer} · {items} · you paid the supplier {amount}").format(
+                customer=safe(o.customer.name), items=safe(o.items_summary, 60),
+                amount=o.total_cost.display())), classes="dialog-body", markup=False)
+            yield Label(_("Reason"), classes="field-label")
             with RadioSet(id="reason"):
                 for r in DisputeReason:
                     yield Radio(r.label, value=r is self.initial_reason, name=r.value)
             yield self.error_line("reason")
-            yield Label(f"Refund you ask for ({o.total_cost.currency}, at most "
-                        f"{o.total_cost.display()})", classes="field-label")
+            yield Label(_("Refund you ask for ({currency}, at most {amount})").format(
+                currency=o.total_cost.currency, amount=o.total_cost.display()),
+                classes="field-label")
             yield Input(value=o.total_cost.plain(), id="amount")
             yield self.error_line("amount")
-            yield Label("What went wrong (the supplier reads this)", classes="field-label")
+            yield Label(_("What went wrong (the supplier reads this)"), classes="field-label")
             yield TextArea(id="description", soft_wrap=True, show_line_numbers=False)
             yield self.error_line("description")
-            yield Label("Evidence: paths of files on this machine, separated by commas "
-                        "(optional)", classes="field-label")
+            yield Label(_("Evidence: paths of files on this machine, separated by commas "
+                          "(optional)"), classes="field-label")
             yield Input(placeholder="/home/anna/photos/lamp.jpg", id="evidence")
             yield self.error_line("evidence")
 
@@ -66,7 +68,7 @@ class DisputeDialog(Dialog[bool]):
         pressed = self.query_one("#reason", RadioSet).pressed_button
         reason = pressed.name if pressed is not None and pressed.name else ""
         if not reason:
-            raise ValidationError("reason", "Pick a reason.")
+            raise ValidationError("reason", _("Pick a reason."))
         evidence = [p.strip() for p in self.query_one("#evidence", Input).value.split(",")
                     if p.strip()]
         assert self.order.id is not None

@@ -25,6 +25,7 @@ from textual.widgets import (
 
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery
+from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services.exports import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -56,7 +57,7 @@ def month_bounds(now: datetime, months_back: int) -> tuple[datetime, datetime]:
 class ExportDialog(Dialog[None]):
     FRAME = "dialog dialog-wide"
     FOCUS = "#scope"
-    SUBMIT = ("Export", "form.submit", "primary")
+    SUBMIT = (N_("Export"), "form.submit", "primary")
     FIELDS = ("path", "email", "columns", "fmt")
     ERROR_LINE = False
     GENERAL_FIELD = "fmt"
@@ -68,43 +69,46 @@ class ExportDialog(Dialog[None]):
         self.cancel_event: threading.Event | None = None
 
     def heading(self) -> str:
-        return "Export orders"
+        return _("Export orders")
 
     def compose_body(self) -> ComposeResult:
         default_path = Path.home() / self._file_name(self._initial_scope(), ".csv")
         with VerticalScroll(classes="form"):
-            yield Label("Which orders", classes="field-label")
+            yield Label(_("Which orders"), classes="field-label")
             with RadioSet(id="scope"):
-                yield Radio(f"Marked orders ({len(self.marked):,})",
+                yield Radio(_("Marked orders ({n})").format(n=formats.number(len(self.marked))),
                             value=bool(self.marked), name="marked",
                             disabled=not self.marked)
                 if self.filter_query.filtered:
                     # a Text, so that a search holding [markup] is shown as typed
-                    yield Radio(Text(f"Current view: {self.filter_query.describe()}"),
+                    yield Radio(Text(_("Current view: {view}").format(
+                                    view=self.filter_query.describe())),
                                 value=not self.marked, name="filter")
-                yield Radio("Last month", name="last-month")
-                yield Radio("This month", name="this-month")
-                yield Radio("All orders", name="all",
+                yield Radio(_("Last month"), name="last-month")
+                yield Radio(_("This month"), name="this-month")
+                yield Radio(_("All orders"), name="all",
                             value=not self.marked and not self.filter_query.filtered)
-            yield Label("Format", classes="field-label")
+            yield Label(_("Format"), classes="field-label")
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
-                    yield Radio(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
-            yield Label("Rows", classes="field-label")
+                    yield Radio(_(FORMAT_LABELS[fmt]), value=fmt == "csv-excel", name=fmt)
+            yield Label(_("Rows"), classes="field-label")
             with RadioSet(id="per"):
-                yield Radio("One row per order", value=True, name="order")
-                yield Radio("One row per line item", name="line-item")
-            yield Label("Save to (a path on this machine; .csv or .xlsx)",
+                yield Radio(_("One row per order"), value=True, name="order")
+                yield Radio(_("One row per line item"), name="line-item")
+            yield Label(_("Save to (a path on this machine; .csv or .xlsx)"),
                         classes="field-label")
             yield Input(value=str(default_path), id="path")
             yield self.error_line("path")
-            yield Label("Also e-mail it to (optional)", classes="field-label")
+            yield Label(_("Also e-mail it to (optional)"), classes="field-label")
             yield Input(value=self.services.remembered_export_email(),
                         placeholder="accountant@example.com", id="email")
             yield self.error_line("email")
-            yield Label("Columns", classes="field-label")
-            yield Picks(*[(c.label, c.key, c.key in DEFAULT_COLUMNS) for c in COLUMNS],
-                        id="columns")
+            yield Label(_("Columns"), classes="field-label")
+            # the columns' names as the export's headers say them (export/columns.py marks
+            # them for the catalogue)
+            yield Picks(*[(_(c.label), c.key, c.key in DEFAULT_COLUMNS)
+                          for c in COLUMNS], id="columns")
             yield self.error_line("columns")
             yield self.error_line("fmt")
 
@@ -124,7 +128,7 @@ class ExportDialog(Dialog[None]):
         """``ordertui-orders-2026-11.csv`` for last month, ``…-2026-12-06.csv`` otherwise."""
         now = self.services.clock().astimezone()
         if scope in ("last-month", "this-month"):
-            start, _ = month_bounds(now, 1 if scope == "last-month" else 0)
+            start, _end = month_bounds(now, 1 if scope == "last-month" else 0)
             return f"ordertui-orders-{start:%Y-%m}{suffix}"
         return f"ordertui-orders-{now:%Y-%m-%d}{suffix}"
 
@@ -205,17 +209,19 @@ class ExportDialog(Dialog[None]):
                 break
             except ExportFileExists:
                 overwrite = await self.app.push_screen_wait(ConfirmDialog(
-                    "Replace the file?",
-                    f"{request.path} exists. Replace it with this export?", yes="Replace"))
+                    _("Replace the file?"),
+                    _("{path} exists. Replace it with this export?").format(
+                        path=request.path), yes=_("Replace")))
                 if not overwrite:
-                    raise ValidationError("path", "That file exists: choose another name, or "
-                                          "confirm replacing it.") from None
+                    raise ValidationError("path", _("That file exists: choose another name, "
+                                                    "or confirm replacing it.")) from None
                 request = replace(request, force=True)
         bar = self.query_one("#progress", ProgressBar)
         status = self.query_one("#export-status", Static)
         bar.display = True
         bar.update(total=None, progress=0)
-        status.update(Text("Exporting… esc cancels."))
+        status.update(Text(_("Exporting… {key} cancels.").format(
+            key=self.app.key_text("modal.back"))))
         self.cancel_event = cancel = threading.Event()
 
         def progress(done: int, total: int) -> None:
@@ -224,32 +230,34 @@ class ExportDialog(Dialog[None]):
         try:
             result = await self.run_read(self.services.export, request, progress, cancel)
         except ExportCancelled:
-            status.update(Text("Cancelled; no file was left behind."))
-            self.notify("Export cancelled; no file was left behind.", markup=False)
+            status.update(Text(_("Cancelled; no file was left behind.")))
+            self.notify(_("Export cancelled; no file was left behind."), markup=False)
             raise KeepOpen from None
         except MailError as exc:  # the file is complete; only the e-mail failed
             status.update(Text(str(exc)))
-            self.notify(str(exc), title="Saved, but not sent", severity="error", markup=False,
-                        timeout=15)
+            self.notify(str(exc), title=_("Saved, but not sent"), severity="error",
+                        markup=False, timeout=15)
             raise KeepOpen from None
         except OrdertuiError as exc:
             status.update(Text(str(exc)))
-            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            self.notify(str(exc), title=_("Export failed"), severity="error", markup=False)
             raise KeepOpen from None
         finally:
             self.cancel_event = None
             bar.display = False
         # the file on a line of its own, and short (~ for home): a toast is narrow at 80x24
-        message = saved_to(f"{result.orders:,} orders written to", result.path)
+        message = saved_to(ngettext("{n} order written to", "{n} orders written to",
+                                    result.orders).format(n=formats.number(result.orders)),
+                           result.path)
         if result.emailed_to:
-            message += f"\nand sent to {safe(result.emailed_to)}"
+            message += "\n" + _("and sent to {address}").format(address=safe(result.emailed_to))
         for warning in result.warnings:
             message += f"\n{safe(warning)}"
-        self.notify(message, title="Exported", markup=False, timeout=10)
+        self.notify(message, title=_("Exported"), markup=False, timeout=10)
 
     def action_back(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
-            self.query_one("#export-status", Static).update(Text("Cancelling…"))
+            self.query_one("#export-status", Static).update(Text(_("Cancelling…")))
             return
         self.dismiss(None)

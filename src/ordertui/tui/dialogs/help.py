@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ordertui.i18n import _, ngettext
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import Dialog
@@ -26,7 +27,8 @@ from ordertui.tui.format import (
 
 
 def collect(screen: Screen[Any]) -> dict[str, list[tuple[str, str]]]:
-    """(keys, description) of every binding active on ``screen``, by help group."""
+    """(keys, description) of every binding active on ``screen``, by help group, in the
+    language of the process (the bindings hold their English words: see ``keys.describe``)."""
     app = screen.app
     seen: dict[tuple[str, str], list[str]] = {}
     for key, active in screen.active_bindings.items():
@@ -34,13 +36,13 @@ def collect(screen: Screen[Any]) -> dict[str, list[tuple[str, str]]]:
         if not b.description or (b.system and b.action != "command_palette"):
             continue
         group = keys.group_of(b.id, b.action) or ("App" if active.node is app else "Other")
-        seen.setdefault((group, b.description), []).append(
+        seen.setdefault((group, keys.describe(b.description)), []).append(
             app.get_key_display(b.with_key(key)))
     groups: dict[str, list[tuple[str, str]]] = {}
     for (group, description), found in seen.items():
         groups.setdefault(group, []).append((", ".join(dict.fromkeys(found)), description))
     order = [g for g in keys.GROUPS if g in groups] + [g for g in groups if g not in keys.GROUPS]
-    return {g: groups[g] for g in order}
+    return {keys.group_name(g): groups[g] for g in order}
 
 
 def _section(title: str, rows: list[tuple[str, str]]) -> Text:
@@ -67,7 +69,7 @@ class HelpDialog(Dialog[None]):
         self.target = target
 
     def heading(self) -> str:
-        return "Keys"
+        return _("Keys")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
@@ -75,16 +77,20 @@ class HelpDialog(Dialog[None]):
                 yield Static(_section(group, entries), markup=False, classes="help-group")
             if isinstance(self.target, BaseScreen) and self.target.SHOWS_FLAGS:
                 rows = [(mark, state.label) for state, mark in CANCEL_MARK.items()]
-                rows += [(mark, f"Dispute: {d.label}") for d, mark in DISPUTE_MARK.items()]
-                rows += [(REFUND_MARK, "A cancelled order still owes its customer a refund"),
-                         (STALLED_MARK, "Its tracking has not moved for "
-                          f"{self.services.config.stalled_tracking_days} days"),
-                         (PROTECTION_MARK, "Buyer protection ends soon, and it has not "
-                          "arrived")]
-                yield Static(_section("Flags in the table", rows), markup=False,
+                rows += [(mark, _("Dispute: {state}").format(state=d.label))
+                         for d, mark in DISPUTE_MARK.items()]
+                days = self.services.config.stalled_tracking_days
+                rows += [(REFUND_MARK, _("A cancelled order still owes its customer a refund")),
+                         (STALLED_MARK, ngettext("Its tracking has not moved for {n} day",
+                                                 "Its tracking has not moved for {n} days",
+                                                 days).format(n=days)),
+                         (PROTECTION_MARK, _("Buyer protection ends soon, and it has not "
+                                             "arrived"))]
+                yield Static(_section(_("Flags in the table"), rows), markup=False,
                              classes="help-group")
-            yield Static(Text("Keys can be remapped under [keys] in the config file, or in "
-                              "Settings (ctrl+p → Settings).", style="italic"), markup=False)
+            yield Static(Text(_("Keys can be remapped under [keys] in the config file, or in "
+                                "Settings (ctrl+p → Settings)."), style="italic"),
+                         markup=False)
 
     def action_scroll_down(self) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_down()

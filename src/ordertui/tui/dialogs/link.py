@@ -14,8 +14,9 @@ from textual.widgets import Button, Label, RadioSet, Static
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import Order
 from ordertui.domain.shop import LinkSuggestion
+from ordertui.i18n import N_, _
 from ordertui.tui.dialog import Dialog
-from ordertui.tui.format import safe
+from ordertui.tui.format import date, safe
 from ordertui.tui.widgets.fields import OneLine
 from ordertui.tui.widgets.toggles import Radio
 
@@ -26,7 +27,7 @@ class LinkDialog(Dialog[bool]):
     """Dismissed with True when the order was linked (or the suggestions turned down)."""
 
     FRAME = "dialog dialog-wide"
-    SUBMIT = ("Link", "form.submit", "primary")
+    SUBMIT = (N_("Link"), "form.submit", "primary")
     FIELDS = ("name",)
     BACK_RESULT = False
     SUBMIT_ON_ENTER = True
@@ -41,7 +42,7 @@ class LinkDialog(Dialog[bool]):
     def buttons(self) -> Iterable[Button]:
         yield from super().buttons()
         if self.suggestions:
-            yield Button("None of these", id="none")
+            yield Button(_("None of these"), id="none")
 
     @on(Button.Pressed, "#none")
     def none_of_these(self) -> None:
@@ -53,28 +54,31 @@ class LinkDialog(Dialog[bool]):
         assert self.order.id is not None
         for x in self.suggestions:
             await self.run_read(self.services.shops.refuse, self.order.id, x.shop_order)
-        self.app.notify(f"{self.order.display_name}: those shop orders will not be proposed "
-                        "again; link it by name when you know it", markup=False)
+        self.app.notify(_("{order}: those shop orders will not be proposed again; link it by "
+                          "name when you know it").format(order=self.order.display_name),
+                        markup=False)
         self.dismiss(False)
 
     def heading(self) -> str:
-        return f"Which shop order was {safe(self.order.display_name)} placed for?"
+        return _("Which shop order was {order} placed for?").format(
+            order=safe(self.order.display_name))
 
     def compose_body(self) -> ComposeResult:
         o = self.order
         yield Static(Text(f"{safe(o.customer.name)} · {safe(o.customer.address.zip)} · "
-                          f"{safe(o.items_summary, 50)} · {o.created_at:%Y-%m-%d}"),
+                          f"{safe(o.items_summary, 50)} · {date(o.created_at)}"),
                      classes="dialog-body", markup=False)
         if self.suggestions:
-            yield Label("The shop orders it may be, most likely first", classes="field-label")
+            yield Label(_("The shop orders it may be, most likely first"),
+                        classes="field-label")
             with RadioSet(id="choice"):
                 for n, x in enumerate(self.suggestions):
                     yield Radio(Text(f"{safe(x.name)} — {', '.join(x.reasons)}"),
                                 value=n == 0, name=str(n))
-                yield Radio("Another one, by its name:", name=TYPED)
+                yield Radio(_("Another one, by its name:"), name=TYPED)
         else:
-            yield Static(Text("No shop order looks like it (the same customer, postcode or "
-                              "SKUs, placed within a week). Give its name:"),
+            yield Static(Text(_("No shop order looks like it (the same customer, postcode or "
+                                "SKUs, placed within a week). Give its name:")),
                          classes="dialog-body", markup=False)
         yield OneLine(placeholder="#1042", id="name")
         yield self.error_line("name")
@@ -93,22 +97,23 @@ class LinkDialog(Dialog[bool]):
         elif typed:
             ref = typed
         else:
-            raise ValidationError("name", "Write the shop order's name (#1042), or choose one "
-                                  "of the list.")
+            raise ValidationError("name", _("Write the shop order's name (#1042), or choose "
+                                            "one of the list."))
         assert self.order.id is not None
         try:
             linked = await self.run_read(self.services.shops.link, self.order.id, ref)
         except ValidationError as exc:  # said under the field the name was typed in
             raise ValidationError("name", str(exc)) from exc
-        self.app.notify(f"{self.order.display_name}: linked to {linked.name} of {linked.shop}",
-                        markup=False)
+        self.app.notify(_("{order}: linked to {shop_order} of {shop}").format(
+            order=self.order.display_name, shop_order=linked.name, shop=linked.shop),
+            markup=False)
         return True
 
 
 class UnlinkDialog(Dialog[bool]):
     """The order's link undone: its money is the supplier's again."""
 
-    SUBMIT = ("Unlink", "form.submit", "error")
+    SUBMIT = (N_("Unlink"), "form.submit", "error")
     BACK_RESULT = False
 
     def __init__(self, order: Order, shop_order: str) -> None:
@@ -116,12 +121,13 @@ class UnlinkDialog(Dialog[bool]):
         self.order, self.shop_order = order, shop_order
 
     def heading(self) -> str:
-        return f"Unlink {safe(self.order.display_name)} from {safe(self.shop_order)}?"
+        return _("Unlink {order} from {shop_order}?").format(
+            order=safe(self.order.display_name), shop_order=safe(self.shop_order))
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Its sale and profit are the supplier's figures again, and its "
-                          "tracking no longer goes to that shop order. It is not linked to it "
-                          "again by itself; you can link it by hand at any time."),
+        yield Static(Text(_("Its sale and profit are the supplier's figures again, and its "
+                            "tracking no longer goes to that shop order. It is not linked to "
+                            "it again by itself; you can link it by hand at any time.")),
                      classes="dialog-body", markup=False)
 
     async def submit(self) -> bool:

@@ -10,19 +10,25 @@ from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from ordertui.domain.models import Order
 from ordertui.domain.states import CancellationState, DisputeState
+from ordertui.i18n import N_, _
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import safe
 from ordertui.tui.widgets.fields import OneLine
 from ordertui.tui.widgets.toggles import Radio
 
-CANCEL_CHOICES = [(s.label, s.value) for s in CancellationState]
-DISPUTE_CHOICES = [(f"Dispute: {s.label}", s.value) for s in DisputeState]
+
+def choices(kind: str) -> list[tuple[str, str]]:
+    """The states a cancellation or a dispute can be recorded in, as the Select offers them
+    (made when shown: the labels are in the language of the process)."""
+    if kind == "cancellation":
+        return [(s.label, s.value) for s in CancellationState]
+    return [(_("Dispute: {state}").format(state=s.label), s.value) for s in DisputeState]
 
 
 class RecordDialog(Dialog[bool]):
     """Dismissed with True when something was recorded."""
 
-    SUBMIT = ("Record", "form.submit", "primary")
+    SUBMIT = (N_("Record"), "form.submit", "primary")
     BACK_RESULT = False
 
     def __init__(self, order: Order, kind: str = "cancellation") -> None:
@@ -31,30 +37,29 @@ class RecordDialog(Dialog[bool]):
         self.kind = kind
 
     def heading(self) -> str:
-        return (f"Record what happened on {safe(self.order.supplier)}'s page — "
-                f"{safe(self.order.display_name)}")
+        return _("Record what happened on {supplier}'s page — {order}").format(
+            supplier=safe(self.order.supplier), order=safe(self.order.display_name))
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Use this after doing it on the supplier's own page. It is kept as "
-                          "recorded by you, not confirmed by the supplier's API."),
+        yield Static(Text(_("Use this after doing it on the supplier's own page. It is kept "
+                            "as recorded by you, not confirmed by the supplier's API.")),
                      classes="dialog-body", markup=False)
         with RadioSet(id="kind"):
-            yield Radio("Cancellation", value=self.kind == "cancellation",
+            yield Radio(_("Cancellation"), value=self.kind == "cancellation",
                         name="cancellation")
-            yield Radio("Dispute", value=self.kind == "dispute", name="dispute")
-        yield Label("What is the state now?", classes="field-label")
-        yield Select(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES,
-                     id="state", allow_blank=False)
-        yield Label("Amount (disputes: asked for, or refunded)", classes="field-label")
+            yield Radio(_("Dispute"), value=self.kind == "dispute", name="dispute")
+        yield Label(_("What is the state now?"), classes="field-label")
+        yield Select(choices(self.kind), id="state", allow_blank=False)
+        yield Label(_("Amount (disputes: asked for, or refunded)"), classes="field-label")
         yield Input(placeholder=self.order.total_cost.plain(), id="amount")
-        yield Label("Note: what you did, what the supplier said", classes="field-label")
+        yield Label(_("Note: what you did, what the supplier said"), classes="field-label")
         yield OneLine(id="note")
 
     @on(RadioSet.Changed, "#kind")
     def kind_changed(self, event: RadioSet.Changed) -> None:
         self.kind = event.pressed.name or "cancellation"
         select = self.query_one("#state", Select)
-        select.set_options(CANCEL_CHOICES if self.kind == "cancellation" else DISPUTE_CHOICES)
+        select.set_options(choices(self.kind))
 
     async def submit(self) -> bool:
         state = str(self.query_one("#state", Select).value)
@@ -66,5 +71,5 @@ class RecordDialog(Dialog[bool]):
         else:
             await self.run_read(self.services.record_dispute, self.order.id, state,
                                 amount=amount, note=note)
-        self.notify("Recorded.", markup=False)
+        self.notify(_("Recorded."), markup=False)
         return True

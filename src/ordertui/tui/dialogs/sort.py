@@ -8,6 +8,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ordertui.domain.query import SortKey
+from ordertui.i18n import _
 from ordertui.tui.dialog import Dialog
 
 
@@ -25,14 +26,15 @@ class SortDialog(Dialog[SortKey | None]):
         self.keys = keys or [k for k in SortKey if k is not SortKey.ENDS]
 
     def heading(self) -> str:
-        return "Sort orders by"
+        return _("Sort orders by")
 
     def compose_body(self) -> ComposeResult:
         options = []
         for key in self.keys:
             label = key.label
             if key is self.current:
-                label += f"  (now {'▼' if self.descending else '▲'}; pick again to reverse)"
+                label += "  " + _("(now {arrow}; pick again to reverse)").format(
+                    arrow="▼" if self.descending else "▲")
             options.append(Option(Text(label), id=key.value))
         yield OptionList(*options, id="sort-options")
 

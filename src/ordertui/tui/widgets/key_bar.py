@@ -13,17 +13,18 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from ordertui.i18n import N_, _
 from ordertui.tui import keys
 
 #: what the right end of the line says about the command palette
-PALETTE = "palette"
+PALETTE = N_("palette")
 
 
 @dataclass(frozen=True, slots=True)
 class Shown:
     key: str  # the key as Textual names it, to press it on a click
     display: str  # as people read it
-    description: str
+    description: str  # in the language of the process
     enabled: bool
     rank: int
 
@@ -74,7 +75,7 @@ class KeyBar(Widget):
             if not b.show or b.action in found:
                 continue
             found[b.action] = Shown(key, self.app.get_key_display(b.with_key(key)),
-                                    b.description, active.enabled,
+                                    keys.describe(b.description), active.enabled,
                                     keys.footer_rank(b.id, b.action))
         return sorted(found.values(), key=lambda s: s.rank)
 
@@ -83,11 +84,11 @@ class KeyBar(Widget):
         key_style = self.get_component_rich_style("key-bar--key")
         text_style = self.get_component_rich_style("key-bar--description")
         off_style = self.get_component_rich_style("key-bar--disabled")
-        palette = ""
+        palette, palette_word = "", _(PALETTE)
         command = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if self.app.ENABLE_COMMAND_PALETTE and command is not None:
             palette = f" {self.app.get_key_display(command.binding)} "
-        room = width - (cell_len(palette) + cell_len(PALETTE) + 2 if palette else 0)
+        room = width - (cell_len(palette) + cell_len(palette_word) + 2 if palette else 0)
         line = Text(no_wrap=True, overflow="crop")
         self._spans = []
         for s in self.shown():
@@ -100,9 +101,9 @@ class KeyBar(Widget):
             self._spans.append((start, line.cell_len, s.key))
         if palette:
             line.append(" " * max(width - line.cell_len - cell_len(palette)
-                                  - cell_len(PALETTE) - 1, 0))
+                                  - cell_len(palette_word) - 1, 0))
             line.append(palette, key_style)
-            line.append(f"{PALETTE} ", text_style)
+            line.append(f"{palette_word} ", text_style)
         return line
 
     def on_click(self, event: events.Click) -> None:
