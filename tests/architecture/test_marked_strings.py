@@ -29,6 +29,10 @@ READ_KEYWORDS = {"title", "sub_title", "placeholder", "label", "help", "tooltip"
 #: calls whose shown text is not their first argument: (field, message)
 MESSAGE_AT = {"ValidationError": 1, "ConfigError": 1}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}
+#: what stays as it is in every language: the program's name before a one-line error, click's
+#: version line and a command's own option, examples of what to type (a path, an address)
+LITERAL = {"ordertui: ", " --help", "%(prog)s %(version)s", "/home/anna/photos/lamp.jpg",
+           "accountant@example.com"}
 #: the command that starts the simulators: a tool for testing integrations, spoken of in
 #: the suppliers' own terms
 SKIP = {"cli/simulate.py"}
@@ -100,6 +104,8 @@ def unmarked(path: Path) -> Iterator[tuple[int, str]]:
         for value in shown:
             for part in _texts(value):
                 words = _words(part)
+                if words in LITERAL or words.strip().startswith("\b"):  # click: examples
+                    continue
                 if _has_words(words) and "# literal:" not in lines[part.lineno - 1]:
                     yield part.lineno, words
 

@@ -165,7 +165,7 @@ def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tup
     done = (_("wrote {orders} to {path} ({format}) and sent it to {address}")
             if result.emailed_to else _("wrote {orders} to {path} ({format})"))
     click.echo(done.format(orders=what, path=visible(str(result.path)),
-                           format=_(FORMAT_LABELS[request.fmt]),
+                           format=FORMAT_LABELS[request.fmt],
                            address=visible(result.emailed_to or "")))
 
 

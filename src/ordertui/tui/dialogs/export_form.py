@@ -91,7 +91,7 @@ class ExportDialog(Dialog[None]):
             yield Label(_("Format"), classes="field-label")
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
-                    yield Radio(_(FORMAT_LABELS[fmt]), value=fmt == "csv-excel", name=fmt)
+                    yield Radio(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
             yield Label(_("Rows"), classes="field-label")
             with RadioSet(id="per"):
                 yield Radio(_("One row per order"), value=True, name="order")
@@ -107,7 +107,7 @@ class ExportDialog(Dialog[None]):
             yield Label(_("Columns"), classes="field-label")
             # the columns' names as the export's headers say them (export/columns.py marks
             # them for the catalogue)
-            yield Picks(*[(_(c.label), c.key, c.key in DEFAULT_COLUMNS)
+            yield Picks(*[(c.label, c.key, c.key in DEFAULT_COLUMNS)
                           for c in COLUMNS], id="columns")
             yield self.error_line("columns")
             yield self.error_line("fmt")
