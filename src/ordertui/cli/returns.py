@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ordertui.cli.common import AppContext, fail, guard, pass_app, table
+from ordertui.domain.models import items_shown
 from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState, shown
 from ordertui.domain.text import visible
 from ordertui.i18n import N_, _, formats, ngettext
@@ -78,7 +79,8 @@ def return_open_cmd(app: AppContext, order_ref: str, items: str, reason: str, tr
     # the state is the value `return set --state` takes
     click.echo(_("{order}: return {id} {state} — {items} to {destination}").format(
         order=visible(r.order_name), id=r.id, state=r.state.value,
-        items=visible(r.items_summary), destination=visible(_where(r, options.supplier))))
+        items=visible(items_shown(r.items_summary)),
+        destination=visible(_where(r, options.supplier))))
 
 
 @return_group.command("set", help=_("Move an order's return to its next state."))

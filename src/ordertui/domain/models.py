@@ -3,6 +3,7 @@ disputes. Plain data; the rules live in ``states`` and ``rules``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from ordertui.domain.states import (
     Source,
     in_sentence,
 )
-from ordertui.i18n import N_, _
+from ordertui.i18n import N_, _, current, ngettext
 
 
 @dataclass(slots=True)
@@ -229,7 +230,8 @@ class Order(Counted):
 
 
 def items_summary(items: list[LineItem]) -> str:
-    """'2× Desk lamp', or '2× Desk lamp +3 more' for several lines."""
+    """'2× Desk lamp', or '2× Desk lamp +3 more' for several lines: kept in the store (the
+    table sorts on it) as English writes it; :func:`items_shown` says it in the language."""
     if not items:
         return ""
     first = items[0]
@@ -237,6 +239,19 @@ def items_summary(items: list[LineItem]) -> str:
     if len(items) > 1:
         text += f" +{len(items) - 1} more"
     return text
+
+
+_MORE = re.compile(r" \+(\d+) more$")
+
+
+def items_shown(summary: str) -> str:
+    """A kept :func:`items_summary` in the language of the process ('+3 weitere')."""
+    found = _MORE.search(summary)
+    if found is None or current().english:
+        return summary
+    n = int(found.group(1))
+    more = ngettext("+{n} more", "+{n} more", n).format(n=n)
+    return f"{summary[:found.start()]} {more}"
 
 
 def money_sum(values: list[Money], currency: str) -> Money:

@@ -29,6 +29,7 @@ from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import (
     CapabilityMissing,
     OrdertuiError,
+    ValidationError,
 )
 from ordertui.domain.models import (
     AuditEntry,
@@ -49,7 +50,7 @@ from ordertui.export.service import BATCH_SIZE as EXPORT_BATCH
 from ordertui.export.service import run_export
 from ordertui.export.service import validate as validate_export
 from ordertui.fsutil import atomic_write
-from ordertui.i18n import _
+from ordertui.i18n import CHOICES, _
 from ordertui.services.actions import Actions
 from ordertui.services.base import SupplierInfo, _now
 from ordertui.services.fx import FX_MEMORY, Rates
@@ -326,13 +327,20 @@ class Services(Actions, Recording):
     # --- settings ----------------------------------------------------------------------
     def save_settings(self, *, theme: str | None = None,
                       keys: Mapping[str, str] | None = None,
-                      return_address: Sequence[str] | None = None) -> Path:
-        """Write the theme, the key map and the return address (``[returns] address``) to
-        the config file (atomically, mode 0600); None leaves a setting as it is."""
+                      return_address: Sequence[str] | None = None,
+                      language: str | None = None) -> Path:
+        """Write the theme, the language, the key map and the return address (``[returns]
+        address``) to the config file (atomically, mode 0600); None leaves a setting as it
+        is."""
         cfg = self.config
         raw = dict(cfg.raw)
         if theme is not None:
             raw["app"] = {**dict(raw.get("app", {})), "theme": theme}
+        if language is not None:
+            if language not in CHOICES:
+                raise ValidationError("language", _("the language is one of {choices}").format(
+                    choices=", ".join(CHOICES)))
+            raw["app"] = {**dict(raw.get("app", {})), "language": language}
         if keys is not None:
             if keys:
                 raw["keys"] = dict(keys)
@@ -353,6 +361,8 @@ class Services(Actions, Recording):
         cfg.raw = raw
         if theme is not None:
             cfg.theme = theme
+        if language is not None:
+            cfg.language = language
         if keys is not None:
             cfg.keys = dict(keys)
         cfg.returns = returns

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual import events
@@ -91,7 +92,13 @@ class Shell(App[None]):
         self._crash: Crash | None = None
         self._too_small: TooSmallScreen | None = None
 
+    async def relanguage(self, choice: str, settings: Any) -> None:
+        """Speak ``choice`` from now on, every screen drawn anew in it (``OrderTUI``, which
+        knows the screens); ``settings``: what Settings had not saved, to reopen it with."""
+        raise NotImplementedError
+
     # --- start and stop ------------------------------------------------------------------
+
     def read_first(self, height: int) -> None:
         """Read the orders screen's first window now, before the app runs, so that its first
         frame shows orders rather than an empty table. A few milliseconds at any store size:

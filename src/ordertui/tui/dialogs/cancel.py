@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from ordertui.domain import rules
 from ordertui.domain.errors import OrdertuiError, ValidationError
-from ordertui.domain.models import Order
+from ordertui.domain.models import Order, items_shown
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.tui.dialog import Dialog
 from ordertui.tui.format import about, safe
@@ -77,7 +77,7 @@ class CancelDialog(Dialog[CancelOutcome | None]):
         if len(self.orders) == 1:
             o = self.orders[0]
             summary = Text(_("{customer} · {items} · {amount} · supplier {supplier}").format(
-                customer=safe(o.customer.name), items=safe(o.items_summary, 60),
+                customer=safe(o.customer.name), items=safe(items_shown(o.items_summary), 60),
                 amount=o.sold.display(), supplier=safe(o.supplier)))
         else:
             names = ", ".join(safe(o.display_name) for o in self.orders[:NAMED])

@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, RadioSet, Static, TextArea
 
 from ordertui.domain import rules
 from ordertui.domain.errors import ValidationError
-from ordertui.domain.models import Order
+from ordertui.domain.models import Order, items_shown
 from ordertui.domain.states import DisputeReason, OrderStatus
 from ordertui.i18n import N_, _
 from ordertui.tui.dialog import Dialog
@@ -44,7 +44,7 @@ class DisputeDialog(Dialog[bool]):
         o = self.order
         with VerticalScroll(classes="form"):
             yield Static(Text(_("{customer} · {items} · you paid the supplier {amount}").format(
-                customer=safe(o.customer.name), items=safe(o.items_summary, 60),
+                customer=safe(o.customer.name), items=safe(items_shown(o.items_summary), 60),
                 amount=o.total_cost.display())), classes="dialog-body", markup=False)
             yield Label(_("Reason"), classes="field-label")
             with RadioSet(id="reason"):

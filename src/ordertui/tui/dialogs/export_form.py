@@ -54,6 +54,14 @@ def month_bounds(now: datetime, months_back: int) -> tuple[datetime, datetime]:
     return start, start.replace(year=ny, month=nm)
 
 
+def excel_csv_note() -> str:
+    """Which separator and decimal mark CSV for Excel will use, in the app's language."""
+    delimiter, mark = formats.list_separator(), formats.decimal_symbol()
+    return _("CSV for Excel: separated by {delimiter}, numbers like {example}, as Excel reads "
+             "them in this language").format(
+                 delimiter=delimiter, example=f"1234{mark}50")
+
+
 class ExportDialog(Dialog[None]):
     FRAME = "dialog dialog-wide"
     FOCUS = "#scope"
@@ -92,6 +100,8 @@ class ExportDialog(Dialog[None]):
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
                     yield Radio(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
+            yield Static(Text(excel_csv_note(), style="italic"), classes="field-hint",
+                         markup=False)
             yield Label(_("Rows"), classes="field-label")
             with RadioSet(id="per"):
                 yield Radio(_("One row per order"), value=True, name="order")

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Label, RadioSet, Static
 
 from ordertui.domain.errors import ValidationError
-from ordertui.domain.models import Order
+from ordertui.domain.models import Order, items_shown
 from ordertui.domain.shop import LinkSuggestion
 from ordertui.i18n import N_, _
 from ordertui.tui.dialog import Dialog
@@ -66,7 +66,7 @@ class LinkDialog(Dialog[bool]):
     def compose_body(self) -> ComposeResult:
         o = self.order
         yield Static(Text(f"{safe(o.customer.name)} · {safe(o.customer.address.zip)} · "
-                          f"{safe(o.items_summary, 50)} · {date(o.created_at)}"),
+                          f"{safe(items_shown(o.items_summary), 50)} · {date(o.created_at)}"),
                      classes="dialog-body", markup=False)
         if self.suggestions:
             yield Label(_("The shop orders it may be, most likely first"),

@@ -5,6 +5,7 @@ same screen is refused, and leaving with unsaved changes asks what to do with th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Label, Select, Static, TextArea
 
+from ordertui import i18n
 from ordertui.config import Config
 from ordertui.domain.errors import OrdertuiError
 from ordertui.i18n import N_, _
@@ -87,23 +89,39 @@ class LeaveDialog(Dialog[str | None]):
         self.dismiss("drop")
 
 
+@dataclass
+class Unsaved:
+    """What Settings holds that the config file does not yet: carried over when a change of
+    language draws the app anew."""
+
+    keys: dict[str, str]
+    address: str
+    saved_theme: str
+    language: str
+
+
 class SettingsScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("settings")
 
-    def __init__(self) -> None:
+    def __init__(self, unsaved: Unsaved | None = None) -> None:
         super().__init__()
         self.keys: dict[str, str] = {}
         self.saved_theme = ""
         self.dirty = False
+        self.unsaved = unsaved
+        #: the language chosen here ("auto", "en", "de"); the config's until changed
+        self.language = unsaved.language if unsaved else ""
 
     def compose(self) -> ComposeResult:
         cfg = self.services.config
+        self.language = self.language or cfg.language
         yield TopBar(_("Settings"), demo=self.services.is_demo)
         settings = VerticalScroll(id="settings")
         settings.can_focus = False  # tab goes from field to field, never to the page
         with settings:
-            yield Static(Text(_("{tab_key} moves between the return address, the theme and the "
-                                "keys; {save_key} saves, {back_key} goes back").format(
+            yield Static(Text(_("{tab_key} moves between the return address, the language, the "
+                                "theme and the keys; {save_key} saves, {back_key} goes back"
+                                ).format(
                 tab_key="tab", save_key=self.key_text("settings.save"),
                 back_key=self.key_text("back")), style="italic"),
                 classes="list-hint", markup=False)
@@ -117,6 +135,9 @@ class SettingsScreen(BaseScreen):
                          markup=False)
             yield TextArea("\n".join(_address(cfg)), id="address", soft_wrap=True,
                            show_line_numbers=False)
+            yield Label(Text(_("Language"), style="bold underline"))
+            yield Select(language_choices(), value=self.language, id="language",
+                         allow_blank=False)
             yield Label(Text(_("Theme"), style="bold underline"))
             themes = sorted(self.app.available_themes)
             yield Select([(t, t) for t in themes], value=self.app.theme, id="theme",
@@ -136,9 +157,15 @@ class SettingsScreen(BaseScreen):
     def on_mount(self) -> None:
         self.keys = dict(self.services.config.keys)
         self.saved_theme = self.app.theme
+        if self.unsaved is not None:  # drawn again in another language: as it was left
+            self.keys = dict(self.unsaved.keys)
+            self.saved_theme = self.unsaved.saved_theme
+            self.query_one("#address", TextArea).text = self.unsaved.address
+            self.dirty = True
         self._fill()
         # the page stays at its top, where the suppliers are: focus does not scroll it
-        self.query_one("#address", TextArea).focus(scroll_visible=False)
+        focus = "#language" if self.unsaved is not None else "#address"
+        self.query_one(focus).focus(scroll_visible=False)
         self.call_after_refresh(self.query_one("#settings", VerticalScroll).scroll_home,
                                 animate=False)
 
@@ -152,6 +179,16 @@ class SettingsScreen(BaseScreen):
                           Text(row.id, style="dim"), key=row.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), scroll=False)
+
+    @on(Select.Changed, "#language")
+    def language_changed(self, event: Select.Changed) -> None:
+        """Another language takes effect at once: the app is drawn anew in it, Settings on
+        top with what was not saved yet; ctrl+s saves it, dropping the changes undoes it."""
+        if not isinstance(event.value, str) or event.value == self.language:
+            return
+        unsaved = Unsaved(dict(self.keys), self.query_one("#address", TextArea).text,
+                          self.saved_theme, event.value)
+        self.app.call_later(self.app.relanguage, event.value, unsaved)
 
     @on(Select.Changed, "#theme")
     def theme_changed(self, event: Select.Changed) -> None:
@@ -193,7 +230,8 @@ class SettingsScreen(BaseScreen):
     def action_save(self) -> None:
         try:
             path = self.services.save_settings(theme=self.app.theme, keys=self.keys,
-                                               return_address=self._address())
+                                               return_address=self._address(),
+                                               language=self.language)
         except OrdertuiError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error",
                         markup=False)
@@ -226,6 +264,15 @@ class SettingsScreen(BaseScreen):
             self.app.remap(undone)
         self.app.theme = self.saved_theme
         self.dirty = False
+        if self.language != self.services.config.language:  # drawn again in the saved one
+            self.app.call_later(self.app.relanguage, self.services.config.language, None)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Settings offers, each in its own words; "auto" says which it is."""
+    found = i18n.NAMES[i18n.from_environment().code]
+    return [(_("Automatic, from LANG ({language})").format(language=found), "auto"),
+            *((i18n.NAMES[code], code) for code in i18n.LANGUAGES)]
 
 
 def _suppliers(cfg: Config) -> Text:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from rich.cells import cell_len
 
-from ordertui.domain.models import OrderSummary
+from ordertui.domain.models import OrderSummary, items_shown
 from ordertui.domain.query import SortKey
 from ordertui.domain.rules import protection_ending, tracking_stalled
 from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
@@ -101,7 +101,8 @@ COLUMNS: list[Column] = [
            flex=3),
     # the customer's country
     Column(SortKey.COUNTRY, "Cty", 3, 3, lambda r: (safe(r.country), "muted")),
-    Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(r.items_summary), ""), flex=4),
+    Column(SortKey.ITEMS, "Items", 14, 4, lambda r: (safe(items_shown(r.items_summary)), ""),
+           flex=4),
     # what counts: a cancelled order's sale and supplier charge count for nothing
     Column(SortKey.TOTAL, "Total", 9, 1, lambda r: (r.sale.display(), ""), right=True),
     Column(SortKey.COST, "Cost", 9, 4, cost, right=True),
