@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.i18n import N_, _
-from ordertui.services.policy import Format, Lang, PolicyDocument
+from ordertui.services.policy import Format, Lang, PolicyDocument, policy_language
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
 from ordertui.tui.dialog import PromptDialog
@@ -34,7 +34,7 @@ class PolicyScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lang = Lang.EN
+        self.lang = policy_language()  # the app's, where the policy is written in it
         self.fmt = Format.MARKDOWN
         self.doc: PolicyDocument | None = None
 

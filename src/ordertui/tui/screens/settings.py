@@ -136,8 +136,10 @@ class SettingsScreen(BaseScreen):
             yield TextArea("\n".join(_address(cfg)), id="address", soft_wrap=True,
                            show_line_numbers=False)
             yield Label(Text(_("Language"), style="bold underline"))
-            yield Select(language_choices(), value=self.language, id="language",
-                         allow_blank=False)
+            choices = language_choices()
+            if self.language not in {code for _name, code in choices}:  # the test language
+                choices.append((self.language, self.language))
+            yield Select(choices, value=self.language, id="language", allow_blank=False)
             yield Label(Text(_("Theme"), style="bold underline"))
             themes = sorted(self.app.available_themes)
             yield Select([(t, t) for t in themes], value=self.app.theme, id="theme",
