@@ -13,13 +13,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scenes import SCENES, build  # noqa: E402
+from scenes import SCREENSHOTS, build  # noqa: E402
 
 
 def main(names: list[str]) -> int:
     from ordertui.tui.app import OrderTUI
 
-    chosen = [s for s in SCENES if not names or s.name in names]
+    chosen = [s for s in SCREENSHOTS if not names or s.name in names]
     for scene in chosen:
         with tempfile.TemporaryDirectory() as tmp:
             services = build(Path(tmp), scene.language)

@@ -227,6 +227,8 @@ GERMAN = [
                                ("return", "Eine Rücksendung", return_form))),
 ]
 SCENES += GERMAN
+#: what screenshots/make.py renders for the README: every English scene and one German
+SCREENSHOTS = [s for s in SCENES if s.language == "en" or s.name == "de-orders-wide"]
 #: every scene in the test language: the pseudo run over every screen
 PSEUDO = [Scene(f"pseudo-{s.name}", s.title, s.size, s.run, "x-pseudo")
           for s in SCENES if s.language == "en"]

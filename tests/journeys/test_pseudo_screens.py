@@ -35,11 +35,16 @@ def english_phrases() -> set[str]:
     for path in (SRC / "tui").rglob("*.py"):
         texts.extend(n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                      if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    # what the demo supplier and shop say is data, shown as it is, and may share words
+    data = " ".join(n.value for path in (SRC / "simulators" / "demo").rglob("*.py")
+                    for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str))
     for text in texts:
         for piece in _FIELD.split(text):
             piece = piece.strip(" .,:;·—-()\n")
             if len(piece) >= 10 and " " in piece and sum(c.isalpha() for c in piece) >= 8 \
-                    and "\n" not in piece and not piece.startswith(("#", "ordertui.")):
+                    and "\n" not in piece and not piece.startswith(("#", "ordertui.")) \
+                    and piece not in data:
                 found.add(piece)
     return found
 
