@@ -4,6 +4,7 @@ it, request a cancellation, confirm, watch the supplier's answer arrive, quit wi
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -104,3 +105,68 @@ def test_keys_typed_ahead_are_not_lost(terminal: Terminal, tmp_path: Path) -> No
     terminal.wait_for("ordertui · Order #1177")
     terminal.keys("Escape")
     terminal.wait_for('search "#1177"')
+
+
+def test_the_app_in_german_from_lang_in_a_real_terminal(terminal: Terminal,
+                                                        tmp_path: Path) -> None:
+    """LANG=de_DE.UTF-8, as ssh forwards it, on a machine with no German C locale: the app
+    is German (its screens, dialog, notifications, amounts and dates) and fits 80x24; the
+    config names no language. Cancelling an order works as in English."""
+    config = tmp_path / "config.toml"
+    config.write_text('[suppliers.demo]\nkind = "demo"\nreview_delay_s = 1\norders = 200\n'
+                      'seed = 11\n')
+    data = tmp_path / "data"
+    env = {"ORDERTUI_CONFIG": str(config), "ORDERTUI_DATA_DIR": str(data),
+           "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    subprocess.run([ORDERTUI, "sync"], env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    services = Services(load(config, data))
+    engine = services.adapter("demo").engine  # type: ignore[attr-defined]
+    target = next(
+        r for r in services.window(OrderQuery(statuses=(OrderStatus.PROCESSING,)), limit=100)
+        if r.cancellation_state is None
+        and fraction(engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
+                      "ask", 1) >= 0.3)  # a request this supplier approves straight away
+    services.store.close()
+    exit_file = tmp_path / "exit"
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in
+                       {**env, "LANG": "de_DE.UTF-8", "LC_ALL": ""}.items())
+    terminal.start(f"{command} {shlex.quote(ORDERTUI)}; echo $? > {shlex.quote(str(exit_file))}"
+                   "; sleep 30")
+    terminal.wait_for("ordertui · Bestellungen")
+    terminal.wait_for("1 von 200")
+    screen = terminal.screen()
+    assert "Datum" in screen and "Status" in screen and "Kunde" in screen
+    assert re.search(r"\d\d\.\d\d\.\d{4}", screen)  # dates as Germany writes them
+    assert re.search(r"\d,\d\d\s\$", screen)  # amounts too: 129,88 $
+    assert "c Stornieren" in screen and "Öffnen" in screen  # the footer
+    terminal.keys("/")
+    terminal.type(target.name)
+    terminal.wait_for(f"1 von 1 · Suche „{target.name}“")
+    terminal.keys("Enter")
+    terminal.keys("Enter")
+    terminal.wait_for(f"{target.name} In Bearbeitung")
+    terminal.wait_for("Was Sie tun können")
+    terminal.keys("c")
+    terminal.wait_for(f"Stornierung von {target.name} anfragen?")
+    terminal.wait_for("Stornierung anfragen (enter)")  # the dialog's button, on screen
+    terminal.type("Kunde hat doppelt bestellt")
+    terminal.keys("Enter")
+    terminal.wait_for("Stornierung angefragt")
+    terminal.wait_for(f"{target.name} Storniert")  # the supplier's answer, unasked
+    terminal.wait_for("Stornierung genehmigt")
+    terminal.keys("Escape")
+    terminal.wait_for("ordertui · Bestellungen")
+    terminal.keys("e")
+    terminal.wait_for("Bestellungen exportieren")
+    terminal.wait_for("getrennt durch ;")
+    terminal.keys("Escape")
+    terminal.wait_for("⏎ Öffnen")
+    terminal.keys("q")
+    deadline = time.monotonic() + 30
+    while not exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert exit_file.read_text().strip() == "0"
+    check = Services(load(config, data))
+    assert check.order(target.id).status is OrderStatus.CANCELLED
+    check.store.close()
