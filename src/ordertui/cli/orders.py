@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ordertui import i18n
 from ordertui.cli.common import (
     AppContext,
     Progress,
@@ -36,6 +37,12 @@ from ordertui.services.exports import neutralise
 from ordertui.services.policy import refresh_published
 
 STATUS_CHOICES = [s.value for s in OrderStatus]
+
+
+def _status_word(status: OrderStatus) -> str:
+    """A status in a table or a line: in English the value ``--status`` takes
+    (``shipped``), in another language its name there (``Versandt``)."""
+    return status.value if i18n.current().english else status.label
 
 
 def _query(status: tuple[str, ...], search: str, supplier: str | None, attention: bool = False,
@@ -99,7 +106,7 @@ def orders_cmd(app: AppContext, status: tuple[str, ...], search: str, supplier: 
     click.echo(table(
         [_(h) for h in ORDERS_HEADERS],
         [[str(r.id), r.display_name, formats.date(r.created_at),
-          r.status.value, r.customer_name, r.country, r.sale.display(),
+          _status_word(r.status), r.customer_name, r.country, r.sale.display(),
           r.cost.display(), r.profit.display(), r.supplier, r.tracking_number,
           _flags(r)] for r in rows],
         right=(0, 6, 7, 8)))
@@ -440,7 +447,7 @@ def add_cmd(app: AppContext, supplier: str, ids: tuple[str, ...]) -> None:
     report = closing(app, s.add_orders, supplier, list(ids))
     for o in report.orders:
         click.echo(_("added {order} ({status})").format(order=visible(o.display_name),
-                                                        status=o.status.value))
+                                                        status=_status_word(o.status)))
     for soid, why in report.failed.items():
         click.echo("ordertui: " + _("not added {order}: {reason}").format(
             order=visible(soid), reason=visible(why)), err=True)

@@ -6,59 +6,27 @@ left plain was not marked for translation); what is for programs — JSON and th
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
-from ordertui import config as config_mod
 from ordertui import i18n
 from ordertui.i18n.pseudo import CLOSE, OPEN, is_pseudo
 from support.cli import CONFIG, Cli
+from support.cli_language import (
+    ENGLISH_DAY,
+    GERMAN_DAY,
+    error,
+    help_of,
+    ok,
+    speak,
+)
 
 PSEUDO_CONFIG = '[app]\nlanguage = "x-pseudo"\n' + CONFIG
-#: a day as German writes it in a table (06.12.2026), and as English does (2026-12-06)
-GERMAN_DAY = re.compile(r"\b\d\d\.\d\d\.\d{4}\b")
-ENGLISH_DAY = re.compile(r"\b\d{4}-\d\d-\d\d\b")
-
-
-def speak(cli: Cli, language: str) -> None:
-    """Give the demo shop's config ``language``, as a merchant would in Settings."""
-    text = cli.config.read_text()
-    text = re.sub(r'(?s)\A\[app\]\nlanguage = "[^"]*"\n', "", text)
-    cli.config.write_text(f'[app]\nlanguage = "{language}"\n' + text)
-
-
-def run(cli: Cli, *args: str) -> Result:
-    """A command as ``ordertui`` runs it: the language taken from the config before the
-    command starts (as main() does), so that errors found before the config is read are in
-    it too."""
-    i18n.use(config_mod.language_hint(["--config", str(cli.config)]))
-    return cli(*args)
-
-
-def ok(cli: Cli, *args: str) -> Result:
-    result = run(cli, *args)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    return result
-
-
 def marked(line: str) -> bool:
     """A whole line in the pseudo-language: it opens with a marked message."""
     return line.startswith(OPEN) and CLOSE in line
-
-
-def error(cli: Cli, code: int, *args: str) -> str:
-    result = run(cli, *args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ordertui: "), result.stderr
-    return lines[0].removeprefix("ordertui: ")
 
 
 @pytest.fixture
@@ -239,17 +207,6 @@ def test_auto_follows_lang(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- --help ----------------------------------------------------------------------------------
-
-def help_of(config: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """``ordertui ... --help`` in a process of its own: the commands' help is built in the
-    language of the process when the command is first loaded, as in the installed command."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ordertui", "--config", str(config), *args, "--help"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
-        check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
 
 def test_help_is_marked(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
