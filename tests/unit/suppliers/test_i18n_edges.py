@@ -129,8 +129,9 @@ def test_a_token_file_others_can_read_in_the_language(tmp_path: Path) -> None:
                        f"readable by others (mode 644); run: chmod 600 {path}")
     i18n.use("x-pseudo")
     pseudo = private_file_error(path)
-    # both parts of the sentence are translated; the path and the command stay as they are
-    assert pseudo.count("⟦") == 2, pseudo
+    # both parts of the sentence are translated, and the error's "{path}: {message}"; the
+    # path and the command stay as they are
+    assert pseudo.count("⟦") == 3, pseudo
     assert f"600 {path}" in pseudo and "644" in pseudo
 
 

@@ -338,8 +338,8 @@ class DemoEngine(SupplierReviews):
             d.state = DisputeState.RESOLVED_REFUNDED
             d.refunded = d.offer
             d.messages.append(DisputeMessage(now, "merchant", f"I accept the partial refund of "
-                                             f"{d.offer.display()}.", client_key=key))
-            d.history.append(StateChange(now, d.state.value, f"refunded {d.offer.display()}"))
+                                             f"{d.offer.english()}.", client_key=key))
+            d.history.append(StateChange(now, d.state.value, f"refunded {d.offer.english()}"))
             self._drop_reviews(con, idx, "dispute")
         return self._dispute_action("dispute_accept", order_id, key,
                                     frozenset({DisputeState.AWAITING_MERCHANT}), apply)

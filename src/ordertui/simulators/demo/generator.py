@@ -235,13 +235,13 @@ def _seeded_dispute(rng: random.Random, oid: str, stuck: bool, total_cost: Decim
     roll = rng.random()
     if roll < 0.30:
         d.offer = Money((total_cost / 2).quantize(Decimal("0.01")), CURRENCY)
-        text = data.DISPUTE_OFFER.format(amount=d.offer.display())
+        text = data.DISPUTE_OFFER.format(amount=d.offer.english())
     elif roll < 0.45:
         text = data.DISPUTE_REJECT.format(tracking=tracking or "on file")
     elif roll < 0.80:
         d.state = DisputeState.RESOLVED_REFUNDED
         d.refunded = amount
-        text = data.DISPUTE_ACCEPT.format(amount=amount.display())
+        text = data.DISPUTE_ACCEPT.format(amount=amount.english())
     elif roll < 0.90:
         d.state = DisputeState.RESOLVED_REJECTED
         text = data.DISPUTE_REJECT.format(tracking=tracking or "on file")

@@ -118,7 +118,7 @@ class SupplierReviews(abc.ABC):
             else:
                 c.state = CancellationState.APPROVED
                 c.supplier_message = (f"Cancelled. We will not ship the order; "
-                                      f"{order.total_cost.display()} goes back to your balance.")
+                                      f"{order.total_cost.english()} goes back to your balance.")
                 order.status = OrderStatus.CANCELLED
                 order.supplier_status = order.status.value
         else:
@@ -142,7 +142,7 @@ class SupplierReviews(abc.ABC):
                 d.offer = Money((d.amount.amount / 2).quantize(Decimal("0.01")),
                                 d.amount.currency)
                 self._say(d, DisputeState.AWAITING_MERCHANT,
-                          data.DISPUTE_OFFER.format(amount=d.offer.display()), at)
+                          data.DISPUTE_OFFER.format(amount=d.offer.english()), at)
             else:
                 self._say(d, DisputeState.AWAITING_MERCHANT, data.DISPUTE_REJECT.format(
                     tracking=order.tracking_number or "on file"), at)
@@ -150,11 +150,11 @@ class SupplierReviews(abc.ABC):
             self._refund(d, d.amount, data.DISPUTE_AFTER_REPLY_ACCEPT, at)
         elif d.offer is not None:
             self._say(d, DisputeState.AWAITING_MERCHANT,
-                      data.DISPUTE_AFTER_REPLY_KEEP.format(amount=d.offer.display()), at)
+                      data.DISPUTE_AFTER_REPLY_KEEP.format(amount=d.offer.english()), at)
         else:
             d.offer = Money((d.amount.amount / 2).quantize(Decimal("0.01")), d.amount.currency)
             self._say(d, DisputeState.AWAITING_MERCHANT,
-                      data.DISPUTE_OFFER.format(amount=d.offer.display()), at)
+                      data.DISPUTE_OFFER.format(amount=d.offer.english()), at)
         return True
 
     def _review_platform(self, order: Order, idx: int, at: datetime) -> bool:
@@ -181,5 +181,5 @@ class SupplierReviews(abc.ABC):
     def _refund(self, d: Dispute, amount: Money, template: str, at: datetime,
                 author: str = "supplier") -> None:
         d.refunded = amount
-        self._say(d, DisputeState.RESOLVED_REFUNDED, template.format(amount=amount.display()),
+        self._say(d, DisputeState.RESOLVED_REFUNDED, template.format(amount=amount.english()),
                   at, author)

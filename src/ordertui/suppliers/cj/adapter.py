@@ -292,7 +292,7 @@ class CJAdapter(SupplierAdapter):
                 amount=None, text=reason)
             note = (f"CJ has no cancellation for paid orders: ordertui opened dispute "
                     f"{dispute_id or '(id pending)'} (Unfulfilled Order Cancellation) asking "
-                    f"for a refund of {Money(amount, CURRENCY).display()}; CJ decides on it")
+                    f"for a refund of {Money(amount, CURRENCY).english()}; CJ decides on it")
             return CancellationRequest(
                 state=CancellationState.REQUESTED, reason=reason, requested_at=now,
                 updated_at=now, supplier_message=note, client_key=key,

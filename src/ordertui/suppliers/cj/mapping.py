@@ -360,7 +360,7 @@ class OrderBuilder:
         history = [StateChange(at, "requested", str(req.get("reason", "")))]
         if deal == 1:
             state = CancellationState.APPROVED
-            refund = usd(item.get("money")).display()
+            refund = usd(item.get("money")).english()
             message = f"CJ approved the cancellation and refunds {refund}"
         elif deal in (2, 3):
             state = CancellationState.REJECTED
@@ -400,7 +400,7 @@ class OrderBuilder:
         if deal == 1:
             state = DisputeState.RESOLVED_REFUNDED
             refunded = usd(item.get("money"))
-            text = f"CJ refunds {refunded.display()}."
+            text = f"CJ refunds {refunded.english()}."
         elif deal == 2:
             state = DisputeState.RESOLVED_REFUNDED
             text = "CJ resends the products" + (f" (order {item['resendOrderCode']})"
