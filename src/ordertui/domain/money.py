@@ -141,7 +141,7 @@ class Money:
         """For people: '$12.50', '€3.00', '-€1.20'; in another language than English as its
         locale writes money ('12,50 $', '1.234,50 €')."""
         if formats.localised():
-            return formats.money(self.quantized().amount, self.currency)
+            return formats.money(self.quantized().amount, self.currency, exponent(self.currency))
         return self.english()
 
     def english(self) -> str:

@@ -102,13 +102,17 @@ def use(choice: str | Language, environ: Mapping[str, str] | None = None) -> Lan
     if language.code == "en":
         translations: _gettext.NullTranslations = _gettext.NullTranslations()
     elif language.code == PSEUDO:
+        from ordertui.i18n.formats import prepare
         from ordertui.i18n.pseudo import PseudoTranslations
 
         translations = PseudoTranslations()
+        prepare(language.locale)
     else:
         from ordertui.i18n.catalogue import load
+        from ordertui.i18n.formats import prepare
 
         translations = load(language.code)
+        prepare(language.locale)
     _State.language, _State.translations = language, translations
     return language
 

@@ -41,14 +41,19 @@ def compile_po(po: bytes) -> bytes:
 
 
 def load(code: str) -> gettext.GNUTranslations:
-    """The translations of ``code``, compiled and cached on first use."""
-    po = source(code).read_bytes()
-    cached = cache_dir() / f"{code}-{hashlib.sha256(po).hexdigest()[:20]}.mo"
+    """The translations of ``code``, compiled and cached on first use. The compiled file is
+    named after the ``.po``'s place, size and time, so a start reads neither the ``.po`` nor
+    Babel: only the small compiled catalogue."""
+    po_path = source(code)
+    st = po_path.stat()
+    stamp = hashlib.sha256(f"{po_path}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()
+    cached = cache_dir() / f"{code}-{stamp[:20]}.mo"
     try:
-        return gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
+        with cached.open("rb") as f:
+            return gettext.GNUTranslations(f)
     except (OSError, ValueError, IndexError):  # not compiled yet, or damaged: compile
         pass
-    mo = compile_po(po)
+    mo = compile_po(po_path.read_bytes())
     with contextlib.suppress(OSError):
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_name(f".{cached.name}.{os.getpid()}")

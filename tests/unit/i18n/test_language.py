@@ -4,7 +4,7 @@ catalogue compiled once and cached, the pseudo-language, and the locale formats.
 from __future__ import annotations
 
 import gettext
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,7 +164,6 @@ def test_german_writes_money_numbers_and_dates_as_germany_does(
         assert formats.date(day) == "06.12.2026"
         assert formats.plain(Decimal("1234.50"), 2) == "1234,50"
         assert formats.list_separator() == ";" and formats.decimal_symbol() == ","
-        assert formats.duration(-timedelta(hours=14), direction=True) == "vor 14 Stunden"
         i18n.use(i18n.Language("de", "de_CH"))  # Switzerland writes 1’234.50
         assert formats.decimal_symbol() == "." and formats.list_separator() == ","
     finally:
@@ -189,3 +188,30 @@ def test_what_german_shows_reads_back_and_a_thousands_point_alone_is_asked_about
         Money.parse("1.500", "EUR")
     assert "1500" in asked.value.message
     assert Money.parse("1.500", "KWD").amount == Decimal("1.5")  # three decimals: no doubt
+
+
+def test_a_start_in_german_reads_a_small_profile_not_cldrs_whole_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What money and dates need of CLDR is kept per locale at the first German start; later
+    starts read that alone (Babel's global tables stay unloaded), and anything else of the
+    locale is still there when asked for."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("ORDERTUI_CACHE_DIR", str(tmp_path))
+    script = (
+        "import babel.core as c; from decimal import Decimal; from ordertui import i18n;"
+        "from ordertui.i18n import formats; from ordertui.domain.money import Money;"
+        "i18n.use('de'); print(Money(Decimal('1234.5'), 'EUR').display(),"
+        "formats.date(__import__('datetime').date(2026, 12, 6)), c._global_data is None)")
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True)
+    assert list((tmp_path / "locale").glob("cldr-de_DE-*.pickle"))
+    later = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True)
+    assert first.stdout.split()[:3] == later.stdout.split()[:3] == ["1.234,50", "€",
+                                                                    "06.12.2026"]
+    assert later.stdout.split()[-1] == "True"  # the global tables were never loaded
+    i18n.use("de")
+    formats._locale.cache_clear()
+    assert formats._locale("de_DE").territories["DE"] == "Deutschland"  # from the whole data
