@@ -159,7 +159,7 @@ def test_the_app_in_german_from_lang_in_a_real_terminal(terminal: Terminal,
     terminal.wait_for("ordertui · Bestellungen")
     terminal.keys("e")
     terminal.wait_for("Bestellungen exportieren")
-    terminal.wait_for("getrennt durch ;")
+    terminal.wait_for("; und 1234,50")  # the separator and numbers CSV for Excel will use
     terminal.keys("Escape")
     terminal.wait_for("⏎ Öffnen")
     terminal.keys("q")

@@ -54,12 +54,12 @@ def month_bounds(now: datetime, months_back: int) -> tuple[datetime, datetime]:
     return start, start.replace(year=ny, month=nm)
 
 
-def excel_csv_note() -> str:
-    """Which separator and decimal mark CSV for Excel will use, in the app's language."""
+def excel_csv_label() -> str:
+    """CSV for Excel with the separator and decimal mark it will use in the app's language
+    (German: ``;`` and ``1234,50``, as a German Excel reads them)."""
     delimiter, mark = formats.list_separator(), formats.decimal_symbol()
-    return _("CSV for Excel: separated by {delimiter}, numbers like {example}, as Excel reads "
-             "them in this language").format(
-                 delimiter=delimiter, example=f"1234{mark}50")
+    return _("{format} · {delimiter} and {example}").format(
+        format=FORMAT_LABELS["csv-excel"], delimiter=delimiter, example=f"1234{mark}50")
 
 
 class ExportDialog(Dialog[None]):
@@ -99,9 +99,8 @@ class ExportDialog(Dialog[None]):
             yield Label(_("Format"), classes="field-label")
             with RadioSet(id="fmt"):
                 for fmt in FORMATS:
-                    yield Radio(FORMAT_LABELS[fmt], value=fmt == "csv-excel", name=fmt)
-            yield Static(Text(excel_csv_note(), style="italic"), classes="field-hint",
-                         markup=False)
+                    yield Radio(excel_csv_label() if fmt == "csv-excel" else FORMAT_LABELS[fmt],
+                                value=fmt == "csv-excel", name=fmt)
             yield Label(_("Rows"), classes="field-label")
             with RadioSet(id="per"):
                 yield Radio(_("One row per order"), value=True, name="order")
