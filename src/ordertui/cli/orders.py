@@ -402,9 +402,7 @@ def sync_cmd(app: AppContext, supplier: str | None, shop: str | None) -> None:
     for event in report.events:
         click.echo(visible(event.describe()))
     if not report.errors:
-        # Translators: English says "1 orders" here too (scripts read the line); German
-        # takes its singular for one
-        orders = ngettext("{n} orders", "{n} orders", report.orders).format(
+        orders = ngettext("{n} order", "{n} orders", report.orders).format(
             n=formats.number(report.orders))
         seconds = formats.decimal(report.seconds, 1)
         if s.config.shops and not supplier:

@@ -36,7 +36,7 @@ def test_sync(cli: Cli) -> None:
     soid = cli.first("processing")["supplier_order_id"]
     cli.engine.request_cancellation(soid, "asked on the web", "web-key")
     result = cli.ok("sync", "--supplier", "demo")
-    assert "synced 1 orders" in result.stderr
+    assert "synced 1 order in" in result.stderr
     cli.fails(2, "sync", "--supplier", "nope", match="no supplier named 'nope'")
 
 
