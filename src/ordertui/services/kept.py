@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from ordertui.domain.money import Money
-from ordertui.domain.states import in_sentence
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, in_sentence
 from ordertui.i18n import N_, _, current, pgettext
 
 # --- the merchant's actions on an order (actions.py) --------------------------------------
@@ -195,34 +195,15 @@ lowered = in_sentence
 
 
 def _state_words() -> dict[str, str]:
-    return {
-        # an order
-        "awaiting payment": pgettext("state", "awaiting payment"),
-        "processing": pgettext("state", "processing"),
-        "shipped": pgettext("state", "shipped"),
-        "delivered": pgettext("state", "delivered"),
-        "cancelled": pgettext("state", "cancelled"),
-        "closed": pgettext("state", "closed"),
-        "unknown": pgettext("state", "unknown"),
-        # a cancellation request
-        "requested": pgettext("state", "requested"),
-        "info requested": pgettext("state", "info requested"),
-        "approved": pgettext("state", "approved"),
-        "rejected": pgettext("state", "rejected"),
-        # a dispute
-        "open": pgettext("state", "open"),
-        "awaiting supplier": pgettext("state", "awaiting supplier"),
-        "awaiting merchant": pgettext("state", "awaiting merchant"),
-        "escalated": pgettext("state", "escalated"),
-        "resolved refunded": pgettext("state", "resolved refunded"),
-        "resolved rejected": pgettext("state", "resolved rejected"),
-        "withdrawn": pgettext("state", "withdrawn"),
-        # a return
-        "in transit": pgettext("state", "in transit"),
-        "received": pgettext("state", "received"),
-        "restocked": pgettext("state", "restocked"),
-        "disposed": pgettext("state", "disposed"),
-    }
+    """Each state's lower-case words, translated: an order's, a cancellation's and a
+    dispute's as the domain says them inside a sentence (``.words``), and a return's."""
+    words = {state.value.replace("_", " "): state.words
+             for kind in (OrderStatus, CancellationState, DisputeState) for state in kind}
+    return {**words,
+            "in transit": pgettext("state", "in transit"),
+            "received": pgettext("state", "received"),
+            "restocked": pgettext("state", "restocked"),
+            "disposed": pgettext("state", "disposed")}
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
