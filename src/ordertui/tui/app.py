@@ -12,7 +12,6 @@ from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from ordertui import i18n
 from ordertui.i18n import _
 from ordertui.tui import keys
 from ordertui.tui.commands import PLACEHOLDER, commands, translated
@@ -21,7 +20,7 @@ from ordertui.tui.screens.disputes import DisputesScreen
 from ordertui.tui.screens.orders import OrdersScreen
 from ordertui.tui.screens.policy import PolicyScreen
 from ordertui.tui.screens.returns import ReturnsScreen, StockScreen
-from ordertui.tui.screens.settings import SettingsScreen, Unsaved
+from ordertui.tui.screens.settings import SettingsScreen
 from ordertui.tui.screens.shop_orders import ShopOrdersScreen
 from ordertui.tui.shell import Shell
 
@@ -29,10 +28,11 @@ from ordertui.tui.shell import Shell
 class OrderTUI(Shell):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("app")
+    HOME = OrdersScreen
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.push_screen(OrdersScreen())
+        self.push_screen(self.HOME())
 
     # --- going places ------------------------------------------------------------------
     def action_help(self) -> None:
@@ -64,16 +64,6 @@ class OrderTUI(Shell):
     def _show(self, screen_type: type[Screen[Any]]) -> None:
         if not isinstance(self.screen, screen_type):
             self.push_screen(screen_type())
-
-    async def relanguage(self, choice: str, settings: Unsaved | None) -> None:
-        """Speak ``choice`` from now on: every screen is drawn anew in it, from the orders
-        screen up; ``settings`` (what Settings had not saved) reopens Settings on top."""
-        i18n.use(choice)
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
-        await self.push_screen(OrdersScreen())
-        if settings is not None:
-            await self.push_screen(SettingsScreen(settings))
 
     def go_orders(self) -> OrdersScreen | None:
         """Back to the orders screen (closing what is above it)."""

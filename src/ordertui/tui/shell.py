@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Console
 from textual import events
@@ -92,10 +92,18 @@ class Shell(App[None]):
         self._crash: Crash | None = None
         self._too_small: TooSmallScreen | None = None
 
-    async def relanguage(self, choice: str, settings: Any) -> None:
-        """Speak ``choice`` from now on, every screen drawn anew in it (``OrderTUI``, which
-        knows the screens); ``settings``: what Settings had not saved, to reopen it with."""
-        raise NotImplementedError
+    #: the screen the app starts on and goes back to (OrderTUI: the orders screen)
+    HOME: ClassVar[type[Screen[Any]]]
+
+    async def relanguage(self, choice: str, then: Screen[Any] | None) -> None:
+        """Speak ``choice`` from now on: every screen is drawn anew in it, from the home
+        screen up, and ``then`` (Settings, with what it had not saved) on top."""
+        i18n.use(choice)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(self.HOME())
+        if then is not None:
+            await self.push_screen(then)
 
     # --- start and stop ------------------------------------------------------------------
 

@@ -190,7 +190,7 @@ class SettingsScreen(BaseScreen):
             return
         unsaved = Unsaved(dict(self.keys), self.query_one("#address", TextArea).text,
                           self.saved_theme, event.value)
-        self.app.call_later(self.app.relanguage, event.value, unsaved)
+        self.app.call_later(self.app.relanguage, event.value, SettingsScreen(unsaved))
 
     @on(Select.Changed, "#theme")
     def theme_changed(self, event: Select.Changed) -> None:
