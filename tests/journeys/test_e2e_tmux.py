@@ -9,7 +9,9 @@ import shlex
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +31,19 @@ def terminal() -> Iterator[Terminal]:
     term.kill()
 
 
-def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+@dataclass
+class DemoShop:
+    config: Path
+    data: Path
+    target: Any  # the order to cancel (an OrderSummary)
+    exit_file: Path  # where the shell writes ordertui's exit code
+
+
+def start_on_an_order_to_cancel(terminal: Terminal, tmp_path: Path,
+                                env_extra: dict[str, str]) -> DemoShop:
+    """A synced demo shop of 200 orders whose supplier answers in a second, an order in it
+    that the supplier approves cancelling at once, and ``ordertui`` started on it in the
+    terminal with ``env_extra`` in its environment."""
     config = tmp_path / "config.toml"
     config.write_text('[suppliers.demo]\nkind = "demo"\nreview_delay_s = 1\norders = 200\n'
                       'seed = 11\n')
@@ -47,9 +61,26 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
                       "ask", 1) >= 0.3)  # a request this supplier approves straight away
     services.store.close()
     exit_file = tmp_path / "exit"
-    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**env, **env_extra}.items())
     terminal.start(f"{command} {shlex.quote(ORDERTUI)}; echo $? > {shlex.quote(str(exit_file))}"
                    "; sleep 30")
+    return DemoShop(config, data, target, exit_file)
+
+
+def quits_with_0_and_the_order_cancelled(terminal: Terminal, shop: DemoShop) -> None:
+    terminal.keys("q")
+    deadline = time.monotonic() + 30
+    while not shop.exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert shop.exit_file.read_text().strip() == "0"
+    check = Services(load(shop.config, shop.data))
+    assert check.order(shop.target.id).status is OrderStatus.CANCELLED
+    check.store.close()
+
+
+def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    shop = start_on_an_order_to_cancel(terminal, tmp_path, {})
+    target = shop.target
     terminal.wait_for("DEMO")
     terminal.wait_for("1 of 200")
     terminal.keys("/")
@@ -68,14 +99,7 @@ def test_cancel_an_order_in_a_real_terminal(terminal: Terminal, tmp_path: Path) 
     terminal.wait_for("Cancellation approved")
     terminal.keys("Escape")
     terminal.wait_for("Orders")
-    terminal.keys("q")
-    deadline = time.monotonic() + 30
-    while not exit_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert exit_file.read_text().strip() == "0"
-    check = Services(load(config, data))
-    assert check.order(target.id).status is OrderStatus.CANCELLED
-    check.store.close()
+    quits_with_0_and_the_order_cancelled(terminal, shop)
 
 
 def test_keys_typed_ahead_are_not_lost(terminal: Terminal, tmp_path: Path) -> None:
@@ -112,27 +136,8 @@ def test_the_app_in_german_from_lang_in_a_real_terminal(terminal: Terminal,
     """LANG=de_DE.UTF-8, as ssh forwards it, on a machine with no German C locale: the app
     is German (its screens, dialog, notifications, amounts and dates) and fits 80x24; the
     config names no language. Cancelling an order works as in English."""
-    config = tmp_path / "config.toml"
-    config.write_text('[suppliers.demo]\nkind = "demo"\nreview_delay_s = 1\norders = 200\n'
-                      'seed = 11\n')
-    data = tmp_path / "data"
-    env = {"ORDERTUI_CONFIG": str(config), "ORDERTUI_DATA_DIR": str(data),
-           "HOME": str(tmp_path), "TERM": "xterm-256color"}
-    subprocess.run([ORDERTUI, "sync"], env={**os.environ, **env}, check=True,
-                   capture_output=True)
-    services = Services(load(config, data))
-    engine = services.adapter("demo").engine  # type: ignore[attr-defined]
-    target = next(
-        r for r in services.window(OrderQuery(statuses=(OrderStatus.PROCESSING,)), limit=100)
-        if r.cancellation_state is None
-        and fraction(engine.seed, engine.scheme.index(r.supplier_order_id, engine.count),
-                      "ask", 1) >= 0.3)  # a request this supplier approves straight away
-    services.store.close()
-    exit_file = tmp_path / "exit"
-    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in
-                       {**env, "LANG": "de_DE.UTF-8", "LC_ALL": ""}.items())
-    terminal.start(f"{command} {shlex.quote(ORDERTUI)}; echo $? > {shlex.quote(str(exit_file))}"
-                   "; sleep 30")
+    shop = start_on_an_order_to_cancel(terminal, tmp_path, {"LANG": "de_DE.UTF-8", "LC_ALL": ""})
+    target = shop.target
     terminal.wait_for("ordertui · Bestellungen")
     terminal.wait_for("1 von 200")
     screen = terminal.screen()
@@ -162,11 +167,4 @@ def test_the_app_in_german_from_lang_in_a_real_terminal(terminal: Terminal,
     terminal.wait_for("; und 1234,50")  # the separator and numbers CSV for Excel will use
     terminal.keys("Escape")
     terminal.wait_for("⏎ Öffnen")
-    terminal.keys("q")
-    deadline = time.monotonic() + 30
-    while not exit_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert exit_file.read_text().strip() == "0"
-    check = Services(load(config, data))
-    assert check.order(target.id).status is OrderStatus.CANCELLED
-    check.store.close()
+    quits_with_0_and_the_order_cancelled(terminal, shop)
