@@ -97,22 +97,26 @@ class _State:
 
 def use(choice: str | Language, environ: Mapping[str, str] | None = None) -> Language:
     """Speak ``choice`` (a ``[app] language`` value or a :class:`Language`) from now on, in
-    the whole process. Returns the language taken."""
+    the whole process. Returns the language taken. The language already spoken is kept as
+    it is: a start that asks more than once (the command line, then the config, then the
+    app) reads its catalogue once."""
     language = choice if isinstance(choice, Language) else resolve(choice, environ)
+    if language == _State.language:
+        return language
     if language.code == "en":
         translations: _gettext.NullTranslations = _gettext.NullTranslations()
-    elif language.code == PSEUDO:
-        from ordertui.i18n.formats import prepare
-        from ordertui.i18n.pseudo import PseudoTranslations
-
-        translations = PseudoTranslations()
-        prepare(language.locale)
     else:
-        from ordertui.i18n.catalogue import load
         from ordertui.i18n.formats import prepare
 
-        translations = load(language.code)
         prepare(language.locale)
+        if language.code == PSEUDO:
+            from ordertui.i18n.pseudo import PseudoTranslations
+
+            translations = PseudoTranslations()
+        else:
+            from ordertui.i18n.catalogue import load
+
+            translations = load(language.code)
     _State.language, _State.translations = language, translations
     return language
 
