@@ -16,9 +16,9 @@ from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import CapabilityMissing, OrdertuiError
 from ordertui.domain.models import Order
+from ordertui.domain.states import in_sentence
 from ordertui.i18n import _
 from ordertui.secrets import TOKEN_FILE, check_private
-from ordertui.services.kept import lowered
 from ordertui.services.runner import OutboxRunner
 from ordertui.services.settings import check_suppliers
 from ordertui.store import Store
@@ -131,7 +131,7 @@ class ServicesBase:
             url = None
             if order.supplier in self.config.suppliers:
                 url = self.adapter(order.supplier).web_url(order, action)
-            raise CapabilityMissing(order.supplier, lowered(action.label), url)
+            raise CapabilityMissing(order.supplier, in_sentence(action.label), url)
 
     def check_action(self, order: Order, action: Action) -> None:
         """Raise why ``action`` cannot be done on ``order`` now, by API; ``CapabilityMissing``

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from ordertui.domain.money import Money
-from ordertui.domain.states import CancellationState, DisputeState, OrderStatus, in_sentence
+from ordertui.domain.states import CancellationState, DisputeState, OrderStatus
 from ordertui.i18n import N_, _, current, pgettext
 
 # --- the merchant's actions on an order (actions.py) --------------------------------------
@@ -188,10 +188,6 @@ def state_words(state: str) -> str:
     a state this version does not know, too)."""
     words = state.replace("_", " ")
     return _state_words().get(words, words)
-
-
-#: a label inside a sentence (lower-case in English; German nouns keep their capital)
-lowered = in_sentence
 
 
 def _state_words() -> dict[str, str]:

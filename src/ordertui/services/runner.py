@@ -35,10 +35,10 @@ from ordertui.domain.errors import (
 from ordertui.domain.models import CancellationRequest, Dispute, Evidence, Order, SyncEvent
 from ordertui.domain.money import Money
 from ordertui.domain.shop import ShopActionKind, ShopFulfillment, ShopRefund
-from ordertui.domain.states import CancellationState, DisputeReason, Source
+from ordertui.domain.states import CancellationState, DisputeReason, Source, in_sentence
 from ordertui.i18n import _
 from ordertui.services import kept as k
-from ordertui.services.kept import lowered, shown
+from ordertui.services.kept import shown
 from ordertui.services.shop_push import ShopTarget
 from ordertui.shops.base import ShopCapabilityMissing
 from ordertui.store.outbox import DONE, FAILED, OutboxEntry
@@ -316,12 +316,12 @@ class SupplierTarget:
         for later in store.outbox.entries(order_id=order.id):
             if (later.payload.get("before") or {}).get("client_key") == entry.key:
                 why = k.kept(k.DROPPED, supplier=entry.supplier,
-                             action=k.ACTIONS.get(action.value, k.lowered(action.label)))
+                             action=k.ACTIONS.get(action.value, in_sentence(action.label)))
                 store.outbox.finish(later.id, FAILED, now=now_s, error=why)
                 store.audit(order.id, "outbox", f"{later.action.value} dropped", why)
         refused = SyncEvent(order.id, order.display_name, "refused", None,
                             _("{supplier} refused: {action}").format(
-                                supplier=entry.supplier, action=lowered(action.label)), message)
+                                supplier=entry.supplier, action=in_sentence(action.label)), message)
         store.record_news([refused])  # for every session, above all the one that asked
         await self.refresh()
         return [refused]

@@ -31,9 +31,9 @@ from ordertui.domain.shop import (
     ShopOrder,
     ShopRefund,
 )
+from ordertui.domain.states import in_sentence
 from ordertui.i18n import _
 from ordertui.services import kept as k
-from ordertui.services.kept import lowered
 from ordertui.shops.base import ShopAction, TrackingPush
 from ordertui.store.connection import store_work
 from ordertui.store.outbox import FAILED, OutboxEntry
@@ -229,7 +229,7 @@ class ShopTarget:
                          message)
         refused = SyncEvent(order.id, order.display_name, "refused", None,
                             _("the shop {shop} refused: {action}").format(
-                                shop=entry.supplier, action=lowered(self.kind.label)), message)
+                                shop=entry.supplier, action=in_sentence(self.kind.label)), message)
         self.store.record_news([refused])
         await self.refresh()
         return [refused]

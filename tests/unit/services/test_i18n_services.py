@@ -17,7 +17,13 @@ from ordertui import i18n
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.returns import ReturnState
-from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, OrderStatus
+from ordertui.domain.states import (
+    CancellationState,
+    DisputeReason,
+    DisputeState,
+    OrderStatus,
+    in_sentence,
+)
 from ordertui.i18n.pseudo import is_pseudo, pseudo
 from ordertui.services import kept
 from ordertui.services.core import Services
@@ -158,6 +164,6 @@ def test_the_kept_names_of_actions_and_reasons_are_their_labels() -> None:
 
 
 def test_a_label_in_a_sentence() -> None:
-    assert kept.lowered("Request cancellation") == "request cancellation"
+    assert in_sentence("Request cancellation") == "request cancellation"
     i18n.use("x-pseudo")
-    assert kept.lowered("Stornierung anfragen") == "Stornierung anfragen"
+    assert in_sentence("Stornierung anfragen") == "Stornierung anfragen"
