@@ -81,8 +81,27 @@ def demo(services: Services) -> DemoAdapter:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "store.sqlite3")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store's backend for a test: "sqlite", or "postgresql" where the test is
+    parametrized over both (see ``pytest_generate_tests``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def store_target(backend: str, tmp_path: Path) -> Iterator[str | Path]:
+    """Where a test's store lives: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield tmp_path / "store.sqlite3"
+        return
+    from support.postgres import drop_database, fresh_database
+    url = fresh_database()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def store(store_target: str | Path) -> Iterator[Store]:
+    s = Store(store_target)
     yield s
     s.close()
 
@@ -131,3 +150,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     line = properties.summary()
     if line:
         terminalreporter.write_line(line)
+
+
+#: the tests that run on both backends: those of the store and of what stands on it
+BOTH_BACKENDS = ("tests/unit/store/",)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    path = str(metafunc.definition.path)
+    if "backend" in metafunc.fixturenames and any(part in path for part in BOTH_BACKENDS):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

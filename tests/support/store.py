@@ -9,6 +9,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ordertui.domain.models import Order
@@ -125,3 +126,30 @@ def insert_old_orders(con: sqlite3.Connection, orders: Iterable[Order],
     con.executemany(f"INSERT INTO orders ({columns}) VALUES ({marks})",
                     [tuple(values[i] for i in keep)
                      for values in (order_params(o, synced_at) for o in orders)])
+
+
+def other_connection(target: str | Path) -> Any:
+    """A connection of another session to the store at ``target``, made without ordertui:
+    ``sqlite3`` on a SQLite file, psycopg (autocommit) on a PostgreSQL URL."""
+    if isinstance(target, str):
+        import psycopg
+        return psycopg.connect(target, autocommit=True)
+    return sqlite3.connect(target)
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What either backend's own driver raises for a statement the database refuses."""
+    import psycopg
+    return (sqlite3.DatabaseError, psycopg.Error)
+
+
+def eventually(check: Any, within_s: float = 2.0) -> bool:
+    """Whether ``check()`` comes true within ``within_s`` seconds (a notification travels)."""
+    import time
+    deadline = time.monotonic() + within_s
+    while True:
+        if check():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)

@@ -146,6 +146,11 @@ class StoreBusy(OrdertuiError):
     pass
 
 
+class StoreUnavailable(OrdertuiError):
+    """The shared database cannot be reached; the message names its server, never a
+    password. Nothing was written by the step that raised it."""
+
+
 # --- supplier errors ----------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ordertui.config import Config, write_toml
 from ordertui.domain import rules
@@ -63,6 +63,9 @@ from ordertui.services.shops import ShopService
 from ordertui.services.syncing import AddReport, SyncProgress, SyncReport, add_orders, sync
 from ordertui.store.outbox import OutboxEntry
 from ordertui.store.watch import StoreWatch
+
+if TYPE_CHECKING:
+    from ordertui.store.postgres import PgWatch
 from ordertui.suppliers.demo import DemoAdapter
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -373,7 +376,7 @@ class Services(Actions, Recording):
         """Threads for reading the store off the terminal app's event loop."""
         return ReadPool(self.store, workers)
 
-    def watch(self) -> StoreWatch:
+    def watch(self) -> StoreWatch | PgWatch:
         """Notices what other sessions write to the store (use it from one thread)."""
         return self.store.watch()
 

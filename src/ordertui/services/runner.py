@@ -1,7 +1,8 @@
 """The outbox runner: sends queued actions to suppliers, at most once each.
 
-Only one runner works on a data directory at a time: it holds an ``flock`` on
-``outbox.lock``, which the kernel releases when its process dies, so a crashed session never
+Only one runner works on a store at a time, across every process sharing it: it holds the
+store's exclusive lock (an ``flock`` on ``outbox.lock`` beside a SQLite store, an advisory
+lock on PostgreSQL), which is let go when its process dies, so a crashed session never
 blocks the next. An entry left in ``sending`` by a dead runner, or one whose send ended in a
 timeout or a lost connection, is *ambiguous*: before it is sent again the runner asks the
 supplier whether it already took effect.
@@ -11,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
-import os
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ordertui.adapters import Applied
 from ordertui.domain import codec
@@ -63,36 +62,18 @@ def backoff(attempts: int) -> float:
 class OutboxRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.lock_path = services.data_dir / "outbox.lock"
-        self._lock: IO[str] | None = None
+        self._lock = services.store.exclusive("outbox")
 
     # --- the lock --------------------------------------------------------------------
     def acquire(self) -> bool:
-        if self._lock is not None:
-            return True
-        fh = open(self.lock_path, "a+")  # noqa: SIM115 - held for the runner's lifetime
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            return False
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        self._lock = fh
-        return True
+        return self._lock.acquire()
 
     def release(self) -> None:
-        if self._lock is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
-            self._lock.close()
-            self._lock = None
+        self._lock.release()
 
     @property
     def held(self) -> bool:
-        return self._lock is not None
+        return self._lock.held()
 
     # --- work ------------------------------------------------------------------------
     def now(self) -> int:

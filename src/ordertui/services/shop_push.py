@@ -35,7 +35,7 @@ from ordertui.domain.states import in_sentence
 from ordertui.i18n import _
 from ordertui.services import kept as k
 from ordertui.shops.base import ShopAction, TrackingPush
-from ordertui.store.connection import store_work
+from ordertui.store.connection import IntegrityError, store_work
 from ordertui.store.outbox import FAILED, OutboxEntry
 from ordertui.store.shop_orders import Link
 
@@ -120,9 +120,10 @@ class ShopPush:
             if self.store.outbox.by_key(key) is not None:
                 return 0  # queued before (by this session or another)
             try:
-                self.store.outbox.enqueue(con, key=key, order_id=order_id, supplier=shop,
-                                          action=kind, payload=payload, now=now)
-            except sqlite3.IntegrityError:
+                with self.store.attempt():
+                    self.store.outbox.enqueue(con, key=key, order_id=order_id, supplier=shop,
+                                              action=kind, payload=payload, now=now)
+            except IntegrityError:
                 return 0
             self.store.audit(order_id, "ordertui", kind.value, detail)
         self.services.wake_outbox()

@@ -25,8 +25,8 @@ from ordertui.store.sync_state import SyncState
 class Store(SyncMerge, OrderStates, OrderQueries, SyncState, AuditLog, ShopOrders, FxRates):
     """The merchant's local database."""
 
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path)
+    def __init__(self, target: Path | str, *, password: str | None = None) -> None:
+        super().__init__(target, password=password)
         self.outbox = Outbox(self)
 
 

@@ -13,13 +13,23 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from ordertui.domain.errors import StoreBusy
 from ordertui.i18n import _
 from ordertui.sqlite_file import committed
 from ordertui.store.schema import LATEST, MIGRATIONS
-from ordertui.store.watch import StoreWatch
+from ordertui.store.watch import FileLock, StoreWatch
+
+if TYPE_CHECKING:
+    from ordertui.store.postgres import PgLock, PgPool, PgWatch
+
+#: the advisory locks of ordertui on PostgreSQL: ordertui's 32 bits, then which lock
+LOCK_SPACE = 0x6F72_6474  # "ordt"
+WRITE_LOCK = (LOCK_SPACE << 32) | 1
+
+#: what both backends raise for a row that breaks a constraint (PostgreSQL's as SQLite's)
+IntegrityError = sqlite3.IntegrityError
 
 #: how long ``close`` waits for a transaction under way, twice (before and after interrupting)
 CLOSE_WAIT_S = 5.0
@@ -59,38 +69,70 @@ def _split_sql(script: str) -> Iterator[str]:
 
 
 class StoreBase:
-    """The store's database file: a connection per thread, transactions, the schema."""
+    """The store's database: a connection per thread, transactions, the schema.
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    ``target`` is the SQLite file, or a ``postgresql://`` URL of a database shared by a team
+    (``postgres.py``); the code of the store runs the same statements on both."""
+
+    def __init__(self, target: Path | str, *, password: str | None = None) -> None:
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[Any] = []
         #: transactions under way on any thread: ``close`` waits for them, since closing a
         #: connection another thread is running a statement on can crash the process
         self._active = 0
         self._idle = threading.Condition()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.pg: PgPool | None = None
+        if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+            from ordertui.store.postgres import PgPool, server_name
+            self.url: str | None = target
+            self.path = Path()
+            self.where = server_name(target)
+            self.pg = PgPool(target, password=password)
+        else:
+            self.url = None
+            self.path = Path(target)
+            self.where = str(self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
         self._finish_bulk_load()
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return "sqlite" if self.pg is None else "postgresql"
 
     # --- connections ---------------------------------------------------------------------
     @property
     def con(self) -> sqlite3.Connection:
-        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        con: Any = getattr(self._local, "con", None)
+        if con is not None and self.pg is not None and (con.raw.broken or con.raw.closed):
+            self._drop_connection(con)  # lost: the pool replaces it
+            con = None
         if con is None:
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA busy_timeout=30000")
-            con.execute("PRAGMA cache_size=-4000")  # 4 MB of page cache per connection
-            con.execute("PRAGMA temp_store=MEMORY")
+            if self.pg is not None:
+                con = self.pg.take()
+            else:
+                con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("PRAGMA synchronous=NORMAL")
+                con.execute("PRAGMA foreign_keys=ON")
+                con.execute("PRAGMA busy_timeout=30000")
+                con.execute("PRAGMA cache_size=-4000")  # 4 MB of page cache per connection
+                con.execute("PRAGMA temp_store=MEMORY")
             self._local.con = con
             with self._lock:
                 self._connections.append(con)
-        return con
+        return cast(sqlite3.Connection, con)
+
+    def _drop_connection(self, con: Any) -> None:
+        with self._lock:
+            if con in self._connections:
+                self._connections.remove(con)
+        if self.pg is not None:
+            self.pg.give_back(con)
+        self._local.con = None
 
     def interrupter(self) -> Callable[[], None]:
         """A function that interrupts the statement the calling thread's connection is
@@ -98,10 +140,22 @@ class StoreBase:
         Take it on the thread that runs the query; call it later from any thread."""
         return self.con.interrupt
 
-    def watch(self) -> StoreWatch:
+    def watch(self) -> StoreWatch | PgWatch:
         """A watch for other connections' commits, on a connection of its own opened on
         first use; call its ``version()`` and ``close()`` on one and the same thread."""
+        if self.pg is not None:
+            from ordertui.store.postgres import PgWatch
+            return PgWatch(self.pg)
         return StoreWatch(self.path)
+
+    def exclusive(self, name: str) -> FileLock | PgLock:
+        """A lock that one process at a time holds, across every process sharing the store
+        (the outbox runner's): an ``flock`` beside the SQLite file, an advisory lock of
+        PostgreSQL's; either is let go when its holder's process ends, however it ends."""
+        if self.pg is not None:
+            from ordertui.store.postgres import RUNNER_LOCK, PgLock
+            return PgLock(self.pg, RUNNER_LOCK)
+        return FileLock(self.path.parent / f"{name}.lock")
 
     def close(self) -> None:
         """Close every thread's connection, once the transactions under way have ended (a
@@ -115,10 +169,15 @@ class StoreBase:
                 self._idle.wait_for(lambda: self._active == 0, timeout=CLOSE_WAIT_S)
         with self._lock:
             for con in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    con.close()
+                with contextlib.suppress(Exception):
+                    if self.pg is not None:
+                        self.pg.give_back(con)
+                    else:
+                        con.close()
             self._connections.clear()
         self._local = threading.local()
+        if self.pg is not None:
+            self.pg.close()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -129,10 +188,17 @@ class StoreBase:
             return
         with self.working():
             try:
-                con.execute("BEGIN IMMEDIATE")
+                if self.pg is not None:
+                    con.execute("BEGIN")
+                    # one writer at a time across every process, as BEGIN IMMEDIATE on SQLite
+                    con.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                else:
+                    con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
                 raise StoreBusy(_("the store at {path} is busy ({error}); try again").format(
-                    path=self.path, error=exc)) from exc
+                    path=self.where, error=exc)) from exc
             with committed(con):
                 yield con
 
@@ -144,11 +210,29 @@ class StoreBase:
             yield con
             return
         with self.working():
-            con.execute("BEGIN")
+            con.execute("BEGIN" if self.pg is None else "BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
                 yield con
             finally:
                 con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def attempt(self) -> Iterator[None]:
+        """Statements that may break a constraint (``IntegrityError``) inside a transaction
+        that goes on after it: SQLite undoes just the failed statement, PostgreSQL the whole
+        transaction, unless the statement runs in a savepoint, as here."""
+        if self.pg is None:
+            yield
+            return
+        con = self.con
+        con.execute("SAVEPOINT attempt")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK TO SAVEPOINT attempt")
+            con.execute("RELEASE SAVEPOINT attempt")
+            raise
+        con.execute("RELEASE SAVEPOINT attempt")
 
     @contextlib.contextmanager
     def working(self) -> Iterator[None]:
@@ -166,10 +250,19 @@ class StoreBase:
     # --- schema --------------------------------------------------------------------------
     @property
     def version(self) -> int:
+        if self.pg is not None:
+            row = self.con.execute("SELECT version FROM ordertui_schema").fetchone() \
+                if self._pg_has("ordertui_schema") else None
+            return int(row[0]) if row else 0
         return int(self.con.execute("PRAGMA user_version").fetchone()[0])
+
+    def _pg_has(self, table: str) -> bool:
+        return self.con.execute("SELECT to_regclass(?) IS NOT NULL", (table,)).fetchone()[0]
 
     def migrate(self, target: int = LATEST) -> int:
         """Apply the migrations this store lacks, each in its own transaction."""
+        if self.pg is not None:
+            return self._migrate_pg(target)
         con = self.con
         while True:
             with self.write():
@@ -180,6 +273,26 @@ class StoreBase:
                     con.execute(statement)
                 con.execute(f"PRAGMA user_version = {current + 1}")
 
+    def _migrate_pg(self, target: int) -> int:
+        """The same migrations on PostgreSQL (``dialect.pg_migrations``); the version is kept
+        in ``ordertui_schema``. Sessions starting at once wait for each other's migration
+        (the write lock), and a database user that may not change the schema is told to
+        ask its owner when the schema is behind."""
+        from ordertui.store.dialect import pg_migrations
+        steps = pg_migrations()
+        raw = cast(Any, self.con).raw
+        while True:
+            with self.write():
+                if not self._pg_has("ordertui_schema"):
+                    raw.execute("CREATE TABLE ordertui_schema (version INTEGER NOT NULL)")
+                    raw.execute("INSERT INTO ordertui_schema VALUES (0)")
+                current = int(raw.execute("SELECT version FROM ordertui_schema").fetchone()[0])
+                if current >= target:
+                    return current
+                for sql in steps[current]:
+                    raw.execute(sql.encode())
+                raw.execute("UPDATE ordertui_schema SET version = %s", (current + 1,))
+
     # --- bulk loading ------------------------------------------------------------------
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:
@@ -188,6 +301,9 @@ class StoreBase:
 
         What was dropped is written down in the same transaction, so a load killed halfway is
         finished the next time the store is opened."""
+        if self.pg is not None:  # PostgreSQL keeps its indexes up to date as it goes
+            yield
+            return
         con = self.con
         with self.write():
             saved = con.execute(
@@ -209,6 +325,8 @@ class StoreBase:
             self._finish_bulk_load()
 
     def _finish_bulk_load(self) -> None:
+        if self.pg is not None:
+            return
         con = self.con
         has = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_restore'").fetchone()
         if not has:
@@ -220,6 +338,8 @@ class StoreBase:
             con.execute("DROP TABLE bulk_restore")
 
     def integrity_check(self) -> str:
+        if self.pg is not None:
+            return "ok"  # the server keeps its own pages whole
         return str(self.con.execute("PRAGMA integrity_check").fetchone()[0])
 
     def data_version(self) -> int:

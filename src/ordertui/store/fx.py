@@ -25,8 +25,9 @@ class FxRates(StoreBase):
                 for day, by_currency in rates.items()
                 for currency, per_eur in by_currency.items()]
         with self.write() as con:
-            con.executemany("INSERT OR REPLACE INTO fx_rates (day, currency, per_eur, source) "
-                            "VALUES (?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO fx_rates (day, currency, per_eur, source) "
+                            "VALUES (?, ?, ?, ?) ON CONFLICT (currency, day) DO UPDATE SET "
+                            "per_eur = excluded.per_eur, source = excluded.source", rows)
         return len(rows)
 
     def fx_published(self, currency: str, day: date) -> Published | None:

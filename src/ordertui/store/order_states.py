@@ -17,14 +17,15 @@ class OrderStates(OrderQueries):
     def add_cancellation(self, order_id: int, request: CancellationRequest) -> int:
         with self.write() as con:
             try:
-                cur = con.execute(
-                    "INSERT INTO cancellations (order_id, state, reason, requested_at, "
-                    "updated_at, source, supplier_message, client_key, history) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (order_id, request.state.value, request.reason,
-                     _epoch(request.requested_at), _epoch(request.updated_at),
-                     request.source.value, request.supplier_message, request.client_key,
-                     _dumps([codec.change_to(h) for h in request.history])))
+                with self.attempt():
+                    cur = con.execute(
+                        "INSERT INTO cancellations (order_id, state, reason, requested_at, "
+                        "updated_at, source, supplier_message, client_key, history) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (order_id, request.state.value, request.reason,
+                         _epoch(request.requested_at), _epoch(request.updated_at),
+                         request.source.value, request.supplier_message, request.client_key,
+                         _dumps([codec.change_to(h) for h in request.history])))
             except sqlite3.IntegrityError:
                 current = self._latest_cancellation(con, order_id)
                 raise CancellationAlreadyActive(self._name(con, order_id),
@@ -45,7 +46,8 @@ class OrderStates(OrderQueries):
     def add_dispute(self, order_id: int, dispute: Dispute) -> int:
         with self.write() as con:
             try:
-                did = self._insert_dispute(con, order_id, dispute, dispute.source)
+                with self.attempt():
+                    did = self._insert_dispute(con, order_id, dispute, dispute.source)
             except sqlite3.IntegrityError:
                 current = self._latest_dispute(con, order_id)
                 raise DisputeAlreadyOpen(self._name(con, order_id),
@@ -80,10 +82,11 @@ class OrderStates(OrderQueries):
             cancelled = status is OrderStatus.CANCELLED
             # a linked order's amounts are the shop's (store/shop_orders.py)
             con.execute("UPDATE orders SET status = ?, updated_at = ?, "
-                        "counted_price = CASE WHEN ? THEN 0 ELSE COALESCE(revenue, total_price) "
-                        "END, counted_cost = CASE WHEN ? THEN 0 WHEN revenue IS NOT NULL THEN "
+                        "counted_price = CASE WHEN ? = 1 THEN 0 "
+                        "ELSE COALESCE(revenue, total_price) END, "
+                        "counted_cost = CASE WHEN ? = 1 THEN 0 WHEN revenue IS NOT NULL THEN "
                         "COALESCE(cost_converted, 0) ELSE total_cost END, "
-                        "profit = CASE WHEN ? THEN 0 WHEN revenue IS NOT NULL THEN "
+                        "profit = CASE WHEN ? = 1 THEN 0 WHEN revenue IS NOT NULL THEN "
                         "COALESCE(revenue - cost_converted, 0) ELSE total_price - total_cost END "
                         "WHERE id = ?", (status.value, now or _now(), cancelled, cancelled,
                                          cancelled, order_id))

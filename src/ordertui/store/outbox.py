@@ -106,8 +106,9 @@ class Outbox:
               ambiguous: bool) -> None:
         with self.store.write() as con:
             con.execute("UPDATE outbox SET state = 'pending', next_at = ?, last_error = ?, "
-                        "ambiguous = MAX(ambiguous, ?), updated_at = ? WHERE id = ?",
-                        (next_at, error, int(ambiguous), now, entry_id))
+                        "ambiguous = CASE WHEN ambiguous > ? THEN ambiguous ELSE ? END, "
+                        "updated_at = ? WHERE id = ?",
+                        (next_at, error, int(ambiguous), int(ambiguous), now, entry_id))
 
     def entries(self, *, states: tuple[str, ...] = (PENDING, SENDING), order_id: int | None = None,
                 limit: int = 200, to: str | None = None) -> list[OutboxEntry]:

@@ -83,6 +83,14 @@ PROTECTION_CLAUSE = (
     "AND o.dispute_state IS NULL)")
 
 
+def pg_query(text: str) -> str | None:
+    """The same search for PostgreSQL's ``to_tsquery``: every word a prefix, all required."""
+    tokens = _TOKEN.findall(text.lower())
+    if not tokens:
+        return None
+    return " & ".join(f"{t}:*" for t in tokens[:12])
+
+
 def fts_query(text: str) -> str | None:
     """Turn what a person typed into an FTS5 query: every word as a prefix, all required.
 
@@ -117,11 +125,11 @@ class OrderQueries(StoreBase):
             clauses.append(f"id IN ({', '.join('?' for _ in q.ids)})")
             params.extend(q.ids)
         if q.search.strip():
-            match = fts_query(q.search)
+            match = fts_query(q.search) if self.pg is None else pg_query(q.search)
             if match is None:
-                clauses.append("0")
+                clauses.append("1 = 0")
             else:
-                clauses.append("id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)")
+                clauses.append(self._search_clause())
                 params.append(match)
         if q.protection_ends_within_days is not None:
             clauses.append(PROTECTION_CLAUSE)
@@ -129,6 +137,18 @@ class OrderQueries(StoreBase):
             horizon = now + max(q.protection_ends_within_days, 0) * 86400
             params.extend((now, horizon, now, horizon))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _search_clause(self) -> str:
+        if self.pg is not None:
+            return "search @@ to_tsquery('simple', public.unaccent(?))"
+        return "id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)"
+
+    def _sort_columns(self, key: SortKey) -> tuple[str, ...]:
+        cols = SORT_COLUMNS[key]
+        if self.pg is None:
+            return cols
+        from ordertui.store.dialect import sort_column
+        return tuple(sort_column(c) for c in cols)
 
     @staticmethod
     def _attention(q: OrderQuery, params: list[Any]) -> str:
@@ -162,7 +182,7 @@ class OrderQueries(StoreBase):
         last ``limit`` rows; ``offset`` skips rows from the start (or from the end with
         ``from_end``), for the rare jump to an arbitrary position.
         """
-        cols = SORT_COLUMNS[q.sort]
+        cols = self._sort_columns(q.sort)
         where, params = self._where(q)
         reverse = from_end or before is not None
         desc = q.descending != reverse
@@ -190,6 +210,12 @@ class OrderQueries(StoreBase):
 
         Remembered per connection until the store changes, because a window and its count
         both need it (the first to choose how to search, the second to show it)."""
+        if self.pg is not None:
+            match = pg_query(text)
+            if match is None:
+                return 0
+            return int(self.con.execute("SELECT count(*) FROM orders WHERE "
+                                        + self._search_clause(), (match,)).fetchone()[0])
         match = fts_query(text)
         if match is None:
             return 0
@@ -217,7 +243,7 @@ class OrderQueries(StoreBase):
         sorts them. That is right for a few hundred matches and slow for tens of thousands
         (a common name, a product word). Then walking the sort's index and keeping the rows
         that match finds a window's worth in a few milliseconds."""
-        if not q.search.strip() or q.ids:
+        if not q.search.strip() or q.ids or self.pg is not None:
             return "orders"
         if self.search_count(q.search) <= BROAD_SEARCH or q.sort not in SORT_INDEX:
             return "orders"
@@ -234,7 +260,7 @@ class OrderQueries(StoreBase):
 
     def position_of(self, q: OrderQuery, key: Sequence[Any]) -> int:
         """How many rows come before the row with ``key``."""
-        cols = SORT_COLUMNS[q.sort]
+        cols = self._sort_columns(q.sort)
         where, params = self._where(q)
         op = ">" if q.descending else "<"  # the rows shown above it
         cond = f"({', '.join(cols)}) {op} ({', '.join('?' for _ in cols)})"
@@ -277,7 +303,7 @@ class OrderQueries(StoreBase):
     def iter_ids(self, q: OrderQuery, batch: int = 1000) -> Iterator[list[int]]:
         """Every matching id in the query's order, in batches; for exports and bulk actions."""
         after: Sequence[Any] | None = None
-        cols = SORT_COLUMNS[q.sort]
+        cols = self._sort_columns(q.sort)
         where, params = self._where(q)
         direction = "DESC" if q.descending else "ASC"
         op = "<" if q.descending else ">"

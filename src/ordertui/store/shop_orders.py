@@ -208,8 +208,8 @@ class ShopOrders(StoreBase):
     def refuse_link(self, order_id: int, shop_order: int) -> None:
         """The merchant said no to this suggestion: it is not proposed again."""
         with self.write() as con:
-            con.execute("INSERT OR IGNORE INTO link_refusals (order_id, shop_order, at) "
-                        "VALUES (?, ?, ?)", (order_id, shop_order, _now()))
+            con.execute("INSERT INTO link_refusals (order_id, shop_order, at) "
+                        "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (order_id, shop_order, _now()))
 
     def allow_link(self, order_id: int, shop_order: int) -> None:
         """The merchant links the pair after all: a refusal of it is forgotten."""
@@ -257,11 +257,13 @@ class ShopOrders(StoreBase):
             con.execute(
                 "UPDATE orders SET revenue = :r, revenue_currency = :cur, cost_converted = :c, "
                 "counted_price = CASE status WHEN 'cancelled' THEN 0 ELSE :r END, "
-                "counted_cost = CASE status WHEN 'cancelled' THEN 0 ELSE COALESCE(:c, 0) END, "
-                "profit = CASE WHEN status = 'cancelled' OR :c IS NULL THEN 0 "
-                "ELSE :r - :c END WHERE id = :id",
+                "counted_cost = CASE status WHEN 'cancelled' THEN 0 ELSE :c0 END, "
+                "profit = CASE WHEN status = 'cancelled' OR :unknown = 1 THEN 0 "
+                "ELSE :r - :c0 END WHERE id = :id",
                 {"r": revenue.to_units(), "cur": revenue.currency,
-                 "c": cost.to_units() if cost is not None else None, "id": order_id})
+                 "c": cost.to_units() if cost is not None else None,
+                 "c0": cost.to_units() if cost is not None else 0,
+                 "unknown": int(cost is None), "id": order_id})
 
     def _clear_order_money(self, con: sqlite3.Connection, order_id: int) -> None:
         con.execute(

@@ -168,14 +168,15 @@ class SyncMerge(OrderStates, AuditLog):
                 old = local.state.value
             else:
                 try:
-                    con.execute(
-                        "INSERT INTO cancellations (order_id, state, reason, requested_at, "
-                        "updated_at, source, supplier_message, client_key, history) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (order_id, snap.state.value, snap.reason, _epoch(snap.requested_at),
-                         _epoch(snap.updated_at), source.value, snap.supplier_message,
-                         snap.client_key,
-                         _dumps([codec.change_to(h) for h in snap.history])))
+                    with self.attempt():
+                        con.execute(
+                            "INSERT INTO cancellations (order_id, state, reason, requested_at, "
+                            "updated_at, source, supplier_message, client_key, history) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (order_id, snap.state.value, snap.reason,
+                             _epoch(snap.requested_at), _epoch(snap.updated_at), source.value,
+                             snap.supplier_message, snap.client_key,
+                             _dumps([codec.change_to(h) for h in snap.history])))
                 except sqlite3.IntegrityError:
                     return None
                 old = None
@@ -227,7 +228,8 @@ class SyncMerge(OrderStates, AuditLog):
                 old: str | None = local.state.value
             else:
                 try:
-                    self._insert_dispute(con, order_id, snap, source)
+                    with self.attempt():
+                        self._insert_dispute(con, order_id, snap, source)
                 except sqlite3.IntegrityError:
                     return None
                 old = None

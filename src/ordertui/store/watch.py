@@ -1,9 +1,14 @@
-"""Noticing another session's changes without touching the store's own connections."""
+"""Noticing another session's changes without touching the store's own connections, and
+the lock one process at a time holds (SQLite's; PostgreSQL's are in ``postgres.py``)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sqlite3
 from pathlib import Path
+from typing import IO
 
 
 class StoreWatch:
@@ -26,3 +31,38 @@ class StoreWatch:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+class FileLock:
+    """An ``flock`` on a file beside the store, held until released or the process ends
+    (the kernel lets it go then, so a crashed session never blocks the next)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> bool:
+        if self._fh is not None:
+            return True
+        fh = open(self.path, "a+")  # noqa: SIM115 - held until released
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._fh = fh
+        return True
+
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from ordertui.store import Store
 from support.demo import OrderFactory
+from support.store import database_errors, other_connection
 
 
-def test_the_audit_log_is_append_only(store: Store, make_order: OrderFactory) -> None:
+def test_the_audit_log_is_append_only(store: Store, store_target: str | Path,
+                                      make_order: OrderFactory) -> None:
     store.bulk_insert([make_order(1)])
     store.audit(1, "merchant", "cancel", "requested cancellation")
     store.audit(None, "sync", "sync", "500 orders")
@@ -22,8 +25,8 @@ def test_the_audit_log_is_append_only(store: Store, make_order: OrderFactory) ->
                 "DELETE FROM audit WHERE id = 1"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write() as con:
             con.execute(sql)
-    other = sqlite3.connect(store.path)  # not even from another connection
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    other = other_connection(store_target)  # not even from another connection
+    with pytest.raises(database_errors(), match="append-only"):
         other.execute("UPDATE audit SET actor = 'x'")
     other.close()
     assert store.con.execute("SELECT * FROM audit ORDER BY id").fetchall() == before

@@ -22,7 +22,7 @@ from ordertui.store import Store
 from support.demo import OrderFactory
 
 
-def _race(path: Path, attempt: Any) -> list[Any]:
+def _race(path: Path | str, attempt: Any) -> list[Any]:
     """Run ``attempt(store)`` in two threads, each with its own Store (connection), at the
     same moment; returns what each returned or raised."""
     stores = [Store(path), Store(path)]
@@ -46,8 +46,8 @@ def _race(path: Path, attempt: Any) -> list[Any]:
     return results
 
 
-def test_one_live_cancellation_per_order_across_connections(store: Store,
-                                                             make_order: OrderFactory) -> None:
+def test_one_live_cancellation_per_order_across_connections(
+        store: Store, store_target: Path | str, make_order: OrderFactory) -> None:
     store.bulk_insert([make_order(1)])
     now = datetime.now(UTC)
 
@@ -56,7 +56,7 @@ def test_one_live_cancellation_per_order_across_connections(store: Store,
             state=CancellationState.REQUESTED, reason="race", requested_at=now,
             updated_at=now, source=Source.LOCAL))
 
-    results = _race(store.path, request)
+    results = _race(store_target, request)
     assert sum(isinstance(r, int) for r in results) == 1
     assert sum(isinstance(r, CancellationAlreadyActive) for r in results) == 1
     assert store.con.execute("SELECT COUNT(*) FROM cancellations").fetchone()[0] == 1
@@ -69,8 +69,8 @@ def test_one_live_cancellation_per_order_across_connections(store: Store,
     assert store.get_order(1).cancellation.state is CancellationState.REQUESTED
 
 
-def test_one_open_dispute_per_order_across_connections(store: Store,
-                                                       make_order: OrderFactory) -> None:
+def test_one_open_dispute_per_order_across_connections(
+        store: Store, store_target: Path | str, make_order: OrderFactory) -> None:
     store.bulk_insert([make_order(1, status=OrderStatus.DELIVERED)])
     now = datetime.now(UTC)
 
@@ -80,7 +80,7 @@ def test_one_open_dispute_per_order_across_connections(store: Store,
             amount=Money.parse("5", "USD"), description="race", opened_at=now,
             updated_at=now, source=Source.LOCAL))
 
-    results = _race(store.path, open_dispute)
+    results = _race(store_target, open_dispute)
     assert sum(isinstance(r, int) for r in results) == 1
     assert sum(isinstance(r, DisputeAlreadyOpen) for r in results) == 1
     assert store.con.execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 1

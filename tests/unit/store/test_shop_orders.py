@@ -7,6 +7,7 @@ the table's total, cost and profit, or leaves the profit unknown without a rate.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -110,7 +111,8 @@ def test_one_shop_order_links_several_supplier_orders(store: Store,
     assert store.unlinked_order_ids() == [a, c]
 
 
-def test_a_refused_suggestion_is_remembered(store: Store, make_order: OrderFactory) -> None:
+def test_a_refused_suggestion_is_remembered(store: Store, store_target: str | Path,
+                                           make_order: OrderFactory) -> None:
     first, second = store.apply_shop_page("main", [shop_order(30), shop_order(31)], "c")
     (order_id,) = supplier_orders(store, make_order, 1)
     assert store.refused_links(order_id) == set()
@@ -120,7 +122,7 @@ def test_a_refused_suggestion_is_remembered(store: Store, make_order: OrderFacto
     store.refuse_link(order_id, second)
     assert store.refused_links(order_id) == {first, second}
     store.close()
-    again = Store(store.path)  # a new session reads the same refusals
+    again = Store(store_target)  # a new session reads the same refusals
     try:
         assert again.refused_links(order_id) == {first, second}
     finally:

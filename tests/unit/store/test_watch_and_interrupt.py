@@ -7,27 +7,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from ordertui.store import Store
 from support.demo import OrderFactory
+from support.store import eventually, other_connection
 
 
-def test_a_watch_sees_every_other_connections_commit(store: Store,
+def test_a_watch_sees_every_other_connections_commit(store: Store, store_target: Path | str,
                                                      make_order: OrderFactory) -> None:
     watch = store.watch()
     try:
         first = watch.version()
         assert watch.version() == first  # nothing committed: no change
         store.bulk_insert([make_order(1)])  # this store's own connection is another one
+        assert eventually(lambda: watch.version() != first)
         second = watch.version()
-        assert second != first
-        other = sqlite3.connect(store.path)  # and so is another session's
+        other = other_connection(store_target)  # and so is another session's
         with other:
             other.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
                           "VALUES (1, NULL, 'other', 'session', '')")
         other.close()
-        assert watch.version() != second
+        assert eventually(lambda: watch.version() != second)
     finally:
         watch.close()
     watch.close()  # closing twice is harmless

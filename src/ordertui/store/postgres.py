@@ -1,0 +1,359 @@
+"""The store on a PostgreSQL server shared by a team (``[store] url``), through psycopg 3.
+
+Each thread of a process takes a connection from one pool (psycopg_pool) and keeps it, as
+each thread keeps its SQLite connection: the store's code runs the same statements on both
+(translated once by ``dialect.statement``) through :class:`PgConnection`, which speaks the
+part of ``sqlite3``'s interface the store uses.
+
+The same guarantees as on SQLite, across every process on every server:
+
+- writes are serialised: each write transaction first takes one transaction-level advisory
+  lock (``pg_advisory_xact_lock``), as SQLite's ``BEGIN IMMEDIATE`` takes the file's write
+  lock, so a check and the write it allows never interleave with another session's; reads
+  never wait (a read takes a snapshot);
+- one outbox runner at a time: the runner holds a session-level advisory lock on a
+  connection of its own (``pg_try_advisory_lock``), released by the server when that
+  connection ends, however its process ends;
+- a change made anywhere reaches every open screen: triggers on the shared tables
+  ``NOTIFY ordertui`` when a transaction commits, and each screen's :class:`PgWatch`
+  ``LISTEN``s on a connection of its own (nothing polls a table).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+import psycopg.errors
+import psycopg.pq
+from psycopg.adapt import Loader
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import RowMaker
+from psycopg.types.numeric import Int8Dumper
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ordertui.domain.errors import StoreUnavailable
+from ordertui.i18n import _
+from ordertui.store.connection import LOCK_SPACE, IntegrityError
+from ordertui.store.dialect import statement
+
+#: the runner's advisory lock (beside connection.WRITE_LOCK in LOCK_SPACE)
+RUNNER_LOCK = (LOCK_SPACE << 32) | 2
+
+#: the channel every change is announced on
+CHANNEL = "ordertui"
+
+#: how long a command waits for a server before it says it cannot reach it
+CONNECT_TIMEOUT_S = 5
+
+
+def is_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def server_name(url: str) -> str:
+    """The server and database a URL names, for messages: never its user's password."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return _("the database server in [store] url")
+    host = str(info.get("host") or os.environ.get("PGHOST") or "localhost")
+    port = str(info.get("port") or os.environ.get("PGPORT") or "5432")
+    db = str(info.get("dbname") or os.environ.get("PGDATABASE") or info.get("user") or "")
+    where = f"{host}:{port}" if not host.startswith("/") else host
+    return f"{where}/{db}" if db else where
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    # libpq names the host and sometimes the user, never the password; keep one line
+    return line.removeprefix("connection failed: ")[:200]
+
+
+def unavailable(url: str, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(_("cannot reach the database at {server}: {reason}").format(
+        server=server_name(url), reason=_reason(exc)))
+
+
+class _IntLoader(Loader):
+    """``numeric`` as an ``int`` when it is whole (``SUM`` of money units), as SQLite gives."""
+
+    def load(self, data: Any) -> Any:
+        from decimal import Decimal
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else value
+
+
+class Row(tuple[Any, ...]):
+    """A row read by column name or by position (what ``sqlite3.Row`` gives the store)."""
+
+    _names: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _named_rows(cursor: psycopg.Cursor[Any]) -> RowMaker[Any]:
+    names = {d.name: i for i, d in enumerate(cursor.description or ())}
+    cls = type("Row", (Row,), {"_names": names})
+
+    def make(values: Sequence[Any]) -> Any:
+        return cls(values)
+    return make
+
+
+class PgCursor:
+    """The result of one statement, as the store reads ``sqlite3.Cursor``."""
+
+    def __init__(self, cur: psycopg.Cursor[Any], lastrowid: int | None, rows: list[Any] | None
+                 ) -> None:
+        self._cur = cur
+        self.lastrowid = lastrowid
+        self.rowcount = cur.rowcount
+        self._rows = rows
+
+    def fetchone(self) -> Any:
+        if self._rows is not None:
+            return self._rows.pop(0) if self._rows else None
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[Any]:
+        if self._rows is not None:
+            rows, self._rows = self._rows, []
+            return rows
+        return self._cur.fetchall() if self._cur.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
+
+def _param(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+class PgConnection:
+    """One pooled connection, speaking the part of ``sqlite3.Connection`` the store uses.
+
+    It runs in autocommit mode: the store begins and ends its transactions itself, as it
+    does on SQLite."""
+
+    def __init__(self, raw: psycopg.Connection[Any], url: str) -> None:
+        self.raw = raw
+        self.url = url
+        self._row_factory: Any = None
+        raw.adapters.register_loader("numeric", _IntLoader)
+        # every Python int as a bigint, the type of every integer column: a parameter used
+        # twice (":c" in a SET and a CASE) must have one type
+        raw.adapters.register_dumper(int, Int8Dumper)
+
+    # --- what sqlite3.Connection offers ----------------------------------------------------
+    @property
+    def row_factory(self) -> Any:
+        return self._row_factory
+
+    @row_factory.setter
+    def row_factory(self, factory: Any) -> None:
+        self._row_factory = factory
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
+        text, returning = statement(sql)
+        cur = self.raw.cursor(row_factory=_named_rows) if self._row_factory else self.raw.cursor()
+        try:
+            cur.execute(text.encode(),
+                        params if isinstance(params, dict) else [_param(p) for p in params])
+        except psycopg.Error as exc:
+            raise self._translate(exc) from exc
+        if returning:
+            row = cur.fetchone()
+            return PgCursor(cur, int(row[0]) if row else None, [])
+        return PgCursor(cur, None, None)
+
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
+        text, returning = statement(sql)
+        if returning:
+            text = text[:-len(" RETURNING id")]
+        cur = self.raw.cursor()
+        try:
+            cur.executemany(text.encode(),
+                            [[_param(p) for p in params] for params in seq])
+        except psycopg.Error as exc:
+            raise self._translate(exc) from exc
+        return PgCursor(cur, None, [])
+
+    def interrupt(self) -> None:
+        """Cancel the statement running on this connection (from any thread)."""
+        with contextlib.suppress(psycopg.Error):
+            self.raw.cancel_safe(timeout=2)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    # --- errors ------------------------------------------------------------------------
+    def _translate(self, exc: psycopg.Error) -> BaseException:
+        """The store's errors as its code catches them on either backend."""
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            return sqlite3.OperationalError("interrupted")
+        if isinstance(exc, psycopg.errors.IntegrityError):
+            return Conflict(_reason(exc))
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return Refused(_reason(exc))
+        if isinstance(exc, psycopg.OperationalError) or self.raw.closed or self.raw.broken:
+            return unavailable(self.url, exc)
+        return exc
+
+
+class Conflict(IntegrityError):
+    """A row that would break a unique or check constraint (PostgreSQL's, told as SQLite's)."""
+
+
+class Refused(sqlite3.DatabaseError):
+    """The database refused a statement to this database user (its grants, its row policies)."""
+
+
+class PgPool:
+    """The process's connections to one database."""
+
+    def __init__(self, url: str, *, password: str | None = None, max_size: int = 8) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
+                                  "application_name": "ordertui"}
+        if password:
+            kwargs["password"] = password
+        self.kwargs = kwargs
+        self.pool = ConnectionPool(url, kwargs=kwargs, min_size=1, max_size=max_size,
+                                   open=False, timeout=CONNECT_TIMEOUT_S * 2,
+                                   reconnect_timeout=0, name="ordertui")
+        try:
+            self.pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
+        except (PoolTimeout, psycopg.Error) as exc:
+            self.pool.close(timeout=0)
+            raise unavailable(url, self._first_error(exc)) from None
+
+    def _first_error(self, exc: BaseException) -> BaseException:
+        """The reason a connection cannot be made (the pool only says it timed out)."""
+        try:
+            psycopg.connect(self.url, **self.kwargs).close()
+        except psycopg.Error as direct:
+            return direct
+        return exc
+
+    def take(self) -> PgConnection:
+        try:
+            raw = self.pool.getconn()
+        except (PoolTimeout, psycopg.Error) as exc:
+            raise unavailable(self.url, self._first_error(exc)) from None
+        return PgConnection(raw, self.url)
+
+    def give_back(self, con: PgConnection) -> None:
+        with contextlib.suppress(Exception):
+            if con.in_transaction and not con.raw.broken:
+                con.raw.rollback()
+            self.pool.putconn(con.raw)
+
+    def connect(self) -> psycopg.Connection[Any]:
+        """A connection of its own, outside the pool (a watch's, the runner's lock)."""
+        try:
+            return psycopg.connect(self.url, **self.kwargs)
+        except psycopg.Error as exc:
+            raise unavailable(self.url, exc) from None
+
+    def close(self) -> None:
+        self.pool.close(timeout=2)
+
+
+class PgWatch:
+    """``LISTEN``s for the changes every session announces; ``version()`` counts them.
+
+    Reading what has arrived reads the connection's socket, no query: call ``version()`` as
+    often as the screen likes. A lost connection is opened again on a later call (and counts
+    as a change, since something may have happened meanwhile)."""
+
+    def __init__(self, pool: PgPool) -> None:
+        self.pool = pool
+        self._con: psycopg.Connection[Any] | None = None
+        self._count = 0
+
+    def version(self) -> int:
+        try:
+            if self._con is None or self._con.closed or self._con.broken:
+                self._con = self.pool.connect()
+                self._con.execute(f"LISTEN {CHANNEL}")
+                self._count += 1
+            pgconn = self._con.pgconn
+            ready, _w, _x = select.select([pgconn.socket], [], [], 0)
+            if ready:
+                pgconn.consume_input()
+                if pgconn.status == psycopg.pq.ConnStatus.BAD:
+                    raise psycopg.OperationalError("connection lost")
+            while pgconn.notifies() is not None:
+                self._count += 1
+        except (psycopg.Error, StoreUnavailable, OSError):
+            self.close()
+        return self._count
+
+    def close(self) -> None:
+        if self._con is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._con.close()
+            self._con = None
+
+
+class PgLock:
+    """A session-level advisory lock held on a connection of its own."""
+
+    def __init__(self, pool: PgPool, key: int) -> None:
+        self.pool = pool
+        self.key = key
+        self._con: psycopg.Connection[Any] | None = None
+        self._mutex = threading.Lock()
+
+    def acquire(self) -> bool:
+        with self._mutex:
+            if self._con is not None and not self._con.broken:
+                return True
+            con = self.pool.connect()
+            row = con.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
+            if row and row[0]:
+                self._con = con
+                return True
+            con.close()
+            return False
+
+    def held(self) -> bool:
+        """Still held: the connection that holds it is alive (asks the server)."""
+        with self._mutex:
+            if self._con is None:
+                return False
+            try:
+                self._con.execute("SELECT 1")
+                return True
+            except psycopg.Error:
+                self._con = None
+                return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._con is not None:
+                with contextlib.suppress(psycopg.Error):
+                    self._con.close()  # the server lets the lock go with the session
+                self._con = None
