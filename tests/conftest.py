@@ -37,7 +37,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
         monkeypatch.setenv(var, str(home / sub))
-    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "LC_ALL", "LC_MESSAGES",
+    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "ORDERTUI_STORE_URL", "ORDERTUI_ROLE",
+                "LC_ALL", "LC_MESSAGES",
                 "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     # English unless a test asks for another language, whatever the machine's locale
@@ -59,8 +60,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path: Path, data_dir: Path) -> Config:
-    return parse(demo_raw(), tmp_path / "config.toml", data_dir)
+def config(tmp_path: Path, data_dir: Path, store_target: str | Path) -> Config:
+    """The demo's config; its store on PostgreSQL where the test runs on both backends."""
+    cfg = parse(demo_raw(), tmp_path / "config.toml", data_dir)
+    if isinstance(store_target, str):
+        cfg.store_url = store_target
+    return cfg
 
 
 @pytest.fixture
@@ -153,7 +158,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 #: the tests that run on both backends: those of the store and of what stands on it
-BOTH_BACKENDS = ("tests/unit/store/",)
+BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/services/")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -104,6 +104,31 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     email_table: dict[str, Any] | None = None
     returns: dict[str, Any] = field(default_factory=dict)
+    #: ``[store] url`` (or ORDERTUI_STORE_URL): a PostgreSQL database shared by a team; None:
+    #: the SQLite file in the data directory
+    store_url: str | None = None
+    #: ``[store] password_env``: the variable holding the database user's password (else
+    #: ``.pgpass`` or libpq's PGPASSWORD)
+    store_password_env: str | None = None
+
+    def store_password(self) -> str | None:
+        """The database password from ``[store] password_env``; never printed."""
+        if not self.store_password_env:
+            return None
+        value = os.environ.get(self.store_password_env)
+        if not value:
+            raise ConfigError(str(self.path), _("the variable {name} named by [store] "
+                                                "password_env is not set").format(
+                                                    name=self.store_password_env),
+                              key="store.password_env")
+        return value
+
+    def store_where(self) -> str:
+        """The store as messages name it: the SQLite file, or the server and database."""
+        if self.store_url:
+            from ordertui.store.postgres import server_name
+            return server_name(self.store_url)
+        return str(self.data_dir / "store.sqlite3")
 
     def email(self) -> EmailConfig:
         """The SMTP settings; a clear error when they are missing or wrong."""
@@ -256,6 +281,25 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
                                         dict(settings), table_name)
         return found
 
+    store = raw.get("store", {})
+    if not isinstance(store, dict):
+        raise err(_("[store] must be a table"), "store")
+    store_url = os.environ.get("ORDERTUI_STORE_URL") or store.get("url")
+    if store_url is not None and (not isinstance(store_url, str) or not store_url.startswith(
+            ("postgresql://", "postgres://"))):
+        raise err(_('url must be a PostgreSQL URL, like "postgresql://user@host:5432/db"'),
+                  "store", "url")
+    if isinstance(store.get("url"), str) and re.match(r"postgres(ql)?://[^/@]*:[^/@]*@",
+                                                      store["url"]):
+        raise err(_("put the password in the variable that [store] password_env names, "
+                    "or in ~/.pgpass, not in the URL"), "store", "url")
+    password_env = store.get("password_env")
+    if password_env is not None and not (isinstance(password_env, str)
+                                         and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*",
+                                                          password_env)):
+        raise err(_("password_env must be the name of an environment variable"), "store",
+                  "password_env")
+
     suppliers = adapters("suppliers",
                          _("a supplier name may hold letters, digits, - and _ only"))
     implicit = not suppliers
@@ -285,7 +329,8 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
                   theme=theme, language=language, sync_interval_s=float(interval),
                   stalled_tracking_days=days["stalled_tracking_days"],
                   protection_warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
-                  email_table=email, returns=dict(returns))
+                  email_table=email, returns=dict(returns), store_url=store_url or None,
+                  store_password_env=password_env)
 
 
 _PAIR = re.compile(r"([A-Z]{3})-([A-Z]{3})")

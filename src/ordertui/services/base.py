@@ -52,7 +52,8 @@ class ServicesBase:
         # a supplier's token cache that others can read: refuse to start, as ssh does
         for token_file in sorted((self.data_dir / "suppliers").glob("*/*token*.json")):
             check_private(token_file, _(TOKEN_FILE))
-        self.store = Store(self.data_dir / "store.sqlite3")
+        self.store = Store(config.store_url or self.data_dir / "store.sqlite3",
+                           password=config.store_password())
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
         self.outbox_wakeup: asyncio.Event | None = None
