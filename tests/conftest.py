@@ -163,5 +163,6 @@ BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/services/")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = str(metafunc.definition.path)
-    if "backend" in metafunc.fixturenames and any(part in path for part in BOTH_BACKENDS):
+    if ("backend" in metafunc.fixturenames and any(part in path for part in BOTH_BACKENDS)
+            and not getattr(metafunc.module, "SQLITE_ONLY", False)):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

@@ -312,6 +312,8 @@ class AuditEntry:
     detail: str
     order_id: int | None = None
     id: int | None = None
+    login: str = ""  # the user name of the login that did it ("" before ordertui recorded it)
+    db_user: str = ""  # the database user it worked as (a shared PostgreSQL store)
 
     def who(self) -> str:
         """Who did it, as the merchant reads it: you, ordertui, or the supplier by name."""

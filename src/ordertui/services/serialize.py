@@ -143,7 +143,8 @@ def order(o: Order, audit: list[AuditEntry], pending: list[OutboxEntry]) -> dict
                      "address": codec.address_to(a)},
         "tracking_events": [codec.event_to(e) for e in o.tracking_events],
         "audit": [{"at": codec.ts(e.at), "actor": e.actor, "action": e.action,
-                   "detail": e.detail} for e in audit],
+                   "detail": e.detail, "login": e.login, "db_user": e.db_user}
+                  for e in audit],
         "pending_actions": [{"action": p.action.value, "state": p.state,
                              "attempts": p.attempts, "last_error": p.last_error}
                             for p in pending],

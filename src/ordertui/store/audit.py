@@ -19,20 +19,23 @@ class AuditLog(StoreBase):
         the change it describes or not at all; elsewhere it commits on its own."""
         stamp = _epoch(at) if isinstance(at, datetime) else at
         with self.write() as con:
-            con.execute("INSERT INTO audit (at, order_id, actor, action, detail) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (stamp or _now(), order_id, actor, action, detail))
+            con.execute("INSERT INTO audit (at, order_id, actor, action, detail, login, db_user) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (stamp or _now(), order_id, actor, action, detail, self.login,
+                         self.db_user))
 
     def audit_for(self, order_id: int | None, limit: int = 200) -> list[AuditEntry]:
+        columns = "id, at, order_id, actor, action, detail, login, db_user"
         if order_id is None:
-            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
+            rows = self.con.execute(f"SELECT {columns} FROM audit "
                                     "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         else:
-            rows = self.con.execute("SELECT id, at, order_id, actor, action, detail FROM audit "
+            rows = self.con.execute(f"SELECT {columns} FROM audit "
                                     "WHERE order_id = ? ORDER BY id DESC LIMIT ?",
                                     (order_id, limit)).fetchall()
         return [AuditEntry(id=r[0], at=datetime.fromtimestamp(r[1], UTC), order_id=r[2],
-                           actor=r[3], action=r[4], detail=r[5]) for r in reversed(rows)]
+                           actor=r[3], action=r[4], detail=r[5], login=r[6], db_user=r[7])
+                for r in reversed(rows)]
 
     def record_news(self, events: list[SyncEvent], *, at: int | None = None) -> None:
         """Keep the suppliers' decisions for every open session (joins an open write)."""

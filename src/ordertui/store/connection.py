@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -56,6 +57,14 @@ def store_work(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S
     return run
 
 
+def _login() -> str:
+    """The user name of the login ordertui runs in (an SSH login's, say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
 def _split_sql(script: str) -> Iterator[str]:
     buffer = ""
     for line in script.splitlines(keepends=True):
@@ -96,6 +105,10 @@ class StoreBase:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
         self._finish_bulk_load()
+        #: who this session's audit entries name: the login's user name, the database user
+        self.login = _login()
+        self.db_user = "" if self.pg is None else str(
+            self.con.execute("SELECT current_user").fetchone()[0])
 
     @property
     def backend(self) -> str:

@@ -458,6 +458,12 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX refunds_shop ON refunds (shop_refund_id)
         WHERE shop_refund_id IS NOT NULL;
     """,
+    # 8: who did it, when several people share a store: the login's user name, and the
+    # database user it worked as (on PostgreSQL; empty on SQLite)
+    """
+    ALTER TABLE audit ADD COLUMN login TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit ADD COLUMN db_user TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -12,6 +12,9 @@ from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.states import OrderStatus
 from ordertui.store import queries as store_queries
 
+#: how SQLite's planner reads a search (PostgreSQL plans its own: tests/unit/store elsewhere)
+SQLITE_ONLY = True
+
 
 def _ids(rows: list[Any]) -> list[int]:
     return [r.id for r in rows]
