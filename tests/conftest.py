@@ -1,8 +1,9 @@
 """Shared fixtures: an isolated environment, a data directory, a config, a clock the tests
-move by hand, a Services facade on the demo supplier, a factory for hand-made orders, and the
-redaction list put back after a test that registered generated secrets. The helpers behind
-them are in support/demo.py; the property tests' count of inputs is printed in the run's
-summary."""
+move by hand, a Services facade on the demo supplier, a factory for hand-made orders, the
+redaction list put back after a test that registered generated secrets, and PostgreSQL (the
+server's superuser URL, a fresh database per test). The helpers behind them are in
+support/demo.py and support/postgres.py; the property tests' count of inputs is printed in
+the run's summary."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ordertui.domain.states import OrderStatus
 from ordertui.services.core import Services
 from ordertui.store import Store
 from ordertui.suppliers.demo import DemoAdapter
-from support import properties
+from support import postgres, properties
 from support.demo import DEMO_ORDERS, Clock, OrderFactory, demo_raw, make_services
 
 
@@ -109,6 +110,21 @@ def store(store_target: str | Path) -> Iterator[Store]:
     s = Store(store_target)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> str:
+    """The URL of the tests' PostgreSQL server's superuser (support/postgres.py: from
+    ORDERTUI_TEST_PG, else a private cluster started for the session)."""
+    return postgres.admin_url()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database of this test's own, dropped after it."""
+    url = postgres.fresh_database()
+    yield url
+    postgres.drop_database(url)
 
 
 @pytest.fixture
