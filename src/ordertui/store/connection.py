@@ -306,6 +306,19 @@ class StoreBase:
                     raw.execute(sql.encode())
                 raw.execute("UPDATE ordertui_schema SET version = %s", (current + 1,))
 
+    def grant(self, users: dict[str, frozenset[str]]) -> None:
+        """Give each database user what its role allows (``{user: permission words}``), in
+        one transaction; only the owner of the schema can. On SQLite there is nothing to
+        grant: a file is readable and writable as a whole."""
+        if self.pg is None:
+            return
+        from ordertui.store.dialect import grants
+        raw = cast(Any, self.con).raw
+        with self.write():
+            for user, allow in sorted(users.items()):
+                for sql in grants(user, allow):
+                    raw.execute(sql.encode())
+
     # --- bulk loading ------------------------------------------------------------------
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:
