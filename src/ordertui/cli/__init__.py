@@ -27,6 +27,7 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("return", "refund", "recovered", "stock", "policy"), "returns"),
     **dict.fromkeys(("shop-orders", "link", "unlink"), "shops"),
     "simulate": "simulate",
+    "store": "store",
 }
 
 
