@@ -415,9 +415,30 @@ class CJAdapter(SupplierAdapter):
             key=key, action=action.value, order_id=order_id, route=route, before=before,
             at=self._now(), dispute_id=dispute_id, payload=payload))
 
+    async def _applied_elsewhere(self, action: Action, oid: str) -> Applied:
+        """A cancellation or a dispute asked for with no journal entry here: the order
+        deleted or cancelled, or an undecided dispute on it (the store let the action be
+        queued only when the order had no live request; CJ allows one unfinished dispute)."""
+        if action is Action.CANCEL:
+            try:
+                detail = await self.client.order_detail(oid)
+            except SupplierNotFound:
+                return Applied.YES
+            if str(detail.get("orderStatus")) == "CANCELLED":
+                return Applied.YES
+        items = await self.client.order_disputes(oid)
+        await self._remember_disputes(oid, items)
+        return Applied.YES if any(not item.get("finallyDeal") and not withdrawn(
+            str(item.get("status") or "")) for item in items) else Applied.NO
+
     async def was_applied(self, pending: PendingAction, order: Order) -> Applied:
         """The journal says what was sent; CJ's state says whether it took effect."""
         entry = await asyncio.to_thread(self.state.journal_entry, pending.key)
+        if entry is None and pending.first_attempt_at is not None \
+                and pending.action in (Action.CANCEL, Action.DISPUTE_OPEN):
+            # sent from another data directory sharing the store (its journal is there):
+            # CJ's state of the order says
+            return await self._applied_elsewhere(pending.action, order.supplier_order_id)
         if entry is None:
             return Applied.NO  # the journal is written before every send: nothing went out
         oid = entry.order_id
