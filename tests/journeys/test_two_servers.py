@@ -230,7 +230,7 @@ def test_50_sigkills_alternating_servers_lose_nothing_and_do_nothing_twice(
         server = (team.a, team.b)[n % 2]
         proc = server.start("work", path, n)
         try:
-            _out, err = proc.communicate(timeout=rng.uniform(0.15, 1.1) * typical)
+            _out, err = proc.communicate(timeout=rng.uniform(0.15, 1.3) * typical)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.communicate()
