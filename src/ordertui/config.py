@@ -289,10 +289,6 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
             ("postgresql://", "postgres://"))):
         raise err(_('url must be a PostgreSQL URL, like "postgresql://user@host:5432/db"'),
                   "store", "url")
-    if isinstance(store.get("url"), str) and re.match(r"postgres(ql)?://[^/@]*:[^/@]*@",
-                                                      store["url"]):
-        raise err(_("put the password in the variable that [store] password_env names, "
-                    "or in ~/.pgpass, not in the URL"), "store", "url")
     password_env = store.get("password_env")
     if password_env is not None and not (isinstance(password_env, str)
                                          and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*",

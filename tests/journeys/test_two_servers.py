@@ -29,9 +29,6 @@ import pytest
 from ordertui.simulators.cj import CJSimConfig, CJSimulator
 from ordertui.simulators.common import RunningSim, start_in_thread
 
-pytestmark = pytest.mark.skipif(not os.environ.get("ORDERTUI_TEST_PG"),
-                                reason="needs ORDERTUI_TEST_PG (a PostgreSQL server)")
-
 ROOT = Path(__file__).resolve().parents[2]
 UNPAID = ("CREATED", "IN_CART", "UNPAID")
 
