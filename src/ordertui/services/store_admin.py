@@ -64,6 +64,9 @@ def copy_to(config: Config, url: str, *, password: str | None = None, batch: int
     path = sqlite_path(config)
     if not path.is_file():
         raise CopyRefused(_("there is no store at {path} to copy").format(path=path))
+    # reach the server first: one connection says at once why it cannot be reached (the
+    # pool would try for seconds)
+    store_copy.schema_version(url, password)
     source = Store(path)
     try:
         target = Store(url, password=password)
