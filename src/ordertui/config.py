@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -126,8 +127,9 @@ class Config:
     def store_where(self) -> str:
         """The store as messages name it: the SQLite file, or the server and database."""
         if self.store_url:
-            from ordertui.store.postgres import server_name
-            return server_name(self.store_url)
+            parts = urllib.parse.urlsplit(self.store_url)
+            host = parts.hostname or "localhost"
+            return f"{host}:{parts.port or 5432}{parts.path or ''}"
         return str(self.data_dir / "store.sqlite3")
 
     def email(self) -> EmailConfig:

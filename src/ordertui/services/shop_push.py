@@ -35,7 +35,8 @@ from ordertui.domain.states import in_sentence
 from ordertui.i18n import _
 from ordertui.services import kept as k
 from ordertui.shops.base import ShopAction, TrackingPush
-from ordertui.store.connection import IntegrityError, store_work
+from ordertui.store.connection import store_work
+from ordertui.store.dialect import IntegrityError
 from ordertui.store.outbox import FAILED, OutboxEntry
 from ordertui.store.shop_orders import Link
 

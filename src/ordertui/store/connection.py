@@ -19,18 +19,13 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from ordertui.domain.errors import StoreBusy
 from ordertui.i18n import _
 from ordertui.sqlite_file import committed
+from ordertui.store.dialect import RUNNER_LOCK, WRITE_LOCK
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.store.watch import FileLock, StoreWatch
 
 if TYPE_CHECKING:
     from ordertui.store.postgres import PgLock, PgPool, PgWatch
 
-#: the advisory locks of ordertui on PostgreSQL: ordertui's 32 bits, then which lock
-LOCK_SPACE = 0x6F72_6474  # "ordt"
-WRITE_LOCK = (LOCK_SPACE << 32) | 1
-
-#: what both backends raise for a row that breaks a constraint (PostgreSQL's as SQLite's)
-IntegrityError = sqlite3.IntegrityError
 
 #: how long ``close`` waits for a transaction under way, twice (before and after interrupting)
 CLOSE_WAIT_S = 5.0
@@ -166,7 +161,7 @@ class StoreBase:
         (the outbox runner's): an ``flock`` beside the SQLite file, an advisory lock of
         PostgreSQL's; either is let go when its holder's process ends, however it ends."""
         if self.pg is not None:
-            from ordertui.store.postgres import RUNNER_LOCK, PgLock
+            from ordertui.store.postgres import PgLock
             return PgLock(self.pg, RUNNER_LOCK)
         return FileLock(self.path.parent / f"{name}.lock")
 

@@ -18,8 +18,17 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 
 from ordertui.store.schema import MIGRATIONS
+
+#: what both backends raise for a row that breaks a constraint (PostgreSQL's as SQLite's)
+IntegrityError = sqlite3.IntegrityError
+
+#: the advisory locks of ordertui on PostgreSQL: ordertui's 32 bits, then which lock
+LOCK_SPACE = 0x6F72_6474  # "ordt"
+WRITE_LOCK = (LOCK_SPACE << 32) | 1
+RUNNER_LOCK = (LOCK_SPACE << 32) | 2
 
 #: the tables whose rows have an ``id`` the store reads back after an insert
 ID_TABLES = frozenset({

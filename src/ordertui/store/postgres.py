@@ -40,11 +40,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ordertui.domain.errors import StoreUnavailable
 from ordertui.i18n import _
-from ordertui.store.connection import LOCK_SPACE, IntegrityError
-from ordertui.store.dialect import statement
-
-#: the runner's advisory lock (beside connection.WRITE_LOCK in LOCK_SPACE)
-RUNNER_LOCK = (LOCK_SPACE << 32) | 2
+from ordertui.store.dialect import IntegrityError, statement
 
 #: the channel every change is announced on
 CHANNEL = "ordertui"
