@@ -37,8 +37,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
         monkeypatch.setenv(var, str(home / sub))
-    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "LC_ALL", "LC_MESSAGES",
-                "LANGUAGE"):
+    for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "ORDERTUI_ROLE", "LC_ALL",
+                "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     # English unless a test asks for another language, whatever the machine's locale
     monkeypatch.setenv("LANG", "C.UTF-8")
