@@ -6,9 +6,7 @@ and do it."""
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from ordertui.domain.states import OrderStatus
 from ordertui.export.request import ExportRequest
 from ordertui.services.core import Services
 from support.demo import Clock, demo_raw, make_services
+from support.roles import digest as store_digest
 
 P = Permission
 ADDRESS = ["Anna Schmidt", "Hauptstraße 5", "10115 Berlin"]
@@ -117,22 +116,8 @@ def test_every_permission_but_view_guards_an_entry_point() -> None:
 
 
 def digest(s: Services, tmp_path: Path) -> str:
-    """The whole store, row by row, the config file and the export's file: what an action
-    could write or queue."""
-    h = hashlib.sha256()
-    con = sqlite3.connect(f"file:{s.data_dir / 'store.sqlite3'}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name")]
-        for table in tables:
-            rows = sorted(repr(r) for r in con.execute(f'SELECT * FROM "{table}"'))
-            h.update(f"{table}:{len(rows)}:{''.join(rows)}".encode())
-    finally:
-        con.close()
-    for path in (s.config.path, tmp_path / "orders.csv"):
-        h.update(path.read_bytes() if path.exists() else b"<none>")
-    return h.hexdigest()
+    """What an action could write or queue: the store, the config file, the export's file."""
+    return store_digest(s.data_dir, s.config.path, tmp_path / "orders.csv")
 
 
 async def call(fn: Call, s: Services, o: Orders, tmp_path: Path) -> Any:
