@@ -1,5 +1,5 @@
 """`?`: every key of the screen you came from, grouped as the key table groups them, with the
-keys as remapped in the config."""
+keys as remapped in the config; and, for a role that leaves some out, which."""
 
 from __future__ import annotations
 
@@ -73,6 +73,11 @@ class HelpDialog(Dialog[None]):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
+            role = self.services.role
+            if role.left_out:  # where the merchant looks for the keys that are not there
+                yield Static(Text(_("Your role {role} leaves out: {actions}").format(
+                    role=role.name, actions=", ".join(p.label for p in role.left_out)),
+                    style="bold"), markup=False, id="help-role")
             for group, entries in collect(self.target).items():
                 yield Static(_section(group, entries), markup=False, classes="help-group")
             if isinstance(self.target, BaseScreen) and self.target.SHOWS_FLAGS:
