@@ -15,6 +15,7 @@ from textual.widgets import RadioButton
 from ordertui.domain.roles import BUILTIN_ROLES, Permission, Role
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services
+from ordertui.tui import keys
 from ordertui.tui.app import OrderTUI
 from ordertui.tui.commands import commands
 from ordertui.tui.dialogs.help import HelpDialog
@@ -58,10 +59,10 @@ async def open_details(pilot: Any, order_id: int) -> DetailsScreen:
     return screen
 
 
-async def help_text(pilot: Any) -> str:
+async def help_text(pilot: Any, group: str = "Move") -> str:
     app = pilot.app
     await pilot.press("question_mark")
-    await until(pilot, lambda: isinstance(app.screen, HelpDialog) and "Move" in flat_text(app))
+    await until(pilot, lambda: isinstance(app.screen, HelpDialog) and group in flat_text(app))
     return flat_text(app)
 
 
@@ -228,3 +229,29 @@ async def test_the_owner_sees_no_role(services: Services) -> None:
         assert "Export" in footer(app)
         text = await help_text(pilot)
         assert "leaves out" not in text
+
+
+def test_one_key_id_needs_one_permission_wherever_it_is_bound() -> None:
+    for k in keys.TABLE:
+        assert k.permission == keys.PERMISSIONS.get(k.id), k
+    assert keys.PERMISSIONS["refund"] is Permission.REFUND
+    assert "record" not in keys.PERMISSIONS  # a cancellation or a dispute: the screen asks
+
+
+async def test_the_role_in_german(tmp_path: Path) -> None:
+    services = make_services(tmp_path, extra={"app": {"language": "de"}})
+    await services.sync()
+    services.use_role(STAFF)
+    app = OrderTUI(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await orders_ready(pilot)
+        assert "Rolle staff" in screen_text(app).splitlines()[0]
+        text = await help_text(pilot, "Bewegen")
+        assert "Ihre Rolle staff lässt aus: Rückerstattung, Export, Einstellungen" in text
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: "Die Rolle 'staff' darf nicht Bestellungen exportieren; "
+                                   "fragen Sie jemanden, dessen Rolle export erlaubt"
+                    in notifications(app))
+    services.store.close()
