@@ -31,6 +31,7 @@ from support.tui import (
     orders_with,
     screen_text,
     until,
+    widget_text,
 )
 
 # the demo supplier's answers are looked for often (conftest.py)
@@ -81,6 +82,9 @@ async def test_staff_is_not_offered_export_or_settings_and_is_told_why(
         assert "Your role staff leaves out: Refund, Export, Settings" in text
         assert "Export" not in text.replace("leaves out: Refund, Export", "")
         assert "Sync" in text and "Cancel" in text
+        everything = widget_text(app)  # the help's last line too, below the fold
+        assert "Keys can be remapped under [keys] in the config file." in everything
+        assert "ctrl+p → Settings" not in everything
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, OrdersScreen))
 

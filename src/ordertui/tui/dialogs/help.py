@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ordertui.domain.roles import Permission
 from ordertui.i18n import _, ngettext
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
@@ -93,9 +94,10 @@ class HelpDialog(Dialog[None]):
                                              "arrived"))]
                 yield Static(_section(_("Flags in the table"), rows), markup=False,
                              classes="help-group")
-            yield Static(Text(_("Keys can be remapped under [keys] in the config file, or in "
-                                "Settings (ctrl+p → Settings)."), style="italic"),
-                         markup=False)
+            remap = (_("Keys can be remapped under [keys] in the config file, or in "
+                       "Settings (ctrl+p → Settings).") if role.allows(Permission.SETTINGS)
+                     else _("Keys can be remapped under [keys] in the config file."))
+            yield Static(Text(remap, style="italic"), markup=False)
 
     def action_scroll_down(self) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_down()
