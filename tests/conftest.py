@@ -39,8 +39,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
         monkeypatch.setenv(var, str(home / sub))
     for var in ("ORDERTUI_CONFIG", "ORDERTUI_DATA_DIR", "ORDERTUI_STORE_URL", "ORDERTUI_ROLE",
-                "LC_ALL", "LC_MESSAGES",
-                "LANGUAGE"):
+                "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     # English unless a test asks for another language, whatever the machine's locale
     monkeypatch.setenv("LANG", "C.UTF-8")

@@ -26,7 +26,8 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from ordertui.domain.errors import ConfigError, OrdertuiError
+from ordertui.domain.errors import ConfigError, OrdertuiError, ValidationError
+from ordertui.domain.roles import BUILTIN_ROLES, EVERYTHING, OWNER, Permission, Role, permissions
 from ordertui.fsutil import atomic_write
 from ordertui.i18n import CHOICES, PSEUDO, _
 from ordertui.secrets import check_private, has_inline_secret, register_secrets, resolve_secret
@@ -131,6 +132,21 @@ class Config:
             host = parts.hostname or "localhost"
             return f"{host}:{parts.port or 5432}{parts.path or ''}"
         return str(self.data_dir / "store.sqlite3")
+    #: the roles a session may take (``--role``, ``ORDERTUI_ROLE``): the built-in ones, as
+    #: ``[roles.<name>]`` changes them, and the config's own
+    roles: dict[str, Role] = field(default_factory=lambda: dict(BUILTIN_ROLES))
+
+    def role(self, name: str | None = None) -> Role:
+        """The role called ``name`` (``owner`` for None or ""); a one-line error naming the
+        roles there are for a name that is none of them."""
+        name = name or OWNER
+        found = self.roles.get(name)
+        if found is None:
+            raise ValidationError("role", _(
+                "no role named {name} (from --role or ORDERTUI_ROLE); the roles are {roles}, "
+                "and [roles.NAME] in {path} adds one").format(
+                    name=repr(name), roles=", ".join(self.roles), path=self.path))
+        return found
 
     def email(self) -> EmailConfig:
         """The SMTP settings; a clear error when they are missing or wrong."""
@@ -322,13 +338,73 @@ def parse(raw: dict[str, Any], path: Path, data_dir: Path) -> Config:
     returns = raw.get("returns", {})
     if not isinstance(returns, dict):
         raise err(_("[returns] must be a table"), "returns")
+    roles = _roles(raw.get("roles", {}), err)
     return Config(path=path, data_dir=data_dir, suppliers=suppliers, implicit_demo=implicit,
                   shops=shops, implicit_demo_shop=implicit_shop, exchange_rates=rates,
                   theme=theme, language=language, sync_interval_s=float(interval),
                   stalled_tracking_days=days["stalled_tracking_days"],
                   protection_warning_days=days["protection_warning_days"], keys=dict(keys), raw=raw,
                   email_table=email, returns=dict(returns), store_url=store_url or None,
-                  store_password_env=password_env)
+                  store_password_env=password_env, roles=roles)
+
+
+#: what a ``[roles.<name>]`` table may set
+ROLE_KEYS = ("allow", "db_users")
+
+
+def _roles(table: Any, err: Callable[..., ConfigError]) -> dict[str, Role]:
+    """``[roles.<name>] allow = ["view", "sync", ...]`` and ``db_users = ["anna", ...]``: the
+    built-in roles as the config changes them, and its own. ``owner`` allows everything
+    whatever the config says; a database user belongs to one role at most."""
+    words = ", ".join(p.value for p in Permission)
+    if not isinstance(table, dict):
+        raise err(_('[roles] holds tables like [roles.staff] with allow = ["view", "sync"]'),
+                  "roles")
+    roles = dict(BUILTIN_ROLES)
+    owners: dict[str, str] = {}  # database user -> the role that lists it
+    for name, settings in table.items():
+        section = f"roles.{name}"
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+            raise err(_("a role name may hold letters, digits, - and _ only"), section)
+        if not isinstance(settings, dict):
+            raise err(_('[{section}] must be a table with allow = ["view", ...]').format(
+                section=section), section)
+        for key in settings:
+            if key not in ROLE_KEYS:
+                raise err(_("a role takes allow and db_users only, not {key}").format(
+                    key=repr(key)), section, key)
+        builtin = BUILTIN_ROLES.get(name)
+        allow_words = settings.get("allow")
+        if allow_words is None:
+            if builtin is None:
+                raise err(_('[{section}] needs allow = [...], words from: {words}').format(
+                    section=section, words=words), section)
+            allow = builtin.allow
+        else:
+            if not isinstance(allow_words, list) or not all(isinstance(w, str)
+                                                            for w in allow_words):
+                raise err(_('allow must be a list of words like ["view", "sync"], from: '
+                            "{words}").format(words=words), section, "allow")
+            allow, unknown = permissions(allow_words)
+            if unknown:
+                raise err(_("{word} is no permission; allow takes words from: {words}").format(
+                    word=repr(unknown[0]), words=words), section, "allow")
+        if name == OWNER and allow | {Permission.VIEW} != EVERYTHING:
+            raise err(_("the owner role may do everything; give the narrower rights to "
+                        "another role, like [roles.staff]"), section, "allow")
+        users = settings.get("db_users", [])
+        if not isinstance(users, list) or not all(isinstance(u, str) and u.strip()
+                                                  for u in users):
+            raise err(_('db_users must be a list of database user names, like ["anna"]'),
+                      section, "db_users")
+        for user in users:
+            if user in owners and owners[user] != name:
+                raise err(_("the database user {user} is in [roles.{other}] already; give "
+                            "each user one role").format(user=repr(user), other=owners[user]),
+                          section, "db_users")
+            owners[user] = name
+        roles[name] = Role(name, allow, tuple(dict.fromkeys(users)))
+    return roles
 
 
 _PAIR = re.compile(r"([A-Z]{3})-([A-Z]{3})")

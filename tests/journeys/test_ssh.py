@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shlex
 import signal
 from collections.abc import Iterator
@@ -228,3 +229,43 @@ def test_a_forced_command_login_starts_ordertui_and_ends_with_it(
     assert not planted.exists()
     assert ordertui_pids(shop.data) == []
     assert "Accepted publickey" in sshd.log.read_text(errors="replace")
+
+
+def test_one_line_per_person_logs_each_in_with_their_role(
+        sshd: SSHServer, terminals: Terminals, tmp_path: Path) -> None:
+    """The README's team recipe: ``command="ORDERTUI_ROLE=staff …",restrict,pty``. Anna's
+    key opens ordertui as staff, who is not offered an export and is told why; the owner's
+    key, in the same account, opens it as the owner."""
+    shop = Shop(tmp_path / "shop").create()
+    wrapper = tmp_path / "ordertui-login"
+    # the code under test, where it is not the installed package's (a checkout of a branch)
+    path = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**shop.env, **path}.items())
+    wrapper.write_text(f"#!/bin/sh\nexport {env}\nexec {ORDERTUI}\n")
+    wrapper.chmod(0o700)
+    anna = sshd.new_key("anna", f'command="ORDERTUI_ROLE=staff {wrapper}",restrict,pty')
+    owner = sshd.new_key("owner", f'command="{wrapper}",restrict,pty')
+
+    term = terminals(100, 30)
+    exit_file = tmp_path / "exit-anna"
+    login(term, sshd.ssh(anna, "ordertui --role owner"), exit_file)  # asks in vain
+    term.wait_for("role staff")
+    term.wait_for("1 of 200")
+    assert " e Export" not in term.flat()
+    term.keys("e")
+    term.wait_for("may not export orders")
+    assert "Export orders" not in term.flat()  # no form opened
+    term.keys("q")
+    assert exit_status(exit_file) == "0"
+
+    term2 = terminals(100, 30)
+    exit_file2 = tmp_path / "exit-owner"
+    login(term2, sshd.ssh(owner), exit_file2)
+    term2.wait_for("1 of 200")
+    assert "role staff" not in term2.flat()
+    term2.keys("e")
+    term2.wait_for("Export orders")  # the form, which staff never saw
+    term2.keys("Escape")
+    term2.wait_gone("Export orders")
+    term2.keys("q")
+    assert exit_status(exit_file2) == "0"

@@ -41,6 +41,8 @@ OPTION_HELP: dict[str, str] = {
     "config_path": N_("Config file (default: the platform's user config directory; env "
                       "ORDERTUI_CONFIG)."),
     "data_dir": N_("Data directory (env ORDERTUI_DATA_DIR)."),
+    "role": N_("What this session may do: owner (the default), staff, viewer, or a role of "
+               "the config's [roles] (env ORDERTUI_ROLE)."),
 }
 
 
@@ -92,9 +94,11 @@ class OrderedGroup(click.Group):
               envvar="ORDERTUI_CONFIG", help=OPTION_HELP["config_path"])
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="ORDERTUI_DATA_DIR", help=OPTION_HELP["data_dir"])
+@click.option("--role", metavar="NAME", envvar="ORDERTUI_ROLE", help=OPTION_HELP["role"])
 @click.pass_context
-def main_group(ctx: click.Context, config_path: Path | None, data_dir: Path | None) -> None:
-    ctx.obj = AppContext(config_path=config_path, data_dir=data_dir)
+def main_group(ctx: click.Context, config_path: Path | None, data_dir: Path | None,
+               role: str | None) -> None:
+    ctx.obj = AppContext(config_path=config_path, data_dir=data_dir, role_name=role)
     if ctx.invoked_subcommand is None:
         from ordertui.cli.tui import run_tui
 

@@ -8,6 +8,7 @@ import click
 
 from ordertui.cli.common import AppContext, closing, fail, guard, pass_app, table
 from ordertui.domain.models import Order, state_words
+from ordertui.domain.roles import Permission
 from ordertui.domain.rules import check_can_cancel
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState
 from ordertui.domain.text import visible
@@ -16,7 +17,10 @@ from ordertui.services import kept, serialize
 
 
 def _send_now(app: AppContext) -> bool:
-    """Try to send what was queued; False when another session's runner has the outbox."""
+    """Try to send what was queued; False when another session's runner has the outbox, or
+    when the role leaves sending to others (the next session that syncs sends it)."""
+    if not app.services.allows(Permission.SYNC):
+        return False
     ran, events = closing(app, app.services.run_outbox)
     for e in events:
         if e.kind in ("refused", "failed"):
@@ -32,8 +36,9 @@ def _report(app: AppContext, order_id: int, what: str) -> Order:
     pending = s.store.outbox.entries(order_id=order_id)
     if pending:
         p = pending[-1]
-        why = visible(kept.shown(p.last_error or "")) or _(
-            "another ordertui session is sending it")
+        why = visible(kept.shown(p.last_error or "")) or (
+            _("another ordertui session is sending it") if s.allows(Permission.SYNC)
+            else _("your role leaves sending to a session whose role allows sync"))
         click.echo(_("{action}: queued, not yet sent ({reason}); it goes out "
                      "automatically").format(action=what, reason=why), err=True)
     return order
@@ -50,6 +55,7 @@ def _report(app: AppContext, order_id: int, what: str) -> Order:
 @guard
 def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
     s = app.services
+    s.require(Permission.CANCEL)  # before the question, not after it
     order_id = s.resolve(order_ref)
     order = s.order(order_id)
     check_can_cancel(order)
@@ -81,6 +87,7 @@ def cancel_cmd(app: AppContext, order_ref: str, reason: str, yes: bool) -> None:
 @guard
 def cancel_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
     s = app.services
+    s.require(Permission.CANCEL)
     order_id = s.resolve(order_ref)
     s.answer_cancellation_info(order_id, message)
     _send_now(app)
@@ -118,6 +125,7 @@ def _dispute_result(app: AppContext, order_id: int, what: str) -> None:
 def dispute_open_cmd(app: AppContext, order_ref: str, reason: str, amount: str,
                      description: str, evidence: tuple[str, ...]) -> None:
     s = app.services
+    s.require(Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     s.open_dispute(order_id, reason=reason, amount=amount, description=description,
                    evidence=list(evidence))
@@ -131,6 +139,7 @@ def dispute_open_cmd(app: AppContext, order_ref: str, reason: str, amount: str,
 @guard
 def dispute_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
     s = app.services
+    s.require(Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     s.reply_dispute(order_id, message)
     _dispute_result(app, order_id, pgettext("queued", "reply"))
@@ -143,6 +152,7 @@ def dispute_reply_cmd(app: AppContext, order_ref: str, message: str) -> None:
 @guard
 def dispute_escalate_cmd(app: AppContext, order_ref: str) -> None:
     s = app.services
+    s.require(Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     s.escalate_dispute(order_id)
     _dispute_result(app, order_id, pgettext("queued", "escalation"))
@@ -154,6 +164,7 @@ def dispute_escalate_cmd(app: AppContext, order_ref: str) -> None:
 @guard
 def dispute_accept_cmd(app: AppContext, order_ref: str) -> None:
     s = app.services
+    s.require(Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     s.accept_dispute_offer(order_id)
     _dispute_result(app, order_id, pgettext("queued", "acceptance"))
@@ -165,6 +176,7 @@ def dispute_accept_cmd(app: AppContext, order_ref: str) -> None:
 @guard
 def dispute_withdraw_cmd(app: AppContext, order_ref: str) -> None:
     s = app.services
+    s.require(Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     s.withdraw_dispute(order_id)
     _dispute_result(app, order_id, pgettext("queued", "withdrawal"))
@@ -215,6 +227,7 @@ def record_cmd(app: AppContext, order_ref: str, cancellation: str | None, disput
     if bool(cancellation) == bool(dispute):
         fail(_("give exactly one of --cancellation or --dispute"), 2)
     s = app.services
+    s.require(Permission.CANCEL if cancellation else Permission.DISPUTE)
     order_id = s.resolve(order_ref)
     if cancellation:
         order = s.record_cancellation(order_id, cancellation, note)

@@ -32,6 +32,8 @@ class AppContext:
 
     config_path: Path | None = None
     data_dir: Path | None = None
+    #: the role asked for (``--role``, ``ORDERTUI_ROLE``); None: the owner
+    role_name: str | None = None
     _config: config_mod.Config | None = None
     _services: Any = None
     cleanups: list[Callable[[], Any]] = field(default_factory=list)
@@ -53,6 +55,7 @@ class AppContext:
 
             config = config_mod.load(self.config_path, self.data_dir)
             check_suppliers(config)  # commands that read the config alone refuse it too
+            config.role(self.role_name)  # a role the config does not know: refused at once
             self._config = config
             if not self.machine:
                 i18n.use(config.language)
@@ -67,7 +70,7 @@ class AppContext:
             from ordertui.services import Services
 
             configure(self.config.data_dir)
-            self._services = Services(self.config)
+            self._services = Services(self.config, role=self.config.role(self.role_name))
         return self._services
 
 

@@ -12,6 +12,7 @@ import click
 from ordertui.cli.common import AppContext, Progress, guard, no_supplier, pass_app
 from ordertui.domain.errors import OrdertuiError, ValidationError
 from ordertui.domain.query import OrderQuery, SortKey
+from ordertui.domain.roles import Permission
 from ordertui.domain.states import OrderStatus
 from ordertui.domain.text import visible
 from ordertui.i18n import _, formats, ngettext
@@ -121,6 +122,7 @@ def export_cmd(app: AppContext, fmt: str | None, output: str | None, status: tup
     if list_columns:
         _list_columns()
         return
+    app.services.require(Permission.EXPORT)  # before anything else is asked of it
     if month is not None and (since or until):
         raise ValidationError("month", _("give --month or --since/--until, not both"))
     start = end = None

@@ -28,6 +28,7 @@ from ordertui.domain.models import OrderSummary
 from ordertui.domain.policy import ProtectionBasis, ProtectionState
 from ordertui.domain.query import OrderQuery, SortKey
 from ordertui.domain.returns import OrderMoney, ReturnDestination, shown
+from ordertui.domain.roles import Permission
 from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import OrderStatus, Source
 from ordertui.domain.text import visible
@@ -383,6 +384,7 @@ def _rate(rate: Decimal) -> str:
 @guard
 def sync_cmd(app: AppContext, supplier: str | None, shop: str | None) -> None:
     s = app.services
+    s.require(Permission.SYNC)
     if supplier and supplier not in s.config.suppliers:
         raise ValidationError("supplier", no_supplier(supplier, s.config))
     if shop and shop not in s.config.shops:
@@ -440,6 +442,7 @@ def _note(text: str) -> str:
 @guard
 def add_cmd(app: AppContext, supplier: str, ids: tuple[str, ...]) -> None:
     s = app.services
+    s.require(Permission.SYNC)
     if supplier not in s.config.suppliers:
         raise ValidationError("supplier", no_supplier(supplier, s.config))
     report = closing(app, s.add_orders, supplier, list(ids))
@@ -468,6 +471,7 @@ def demo_group() -> None:
 @guard
 def demo_seed_cmd(app: AppContext, count: int, seed: int | None) -> None:
     s = app.services
+    s.require(Permission.SYNC)
     bar = Progress(_("seeding the demo supplier"))
     started = time.monotonic()
     report = closing(app, s.seed_demo, count, seed, lambda p: bar(p.done, p.total))

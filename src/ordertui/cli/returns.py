@@ -10,6 +10,7 @@ import click
 from ordertui.cli.common import AppContext, fail, guard, pass_app, table
 from ordertui.domain.models import items_shown
 from ordertui.domain.returns import OrderMoney, Return, ReturnDestination, ReturnState, shown
+from ordertui.domain.roles import Permission
 from ordertui.domain.text import visible
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services.policy import (
@@ -64,6 +65,7 @@ def return_group() -> None:
 def return_open_cmd(app: AppContext, order_ref: str, items: str, reason: str, tracking: str,
                     destination: str | None) -> None:
     s = app.services
+    s.require(Permission.RETURN)
     order_id = s.resolve(order_ref)
     options = s.returns.return_options(order_id)
     r = s.returns.open_return(order_id, parse_items(items), reason, tracking=tracking,
@@ -97,6 +99,7 @@ def return_open_cmd(app: AppContext, order_ref: str, items: str, reason: str, tr
 def return_set_cmd(app: AppContext, order_ref: str, state: str, tracking: str | None,
                    condition: str | None, return_id: int | None) -> None:
     s = app.services
+    s.require(Permission.RETURN)
     order_id = s.resolve(order_ref)
     if return_id is None:
         return_id = s.returns.current_return(order_id).id
@@ -149,6 +152,7 @@ def return_list_cmd(app: AppContext, states: tuple[str, ...], limit: int) -> Non
 def refund_cmd(app: AppContext, order_ref: str, amount: str, reason: str,
                item_returned: bool) -> None:
     s = app.services
+    s.require(Permission.REFUND)
     order_id = s.resolve(order_ref)
     refund = s.returns.record_refund(order_id, amount, reason, item_returned=item_returned)
     order = s.order(order_id)
@@ -166,6 +170,7 @@ def refund_cmd(app: AppContext, order_ref: str, amount: str, reason: str,
 @guard
 def recovered_cmd(app: AppContext, order_ref: str, amount: str, note: str) -> None:
     s = app.services
+    s.require(Permission.REFUND)
     order_id = s.resolve(order_ref)
     rec = s.returns.record_recovery(order_id, amount, note)
     order = s.order(order_id)
@@ -215,6 +220,7 @@ def stock_list_cmd(app: AppContext, sku: str | None, include_empty: bool) -> Non
 @guard
 def stock_use_cmd(app: AppContext, sku: str, order_ref: str, quantity: int) -> None:
     s = app.services
+    s.require(Permission.RETURN)
     order_id = s.resolve(order_ref)
     uses = s.returns.use_stock(sku, order_id, quantity)
     order = s.order(order_id)

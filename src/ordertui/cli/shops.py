@@ -14,6 +14,7 @@ from ordertui.cli.common import AppContext, guard, no_shop, pass_app, table
 from ordertui.domain import codec
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.money import exponent
+from ordertui.domain.roles import Permission
 from ordertui.domain.shop import ShopOrder, ShopQuery
 from ordertui.domain.text import visible
 from ordertui.i18n import N_, _, formats, ngettext
@@ -132,6 +133,7 @@ def link_cmd(app: AppContext, order_ref: str, shop_ref: str | None) -> None:
         click.echo(_("link with: {command}").format(
             command=f"ordertui link {order_id} --shop-order NAME"), err=True)
         return
+    s.require(Permission.LINK)
     linked = s.shops.link(order_id, shop_ref)
     click.echo(_("{order}: linked to {shop_order} of {shop}").format(
         order=visible(order.display_name), shop_order=visible(linked.name),
@@ -145,6 +147,7 @@ def link_cmd(app: AppContext, order_ref: str, shop_ref: str | None) -> None:
 @guard
 def unlink_cmd(app: AppContext, order_ref: str) -> None:
     s = app.services
+    s.require(Permission.LINK)
     order_id = s.resolve(order_ref)
     order = s.order(order_id)
     if not s.shops.unlink(order_id):

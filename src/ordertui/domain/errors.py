@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ordertui.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from ordertui.domain.roles import Permission
 
 
 class OrdertuiError(Exception):
@@ -140,6 +145,21 @@ class CapabilityMissing(OrdertuiError):
             if url else _("{supplier} offers no API to {action}").format(supplier=supplier,
                                                                            action=action))
         self.supplier, self.action, self.url = supplier, action, url
+
+
+class NotAllowed(OrdertuiError):
+    """The session's role does not allow this (``ordertui.domain.roles``); nothing was
+    written or queued."""
+
+    exit_code = 2
+
+    def __init__(self, role: str, permission: Permission) -> None:
+        # Translators: "role 'staff' may not refund; ask someone whose role allows refund";
+        # {permission} is the word of [roles.NAME] allow in the config, kept as it is
+        super().__init__(_("role {role} may not {action}; ask someone whose role allows "
+                           "{permission}").format(role=repr(role), action=permission.words,
+                                                  permission=permission.value))
+        self.role, self.permission = role, permission
 
 
 class StoreBusy(OrdertuiError):

@@ -25,6 +25,7 @@ from ordertui.domain.models import (
     StateChange,
 )
 from ordertui.domain.money import Money
+from ordertui.domain.roles import Permission
 from ordertui.domain.states import (
     CancellationState,
     DisputeReason,
@@ -58,6 +59,7 @@ class Actions(ServicesBase):
         return key
 
     def request_cancellation(self, order_id: int, reason: str) -> Order:
+        self.require(Permission.CANCEL)
         reason = rules.check_text("reason", reason)
         order = self.store.get_order(order_id)
         self._require(order, Action.CANCEL)
@@ -71,6 +73,7 @@ class Actions(ServicesBase):
         return self.store.get_order(order_id)
 
     def answer_cancellation_info(self, order_id: int, message: str) -> Order:
+        self.require(Permission.CANCEL)
         message = rules.check_text("message", message)
         order = self.store.get_order(order_id)
         self._require(order, Action.ANSWER_CANCEL_INFO)
@@ -143,6 +146,7 @@ class Actions(ServicesBase):
 
     def open_dispute(self, order_id: int, *, reason: str, amount: str, description: str,
                      evidence: Sequence[str] = ()) -> Order:
+        self.require(Permission.DISPUTE)
         order = self.store.get_order(order_id)
         self._require(order, Action.DISPUTE_OPEN)
         dreason, money, text, files = self.validate_dispute(
@@ -164,6 +168,7 @@ class Actions(ServicesBase):
 
     def _dispute_step(self, order_id: int, action: Action, payload: dict[str, Any],
                       change: Callable[[Dispute, str, datetime], None]) -> Order:
+        self.require(Permission.DISPUTE)
         order = self.store.get_order(order_id)
         self._require(order, action)
         d = order.dispute
@@ -178,6 +183,7 @@ class Actions(ServicesBase):
         return self.store.get_order(order_id)
 
     def reply_dispute(self, order_id: int, message: str) -> Order:
+        self.require(Permission.DISPUTE)
         message = rules.check_text("message", message)
 
         def change(d: Dispute, key: str, now: datetime) -> None:

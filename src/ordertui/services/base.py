@@ -16,6 +16,7 @@ from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
 from ordertui.domain.errors import CapabilityMissing, OrdertuiError
 from ordertui.domain.models import Order
+from ordertui.domain.roles import Permission, Role
 from ordertui.domain.states import in_sentence
 from ordertui.i18n import _
 from ordertui.secrets import TOKEN_FILE, check_private
@@ -41,10 +42,13 @@ def _now() -> datetime:
 
 
 class ServicesBase:
-    def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now,
+                 role: Role | None = None) -> None:
         check_suppliers(config)  # a known kind and accepted settings for every supplier
         self.config = config
         self.clock = clock
+        #: what the person in this session may do (``require`` refuses the rest)
+        self.role: Role = role if role is not None else config.role()
         self.data_dir = config.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # a directory the merchant made; keep theirs
@@ -59,6 +63,21 @@ class ServicesBase:
         self.outbox_wakeup: asyncio.Event | None = None
         self._runner: OutboxRunner | None = None
         self._taking_ids: list[tuple[str, str]] | None = None
+
+    # --- the session's role ------------------------------------------------------------
+    def allows(self, permission: Permission) -> bool:
+        return self.role.allows(permission)
+
+    def require(self, permission: Permission) -> None:
+        """Raise ``NotAllowed`` unless the session's role allows ``permission``. Every entry
+        point that changes or sends something calls it first, before anything is written
+        or queued."""
+        self.role.require(permission)
+
+    def use_role(self, role: Role) -> None:
+        """Take ``role`` from now on: a store that knows who logs in to it narrows the
+        session's role to what that user's role allows too (``Role.narrowed``)."""
+        self.role = role
 
     def wake_outbox(self) -> None:
         """Something was queued: a runner waiting in this session sends it at once."""

@@ -40,6 +40,7 @@ from ordertui.domain.models import (
     SyncEvent,
 )
 from ordertui.domain.query import OrderQuery, View
+from ordertui.domain.roles import Permission, Role
 from ordertui.domain.shop import ShopLink
 from ordertui.domain.states import (
     DisputeState,
@@ -117,8 +118,10 @@ class DisputePlan:
 class Services(Actions, Recording):
     """The one door: every part of ordertui's work a screen or a command asks for."""
 
-    def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now) -> None:
-        super().__init__(config, clock=clock)
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] = _now,
+                 role: Role | None = None) -> None:
+        """``role``: what the session may do (the config's ``owner`` when None)."""
+        super().__init__(config, clock=clock, role=role)
         #: returns, refunds, supplier policies, buyer protection, the returns stock
         self.returns = ReturnsService(self)
         #: the merchant's shops: their orders, links to supplier orders, what goes back
@@ -219,17 +222,20 @@ class Services(Actions, Recording):
                    progress: Callable[[SyncProgress], None] | None = None, *,
                    shop: str | None = None) -> SyncReport:
         """The suppliers' orders, then the shops' (see ``services.syncing.sync``)."""
+        self.require(Permission.SYNC)
         return await sync(self, supplier, progress, shop=shop)
 
     async def add_orders(self, supplier: str, ids: str | Sequence[str],
                          progress: Callable[[SyncProgress], None] | None = None) -> AddReport:
         """Orders by the supplier's ids: an ``AddReport`` of those added and those not."""
+        self.require(Permission.SYNC)
         return await add_orders(self, supplier, ids, progress)
 
 
     async def seed_demo(self, orders: int, seed: int | None = None,
                         progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """(Re)create the demo supplier with ``orders`` orders and sync them all in."""
+        self.require(Permission.SYNC)
         name = self.demo_supplier()
         adapter = self.adapter(name)
         assert isinstance(adapter, DemoAdapter)
@@ -248,6 +254,7 @@ class Services(Actions, Recording):
 
     async def run_outbox(self) -> tuple[bool, list[SyncEvent]]:
         """Send what is due, if no other session is doing so. Returns (ran, events)."""
+        self.require(Permission.SYNC)
         runner = self.runner()
         if not runner.acquire():
             return False, []
@@ -258,6 +265,7 @@ class Services(Actions, Recording):
 
     async def refresh_order(self, order_id: int) -> list[SyncEvent]:
         """Read one order from its supplier now (when the merchant opens it)."""
+        self.require(Permission.SYNC)
         order = self.store.get_order(order_id)
         adapter = self.adapter(order.supplier)
         if not adapter.can(Capability.GET_ORDER):
@@ -274,6 +282,7 @@ class Services(Actions, Recording):
         """Read, one by one, orders whose supplier lists them without details, newest first,
         at most ``budget`` of them and none in ``done``; the adapter's rate limiter sets the
         pace. Returns the ids read (the caller adds them to ``done``)."""
+        self.require(Permission.SYNC)
         done = done if done is not None else set()
         read: list[int] = []
         for name in self.supplier_names():
@@ -292,6 +301,7 @@ class Services(Actions, Recording):
     # --- exports -----------------------------------------------------------------------
     def check_export(self, request: ExportRequest) -> ExportRequest:
         """The request checked and completed (see ``export.service.validate``)."""
+        self.require(Permission.EXPORT)
         return validate_export(request, self.config)
 
     def remembered_export_email(self) -> str:
@@ -309,6 +319,7 @@ class Services(Actions, Recording):
                batch_size: int = EXPORT_BATCH) -> ExportResult:
         """Write an export of the store's orders (and e-mail it if asked); synchronous, for
         a thread."""
+        self.require(Permission.EXPORT)
         result = run_export(self.store, self.config, request, progress, cancelled,
                             batch_size=batch_size)
         if result.emailed_to:  # the form offers it next time (best effort)
@@ -335,6 +346,7 @@ class Services(Actions, Recording):
         """Write the theme, the language, the key map and the return address (``[returns]
         address``) to the config file (atomically, mode 0600); None leaves a setting as it
         is."""
+        self.require(Permission.SETTINGS)
         cfg = self.config
         raw = dict(cfg.raw)
         if theme is not None:
@@ -401,6 +413,7 @@ class Services(Actions, Recording):
         plan = CancelPlan()
         for order in self.store.load_orders(ids):
             try:
+                self.require(Permission.CANCEL)
                 self._require(order, Action.CANCEL)
             except CapabilityMissing:
                 plan.skipped.append((order, _(
@@ -417,8 +430,9 @@ class Services(Actions, Recording):
         or the reason neither is possible here."""
         order = self.store.get_order(order_id)
         if order.dispute is not None and not order.dispute.state.terminal:
-            return DisputePlan(order, "thread")
+            return DisputePlan(order, "thread")  # to read, whatever the role
         try:
+            self.require(Permission.DISPUTE)
             rules.check_can_open_dispute(order)
         except OrdertuiError as exc:
             return DisputePlan(order, "refused", _("No dispute possible"), str(exc))

@@ -9,6 +9,7 @@ from ordertui.domain import rules
 from ordertui.domain.errors import InvalidTransition, ValidationError
 from ordertui.domain.models import CancellationRequest, Dispute, DisputeMessage, Order, StateChange
 from ordertui.domain.money import Money
+from ordertui.domain.roles import Permission
 from ordertui.domain.states import (
     CANCELLABLE,
     CANCELLATION_TRANSITIONS,
@@ -29,6 +30,7 @@ from ordertui.services.base import ServicesBase
 class Recording(ServicesBase):
     def record_cancellation(self, order_id: int, state: str, note: str = "") -> Order:
         """The merchant did it on the supplier's page; keep the order's history complete."""
+        self.require(Permission.CANCEL)
         try:
             target = CancellationState(state)
         except ValueError:
@@ -66,6 +68,7 @@ class Recording(ServicesBase):
 
     def record_dispute(self, order_id: int, state: str, *, amount: str = "", note: str = "",
                        reason: str = "other") -> Order:
+        self.require(Permission.DISPUTE)
         try:
             target = DisputeState(state)
         except ValueError:

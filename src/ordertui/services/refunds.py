@@ -17,6 +17,7 @@ from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import Order, money_sum
 from ordertui.domain.money import Money
 from ordertui.domain.returns import OrderMoney, Recovery, RecoverySource, Refund
+from ordertui.domain.roles import Permission
 from ordertui.domain.rules import check_text
 from ordertui.i18n import _
 from ordertui.services import kept as k
@@ -58,6 +59,7 @@ class RefundsMixin:
         and the refund goes to the shop through the outbox (the customer gets the money back
         there). Raises ``ValidationError`` (fields amount, reason, return).
         """
+        self.services.require(Permission.REFUND)
         reason = check_text("reason", reason)
         now = self.services.clock()
         ts = int(now.timestamp())
@@ -118,6 +120,7 @@ class RefundsMixin:
         Never more than the supplier was paid, counting refunds from resolved disputes.
         Raises ``ValidationError`` (fields amount, note).
         """
+        self.services.require(Permission.REFUND)
         note = check_text("note", note, required=False)
         now = self.services.clock()
         ts = int(now.timestamp())

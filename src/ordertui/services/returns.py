@@ -37,6 +37,7 @@ from ordertui.domain.returns import (
     StockUse,
     check_return,
 )
+from ordertui.domain.roles import Permission
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import CANCELLABLE, OrderStatus, Source
 from ordertui.i18n import _, ngettext
@@ -173,6 +174,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         Raises ``ValidationError`` (fields items, reason, tracking, destination, order),
         ``ReturnsNotAccepted`` (field destination) when nobody can take the item back.
         """
+        self.services.require(Permission.RETURN)
         reason = check_text("reason", reason)
         tracking = check_text("tracking", tracking, required=False, limit=MAX_TRACKING)
         wanted = norm_items(items)
@@ -271,6 +273,7 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         Raises ``ValidationError`` (fields state, tracking, condition, note) and
         ``ReturnTransitionError`` (an ``InvalidTransition``) for a step the table lacks.
         """
+        self.services.require(Permission.RETURN)
         try:
             target = ReturnState(str(state).strip().lower())
         except ValueError:

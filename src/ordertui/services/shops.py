@@ -24,6 +24,7 @@ from ordertui.domain.fx import Rate
 from ordertui.domain.models import Order
 from ordertui.domain.money import Money
 from ordertui.domain.returns import Refund
+from ordertui.domain.roles import Permission
 from ordertui.domain.shop import (
     FulfillmentStatus,
     LinkSource,
@@ -106,6 +107,7 @@ class ShopService:
                    page_size: int = 50) -> ShopSyncReport:
         """Bring each shop's orders changed since its cursor, then link what can be linked
         and price the linked supplier orders anew."""
+        self.services.require(Permission.SYNC)
         report = ShopSyncReport()
         started = time.monotonic()
         for name in [shop] if shop else self.names():
@@ -231,6 +233,7 @@ class ShopService:
     def link(self, order_id: int, ref: str) -> ShopOrder:
         """Link a supplier order to the shop order ``ref`` names: its name ("#1042"), the
         shop's id, or ordertui's id of it. Raises ``ValidationError`` (field shop_order)."""
+        self.services.require(Permission.LINK)
         shop = self.find_shop_order(ref)
         assert shop.id is not None
         with self.store.write():
@@ -242,6 +245,7 @@ class ShopService:
     def unlink(self, order_id: int) -> bool:
         """Undo the order's link; the pair is remembered as refused, so that neither the
         automatic pass nor the suggestions bring it back (linking it by hand does)."""
+        self.services.require(Permission.LINK)
         link = self.store.link_of(order_id)
         if link is None:
             return False
@@ -255,6 +259,8 @@ class ShopService:
         return True
 
     def refuse(self, order_id: int, shop_order: int) -> None:
+        """Not this shop order: it is suggested for ``order_id`` no more."""
+        self.services.require(Permission.LINK)
         self.store.refuse_link(order_id, shop_order)
 
     def find_shop_order(self, ref: str) -> ShopOrder:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ordertui.domain.errors import ValidationError
 from ordertui.domain.models import LineItem
 from ordertui.domain.returns import ReturnItem, StockItem, StockUse
+from ordertui.domain.roles import Permission
 from ordertui.domain.rules import check_text
 from ordertui.domain.states import OrderStatus
 from ordertui.i18n import _
@@ -48,6 +49,7 @@ class StockMixin:
 
         Raises ``ValidationError`` (fields sku, quantity, order).
         """
+        self.services.require(Permission.RETURN)
         sku = check_text("sku", sku, limit=200)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             raise ValidationError("quantity", _("the quantity must be a whole number, 1 or more"))

@@ -12,6 +12,7 @@ from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from ordertui.domain.roles import Permission
 from ordertui.i18n import _
 from ordertui.tui import keys
 from ordertui.tui.commands import PLACEHOLDER, commands, translated
@@ -43,7 +44,8 @@ class OrderTUI(Shell):
         self._show(DisputesScreen)
 
     def action_settings(self) -> None:
-        self._show(SettingsScreen)
+        if not self.refuses(Permission.SETTINGS):
+            self._show(SettingsScreen)
 
     def action_returns(self) -> None:
         self._show(ReturnsScreen)

@@ -1,6 +1,7 @@
 """The base of every full screen: the app typed once, the services, the current key for an
-action (for sentences that name it), and j/k that scroll or move in one place; and ``fill``,
-for a translated sentence with a word in it that stands out."""
+action (for sentences that name it), the keys the session's role leaves out, and j/k that
+scroll or move in one place; and ``fill``, for a translated sentence with a word in it that
+stands out."""
 
 from __future__ import annotations
 
@@ -37,10 +38,44 @@ class BaseScreen(Screen[None]):
         """The key that does ``binding_id`` now, after the merchant's remapping."""
         return self.app.key_text(binding_id)
 
+    # --- what the screen offers ----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key the session's role leaves out is not offered at all (not in the footer, not
+        in ``?``); the others as the screen says (``offers``)."""
+        if not self.permits(action):
+            return False
+        return self.offers(action, parameters)
+
+    def offers(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether the screen offers ``action`` now, as the order or the screen stands
+        (False: not at all; None: shown, but not now). The role was asked already."""
+        return True
+
+    def permits(self, action: str) -> bool:
+        """The session's role allows ``action`` of this screen."""
+        permission = keys.permission_for(self.BINDINGS, action)
+        return permission is None or self.services.allows(permission)
+
+    def permits_key(self, binding_id: str) -> bool:
+        """The session's role allows what the key ``binding_id`` does (for sentences that
+        would name the key)."""
+        permission = keys.PERMISSIONS.get(binding_id)
+        return permission is None or self.services.allows(permission)
+
     def on_key(self, event: events.Key) -> None:
-        """A key that opens a dialog, pressed where it is not offered, opens nothing: the
+        """A key the role leaves out does nothing but say why (typed ahead, or remapped
+        onto a key the merchant remembers); the keys typed behind it are dropped.
+
+        A key that opens a dialog, pressed where it is not offered, opens nothing: the
         keys typed behind it were meant for that dialog, so they are dropped rather than run
         as commands here, and the merchant is told why."""
+        refused = self.app.refused_key(event.key, self.BINDINGS)
+        if refused is not None:
+            event.stop()
+            event.prevent_default()
+            self.app.key_order.drop_held()
+            self.app.not_allowed(refused)
+            return
         binding = self._opener(event.key)
         if binding is None or self.check_action(binding.action, ()):
             return

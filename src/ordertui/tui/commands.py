@@ -1,5 +1,5 @@
 """The command palette (ctrl+p): every place and every view of the app by name, for a
-merchant who does not remember the key."""
+merchant who does not remember the key; what the session's role leaves out is not there."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 
 from ordertui.domain.query import SortKey, View
+from ordertui.domain.roles import Permission
 from ordertui.i18n import N_, _
 from ordertui.tui.screens.orders import OrdersScreen
 
@@ -33,13 +34,16 @@ PLACEHOLDER = N_("Search for commands…")
 
 def commands(app: OrderTUI) -> Iterable[SystemCommand]:
     """The app's own commands, in the language of the process."""
-    yield SystemCommand(_("Sync now"), _("Fetch the latest orders and supplier answers"),
-                        app.action_sync)
-    yield SystemCommand(_("Export orders"), _("CSV or Excel, to a file or by e-mail"),
-                        _on_orders(app, OrdersScreen.action_export))
+    allows = app.services.allows
+    if allows(Permission.SYNC):
+        yield SystemCommand(_("Sync now"), _("Fetch the latest orders and supplier answers"),
+                            app.action_sync)
+    if allows(Permission.EXPORT):
+        yield SystemCommand(_("Export orders"), _("CSV or Excel, to a file or by e-mail"),
+                            _on_orders(app, OrdersScreen.action_export))
     yield SystemCommand(_("Disputes"), _("Every dispute, latest activity first"),
                         app.action_disputes)
-    if app.services.suppliers_taking_ids():
+    if app.services.suppliers_taking_ids() and allows(Permission.SYNC):
         yield SystemCommand(_("Add orders by id"), _("For suppliers whose API lists no orders"),
                             _on_orders(app, OrdersScreen.action_add))
     if app.services.config.shops:
@@ -51,7 +55,9 @@ def commands(app: OrderTUI) -> Iterable[SystemCommand]:
     yield SystemCommand(_("Return policy"), _("Your shop's refund and return policy, made "
                                               "from your suppliers' policies"),
                         app.action_policy)
-    yield SystemCommand(_("Settings"), _("Suppliers, theme and keys"), app.action_settings)
+    if allows(Permission.SETTINGS):
+        yield SystemCommand(_("Settings"), _("Suppliers, theme and keys"),
+                            app.action_settings)
     yield SystemCommand(_("Keys"), _("Every key of this screen"), app.action_help)
     for i, view in enumerate(View, 1):
         yield SystemCommand(_("Show: {view}").format(view=view.label),

@@ -4,7 +4,9 @@ and in which group ``?`` lists it.
 Screens take their ``BINDINGS`` from here (:func:`bindings`), the footer and the help screen
 show them, Settings offers them for remapping (:func:`remappable`), and dialogs name the key
 on their buttons (:func:`key_text`) — so a key moved in ``[keys]`` moves everywhere at once,
-and a new screen adds its keys here rather than writing letters into its labels.
+and a new screen adds its keys here rather than writing letters into its labels. A key whose
+action needs a permission names it (``domain.roles``): where the session's role lacks it,
+the screens do not offer the key (:func:`permission_for`).
 
 The words are English constants, built when the module is imported, before the language of
 the process is chosen (Textual's ``Binding.description`` is fixed with its class): they are
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from ordertui.domain.roles import Permission
 from ordertui.i18n import N_, _, pgettext
 
 #: the order ``?`` shows its groups in
@@ -40,6 +43,8 @@ class KeyAction:
     show: bool = True  # in the footer
     priority: bool = False  # handled before the focused widget sees the key
     remap: bool = True  # offered in Settings
+    #: what the session's role must allow for the key to be offered (None: viewing)
+    permission: Permission | None = None
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.description, show=self.show,
@@ -47,8 +52,13 @@ class KeyAction:
 
 
 def _k(scope: str, id: str, keys: str, action: str, description: str, group: str = "Other",
-       *, show: bool = True, priority: bool = False, remap: bool = True) -> KeyAction:
-    return KeyAction(scope, id, keys, action, description, group, show, priority, remap)
+       *, show: bool = True, priority: bool = False, remap: bool = True,
+       permission: Permission | None = None) -> KeyAction:
+    return KeyAction(scope, id, keys, action, description, group, show, priority, remap,
+                     permission)
+
+
+P = Permission
 
 
 #: the tabs of the orders screen, in order (labels come from ``domain.query.View``)
@@ -59,7 +69,8 @@ TABLE: tuple[KeyAction, ...] = (
     # everywhere ----------------------------------------------------------------------
     _k("app", "help", "question_mark", "help", N_("Help"), "App"),
     _k("app", "disputes", "D", "disputes", N_("Disputes"), "Go to", show=False),
-    _k("app", "settings", "comma", "settings", N_("Settings"), "Go to", show=False),
+    _k("app", "settings", "comma", "settings", N_("Settings"), "Go to", show=False,
+       permission=P.SETTINGS),
     _k("app", "returns", "U", "returns", N_("Returns"), "Go to", show=False),
     _k("app", "stock", "K", "stock", N_("Returns stock"), "Go to", show=False),
     _k("app", "policy", "P", "policy", N_("Return policy"), "Go to", show=False),
@@ -71,11 +82,11 @@ TABLE: tuple[KeyAction, ...] = (
        priority=True, remap=False),
     _k("orders", "back", "escape", "back", N_("Clear"), "Find", show=False),
     _k("orders", "sort", "s", "sort", N_("Sort"), "Find"),
-    _k("orders", "cancel", "c", "cancel", "Cancel", "Act"),
-    _k("orders", "dispute", "d", "dispute", N_("Dispute"), "Act"),
-    _k("orders", "export", "e", "export", N_("Export"), "Act"),
-    _k("orders", "sync", "r", "sync", N_("Sync"), "Act"),
-    _k("orders", "add", "a", "add", N_("Add by id"), "Act"),
+    _k("orders", "cancel", "c", "cancel", "Cancel", "Act", permission=P.CANCEL),
+    _k("orders", "dispute", "d", "dispute", N_("Dispute"), "Act", permission=P.DISPUTE),
+    _k("orders", "export", "e", "export", N_("Export"), "Act", permission=P.EXPORT),
+    _k("orders", "sync", "r", "sync", N_("Sync"), "Act", permission=P.SYNC),
+    _k("orders", "add", "a", "add", N_("Add by id"), "Act", permission=P.SYNC),
     _k("orders", "disputes", "D", "disputes", N_("Disputes"), "Go to"),
     _k("orders", "next_view", "tab", "next_view", N_("Next view"), "Views", show=False),
     _k("orders", "prev_view", "shift+tab", "prev_view", N_("Previous view"), "Views", show=False),
@@ -95,27 +106,34 @@ TABLE: tuple[KeyAction, ...] = (
     _k("table", "mark", "space", "mark", N_("Mark"), "Orders"),
     # an order's details --------------------------------------------------------------
     _k("details", "back", "escape", "app.pop_screen", N_("Back"), "Move"),
-    _k("details", "cancel", "c", "cancel", "Cancel", "Act"),
-    _k("details", "answer", "a", "answer", N_("Answer supplier"), "Act"),
-    _k("details", "dispute", "d", "dispute", N_("Dispute"), "Act"),
+    _k("details", "cancel", "c", "cancel", "Cancel", "Act", permission=P.CANCEL),
+    _k("details", "answer", "a", "answer", N_("Answer supplier"), "Act",
+       permission=P.CANCEL),
+    _k("details", "dispute", "d", "dispute", N_("Dispute"), "Act", permission=P.DISPUTE),
     _k("details", "thread", "t", "thread", N_("Thread"), "Act"),
+    # a cancellation or a dispute: the screen offers it for what the role may record
     _k("details", "record", "m", "record", N_("Record by hand"), "Act"),
     _k("details", "open_page", "o", "open_page", N_("Supplier page"), "Supplier"),
-    _k("details", "return_open", "R", "return", N_("Return"), "Returns"),
-    _k("details", "return_step", "u", "return_step", N_("Update return"), "Returns"),
-    _k("details", "refund", "f", "refund", "Refund", "Returns"),
-    _k("details", "recovered", "v", "recovered", N_("Recovered"), "Returns", show=False),
-    _k("details", "use_stock", "x", "use_stock", N_("From stock"), "Returns"),
-    _k("details", "link", "L", "link", N_("Shop link"), "Shop"),
-    _k("details", "refresh", "r", "refresh", N_("Refresh"), "Supplier"),
+    _k("details", "return_open", "R", "return", N_("Return"), "Returns",
+       permission=P.RETURN),
+    _k("details", "return_step", "u", "return_step", N_("Update return"), "Returns",
+       permission=P.RETURN),
+    _k("details", "refund", "f", "refund", "Refund", "Returns", permission=P.REFUND),
+    _k("details", "recovered", "v", "recovered", N_("Recovered"), "Returns", show=False,
+       permission=P.REFUND),
+    _k("details", "use_stock", "x", "use_stock", N_("From stock"), "Returns",
+       permission=P.RETURN),
+    _k("details", "link", "L", "link", N_("Shop link"), "Shop", permission=P.LINK),
+    _k("details", "refresh", "r", "refresh", N_("Refresh"), "Supplier", permission=P.SYNC),
     _k("details", "scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False),
     _k("details", "scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False),
     # a dispute's thread --------------------------------------------------------------
     _k("thread", "back", "escape", "back", N_("Back"), "Move"),
-    _k("thread", "reply", "r", "reply", N_("Reply"), "Act"),
-    _k("thread", "escalate", "x", "escalate", N_("Escalate"), "Act"),
-    _k("thread", "accept", "A", "accept", N_("Accept offer"), "Act"),
-    _k("thread", "withdraw", "w", "withdraw", N_("Withdraw"), "Act"),
+    _k("thread", "reply", "r", "reply", N_("Reply"), "Act", permission=P.DISPUTE),
+    _k("thread", "escalate", "x", "escalate", N_("Escalate"), "Act", permission=P.DISPUTE),
+    _k("thread", "accept", "A", "accept", N_("Accept offer"), "Act", permission=P.DISPUTE),
+    _k("thread", "withdraw", "w", "withdraw", N_("Withdraw"), "Act", permission=P.DISPUTE),
+    # the same key as on an order's details; here it records a dispute (the screen asks)
     _k("thread", "record", "m", "record", N_("Record by hand"), "Act"),
     _k("thread", "scroll_down", "j,down", "scroll_down", N_("Scroll"), "Move", show=False),
     _k("thread", "scroll_up", "k,up", "scroll_up", N_("Scroll"), "Move", show=False),
@@ -210,6 +228,20 @@ def footer_rank(binding_id: str | None, action: str) -> int:
         return FOOTER_RANK.index(binding_id)
     ids = [k.id for k in TABLE]
     return len(FOOTER_RANK) + (ids.index(binding_id) if binding_id in ids else len(ids))
+
+
+#: the permission each binding id needs (one id, one meaning, one permission)
+PERMISSIONS: dict[str, Permission] = {k.id: k.permission for k in TABLE
+                                      if k.permission is not None}
+
+
+def permission_for(bindings: list[BindingType], action: str) -> Permission | None:
+    """What the role must allow for ``action`` of a screen (or the app) whose ``BINDINGS``
+    are ``bindings``; None when the action only shows something."""
+    for b in bindings:
+        if isinstance(b, Binding) and b.action == action and b.id in PERMISSIONS:
+            return PERMISSIONS[b.id]
+    return None
 
 
 def in_scope(scope: str) -> list[KeyAction]:

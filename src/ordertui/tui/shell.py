@@ -1,7 +1,7 @@
 """What every screen of the terminal app can count on from the app: the services, a pool for
 reading the store off the event loop, the keys in the order they were typed, the background
-work and how the sync stands, telling the merchant what the suppliers decided, and a crash
-that leaves a report instead of a traceback.
+work and how the sync stands, telling the merchant what the suppliers decided, the keys the
+session's role leaves out, and a crash that leaves a report instead of a traceback.
 
 Screens type their ``app`` as this class (``getters.app(Shell)``); the app itself
 (``tui/app.py``) adds which screens exist and how to get to them.
@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from rich.console import Console
 from textual import events
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -27,9 +28,10 @@ from textual.screen import Screen
 from ordertui import i18n
 from ordertui.config import line_of
 from ordertui.crash import write_report_text
-from ordertui.domain.errors import ConfigError, OrdertuiError
+from ordertui.domain.errors import ConfigError, NotAllowed, OrdertuiError
 from ordertui.domain.models import OrderSummary, SyncEvent
 from ordertui.domain.query import OrderQuery
+from ordertui.domain.roles import Permission
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.logs import redact
 from ordertui.services import Services
@@ -165,6 +167,42 @@ class Shell(App[None]):
         self.keymap.update(changes)
         self.update_keymap(changes)
 
+    # --- what the session's role leaves out ---------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's own keys (Settings) are offered only where the role allows them."""
+        permission = keys.permission_for(self.BINDINGS, action)
+        if permission is not None and not self.services.allows(permission):
+            return False
+        return super().check_action(action, parameters)
+
+    def refused_key(self, key: str, bindings: list[BindingType]) -> Permission | None:
+        """What the role lacks for what ``key`` does on a screen with ``bindings`` or
+        everywhere, as the keys are mapped now; None when the role allows it, or the key
+        does nothing there."""
+        for binding in [*bindings, *self.BINDINGS]:
+            if not isinstance(binding, Binding) or binding.id not in keys.PERMISSIONS:
+                continue
+            permission = keys.PERMISSIONS[binding.id]
+            if self.services.allows(permission):
+                continue
+            given = self.keymap.get(binding.id) or binding.key
+            if {key, keys.display(key)} & {k.strip() for k in given.split(",")}:
+                return permission
+        return None
+
+    def not_allowed(self, permission: Permission) -> None:
+        """Tell the merchant, in one line, that their role does not allow this."""
+        why = str(NotAllowed(self.services.role.name, permission))
+        self.notify(why[:1].upper() + why[1:], severity="warning", markup=False)
+
+    def refuses(self, permission: Permission) -> bool:
+        """True, having said why, when the session's role does not allow ``permission``
+        (for what is started without a key: the command palette)."""
+        if self.services.allows(permission):
+            return False
+        self.not_allowed(permission)
+        return True
+
     # --- the store changed ---------------------------------------------------------------
     def post_store_changed(self) -> None:
         # every screen on the stack: those under a dialog or under an order's details are
@@ -186,6 +224,8 @@ class Shell(App[None]):
         return self.sync_state.summary()
 
     def action_sync(self) -> None:
+        if self.refuses(Permission.SYNC):
+            return
         self.supervisor.sync_now()
         self.notify(_("Syncing with the suppliers…"), markup=False, timeout=2)
 

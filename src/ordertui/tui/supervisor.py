@@ -22,6 +22,7 @@ from textual.worker import WorkType
 
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import SyncEvent
+from ordertui.domain.roles import Permission
 from ordertui.i18n import _
 from ordertui.services.policy import refresh_published
 from ordertui.services.syncing import SyncProgress
@@ -45,9 +46,13 @@ class SyncState:
     last_sync: datetime | None = None
     error: str = ""
     next_retry: float | None = None  # epoch seconds
+    #: the session's role does not sync (its name): others' sessions do
+    not_by: str = ""
 
     def summary(self) -> str:
         """In the language of the process."""
+        if self.not_by:
+            return _("no sync in the role {role}").format(role=self.not_by)
         if self.syncing:
             if self.progress is None:
                 return _("syncing")
@@ -74,9 +79,16 @@ class Supervisor:
         self.news_seen: int | None = None
 
     def start(self) -> None:
+        """The loops; a role that does not sync runs neither the outbox nor the sync (its
+        session sends nothing): it sees what other sessions bring."""
         self.services.outbox_wakeup = asyncio.Event()
-        for loop, group in ((self._outbox_loop, "outbox"), (self._sync_loop, "sync"),
-                            (self._watch_loop, "watch")):
+        loops: list[tuple[Callable[[], Coroutine[None, None, None]], str]] = [
+            (self._watch_loop, "watch")]
+        if self.services.allows(Permission.SYNC):
+            loops[:0] = [(self._outbox_loop, "outbox"), (self._sync_loop, "sync")]
+        else:
+            self.app.sync_state = SyncState(not_by=self.services.role.name)
+        for loop, group in loops:
             self._run(loop, group)
 
     def _run(self, loop: Callable[[], Coroutine[None, None, None]], group: str) -> None:

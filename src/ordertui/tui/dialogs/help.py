@@ -1,5 +1,5 @@
 """`?`: every key of the screen you came from, grouped as the key table groups them, with the
-keys as remapped in the config."""
+keys as remapped in the config; and, for a role that leaves some out, which."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ordertui.domain.roles import Permission
 from ordertui.i18n import _, ngettext
 from ordertui.tui import keys
 from ordertui.tui.base import BaseScreen
@@ -73,6 +74,11 @@ class HelpDialog(Dialog[None]):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
+            role = self.services.role
+            if role.left_out:  # where the merchant looks for the keys that are not there
+                yield Static(Text(_("Your role {role} leaves out: {actions}").format(
+                    role=role.name, actions=", ".join(p.label for p in role.left_out)),
+                    style="bold"), markup=False, id="help-role")
             for group, entries in collect(self.target).items():
                 yield Static(_section(group, entries), markup=False, classes="help-group")
             if isinstance(self.target, BaseScreen) and self.target.SHOWS_FLAGS:
@@ -88,9 +94,10 @@ class HelpDialog(Dialog[None]):
                                              "arrived"))]
                 yield Static(_section(_("Flags in the table"), rows), markup=False,
                              classes="help-group")
-            yield Static(Text(_("Keys can be remapped under [keys] in the config file, or in "
-                                "Settings (ctrl+p → Settings)."), style="italic"),
-                         markup=False)
+            remap = (_("Keys can be remapped under [keys] in the config file, or in "
+                       "Settings (ctrl+p → Settings).") if role.allows(Permission.SETTINGS)
+                     else _("Keys can be remapped under [keys] in the config file."))
+            yield Static(Text(remap, style="italic"), markup=False)
 
     def action_scroll_down(self) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_down()

@@ -31,10 +31,14 @@ class RecordDialog(Dialog[bool]):
     SUBMIT = (N_("Record"), "form.submit", "primary")
     BACK_RESULT = False
 
-    def __init__(self, order: Order, kind: str = "cancellation") -> None:
+    def __init__(self, order: Order, kind: str = "cancellation",
+                 kinds: tuple[str, ...] = ("cancellation", "dispute")) -> None:
+        """``kinds``: what may be recorded (what the session's role allows); ``kind`` is
+        chosen first."""
         super().__init__()
         self.order = order
         self.kind = kind
+        self.kinds = kinds
 
     def heading(self) -> str:
         return _("Record what happened on {supplier}'s page — {order}").format(
@@ -45,9 +49,11 @@ class RecordDialog(Dialog[bool]):
                             "as recorded by you, not confirmed by the supplier's API.")),
                      classes="dialog-body", markup=False)
         with RadioSet(id="kind"):
-            yield Radio(_("Cancellation"), value=self.kind == "cancellation",
-                        name="cancellation")
-            yield Radio(_("Dispute"), value=self.kind == "dispute", name="dispute")
+            if "cancellation" in self.kinds:
+                yield Radio(_("Cancellation"), value=self.kind == "cancellation",
+                            name="cancellation")
+            if "dispute" in self.kinds:
+                yield Radio(_("Dispute"), value=self.kind == "dispute", name="dispute")
         yield Label(_("What is the state now?"), classes="field-label")
         yield Select(choices(self.kind), id="state", allow_blank=False)
         yield Label(_("Amount (disputes: asked for, or refunded)"), classes="field-label")

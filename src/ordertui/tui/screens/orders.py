@@ -104,6 +104,8 @@ class OrdersScreen(BaseScreen):
                 key=self.key_text("back"))
         if self.view is not View.ALL:
             return _("No orders in this view.")
+        if not self.permits("sync"):
+            return _("No orders yet: a session whose role allows sync brings them.")
         if self.services.suppliers_taking_ids():
             return _("No orders yet. Press {key} to add orders by the supplier's order "
                      "id.").format(key=self.key_text("add"))
@@ -166,7 +168,7 @@ class OrdersScreen(BaseScreen):
         self.set_focus(box)
         box.select_all()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def offers(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Screen.focused changes at once; a widget's has_focus only when its Focus event runs
         in_filter = self.focused is self.query_one("#filter", Input)
         if action == "filter_done":

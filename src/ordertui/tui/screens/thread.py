@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
 from ordertui.domain.models import Order
+from ordertui.domain.roles import Permission
 from ordertui.domain.states import Source
 from ordertui.i18n import N_, _
 from ordertui.services import OrderDetails
@@ -124,7 +125,9 @@ class ThreadScreen(BaseScreen):
         d = self.details
         return {a.action for a in d.actions if a.by_api} if d else set()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def offers(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record" and not self.services.allows(Permission.DISPUTE):
+            return False  # here it records a dispute
         if self.details is None:
             return True
         wanted = {"reply": Action.DISPUTE_REPLY, "escalate": Action.DISPUTE_ESCALATE,

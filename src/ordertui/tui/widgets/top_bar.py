@@ -1,11 +1,13 @@
-"""The one-line bar at the top of every screen: where you are, and DEMO when the demo
-supplier is in use (so nobody mistakes it for their real shop)."""
+"""The one-line bar at the top of every screen: where you are, the session's role when it is
+not the owner's, and DEMO when the demo supplier is in use (so nobody mistakes it for their
+real shop)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
+from ordertui.domain.roles import OWNER, Role
 from ordertui.i18n import _
 
 
@@ -28,6 +30,10 @@ class TopBar(Static):
         text = Text()
         text.append("ordertui", style="bold")
         text.append(f" · {title}")
+        role = getattr(getattr(self.app, "services", None), "role", None)
+        if isinstance(role, Role) and role.name != OWNER:
+            text.append(" · ")
+            text.append(_("role {role}").format(role=role.name), style="italic")
         if self.demo:
             text.append("  ")
             text.append(" " + _("DEMO") + " ", style="bold reverse")

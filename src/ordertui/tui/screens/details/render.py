@@ -1,6 +1,7 @@
 """An order's details as Rich text, section by section: pure functions of what the services
-report (``OrderDetails``), the keys as the merchant has them, and the time. Every string from
-a supplier or a customer goes through ``safe``. Sentences are translated whole; where a word
+report (``OrderDetails``), the keys as the merchant has them, what the session's role allows
+(a key it leaves out is not named), and the time. Every string from a supplier or a customer
+goes through ``safe``. Sentences are translated whole; where a word
 of one stands out (bold), ``base.fill`` puts it into the translated sentence."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.text import Text
 from ordertui.domain.capabilities import Action
 from ordertui.domain.policy import ProtectionBasis, ProtectionState, ShippingPayer
 from ordertui.domain.returns import ReturnDestination, shown
+from ordertui.domain.roles import ACTION_PERMISSIONS, Permission
 from ordertui.domain.rules import tracking_stalled
 from ordertui.domain.shop import LinkSource
 from ordertui.domain.states import (
@@ -27,6 +29,7 @@ from ordertui.domain.states import (
 )
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.services import OrderDetails
+from ordertui.tui import keys
 from ordertui.tui.base import fill
 from ordertui.tui.format import link, safe, safe_block, status, when
 
@@ -55,6 +58,19 @@ HISTORY_SHOWN = 30
 MESSAGES_SHOWN = 4
 
 KeyText = Callable[[str], str]
+#: what the session's role allows
+Allows = Callable[[Permission], bool]
+
+
+def everything(_permission: Permission) -> bool:
+    """The owner's role: everything allowed."""
+    return True
+
+
+def may(allows: Allows, binding_id: str) -> bool:
+    """The role allows what the key ``binding_id`` does (a sentence names it only then)."""
+    permission = keys.PERMISSIONS.get(binding_id)
+    return permission is None or allows(permission)
 
 
 def author(name: str) -> str:
@@ -71,7 +87,7 @@ def rate_text(rate: Decimal) -> str:
     return formats.decimal(rate, max(-exponent, 0) if isinstance(exponent, int) else None)
 
 
-def summary(d: OrderDetails, key: KeyText) -> Text:
+def summary(d: OrderDetails, key: KeyText, allows: Allows = everything) -> Text:
     o = d.order
     t = Text()
     t.append(f"{safe(o.display_name)}  ", style="bold")
@@ -101,14 +117,17 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     else:
         t.append(" · " + _("cancelled, so it counts for nothing"))
         if m.owed_to_customer.amount > 0:
-            t.append("\n" + _("{amount} still to refund to the customer ({key})").format(
-                amount=m.owed_to_customer.display(), key=key("refund")), style="bold")
-    t.append_text(shop_line(d, key))
+            owed = (_("{amount} still to refund to the customer ({key})")
+                    if may(allows, "refund") else _("{amount} still to refund to the customer"))
+            t.append("\n" + owed.format(amount=m.owed_to_customer.display(), key=key("refund")),
+                     style="bold")
+    t.append_text(shop_line(d, key, allows))
     c = o.cancellation
     if c is not None:
-        waiting = {CancellationState.REQUESTED: " — " + _("waiting for the supplier"),
-                   CancellationState.INFO_REQUESTED:
-                       " — " + _("answer with {key}").format(key=key("answer"))}
+        waiting = {CancellationState.REQUESTED: " — " + _("waiting for the supplier")}
+        if may(allows, "answer"):
+            waiting[CancellationState.INFO_REQUESTED] = " — " + _("answer with {key}").format(
+                key=key("answer"))
         t.append(f"\n{c.state.label}{waiting.get(c.state, '')}",
                  style="bold" if c.state.active else "")
     x = o.dispute
@@ -130,15 +149,17 @@ def summary(d: OrderDetails, key: KeyText) -> Text:
     return t
 
 
-def shop_line(d: OrderDetails, key: KeyText) -> Text:
+def shop_line(d: OrderDetails, key: KeyText, allows: Allows = everything) -> Text:
     """The shop order it was placed for: the sale as the shop made it, where the rate came
     from, and whether the shop has the tracking; or how to link it."""
     t = Text()
     sl = d.shop
     if sl is None:
-        if d.shops:
+        if d.shops and may(allows, "link"):
             t.append("\n" + _("Not linked to a shop order ({key} to link it)").format(
                 key=key("link")), style="italic")
+        elif d.shops:
+            t.append("\n" + _("Not linked to a shop order"), style="italic")
         return t
     how = _("linked by you") if sl.source is LinkSource.MANUAL else _("linked automatically")
     t.append("\n" + _("Shop order {name} at {shop} ({how}) · {tracking}").format(
@@ -153,13 +174,15 @@ def shop_line(d: OrderDetails, key: KeyText) -> Text:
     return t
 
 
-def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Text:
+def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool],
+            allows: Allows = everything) -> Text:
     """What the merchant can do, each with its key; what only the supplier's page can do,
-    with the page."""
+    with the page. What the role leaves out is not listed (``offered`` asks the role too)."""
     t = Text()
     t.append(_("What you can do") + "\n", style="bold underline")
     returns = [(b, label) for b, action, label in RETURN_ACTIONS if offered(action)]
-    if not d.actions and not returns:
+    mine = [a for a in d.actions if allows(ACTION_PERMISSIONS[a.action])]
+    if not mine and not returns:
         t.append(_("Nothing to do on this order now."), style="italic")
     c = d.order.cancellation
     if c is not None and c.state is CancellationState.INFO_REQUESTED:
@@ -170,7 +193,7 @@ def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Te
         t.append(_("The dispute waits on you:") + " ", style="bold")
         t.append(f"{safe(x.last_message.body, 200)}\n")
     hand: list[tuple[str, str | None]] = []
-    for a in d.actions:
+    for a in mine:
         if a.by_api:
             t.append(f" {key(ACTION_KEYS[a.action])} ", style="reverse")
             t.append(f" {a.action.label}\n")
@@ -180,8 +203,8 @@ def actions(d: OrderDetails, key: KeyText, offered: Callable[[str], bool]) -> Te
     for binding_id, label in returns:
         t.append(f" {key(binding_id)} ", style="reverse")
         t.append(f" {_(label)}\n")
-    if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and not any(
-            a.action is Action.CANCEL for a in d.actions):
+    if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and may(allows, "dispute") \
+            and not any(a.action is Action.CANCEL for a in d.actions):
         t.append(_("This order has shipped, so it can no longer be cancelled: open a dispute "
                    "({key}) or record a return instead.").format(key=key("dispute")) + "\n",
                  style="italic")
@@ -286,7 +309,7 @@ def tracking(d: OrderDetails, now: datetime) -> Text:
     return t
 
 
-def cancellation(d: OrderDetails, key: KeyText) -> Text:
+def cancellation(d: OrderDetails, key: KeyText, allows: Allows = everything) -> Text:
     t = Text()
     if not d.cancellations:
         return t
@@ -299,8 +322,9 @@ def cancellation(d: OrderDetails, key: KeyText) -> Text:
         if c.state is CancellationState.INFO_REQUESTED:
             t.append(_("The supplier asks:") + " ", style="bold")
             t.append(f"{safe(c.supplier_message)}\n")
-            t.append(f" {key('answer')} ", style="reverse")
-            t.append(" " + _("answer it") + "\n")
+            if may(allows, "answer"):
+                t.append(f" {key('answer')} ", style="reverse")
+                t.append(" " + _("answer it") + "\n")
         elif c.supplier_message:
             t.append(_("Supplier: {message}").format(message=safe(c.supplier_message)) + "\n")
         for h in c.history:

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from ordertui.domain.capabilities import Action
 from ordertui.domain.errors import OrdertuiError
+from ordertui.domain.roles import ACTION_PERMISSIONS, Permission
 from ordertui.domain.states import Source
 from ordertui.i18n import _
 from ordertui.services import OrderDetails
@@ -65,7 +66,8 @@ class DetailsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.load()
-        self.refresh_from_supplier(quiet=True)
+        if self.services.allows(Permission.SYNC):  # a role that does not sync reads no supplier
+            self.refresh_from_supplier(quiet=True)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.load()
@@ -101,15 +103,16 @@ class DetailsScreen(BaseScreen):
 
     # --- drawing ---------------------------------------------------------------------
     def render_details(self, d: OrderDetails) -> None:
-        key = self.key_text
+        key, allows = self.key_text, self.services.allows
         self.query_one(TopBar).set_title(
             _("Order {order}").format(order=safe(d.order.display_name)))
         parts: dict[str, RenderableType] = {
-            "summary": render.summary(d, key),
-            "actions": render.actions(d, key, lambda a: bool(self.check_action(a, ()))),
+            "summary": render.summary(d, key, allows),
+            "actions": render.actions(d, key, lambda a: bool(self.check_action(a, ())), allows),
             "customer": render.customer(d), "items": render.items(d),
             "tracking": render.tracking(d, self.services.clock()),
-            "cancellation": render.cancellation(d, key), "dispute": render.dispute(d, key),
+            "cancellation": render.cancellation(d, key, allows),
+            "dispute": render.dispute(d, key),
             "returns": render.returns(d, key), "extra": render.pending(d),
             "audit": render.history(d),
         }
@@ -117,9 +120,19 @@ class DetailsScreen(BaseScreen):
             self.query_one(f"#{section}", Static).update(content)
 
     # --- what the keys do ---------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what this order's state and its supplier allow."""
+    def recordable(self) -> tuple[str, ...]:
+        """What the role may record by hand: "cancellation", "dispute", both or neither."""
+        return tuple(kind for kind, permission in (("cancellation", Permission.CANCEL),
+                                                   ("dispute", Permission.DISPUTE))
+                     if self.services.allows(permission))
+
+    def offers(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what this order's state and its supplier allow (and, for recording by
+        hand, what the role may record)."""
         d = self.details
+        kinds = self.recordable()
+        if action == "record" and not kinds:
+            return False
         if d is None:
             return True
         allowed = {a.action for a in d.actions if a.by_api}
@@ -129,10 +142,12 @@ class DetailsScreen(BaseScreen):
             "answer": Action.ANSWER_CANCEL_INFO in allowed,
             "thread": d.order.dispute is not None,
             "dispute": Action.DISPUTE_OPEN in allowed or d.order.dispute is not None,
-            "record": any(not a.by_api for a in d.actions)
-            or (d.order.cancellation is not None
+            "record": any(not a.by_api and self.services.allows(ACTION_PERMISSIONS[a.action])
+                          for a in d.actions)
+            or ("cancellation" in kinds and d.order.cancellation is not None
                 and d.order.cancellation.source is Source.MANUAL)
-            or (d.order.dispute is not None and d.order.dispute.source is Source.MANUAL),
+            or ("dispute" in kinds and d.order.dispute is not None
+                and d.order.dispute.source is Source.MANUAL),
             "open_page": bool(d.web_url),
             "return": r.returnable,
             "return_step": any(not x.state.terminal for x in r.returns),
@@ -227,8 +242,10 @@ class DetailsScreen(BaseScreen):
         self.app.push_screen(ThreadScreen(self.order_id))
 
     def action_record(self) -> None:
-        if self.details is not None:
-            self.app.push_screen(RecordDialog(self.details.order), self._after)
+        kinds = self.recordable()
+        if self.details is not None and kinds:
+            self.app.push_screen(RecordDialog(self.details.order, kinds[0], kinds=kinds),
+                                 self._after)
 
     def action_open_page(self) -> None:
         d = self.details
