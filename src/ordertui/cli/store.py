@@ -46,6 +46,20 @@ def migrate_cmd(app: AppContext) -> None:
         where=done.where, version=done.after, before=done.before))
 
 
+@store_group.command("grant", help=_(
+    "Give each database user that [roles.NAME] db_users names what its role allows in the "
+    "PostgreSQL store, and no more; run it as the database's owner after changing roles."))
+@pass_app
+@guard
+def grant_cmd(app: AppContext) -> None:
+    _logs(app)
+    named = store_admin.grant(app.config)
+    if not named:
+        click.echo(_("no [roles.NAME] db_users in the config: nothing to grant"))
+    for user, role in sorted(named.items()):
+        click.echo(_("{user}: {role}").format(user=user, role=role))
+
+
 #: the columns of the check printed at the end of a copy
 CHECK_HEADERS = (N_("Table"), N_("Rows"), N_("Checksum"), N_("OK"))
 

@@ -58,6 +58,12 @@ class ServicesBase:
             check_private(token_file, _(TOKEN_FILE))
         self.store = Store(config.store_url or self.data_dir / "store.sqlite3",
                            password=config.store_password())
+        # a database user tied to a role ([roles.NAME] db_users) brings that role's limits
+        # along, whatever --role said: the database enforces them too (store grant)
+        for tied in config.roles.values():
+            if self.store.db_user and self.store.db_user in tied.db_users:
+                self.role = self.role.narrowed(tied)
+                break
         self._adapters: dict[str, SupplierAdapter] = {}
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
         self.outbox_wakeup: asyncio.Event | None = None

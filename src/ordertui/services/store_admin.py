@@ -77,3 +77,35 @@ def copy_to(config: Config, url: str, *, password: str | None = None, batch: int
     finally:
         source.close()
     return CopyResult(str(path), server_name(url), resumed, checks)
+
+
+def grant(config: Config) -> dict[str, str]:
+    """Give every database user the config's ``[roles.<name>] db_users`` name what its role
+    allows, and no more (``store.grant``); {user: role}. Run by the schema's owner."""
+    if not config.store_url:
+        raise ValidationError("store", _("roles are granted in a PostgreSQL store: set "
+                                         "[store] url first"))
+    users: dict[str, frozenset[str]] = {}
+    named: dict[str, str] = {}
+    for role in config.roles.values():
+        for user in role.db_users:
+            if user in named:
+                raise ValidationError("roles", _(
+                    "the database user {user} is in the roles {first} and {second}; give it "
+                    "one").format(user=user, first=named[user], second=role.name))
+            named[user] = role.name
+            users[user] = frozenset(p.value for p in role.allow)
+    store = Store(config.store_url, password=config.store_password())
+    try:
+        store.grant(users)
+    finally:
+        store.close()
+    return named
+
+
+def role_of_db_user(config: Config, db_user: str) -> str | None:
+    """The role whose ``db_users`` names the database user a session logs in as."""
+    for role in config.roles.values():
+        if db_user and db_user in role.db_users:
+            return role.name
+    return None
