@@ -106,6 +106,12 @@ class StoreBase:
             self.con.execute("SELECT current_user").fetchone()[0])
 
     @property
+    def unavailable(self) -> str | None:
+        """Why the shared database cannot be reached right now, in one line (None: it
+        answers, or the store is a SQLite file)."""
+        return None if self.pg is None else self.pg.down
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return "sqlite" if self.pg is None else "postgresql"

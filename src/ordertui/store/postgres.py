@@ -22,6 +22,7 @@ The same guarantees as on SQLite, across every process on every server:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import sqlite3
@@ -41,6 +42,10 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ordertui.domain.errors import StoreUnavailable
 from ordertui.i18n import _
 from ordertui.store.dialect import IntegrityError, statement
+
+# the driver's and the pool's warnings go to ordertui's log file when it has one, never to
+# the terminal (where a command's one-line error says what went wrong)
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 #: the channel every change is announced on
 CHANNEL = "ordertui"
@@ -149,9 +154,11 @@ class PgConnection:
     It runs in autocommit mode: the store begins and ends its transactions itself, as it
     does on SQLite."""
 
-    def __init__(self, raw: psycopg.Connection[Any], url: str) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], url: str, pool: PgPool | None = None
+                 ) -> None:
         self.raw = raw
         self.url = url
+        self.pool = pool
         self._row_factory: Any = None
         raw.adapters.register_loader("numeric", _IntLoader)
         # every Python int as a bigint, the type of every integer column: a parameter used
@@ -173,12 +180,26 @@ class PgConnection:
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
         text, returning = statement(sql)
+        values = params if isinstance(params, dict) else [_param(p) for p in params]
+        idle = not self.in_transaction
         cur = self.raw.cursor(row_factory=_named_rows) if self._row_factory else self.raw.cursor()
         try:
-            cur.execute(text.encode(),
-                        params if isinstance(params, dict) else [_param(p) for p in params])
+            cur.execute(text.encode(), values)
         except psycopg.Error as exc:
-            raise self._translate(exc) from exc
+            if not (idle and self.raw.broken and self.pool is not None):
+                raise self._translate(exc) from exc
+            # the connection was lost before this statement (a server restarted, a network
+            # that came back): outside a transaction the statement is a read or a BEGIN, so
+            # it is run once more on a fresh connection
+            self._reconnect()
+            cur = self.raw.cursor(row_factory=_named_rows) if self._row_factory \
+                else self.raw.cursor()
+            try:
+                cur.execute(text.encode(), values)
+            except psycopg.Error as again:
+                raise self._translate(again) from again
+        if self.pool is not None and self.pool.down is not None:
+            self.pool.down = None
         if returning:
             row = cur.fetchone()
             return PgCursor(cur, int(row[0]) if row else None, [])
@@ -195,6 +216,12 @@ class PgConnection:
         except psycopg.Error as exc:
             raise self._translate(exc) from exc
         return PgCursor(cur, None, [])
+
+    def _reconnect(self) -> None:
+        assert self.pool is not None
+        fresh = self.pool.take()  # raises StoreUnavailable while the server is away
+        self.pool.pool.putconn(self.raw)  # the pool drops a broken connection
+        self.raw = fresh.raw
 
     def interrupt(self) -> None:
         """Cancel the statement running on this connection (from any thread)."""
@@ -214,7 +241,10 @@ class PgConnection:
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
             return Refused(_reason(exc))
         if isinstance(exc, psycopg.OperationalError) or self.raw.closed or self.raw.broken:
-            return unavailable(self.url, exc)
+            lost = unavailable(self.url, exc)
+            if self.pool is not None:
+                self.pool.down = str(lost)
+            return lost
         return exc
 
 
@@ -236,6 +266,8 @@ class PgPool:
         if password:
             kwargs["password"] = password
         self.kwargs = kwargs
+        #: why the server cannot be reached, while it cannot (None: it answers)
+        self.down: str | None = None
         self.pool = ConnectionPool(url, kwargs=kwargs, min_size=1, max_size=max_size,
                                    open=False, timeout=CONNECT_TIMEOUT_S * 2,
                                    reconnect_timeout=0, name="ordertui")
@@ -254,11 +286,23 @@ class PgPool:
         return exc
 
     def take(self) -> PgConnection:
+        if self.down is not None:
+            # while the server is away, one quick try of its own instead of waiting for the
+            # pool: a screen asking again learns at once, and the first answer brings it back
+            try:
+                psycopg.connect(self.url, **self.kwargs).close()
+            except psycopg.Error as exc:
+                lost = unavailable(self.url, exc)
+                self.down = str(lost)
+                raise lost from None
         try:
             raw = self.pool.getconn()
         except (PoolTimeout, psycopg.Error) as exc:
-            raise unavailable(self.url, self._first_error(exc)) from None
-        return PgConnection(raw, self.url)
+            lost = unavailable(self.url, self._first_error(exc))
+            self.down = str(lost)
+            raise lost from None
+        self.down = None
+        return PgConnection(raw, self.url, self)
 
     def give_back(self, con: PgConnection) -> None:
         with contextlib.suppress(Exception):
@@ -288,6 +332,11 @@ class PgWatch:
         self.pool = pool
         self._con: psycopg.Connection[Any] | None = None
         self._count = 0
+        self._problem: str | None = None
+
+    def problem(self) -> str | None:
+        """Why the watch's connection is down, when it is."""
+        return None if self.connected() else self._problem
 
     def version(self) -> int:
         try:
@@ -303,9 +352,18 @@ class PgWatch:
                     raise psycopg.OperationalError("connection lost")
             while pgconn.notifies() is not None:
                 self._count += 1
-        except (psycopg.Error, StoreUnavailable, OSError):
+            self._problem = None
+        except StoreUnavailable as exc:
+            self._problem = str(exc)
+            self.close()
+        except (psycopg.Error, OSError) as exc:
+            self._problem = str(unavailable(self.pool.url, exc))
             self.close()
         return self._count
+
+    def connected(self) -> bool:
+        """Whether the watch's own connection is up (it reconnects in ``version()``)."""
+        return self._con is not None and not self._con.closed and not self._con.broken
 
     def close(self) -> None:
         if self._con is not None:
@@ -325,8 +383,14 @@ class PgLock:
 
     def acquire(self) -> bool:
         with self._mutex:
-            if self._con is not None and not self._con.broken:
-                return True
+            if self._con is not None:
+                try:  # still held: the session that holds it is alive
+                    self._con.execute("SELECT 1")
+                    return True
+                except psycopg.Error:
+                    with contextlib.suppress(psycopg.Error):
+                        self._con.close()
+                    self._con = None  # the server let it go with the session
             con = self.pool.connect()
             row = con.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
             if row and row[0]:
@@ -336,16 +400,8 @@ class PgLock:
             return False
 
     def held(self) -> bool:
-        """Still held: the connection that holds it is alive (asks the server)."""
-        with self._mutex:
-            if self._con is None:
-                return False
-            try:
-                self._con.execute("SELECT 1")
-                return True
-            except psycopg.Error:
-                self._con = None
-                return False
+        """Taken, as far as this process knows (``acquire`` asks the server again)."""
+        return self._con is not None
 
     def release(self) -> None:
         with self._mutex:

@@ -27,6 +27,12 @@ class StoreWatch:
             self._con = sqlite3.connect(self.path)
         return int(self._con.execute("PRAGMA data_version").fetchone()[0])
 
+    def connected(self) -> bool:
+        return True  # a file
+
+    def problem(self) -> str | None:
+        return None
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()

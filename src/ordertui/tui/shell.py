@@ -28,7 +28,7 @@ from textual.screen import Screen
 from ordertui import i18n
 from ordertui.config import line_of
 from ordertui.crash import write_report_text
-from ordertui.domain.errors import ConfigError, NotAllowed, OrdertuiError
+from ordertui.domain.errors import ConfigError, NotAllowed, OrdertuiError, StoreUnavailable
 from ordertui.domain.models import OrderSummary, SyncEvent
 from ordertui.domain.query import OrderQuery
 from ordertui.domain.roles import Permission
@@ -65,6 +65,17 @@ class Crash:
     summary: str  # "RuntimeError: the sort broke"
 
 
+def _unavailable(error: BaseException | None) -> StoreUnavailable | None:
+    """The StoreUnavailable behind ``error`` (a worker's failure wraps it), if any."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, StoreUnavailable):
+            return error
+        error = getattr(error, "error", None) or error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
 class Shell(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ordertui"
@@ -93,6 +104,9 @@ class Shell(App[None]):
                                      markup=False, highlight=False)
         self._crash: Crash | None = None
         self._too_small: TooSmallScreen | None = None
+        #: why the shared database cannot be reached, while it cannot: the status line says
+        #: so, the screens keep what they show, the supervisor notices its return
+        self.store_down: str | None = None
 
     #: the screen the app starts on and goes back to (OrderTUI: the orders screen)
     HOME: ClassVar[type[Screen[Any]]]
@@ -221,7 +235,39 @@ class Shell(App[None]):
         self.screen.post_message(SyncStateChanged())
 
     def sync_summary(self) -> str:
+        if self.store_down is not None:
+            return _("database at {server} unreachable, trying again").format(
+                server=self.services.store.where)
         return self.sync_state.summary()
+
+    def store_lost(self, why: str) -> None:
+        """The shared database stopped answering: say so once, on the status line and in a
+        notification; what is on screen stays (a read that failed changes nothing)."""
+        first = self.store_down is None
+        self.store_down = why
+        self.screen.post_message(SyncStateChanged())
+        if first:
+            self.notify(why[:1].upper() + why[1:] + ". " + _(
+                "What you see is kept; ordertui reconnects by itself."),
+                severity="warning", markup=False, timeout=8)
+
+    def store_back(self) -> None:
+        """The database answers again: every screen reads what it shows anew."""
+        if self.store_down is None:
+            return
+        self.store_down = None
+        self.notify(_("Connected to the database again."), markup=False, timeout=4)
+        self.post_store_changed()
+        self.screen.post_message(SyncStateChanged())
+
+    def _handle_exception(self, error: Exception) -> None:
+        # a read or write the unreachable database refused, in a worker or a handler, is
+        # no reason to end the app (Textual's default for an unhandled error)
+        lost = _unavailable(error)
+        if lost is not None:
+            self.store_lost(str(lost))
+            return
+        super()._handle_exception(error)
 
     def action_sync(self) -> None:
         if self.refuses(Permission.SYNC):

@@ -31,7 +31,8 @@ from ordertui.tui.format import clock, safe
 if TYPE_CHECKING:
     from ordertui.tui.shell import Shell
 
-WATCH_INTERVAL_S = 2.0  # how often another session's changes are looked for
+WATCH_INTERVAL_S = 2.0  # how often another session's changes are looked for (SQLite)
+WATCH_INTERVAL_PG_S = 0.25  # how often the notifications a PostgreSQL store sent are read
 OUTBOX_INTERVAL_S = 2.0  # how often a session without the outbox lock tries to take it
 RETRY_AFTER_ERROR_S = 60.0
 DETAILS_BUDGET = 10  # orders read one by one per round, within the supplier's rate limit
@@ -211,11 +212,26 @@ class Supervisor:
         watch = self.services.watch()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordertui-watch")
         loop = asyncio.get_running_loop()
+        store = self.services.store
+        # a shared PostgreSQL store announces every change (NOTIFY): looking at what arrived
+        # reads a socket, so it is looked at often, and another server's change is on screen
+        # well within two seconds
+        interval = WATCH_INTERVAL_S if store.backend == "sqlite" else WATCH_INTERVAL_PG_S
         try:
             last = await loop.run_in_executor(pool, watch.version)
             while True:
-                await asyncio.sleep(WATCH_INTERVAL_S)
+                await asyncio.sleep(interval)
                 current = await loop.run_in_executor(pool, watch.version)
+                down = watch.problem() or store.unavailable
+                if down is not None and watch.connected():
+                    down = None  # the watch's own connection came back: so has the server
+                if down is not None:
+                    self.app.store_lost(down)
+                elif self.app.store_down is not None:
+                    self.app.store_back()
+                    last = current
+                    self.tell_news()
+                    continue
                 if current != last:
                     last = current
                     self.app.post_store_changed()

@@ -26,8 +26,8 @@ from ordertui.domain.errors import (
 from ordertui.domain.states import CancellationState, DisputeReason, DisputeState, Source
 from ordertui.services.core import Services
 from ordertui.services.runner import OutboxRunner
+from ordertui.store.dialect import RUNNER_LOCK
 from ordertui.store.outbox import DONE, FAILED, PENDING, SENDING
-from ordertui.store.postgres import RUNNER_LOCK
 from ordertui.suppliers.demo import DemoAdapter
 from support.demo import Clock, make_services
 from support.store import eventually

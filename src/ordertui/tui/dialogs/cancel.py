@@ -3,6 +3,7 @@ request for each order when the merchant presses enter; nothing is sent before."
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -11,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from ordertui.domain import rules
-from ordertui.domain.errors import OrdertuiError, ValidationError
+from ordertui.domain.errors import OrdertuiError, StoreUnavailable, ValidationError
 from ordertui.domain.models import Order, items_shown
 from ordertui.i18n import N_, _, formats, ngettext
 from ordertui.tui.dialog import Dialog
@@ -114,6 +115,10 @@ class CancelDialog(Dialog[CancelOutcome | None]):
                 await self.run_read(self.services.request_cancellation, o.id, reason)
             except ValidationError:
                 raise  # the reason: the merchant can mend it here
+            except StoreUnavailable:
+                if not outcome.requested:
+                    raise  # nothing was written: said on the error line, the dialog stays
+                outcome.failed.append(about(o.display_name, str(sys.exc_info()[1])))
             except OrdertuiError as exc:  # the order's state: another session was faster
                 outcome.failed.append(about(o.display_name, str(exc)))
             else:

@@ -129,7 +129,10 @@ class OrdersScreen(BaseScreen):
         if t.marked:
             # Translators: how many orders are marked (space) for a bulk action
             parts.append(_("{n} marked").format(n=formats.number(len(t.marked))))
-        parts.append(self.app.sync_summary())
+        if self.app.store_down is not None:  # first, where it is not cut off
+            parts.insert(0, self.app.sync_summary())
+        else:
+            parts.append(self.app.sync_summary())
         text = Text(" · ".join(p for p in parts if p))
         status = self.query_one("#status", Static)
         if str(status.content) != text.plain:
