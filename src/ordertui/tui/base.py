@@ -56,12 +56,6 @@ class BaseScreen(Screen[None]):
         permission = keys.permission_for(self.BINDINGS, action)
         return permission is None or self.services.allows(permission)
 
-    def permits_key(self, binding_id: str) -> bool:
-        """The session's role allows what the key ``binding_id`` does (for sentences that
-        would name the key)."""
-        permission = keys.PERMISSIONS.get(binding_id)
-        return permission is None or self.services.allows(permission)
-
     def on_key(self, event: events.Key) -> None:
         """A key the role leaves out does nothing but say why (typed ahead, or remapped
         onto a key the merchant remembers); the keys typed behind it are dropped.
