@@ -337,7 +337,7 @@ def show_cmd(app: AppContext, order_ref: str, fmt: str) -> None:
             for a in details.actions))]
     if details.audit:
         lines += ["", _("History")]
-        lines += [f"  {formats.when(e.at)}  {v(e.who())}: "
+        lines += [f"  {formats.when(e.at)}  {v(e.who(details.login))}: "
                   + " — ".join(v(kept.shown(x)) for x in (e.what(), e.detail) if x)
                   for e in details.audit]
     click.echo("\n".join(lines))

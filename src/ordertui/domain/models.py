@@ -315,8 +315,11 @@ class AuditEntry:
     login: str = ""  # the user name of the login that did it ("" before ordertui recorded it)
     db_user: str = ""  # the database user it worked as (a shared PostgreSQL store)
 
-    def who(self) -> str:
-        """Who did it, as the merchant reads it: you, ordertui, or the supplier by name."""
+    def who(self, me: str = "") -> str:
+        """Who did it, as the merchant reads it: you, ordertui, or the supplier by name; in
+        a team, another person by the name of their login (``me``: the reader's)."""
+        if self.actor == "merchant" and self.login and me and self.login != me:
+            return self.login
         if self.actor.startswith(("supplier:", "shop:")):
             return self.actor.split(":", 1)[1]
         if self.actor in ("outbox", "sync"):

@@ -99,6 +99,8 @@ class OrderDetails:
     shop: ShopLink | None = None
     #: shops are configured: the order can be linked to its shop order
     shops: bool = False
+    #: the login reading it: what it did is "you", another person's by their login's name
+    login: str = ""
 
 
 @dataclass(slots=True)
@@ -204,7 +206,8 @@ class Services(Actions, Recording):
             if order.status in SHIPPABLE_FROM_STOCK else [],
             stalled_days=self.config.stalled_tracking_days,
             warning_days=self.config.protection_warning_days,
-            shop=self.shops.shop_link(order_id), shops=bool(self.config.shops))
+            shop=self.shops.shop_link(order_id), shops=bool(self.config.shops),
+            login=self.store.login)
 
     def disputes(self, states: Sequence[DisputeState] = (), *, limit: int = 500
                  ) -> list[tuple[OrderSummary, Dispute]]:

@@ -102,3 +102,11 @@ def test_label_shows_a_state_kept_as_its_value() -> None:
     assert label(DisputeState, "awaiting_merchant") == "Awaiting you"
     assert label(DisputeReason, "not_as_described") == "Not as described"
     assert label(DisputeState, "from_a_newer_version") == "from_a_newer_version"
+
+
+def test_in_a_team_another_persons_action_is_named_by_their_login() -> None:
+    mine = AuditEntry(at=AT, actor="merchant", action="cancel", detail="", login="anna")
+    assert mine.who("anna") == mine.who() == "you"
+    assert mine.who("ben") == "anna"  # read by Ben, who shares the store
+    assert AuditEntry(at=AT, actor="outbox", action="cancel sent", detail="",
+                      login="anna").who("ben") == "ordertui"

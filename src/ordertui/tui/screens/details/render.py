@@ -451,7 +451,7 @@ def history(d: OrderDetails) -> Text:
     for e in d.audit[-HISTORY_SHOWN:]:
         t.append(f"  {when(e.at)}  ", style="dim")
         what = e.what()
-        t.append(f"{safe(e.who())}: {safe(what)}")
+        t.append(f"{safe(e.who(d.login))}: {safe(what)}")
         if e.detail:
             t.append(f"{' — ' if what else ''}{safe_block(e.detail)[:300]}",
                      style="dim" if what else "")
