@@ -166,6 +166,11 @@ class StoreBusy(OrdertuiError):
     pass
 
 
+class StoreOutdated(OrdertuiError):
+    """The shared database's schema is older than this ordertui's, and the database user
+    may not change it: its owner runs ``ordertui store migrate``."""
+
+
 class StoreUnavailable(OrdertuiError):
     """The shared database cannot be reached; the message names its server, never a
     password. Nothing was written by the step that raised it."""

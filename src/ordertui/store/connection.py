@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-from ordertui.domain.errors import StoreBusy
+from ordertui.domain.errors import StoreBusy, StoreOutdated
 from ordertui.i18n import _
 from ordertui.sqlite_file import committed
 from ordertui.store.dialect import RUNNER_LOCK, WRITE_LOCK
@@ -292,20 +292,36 @@ class StoreBase:
         in ``ordertui_schema``. Sessions starting at once wait for each other's migration
         (the write lock), and a database user that may not change the schema is told to
         ask its owner when the schema is behind."""
+        import psycopg.errors
+
         from ordertui.store.dialect import pg_migrations
         steps = pg_migrations()
         raw = cast(Any, self.con).raw
         while True:
-            with self.write():
-                if not self._pg_has("ordertui_schema"):
-                    raw.execute("CREATE TABLE ordertui_schema (version INTEGER NOT NULL)")
-                    raw.execute("INSERT INTO ordertui_schema VALUES (0)")
-                current = int(raw.execute("SELECT version FROM ordertui_schema").fetchone()[0])
-                if current >= target:
-                    return current
-                for sql in steps[current]:
-                    raw.execute(sql.encode())
-                raw.execute("UPDATE ordertui_schema SET version = %s", (current + 1,))
+            current = -1  # not read yet
+            try:
+                with self.write():
+                    if not self._pg_has("ordertui_schema"):
+                        current = 0
+                        raw.execute("CREATE TABLE ordertui_schema (version INTEGER NOT NULL)")
+                        raw.execute("INSERT INTO ordertui_schema VALUES (0)")
+                    current = int(raw.execute("SELECT version FROM ordertui_schema"
+                                              ).fetchone()[0])
+                    if current >= target:
+                        return current
+                    for sql in steps[current]:
+                        raw.execute(sql.encode())
+                    raw.execute("UPDATE ordertui_schema SET version = %s", (current + 1,))
+            except psycopg.errors.InsufficientPrivilege:
+                if current < 0:
+                    raise StoreOutdated(_(
+                        "the database user may not read the store at {server}; the "
+                        "database's owner gives it a role with 'ordertui store grant'"
+                    ).format(server=self.where)) from None
+                raise StoreOutdated(_(
+                    "the database at {server} has schema version {version} and this ordertui "
+                    "needs {latest}; the database's owner runs 'ordertui store migrate'"
+                ).format(server=self.where, version=current, latest=target)) from None
 
     def grant(self, users: dict[str, frozenset[str]]) -> None:
         """Give each database user what its role allows (``{user: permission words}``), in
