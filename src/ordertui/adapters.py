@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,16 +20,49 @@ class Applied(StrEnum):
     NO = "no"
 
 
+class SharedState(abc.ABC):
+    """What an adapter keeps once for every ordertui of the team rather than once per
+    machine, when they share one store: values (anything JSON can hold) by (adapter, kind,
+    key), and locks by name that one process at a time holds across all of them.
+
+    The adapter chooses the names: ``adapter`` is its kind or its name in the config (a
+    token per account, say, under the kind), ``kind`` what the value is ("token",
+    "journal"), ``key`` which one. ``get``, ``put`` and ``items`` block (call them off the
+    event loop); a secret put here is readable by every database user whose role syncs, so
+    an adapter still registers it (``logs.register_secret``) when it reads it back."""
+
+    @abc.abstractmethod
+    def get(self, adapter: str, kind: str, key: str) -> Any:
+        """The value, or None when there is none."""
+
+    @abc.abstractmethod
+    def put(self, adapter: str, kind: str, key: str, value: Any) -> None:
+        """Keep ``value`` (replacing the one there), committed when this returns."""
+
+    @abc.abstractmethod
+    def items(self, adapter: str, kind: str, prefix: str = "") -> dict[str, Any]:
+        """Every value of the kind whose key starts with ``prefix``, by key."""
+
+    @abc.abstractmethod
+    def lock(self, name: str, *, timeout_s: float = 60.0) -> AbstractAsyncContextManager[None]:
+        """``async with shared.lock(name):`` — held by one process of the team at a time,
+        and let go when its holder ends, however it ends. ``TimeoutError`` when another
+        holds it longer than ``timeout_s``."""
+
+
 @dataclass(slots=True)
 class AdapterContext:
     """What an adapter gets from the app: a directory of its own (token caches, state), the
-    app's clock, and the config file's path to name in errors about its settings. An adapter
+    app's clock, the config file's path to name in errors about its settings, and — when
+    several ordertui share one store (PostgreSQL) — the state they share (``shared``; None
+    with the store in the data directory, where the directory is the one place). An adapter
     over HTTP builds its own client (``ordertui.http.SupplierHTTP``, which carries
     the shared discipline)."""
 
     directory: Path
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     config_path: Path | None = None  # named in errors about the adapter's settings
+    shared: SharedState | None = None
 
 
 #: the connection settings every adapter over HTTP takes, with their ranges

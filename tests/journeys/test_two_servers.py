@@ -3,6 +3,7 @@ whose ``[store] url`` names one database (fresh per test), both reaching one sup
 CJ simulator on loopback HTTP, which counts every write it receives by its key.
 
 - what one server writes, the other's open watch notices, and it reads the new state;
+- both syncing at once log in to the supplier once between them (the token is the store's);
 - 800 actions tried at once from both, on the same orders, with both running the outbox:
   one live request per order, and the supplier received each action exactly once;
 - 50 SIGKILLs at random points of sync and the outbox, alternating between the two data
@@ -183,6 +184,19 @@ def test_a_change_on_one_server_reaches_the_others_watch(team: Team, tmp_path: P
                     order_id) == [(queued,)]
 
 
+def test_two_servers_syncing_at_once_log_in_to_the_supplier_once(team: Team) -> None:
+    procs = [server.start("settle") for server in (team.a, team.b)]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    counters = team.sim.stats()["counters"]
+    assert counters.get("token_get") == 1 and not counters.get("token_refresh"), counters
+    for server in (team.a, team.b):  # the token is the team's, in the store
+        assert not (server.root / "data" / "suppliers" / "cj" / "cj-token.json").exists()
+    assert team.sql("SELECT adapter, kind FROM adapter_state WHERE kind = 'token'") == [
+        ("cj", "token")]
+
+
 def test_800_actions_at_once_from_two_servers_reach_the_supplier_once_each(
         team: Team, tmp_path: Path) -> None:
     team.a.run("settle")
@@ -210,6 +224,8 @@ def test_800_actions_at_once_from_two_servers_reach_the_supplier_once_each(
     assert tally["done"] + tally["failed"] == len(targets)
     assert tally["done"] >= len(targets) // 2, tally
     team.check_counts()
+    # one login for both servers and all their runs
+    assert team.sim.stats()["counters"].get("token_get") == 1
 
 
 def test_50_sigkills_alternating_servers_lose_nothing_and_do_nothing_twice(

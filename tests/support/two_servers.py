@@ -1,7 +1,8 @@
 """Two ordertui "servers" on one PostgreSQL store: each a data directory of its own (its own
-config, logs, supplier token cache and journal) whose ``[store] url`` names one database,
-both reaching one supplier — the CJ simulator on loopback (``support.sims``), so that what
-the supplier received is counted where it was received.
+config, logs and supplier caches; the supplier's token and journal are the store's) whose
+``[store] url`` names one database, both reaching one supplier — the CJ simulator on
+loopback (``support.sims``), so that what the supplier received is counted where it was
+received.
 
 The test starts the processes below (``python -m support.two_servers ROLE ...``) and kills
 some of them; each prints one JSON line per thing worth telling, flushed at once.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ordertui.adapters import AdapterContext
+from ordertui.adapters import AdapterContext, SharedState
 from ordertui.config import Config
 from ordertui.domain import rules
 from ordertui.domain.capabilities import Action, Capability
@@ -22,6 +22,7 @@ from ordertui.i18n import _
 from ordertui.secrets import TOKEN_FILE, check_private
 from ordertui.services.runner import OutboxRunner
 from ordertui.services.settings import check_suppliers
+from ordertui.services.shared_state import StoreSharedState
 from ordertui.store import Store
 from ordertui.suppliers.base import SupplierAdapter
 from ordertui.suppliers.registry import adapter_class
@@ -65,6 +66,7 @@ class ServicesBase:
                 self.role = self.role.narrowed(tied)
                 break
         self._adapters: dict[str, SupplierAdapter] = {}
+        self._shared: StoreSharedState | None = None
         #: set whenever an action is queued, so a waiting outbox runner wakes at once
         self.outbox_wakeup: asyncio.Event | None = None
         self._runner: OutboxRunner | None = None
@@ -103,10 +105,21 @@ class ServicesBase:
                     suppliers=", ".join(self.config.suppliers)))
             cls = adapter_class(sc.kind)
             context = AdapterContext(directory=self.data_dir / "suppliers" / name,
-                                     clock=self.clock, config_path=self.config.path)
+                                     clock=self.clock, config_path=self.config.path,
+                                     shared=self.shared_state())
             context.directory.mkdir(parents=True, exist_ok=True)
             self._adapters[name] = cls(name, sc.settings, context)
         return self._adapters[name]
+
+    def shared_state(self) -> SharedState | None:
+        """What adapters keep once for every ordertui sharing the store (a supplier's
+        token, the journal of its writes); None when the store is this machine's own (the
+        adapters keep theirs in their directories, as always)."""
+        if self.store.backend == "sqlite":
+            return None
+        if self._shared is None:
+            self._shared = StoreSharedState(self.store)
+        return self._shared
 
     def supplier_info(self, name: str) -> SupplierInfo:
         sc = self.config.suppliers.get(name)

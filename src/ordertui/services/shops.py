@@ -91,7 +91,8 @@ class ShopService:
             cls = adapter_class(sc.kind)
             context = AdapterContext(directory=self.services.data_dir / "shops" / name,
                                      clock=self.services.clock,
-                                     config_path=self.services.config.path)
+                                     config_path=self.services.config.path,
+                                     shared=self.services.shared_state())
             context.directory.mkdir(parents=True, exist_ok=True)
             self._adapters[name] = cls(name, sc.settings, context)
         return self._adapters[name]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import zlib
 
 from ordertui.store.schema import MIGRATIONS
 
@@ -29,6 +30,16 @@ IntegrityError = sqlite3.IntegrityError
 LOCK_SPACE = 0x6F72_6474  # "ordt"
 WRITE_LOCK = (LOCK_SPACE << 32) | 1
 RUNNER_LOCK = (LOCK_SPACE << 32) | 2
+#: the named locks adapters take through the store (``named_lock_key``) have this bit set
+NAMED_LOCKS = 0x8000_0000
+
+
+def named_lock_key(name: str) -> int:
+    """The advisory lock of the name ``name`` (an adapter's token lock, say): ordertui's 32
+    bits, then the name's checksum with ``NAMED_LOCKS`` set, so that it meets neither the
+    write lock nor the runner's. Two names that share a checksum share the lock: they wait
+    for each other, and nothing worse happens."""
+    return (LOCK_SPACE << 32) | NAMED_LOCKS | (zlib.crc32(name.encode()) & 0x7FFF_FFFF)
 
 #: the tables whose rows have an ``id`` the store reads back after an insert
 ID_TABLES = frozenset({
@@ -278,13 +289,19 @@ def pg_migrations() -> list[list[str]]:
 WRITES: dict[str, tuple[str, ...]] = {
     "sync": ("orders", "cancellations", "disputes", "sync_state", "shop_orders",
              "shop_sync_state", "order_links", "news", "audit", "outbox", "fx_rates",
-             "supplier_protection"),
-    "cancel": ("orders", "cancellations", "outbox", "audit", "news"),
-    "dispute": ("orders", "disputes", "outbox", "audit", "news"),
-    "return": ("orders", "returns", "return_items", "stock", "stock_uses", "audit"),
-    "refund": ("orders", "refunds", "recoveries", "outbox", "audit"),
-    "link": ("orders", "order_links", "link_refusals", "outbox", "audit"),
+             "supplier_protection", "adapter_state"),
+    "cancel": ("orders", "cancellations", "outbox", "audit", "news", "adapter_state"),
+    "dispute": ("orders", "disputes", "outbox", "audit", "news", "adapter_state"),
+    "return": ("orders", "returns", "return_items", "stock", "stock_uses", "audit",
+               "adapter_state"),
+    "refund": ("orders", "refunds", "recoveries", "outbox", "audit", "adapter_state"),
+    "link": ("orders", "order_links", "link_refusals", "outbox", "audit", "adapter_state"),
 }
+
+#: tables only the roles that write them may read: the adapters' state holds the
+#: suppliers' access tokens, which a viewer has no use for (its session never calls a
+#: supplier) and must not be able to read with a hand-written SQL client
+PRIVATE = ("adapter_state",)
 
 #: the tables no role writes but through the store's own trigger functions
 OWNER_ONLY = ("order_counts", "ordertui_schema")
@@ -292,8 +309,9 @@ OWNER_ONLY = ("order_counts", "ordertui_schema")
 
 def grants(user: str, allow: frozenset[str]) -> list[str]:
     """The statements that give database user ``user`` what ``allow`` permits: reading
-    everything, writing (insert, update; delete where the store deletes) what the allowed
-    actions write, and using those tables' id sequences."""
+    everything (the ``PRIVATE`` tables only where it may write them), writing (insert,
+    update; delete where the store deletes) what the allowed actions write, and using those
+    tables' id sequences."""
     from psycopg import sql as pgsql
     who = pgsql.Identifier(user).as_string(None)
     statements = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}",
@@ -301,6 +319,8 @@ def grants(user: str, allow: frozenset[str]) -> list[str]:
                   f"GRANT USAGE ON SCHEMA public TO {who}",
                   f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {who}"]
     tables = sorted({t for permission in allow for t in WRITES.get(permission, ())})
+    statements += [f"REVOKE SELECT ON {table} FROM {who}" for table in PRIVATE
+                   if table not in tables]
     for table in tables:
         statements.append(f"GRANT INSERT, UPDATE, DELETE ON {table} TO {who}")
         if table in ID_TABLES:

@@ -381,7 +381,9 @@ class PgLock:
         self._con: psycopg.Connection[Any] | None = None
         self._mutex = threading.Lock()
 
-    def acquire(self) -> bool:
+    def acquire(self, wait_s: float = 0.0) -> bool:
+        """Take the lock if it is free, or as soon as it is within ``wait_s`` seconds (the
+        server queues the waiters); whether it is held now."""
         with self._mutex:
             if self._con is not None:
                 try:  # still held: the session that holds it is alive
@@ -392,8 +394,22 @@ class PgLock:
                         self._con.close()
                     self._con = None  # the server let it go with the session
             con = self.pool.connect()
-            row = con.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
-            if row and row[0]:
+            try:
+                if wait_s > 0:
+                    con.execute(f"SET lock_timeout = {max(int(wait_s * 1000), 1)}")
+                    try:
+                        con.execute("SELECT pg_advisory_lock(%s)", (self.key,))
+                        got = True
+                    except psycopg.errors.LockNotAvailable:
+                        got = False
+                else:
+                    row = con.execute("SELECT pg_try_advisory_lock(%s)",
+                                      (self.key,)).fetchone()
+                    got = bool(row and row[0])
+            except psycopg.Error as exc:
+                con.close()
+                raise unavailable(self.pool.url, exc) from None
+            if got:
                 self._con = con
                 return True
             con.close()

@@ -464,6 +464,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE audit ADD COLUMN login TEXT NOT NULL DEFAULT '';
     ALTER TABLE audit ADD COLUMN db_user TEXT NOT NULL DEFAULT '';
     """,
+    # 9: what an adapter must keep once for the whole team rather than once per machine (a
+    # supplier's token pair, the journal of the writes it sent), as JSON by (adapter, kind,
+    # key); used when the store is shared (PostgreSQL): on SQLite the adapters keep theirs
+    # in their own directories, and this table stays empty
+    """
+    CREATE TABLE adapter_state (
+        adapter TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (adapter, kind, key)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import IO
 
@@ -47,15 +48,22 @@ class FileLock:
         self.path = path
         self._fh: IO[str] | None = None
 
-    def acquire(self) -> bool:
+    def acquire(self, wait_s: float = 0.0) -> bool:
+        """Take the lock if it is free, or as soon as it is within ``wait_s`` seconds;
+        whether it is held now."""
         if self._fh is not None:
             return True
         fh = open(self.path, "a+")  # noqa: SIM115 - held until released
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            return False
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    fh.close()
+                    return False
+                time.sleep(0.05)
         fh.seek(0)
         fh.truncate()
         fh.write(f"{os.getpid()}\n")

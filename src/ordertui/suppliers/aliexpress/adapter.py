@@ -71,7 +71,7 @@ class AliExpressAdapter(SupplierAdapter):
             rate=float(settings.get("rate_limit", self.rate_limit)),
             connect_timeout=float(settings.get("connect_timeout_s", 10)),
             read_timeout=float(settings.get("read_timeout_s", 30)),
-            simplify=settings.get("simplify") is True)
+            simplify=settings.get("simplify") is True, shared=context.shared)
         self.state = AEState(context.directory / "ae-state.sqlite3")
 
     @classmethod

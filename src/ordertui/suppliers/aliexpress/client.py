@@ -4,8 +4,9 @@ Business APIs go to ``/sync`` with their dotted name in ``method``; system APIs 
 calls) go to ``/rest/<path>`` with the path signed in front (``sign``). The
 access token comes from the merchant's config the first time; after a refresh the newest
 pair (AliExpress hands out a new refresh token too) lives in ``ae-token.json`` (0600) in
-the adapter's directory, and the config's tokens are used again only when the merchant
-puts new ones there.
+the adapter's directory — or, when several servers share one store, in the state they share,
+so that one refresh serves them all — and the config's tokens are used again only when the
+merchant puts new ones there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from ordertui.adapters import SharedState
 from ordertui.domain.errors import (
     SupplierAuthError,
     SupplierError,
@@ -82,7 +84,8 @@ class AEClient:
                  access_token: str | None, refresh_token: str | None, directory: Path,
                  clock: Callable[[], datetime], rate: float | None,
                  connect_timeout: float = 10.0, read_timeout: float = 30.0,
-                 policy: RetryPolicy | None = None, simplify: bool = False) -> None:
+                 policy: RetryPolicy | None = None, simplify: bool = False,
+                 shared: SharedState | None = None) -> None:
         self.supplier = supplier
         self.app_key = app_key
         self.simplify = "true" if simplify else "false"
@@ -93,6 +96,7 @@ class AEClient:
             .hexdigest()[:24], access=access_token or "", refresh=refresh_token or "")
         self.path = directory / "ae-token.json"
         self.lock_path = directory / "ae-token.lock"
+        self.shared = shared
         directory.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             os.chmod(directory, 0o700)
@@ -223,7 +227,11 @@ class AEClient:
 
     # --- the token ------------------------------------------------------------------------
     def _load(self) -> AEPair:
-        data = read_private(self.path)
+        data = None
+        if self.shared is not None:
+            data = self.shared.get("aliexpress", "token", self.configured.seed)
+        if data is None:  # none shared yet: this directory's, from before the store was
+            data = read_private(self.path)
         try:
             pair = AEPair(**data) if isinstance(data, dict) else None
         except TypeError:
@@ -260,8 +268,31 @@ class AEClient:
         async with self._lock:
             await self._refresh_locked(failed)
 
+    def _locked(self) -> Any:
+        """Held while the pair is refreshed, so that two ordertui processes do not both
+        refresh it (the second would present a refresh token the first made void)."""
+        if self.shared is None:
+            return file_lock(self.lock_path, supplier=self.supplier)
+        return self._shared_lock(self.shared)
+
+    @contextlib.asynccontextmanager
+    async def _shared_lock(self, shared: SharedState) -> AsyncIterator[None]:
+        try:
+            async with shared.lock(f"aliexpress-token:{self.configured.seed}"):
+                yield
+        except TimeoutError:
+            raise SupplierUnavailable(self.supplier, _(
+                "another ordertui of the team has been refreshing AliExpress's token for a "
+                "minute; try again")) from None
+
+    def _save(self, pair: AEPair) -> None:
+        if self.shared is not None:
+            self.shared.put("aliexpress", "token", pair.seed, asdict(pair))
+        else:
+            write_private(self.path, asdict(pair))
+
     async def _refresh_locked(self, failed: str) -> None:
-        async with file_lock(self.lock_path, supplier=self.supplier):
+        async with self._locked():
             pair = await asyncio.to_thread(self._load)
             if pair.access and pair.access != failed:
                 self._pair = pair  # renewed meanwhile by another process
@@ -283,7 +314,7 @@ class AEClient:
                                                "refresh_expires_in", now))
             register_secret(fresh.access)
             register_secret(fresh.refresh)
-            await asyncio.to_thread(write_private, self.path, asdict(fresh))
+            await asyncio.to_thread(self._save, fresh)
             self._pair = fresh
 
 

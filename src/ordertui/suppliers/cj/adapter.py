@@ -116,8 +116,8 @@ class CJAdapter(SupplierAdapter):
             name, base_url, api_key, context.directory, context.clock,
             rate=float(settings.get("rate_limit", self.rate_limit)),
             connect_timeout=float(settings.get("connect_timeout_s", 10)),
-            read_timeout=float(settings.get("read_timeout_s", 30)))
-        self.state = CJState(context.directory / "cj-state.sqlite3")
+            read_timeout=float(settings.get("read_timeout_s", 30)), shared=context.shared)
+        self.state = CJState(context.directory / "cj-state.sqlite3", context.shared, name)
         self.orders = OrderBuilder(name, self.state, context.clock, web_base=self.web_base)
         self.sync = CJSync(self.client, self.state, self.orders, max_page_size=self.page_size)
         #: vid -> when a failed look-up of it may be tried again (this process only)
@@ -387,7 +387,7 @@ class CJAdapter(SupplierAdapter):
             "productInfoList": spread(chosen, wanted)})
         items = await self.client.order_disputes(oid)
         await self._remember_disputes(oid, items)
-        entry = await asyncio.to_thread(self.state.journal_entry, key)
+        entry = await asyncio.to_thread(self.state.journal_entry, key, oid)
         return (entry.dispute_id if entry else ""), wanted
 
     async def withdraw_dispute(self, order: Order, key: str) -> Dispute:
@@ -416,7 +416,7 @@ class CJAdapter(SupplierAdapter):
             at=self._now(), dispute_id=dispute_id, payload=payload))
 
     async def _applied_elsewhere(self, action: Action, oid: str) -> Applied:
-        """A cancellation or a dispute asked for with no journal entry here: the order
+        """A cancellation or a dispute sent with no journal entry here: the order
         deleted or cancelled, or an undecided dispute on it (the store let the action be
         queued only when the order had no live request; CJ allows one unfinished dispute)."""
         if action is Action.CANCEL:
@@ -433,11 +433,13 @@ class CJAdapter(SupplierAdapter):
 
     async def was_applied(self, pending: PendingAction, order: Order) -> Applied:
         """The journal says what was sent; CJ's state says whether it took effect."""
-        entry = await asyncio.to_thread(self.state.journal_entry, pending.key)
+        entry = await asyncio.to_thread(self.state.journal_entry, pending.key,
+                                        order.supplier_order_id)
         if entry is None and pending.first_attempt_at is not None \
                 and pending.action in (Action.CANCEL, Action.DISPUTE_OPEN):
-            # sent from another data directory sharing the store (its journal is there):
-            # CJ's state of the order says
+            # sent, yet no entry here: from another data directory sharing the store before
+            # the journal was shared (its entry is in that directory): CJ's state of the
+            # order says
             return await self._applied_elsewhere(pending.action, order.supplier_order_id)
         if entry is None:
             return Applied.NO  # the journal is written before every send: nothing went out

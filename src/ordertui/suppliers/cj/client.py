@@ -3,8 +3,9 @@ makes, their answers checked for shape.
 
 CJ throttles its token endpoints hard (getAccessToken once per five minutes, refresh five
 times a minute), so the token pair lives in a 0600 file in the adapter's directory, shared
-by every ordertui process on the account under a file lock, refreshed before it expires,
-and a login happens only when the refresh token is gone or refused.
+by every ordertui process on the account under a file lock — or, when several servers share
+one store, in the store's shared state under its lock (``SharedTokens``) — refreshed before
+it expires, and a login happens only when the refresh token is gone or refused.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from ordertui.adapters import SharedState
 from ordertui.domain.errors import (
     SupplierAmbiguous,
     SupplierAuthError,
@@ -121,19 +123,62 @@ class TokenFile:
         return file_lock(self.lock_path, supplier=self.supplier)
 
 
+class SharedTokens(TokenFile):
+    """The token pair in the state every ordertui sharing the store shares (one pair per
+    CJ account, under the account's fingerprint), and the store's lock by name around
+    obtaining one: one process of the team logs in, the others read the pair it saved.
+
+    The first time, the pair this data directory kept in its file (from before the store
+    was shared) is taken over, so that moving to a shared store costs no login."""
+
+    KIND = "token"
+
+    def __init__(self, shared: SharedState, directory: Path, fingerprint: str,
+                 supplier: str) -> None:
+        super().__init__(directory, fingerprint, supplier)
+        self.shared = shared
+
+    def load(self) -> TokenPair:
+        data = self.shared.get("cj", self.KIND, self.fingerprint)
+        try:
+            pair = TokenPair(**data) if isinstance(data, dict) else None
+        except TypeError:
+            pair = None
+        if pair is None or pair.fingerprint != self.fingerprint:
+            return super().load()  # none shared yet: this directory's, or none
+        register_secret(pair.access)
+        register_secret(pair.refresh)
+        return pair
+
+    def save(self, pair: TokenPair) -> None:
+        self.shared.put("cj", self.KIND, self.fingerprint, asdict(pair))
+
+    @contextlib.asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        try:
+            async with self.shared.lock(f"cj-token:{self.fingerprint}"):
+                yield
+        except TimeoutError:
+            raise SupplierUnavailable(self.supplier, _(
+                "another ordertui of the team has been obtaining CJ's token for a minute; "
+                "try again")) from None
+
+
 class CJClient:
     """Calls CJ's API: one method, a path, and the ``data`` of CJ's envelope back."""
 
     def __init__(self, supplier: str, base_url: str, api_key: str, directory: Path,
                  clock: Callable[[], datetime], *, rate: float | None,
                  connect_timeout: float = 10.0, read_timeout: float = 30.0,
-                 policy: RetryPolicy | None = None) -> None:
+                 policy: RetryPolicy | None = None, shared: SharedState | None = None
+                 ) -> None:
         self.supplier = supplier
         self.api_key = api_key
         self.clock = clock
         register_secret(api_key)
         fingerprint = hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:24]
-        self.tokens = TokenFile(directory, fingerprint, supplier)
+        self.tokens = TokenFile(directory, fingerprint, supplier) if shared is None else \
+            SharedTokens(shared, directory, fingerprint, supplier)
         self.http = SupplierHTTP(supplier, base_url, rate=rate, secrets=(api_key,),
                                  connect_timeout=connect_timeout, read_timeout=read_timeout,
                                  policy=policy, throttle=self._throttle)

@@ -12,7 +12,10 @@ disputes, so the adapter keeps a small mirror of what CJ last told it:
 - a journal of the writes the adapter sent, written *before* each send, which is what lets
   ``was_applied`` tell a new dispute from one that existed before.
 
-The mirror is a cache: deleting it costs one slower sync, never an action.
+The mirror is a cache: deleting it costs one slower sync, never an action. The journal is
+not: when several servers share one store, it lives in their shared state instead of this
+file (``shared``), so that one server's runner can settle an action another's sent before
+it died; the mirror stays on each machine.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ordertui.adapters import SharedState
 from ordertui.sqlite_file import transaction
+
+#: the kind of the journal's entries in the shared state
+JOURNAL = "journal"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,8 +84,14 @@ class JournalEntry:
 
 
 class CJState:
-    def __init__(self, path: Path) -> None:
+    """The mirror in a SQLite file of the adapter's directory; the journal there too, or —
+    with ``shared`` (several servers on one store) — in the state they share, under the
+    adapter's name, so that any server's runner can settle what another's sent."""
+
+    def __init__(self, path: Path, shared: SharedState | None = None, adapter: str = "") -> None:
         self.path = path
+        self.shared = shared
+        self.adapter = adapter
         path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(path, isolation_level=None)
         try:
@@ -205,7 +218,14 @@ class CJState:
                 (dispute_id, order_id, _dumps(item), client_key, kind or "dispute", requested))
 
     # --- the journal of writes -------------------------------------------------------------
+    # shared, an entry is kept under "<order id>/<outbox key>", so that an order's entries
+    # are read by prefix
+
     def journal(self, entry: JournalEntry) -> None:
+        if self.shared is not None:
+            self.shared.put(self.adapter, JOURNAL, f"{entry.order_id}/{entry.key}",
+                            asdict(entry))
+            return
         with self._db() as con:
             con.execute("INSERT INTO journal (key, action, order_id, route, before, at, "
                         "dispute_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) "
@@ -216,7 +236,10 @@ class CJState:
                          _dumps(entry.before), entry.at, entry.dispute_id,
                          _dumps(entry.payload)))
 
-    def journal_entry(self, key: str) -> JournalEntry | None:
+    def journal_entry(self, key: str, order_id: str) -> JournalEntry | None:
+        """The entry of the write with outbox key ``key`` on CJ's order ``order_id``."""
+        if self.shared is not None:
+            return _entry(self.shared.get(self.adapter, JOURNAL, f"{order_id}/{key}"))
         with self._db() as con:
             row = con.execute("SELECT key, action, order_id, route, before, at, dispute_id, "
                               "payload FROM journal WHERE key = ?", (key,)).fetchone()
@@ -227,19 +250,16 @@ class CJState:
 
     def open_journal(self, order_id: str) -> list[JournalEntry]:
         """Sent dispute creations on the order whose dispute CJ has not yet shown us."""
+        if self.shared is not None:
+            entries = [e for e in map(_entry, self.shared.items(
+                self.adapter, JOURNAL, f"{order_id}/").values()) if e is not None]
+            return sorted((e for e in entries if e.order_id == order_id
+                           and e.route == "dispute" and not e.dispute_id),
+                          key=lambda e: (e.at, e.key))
         with self._db() as con:
             rows = con.execute("SELECT key FROM journal WHERE order_id = ? AND route = "
                                "'dispute' AND dispute_id = '' ORDER BY at", (order_id,)).fetchall()
-        return [e for e in (self.journal_entry(r[0]) for r in rows) if e is not None]
-
-    def keys_for(self, dispute_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(dispute_ids)
-        if not ids:
-            return {}
-        with self._db() as con:
-            return {r[0]: r[1] for r in con.execute(
-                "SELECT dispute_id, key FROM journal WHERE dispute_id IN "
-                f"({', '.join('?' for _ in ids)})", ids)}
+        return [e for e in (self.journal_entry(r[0], order_id) for r in rows) if e is not None]
 
     # --- product names (CJ's order details carry none) ----------------------------------
     def names(self, vids: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -296,6 +316,16 @@ class CJState:
                         "name = excluded.name, variant = excluded.variant, sku = excluded.sku, "
                         "fetched_at = excluded.fetched_at, pid = excluded.pid",
                         (vid, name, variant, sku, fetched_at, pid))
+
+
+def _entry(value: Any) -> JournalEntry | None:
+    """A journal entry as the shared state keeps it (a dict of its fields)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        return JournalEntry(**value)
+    except TypeError:
+        return None
 
 
 def _known(row: tuple[Any, ...]) -> Known:
