@@ -85,10 +85,11 @@ def demo(services: Services) -> DemoAdapter:
     return adapter
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def backend(request: pytest.FixtureRequest) -> str:
     """The store's backend for a test: "sqlite", or "postgresql" where the test is
-    parametrized over both (see ``pytest_generate_tests``)."""
+    parametrized over both (see ``pytest_generate_tests``). Module-scoped, so that a
+    module's fixtures (a filled store, a synced shop) are made once per backend."""
     return str(getattr(request, "param", "sqlite"))
 
 
@@ -172,12 +173,26 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(line)
 
 
-#: the tests that run on both backends: those of the store and of what stands on it
-BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/services/")
+#: the tests that run on both backends: those of the store and of what stands on it, the
+#: commands, and the end-to-end runs of two sessions, the outbox, kills and hostile data
+BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/services/", "tests/unit/cli/",
+                 "tests/journeys/test_sessions.py", "tests/journeys/test_kills_and_crashes.py",
+                 "tests/journeys/test_hostile_corpus.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: a test of what only SQLite has (a file, WAL, a PRAGMA), kept "
+        "on SQLite in a module that runs on both backends")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    path = str(metafunc.definition.path)
+    """A test that uses ``backend`` in BOTH_BACKENDS runs on each backend, unless its module
+    says ``SQLITE_ONLY = True`` or it is marked ``sqlite_only``; one module-scoped parameter,
+    so that the module's tests are grouped by backend."""
+    path = metafunc.definition.path.as_posix()
     if ("backend" in metafunc.fixturenames and any(part in path for part in BOTH_BACKENDS)
-            and not getattr(metafunc.module, "SQLITE_ONLY", False)):
-        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+            and not getattr(metafunc.module, "SQLITE_ONLY", False)
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True,
+                             scope="module")

@@ -19,14 +19,17 @@ SECRET = "tok-Sup3r-s3cret-0042"
 CRASH_LINE = re.compile(r"^ordertui: crashed \((.+)\); a report is in (\S+)$")
 
 
-def test_fifty_sigkills_in_a_row_lose_nothing_and_do_nothing_twice(tmp_path: Path) -> None:
+def test_fifty_sigkills_in_a_row_lose_nothing_and_do_nothing_twice(
+        tmp_path: Path, store_target: str | Path) -> None:
     seed = os.environ.get("ORDERTUI_CRASH_SEED")
-    harness = CrashHarness(tmp_path / "crash", seed=int(seed) if seed else None)
+    url = store_target if isinstance(store_target, str) else None
+    harness = CrashHarness(tmp_path / "crash", seed=int(seed) if seed else None, store_url=url)
     f = harness.run(50)
     print(f"\n{f.summary()}\n  seed {harness.seed} (ORDERTUI_CRASH_SEED repeats the run)")
     assert f.problems == [], f"seed {harness.seed}: {f.problems}"
     assert f.iterations == 50 and f.killed >= 25  # most runs died in the middle
-    assert set(f.integrity.values()) == {"ok"} and "store.sqlite3" in f.integrity
+    assert set(f.integrity.values()) == {"ok"}
+    assert ("postgresql" if url else "store.sqlite3") in f.integrity
     assert f.requested > 0 and f.performed_twice == 0
     assert f.performed_once + f.refused_by_supplier == f.requested
     assert f.applied_at_supplier == f.performed_once

@@ -22,6 +22,7 @@ from ordertui.domain.errors import OrdertuiError, SupplierRejected
 from ordertui.domain.models import OrderSummary
 from ordertui.domain.states import DisputeState, Source
 from ordertui.store.outbox import DONE, FAILED
+from support.postgres import pg_indexes_sound
 from support.sims import Clock, drain
 from support.ssh import (
     Shop,
@@ -67,9 +68,16 @@ def request_cancellation(term: Terminal, reason: str, *, confirm: bool = True) -
         term.keys("Enter")
 
 
-def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path) -> None:
+def _url(store_target: str | Path) -> str | None:
+    """The PostgreSQL database the shop's config names, or None: SQLite in its data."""
+    return store_target if isinstance(store_target, str) else None
+
+
+def test_two_sessions_on_one_shop(terminals: Terminals, tmp_path: Path,
+                                  store_target: str | Path) -> None:
     shop = Shop(tmp_path / "shop", review_delay_s=4,
-                extra_config=f"\n[app]\nsync_interval_s = {SYNC_INTERVAL_S}\n").create()
+                extra_config=f"\n[app]\nsync_interval_s = {SYNC_INTERVAL_S}\n",
+                store_url=_url(store_target)).create()
     x, z, w = (shop.pick("status = 'processing' AND cancellation_state IS NULL", n,
                          approves=True) for n in range(3))
     anna, ben = terminals(100, 30), terminals(100, 30)
@@ -164,8 +172,8 @@ asyncio.run(main())
 
 
 async def test_a_runner_killed_mid_send_leaves_the_action_to_the_next_once(
-        tmp_path: Path) -> None:
-    shop = Shop(tmp_path / "shop").create()
+        tmp_path: Path, store_target: str | Path) -> None:
+    shop = Shop(tmp_path / "shop", store_url=_url(store_target)).create()
     order = shop.pick("status = 'processing' AND cancellation_state IS NULL", approves=True)
     s = shop.services()
     s.request_cancellation(order.id, "the runner will die")
@@ -203,12 +211,12 @@ async def test_a_runner_killed_mid_send_leaves_the_action_to_the_next_once(
 # --- a refused step after the other session recorded a new request ---------------------------
 
 async def test_a_refused_step_leaves_the_other_sessions_new_dispute_alone(
-        tmp_path: Path) -> None:
+        tmp_path: Path, store_target: str | Path) -> None:
     """Anna withdraws a dispute; before it is sent, Ben records by hand another one, settled
     on the supplier's page; the supplier refuses Anna's withdrawal. Undoing it restored
     Anna's dispute over Ben's record (and, found by the stress test, where Anna's was open
     again it collided with it as a second open dispute: the runner crashed on every start)."""
-    shop = Shop(tmp_path / "shop").create()
+    shop = Shop(tmp_path / "shop", store_url=_url(store_target)).create()
     order = shop.pick("status = 'delivered' AND dispute_state IS NULL "
                       "AND cancellation_state IS NULL")
     anna, ben = shop.services(), shop.services()
@@ -292,8 +300,9 @@ def stress_worker(config: str, data: str, log: str, ids: str, seed: str, ops: st
     asyncio.run(main())
 
 
-def test_two_sessions_acting_on_the_same_orders_at_once(tmp_path: Path) -> None:
-    shop = Shop(tmp_path / "shop", review_delay_s=0.5).create()
+def test_two_sessions_acting_on_the_same_orders_at_once(tmp_path: Path,
+                                                        store_target: str | Path) -> None:
+    shop = Shop(tmp_path / "shop", review_delay_s=0.5, store_url=_url(store_target)).create()
     processing = [shop.pick("status = 'processing' AND cancellation_state IS NULL "
                             "AND dispute_state IS NULL", n).id for n in range(6)]
     delivered = [shop.pick("status = 'delivered' AND dispute_state IS NULL "
@@ -320,9 +329,11 @@ def test_two_sessions_acting_on_the_same_orders_at_once(tmp_path: Path) -> None:
     s = shop.services(clock)
     asyncio.run(drain(s, clock))  # what is left, moving the clock past any back-off
     try:
-        for db in (s.store.path, s.adapter("demo").engine.path):
-            with sqlite3.connect(db) as con:
-                assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert s.store.integrity_check() == "ok"  # SQLite's PRAGMA; PostgreSQL: amcheck
+        if shop.store_url:
+            assert pg_indexes_sound(shop.store_url)
+        with sqlite3.connect(s.adapter("demo").engine.path) as con:  # the supplier's own
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         entries = s.store.outbox.entries(states=(DONE, FAILED), limit=100_000, to="supplier")
         assert len(entries) == queued  # every accepted action has its one entry
         assert s.pending_actions() == []

@@ -5,7 +5,6 @@ line on stderr for an error, never a traceback), and the small demo shop it runs
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,8 @@ class Cli:
     runner: CliRunner
     config: Path
     data: Path
+    #: the PostgreSQL store the config names; None: the SQLite file in ``data``
+    store_url: str | None = None
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         result = self.runner.invoke(
@@ -82,5 +83,19 @@ class Cli:
         raise AssertionError(f"no {status} order with {state}")
 
 
-def store_con(cli: Cli) -> sqlite3.Connection:
-    return sqlite3.connect(cli.data / "store.sqlite3")
+    @property
+    def store_target(self) -> str | Path:
+        return self.store_url or self.data / "store.sqlite3"
+
+
+def store_execute(cli: Cli, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Change the shop's store behind ordertui's back (as another program might), on
+    either backend: one statement in the store's SQL, committed."""
+    from ordertui.store import Store
+
+    store = Store(cli.store_target)
+    try:
+        with store.write() as con:
+            con.execute(sql, params)
+    finally:
+        store.close()

@@ -126,8 +126,11 @@ class Simulator:
 
 class CrashHarness:
     def __init__(self, root: Path, *, seed: int | None = None, orders: int = 1000,
-                 fault_rate: float = 0.25, max_delay_s: float = 2.0) -> None:
+                 fault_rate: float = 0.25, max_delay_s: float = 2.0,
+                 store_url: str | None = None) -> None:
         self.root = root
+        #: the PostgreSQL database the config's ``[store] url`` names; None: SQLite in data
+        self.store_url = store_url
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self.rng = random.Random(self.seed)
         self.orders = orders
@@ -153,25 +156,35 @@ class CrashHarness:
         self.exports.mkdir(parents=True, exist_ok=True)
         self.config.write_text(
             f'[suppliers.cj]\nkind = "cj"\nbase_url = "{base_url}"\napi_key = "{API_KEY}"\n'
-            "rate_limit = 100\nconnect_timeout_s = 2\nread_timeout_s = 2\n")
+            "rate_limit = 100\nconnect_timeout_s = 2\nread_timeout_s = 2\n"
+            + (f'\n[store]\nurl = "{self.store_url}"\n' if self.store_url else ""))
         self.config.chmod(0o600)
 
-    def store(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.data / "store.sqlite3", timeout=30)
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """What the store holds, read without ordertui: sqlite3 on the SQLite file, psycopg
+        on the PostgreSQL database."""
+        if self.store_url:
+            import psycopg
+
+            with psycopg.connect(self.store_url, autocommit=True) as pg:
+                return [tuple(r) for r in pg.execute(sql).fetchall()]
+        con = sqlite3.connect(self.data / "store.sqlite3", timeout=30)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
 
     def candidates(self) -> dict[str, list[str]]:
         """Supplier order ids worth acting on, by what CJ says of them."""
-        with self.store() as con:
-            rows = con.execute("SELECT supplier_order_id, supplier_status FROM orders "
-                               "WHERE dispute_state IS NULL AND cancellation_state IS NULL "
-                               "ORDER BY id").fetchall()
+        rows = self.rows("SELECT supplier_order_id, supplier_status FROM orders "
+                         "WHERE dispute_state IS NULL AND cancellation_state IS NULL "
+                         "ORDER BY id")
         return {"cancel": [o for o, st in rows if st in (*UNPAID, "UNSHIPPED")],
                 "dispute": [o for o, st in rows if st == "DELIVERED"]}
 
     def requested_orders(self) -> set[str]:
-        with self.store() as con:
-            return {r[0] for r in con.execute(
-                "SELECT o.supplier_order_id FROM outbox x JOIN orders o ON o.id = x.order_id")}
+        return {r[0] for r in self.rows(
+            "SELECT o.supplier_order_id FROM outbox x JOIN orders o ON o.id = x.order_id")}
 
     # --- one iteration -------------------------------------------------------------------
     def command(self, n: int, pool: dict[str, list[str]]) -> tuple[str, list[str]]:
@@ -259,17 +272,22 @@ class CrashHarness:
     def check(self, sim: Simulator) -> None:
         f = self.figures
         for path in sorted(self.data.rglob("*.sqlite3")):
-            with sqlite3.connect(path) as con:
+            con = sqlite3.connect(path)
+            try:
                 f.integrity[path.name] = str(con.execute("PRAGMA integrity_check").fetchone()[0])
+            finally:
+                con.close()
+        if self.store_url:  # the server keeps its pages whole; amcheck checks the indexes
+            from support.postgres import pg_indexes_sound
+            f.integrity["postgresql"] = "ok" if pg_indexes_sound(self.store_url) else "none"
         stats = sim.stats()
         f.faults = dict(stats.get("faults", {}))
         keys: dict[str, int] = stats.get("keys", {})
         f.applied_at_supplier = sum(stats.get("applied", {}).values())
-        with self.store() as con:
-            entries = con.execute(
-                "SELECT x.key, x.action, x.state, o.supplier_order_id, x.last_error "
-                "FROM outbox x JOIN orders o ON o.id = x.order_id").fetchall()
-            n_orders = int(con.execute("SELECT COUNT(*) FROM orders").fetchone()[0])
+        entries = self.rows(
+            "SELECT x.key, x.action, x.state, o.supplier_order_id, x.last_error "
+            "FROM outbox x JOIN orders o ON o.id = x.order_id")
+        n_orders = int(self.rows("SELECT COUNT(*) FROM orders")[0][0])
         f.requested = len(entries)
         done_at_supplier = 0
         for key, action, state, soid, error in entries:

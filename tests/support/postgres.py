@@ -321,3 +321,20 @@ def login_role(name: str, password: str, database: str | None = None) -> str:
     if database:
         url = with_database(url, database_name(database) if "://" in database else database)
     return with_user(url, name, password)
+
+
+def pg_indexes_sound(url: str) -> bool:
+    """PostgreSQL's nearest to SQLite's ``integrity_check``: amcheck's ``bt_index_check``
+    (with ``heapallindexed``: every row is in each index) on every B-tree index of the
+    database's schema; raises what amcheck finds. Needs the superuser's URL (amcheck is
+    created in the database when missing)."""
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        indexes = [r[0] for r in con.execute(
+            "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE am.amname = 'btree' AND n.nspname = current_schema() AND i.indisready "
+            "AND i.indisvalid")]
+        for oid in indexes:
+            con.execute("SELECT bt_index_check(%s, true)", (oid,))
+        return bool(indexes)

@@ -271,6 +271,8 @@ class Shop:
     orders: int = 200
     review_delay_s: float = 1.0
     extra_config: str = ""
+    #: the PostgreSQL database the config's ``[store] url`` names; None: SQLite in ``data``
+    store_url: str | None = None
 
     @property
     def config(self) -> Path:
@@ -291,7 +293,8 @@ class Shop:
         (self.root / "home").mkdir(parents=True, exist_ok=True)
         self.config.write_text(
             f'[suppliers.demo]\nkind = "demo"\nreview_delay_s = {self.review_delay_s}\n'
-            f"orders = {self.orders}\nseed = 11\n{self.extra_config}")
+            f"orders = {self.orders}\nseed = 11\n{self.extra_config}"
+            + (f'\n[store]\nurl = "{self.store_url}"\n' if self.store_url else ""))
         self.config.chmod(0o600)
         done = subprocess.run([ORDERTUI, "sync"], env={**os.environ, **self.env},
                               capture_output=True, text=True)
@@ -340,7 +343,13 @@ class Shop:
 
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """What the store holds, read on a read-only connection of its own (the app may be
-        running on it)."""
+        running on it); ``?`` marks the parameters on either backend."""
+        if self.store_url:
+            import psycopg
+
+            with psycopg.connect(self.store_url, autocommit=True) as pg:
+                pg.read_only = True
+                return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params)]
         con = sqlite3.connect(f"file:{self.data / 'store.sqlite3'}?mode=ro", uri=True,
                               timeout=30)
         try:
@@ -349,7 +358,11 @@ class Shop:
             con.close()
 
     def lock_holder(self) -> int | None:
-        """The pid written into ``outbox.lock`` by the runner that holds it."""
+        """The pid of the process whose runner holds the outbox: written into ``outbox.lock``
+        beside a SQLite store; on PostgreSQL, the process at the client end of the
+        connection that holds the runner's advisory lock."""
+        if self.store_url:
+            return pg_lock_holder(self.store_url)
         lock = self.data / "outbox.lock"
         text = lock.read_text().strip() if lock.exists() else ""
         return int(text) if text.isdigit() else None
@@ -360,3 +373,37 @@ class Shop:
             return dict(s.adapter("demo").engine.action_counts())
         finally:
             s.store.close()
+
+
+def pg_lock_holder(url: str) -> int | None:
+    """The local process holding the outbox runner's advisory lock on the database at
+    ``url``: the server names the connection's client port, /proc the socket's owner."""
+    import psycopg
+
+    from ordertui.store.dialect import RUNNER_LOCK
+
+    with psycopg.connect(url, autocommit=True) as con:
+        row = con.execute(
+            "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s", (RUNNER_LOCK,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    port = f"{int(row[0]):04X}"
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[1].rsplit(":", 1)[1] == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return int(entry.name)
+    return None

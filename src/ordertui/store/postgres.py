@@ -145,7 +145,13 @@ class PgCursor:
 
 
 def _param(value: Any) -> Any:
-    return int(value) if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL's text cannot hold NUL: a supplier's NUL is kept as U+FFFD (SQLite keeps
+        # it; no screen, export or mail shows it either way)
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 class PgConnection:

@@ -146,7 +146,7 @@ class ReturnsStore:
     def list_returns(self, states: Iterable[ReturnState] = (), *, limit: int = 500,
                      offset: int = 0) -> list[Return]:
         values = [s.value for s in states]
-        where = f"r.state IN ({', '.join('?' for _i in values)})" if values else "1"
+        where = f"r.state IN ({', '.join('?' for _i in values)})" if values else "1 = 1"
         return self._returns(where, [*values, limit, offset],
                              "ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?")
 

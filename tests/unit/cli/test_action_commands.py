@@ -213,7 +213,16 @@ def test_add_by_supplier_id(cli: Cli) -> None:
 
 @pytest.fixture
 def busy_runner(cli: Cli) -> Iterator[None]:
-    """Another session's outbox runner holds the lock."""
+    """Another session's outbox runner holds the lock: the flock beside the SQLite file, or
+    PostgreSQL's advisory lock, held by a connection of another session."""
+    if cli.store_url:
+        from ordertui.store.dialect import RUNNER_LOCK
+        from support.store import other_connection
+
+        with other_connection(cli.store_url) as con:
+            con.execute("SELECT pg_advisory_lock(%s)", (RUNNER_LOCK,))
+            yield
+        return
     (cli.data / "outbox.lock").touch()
     with open(cli.data / "outbox.lock", "a+") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

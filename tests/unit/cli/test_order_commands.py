@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import datetime
 
 import pytest
@@ -15,7 +14,7 @@ from ordertui.cli import common
 from ordertui.config import load
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services, serialize
-from support.cli import ORDERS, SUMMARY_KEYS, Cli, store_con
+from support.cli import ORDERS, SUMMARY_KEYS, Cli, store_execute
 
 # --- demo seed, sync, orders -------------------------------------------------------------------
 
@@ -165,10 +164,7 @@ def test_show_with_dispute_and_cancellation(cli: Cli) -> None:
 
 def test_show_leaves_out_an_empty_e_mail(cli: Cli) -> None:
     target = cli.first("processing")
-    con = sqlite3.connect(cli.data / "store.sqlite3")
-    with con:
-        con.execute("UPDATE orders SET customer_email = '' WHERE id = ?", (target["id"],))
-    con.close()
+    store_execute(cli, "UPDATE orders SET customer_email = '' WHERE id = ?", (target["id"],))
     out = cli.ok("show", str(target["id"])).stdout
     line = next(x for x in out.splitlines() if x.startswith("Customer"))
     assert "<" not in line and target["customer_name"] in line
@@ -181,11 +177,8 @@ HOSTILE = "=HYPERLINK(\"x\")\x1b]0;pwned\x07\x1b[2J\u202eevil\u061c\U000e0041\x9
 
 def test_hostile_supplier_data_is_shown_inert(cli: Cli) -> None:
     row = cli.first("delivered")
-    con = store_con(cli)
-    with con:
-        con.execute("UPDATE orders SET customer_name = ?, carrier = ? WHERE id = ?",
-                    (HOSTILE, HOSTILE, row["id"]))
-    con.close()
+    store_execute(cli, "UPDATE orders SET customer_name = ?, carrier = ? WHERE id = ?",
+                  (HOSTILE, HOSTILE, row["id"]))
     oid = str(row["id"])
     raw = "\x1b\x07\u202e\u061c\U000e0041\x9b"
     for args in (["orders", "--limit", "1000"], ["show", oid], ["dispute", "list"]):

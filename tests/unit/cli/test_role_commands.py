@@ -70,11 +70,11 @@ def test_a_command_the_role_lacks_exits_2_and_changes_nothing(
         args: tuple[str, ...]) -> None:
     out = tmp_path / "orders.csv"
     filled = [a.format(out=out, **ids(cli)) for a in args]
-    before = digest(cli.data, out)
+    before = digest(cli.store_url or cli.data, out)
     line = cli.fails(2, "--role", role, *filled)
     assert line == (f"ordertui: role '{role}' may not {permission.words}; ask someone whose "
                     f"role allows {permission.value}")
-    assert digest(cli.data, out) == before
+    assert digest(cli.store_url or cli.data, out) == before
     assert cli.engine.action_counts() == {}  # nothing reached the supplier
     assert "nothing waiting" in cli.ok("outbox").stderr
 
@@ -82,10 +82,10 @@ def test_a_command_the_role_lacks_exits_2_and_changes_nothing(
 def test_the_same_from_ordertui_role(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     order = ids(cli)["delivered"]
     monkeypatch.setenv("ORDERTUI_ROLE", "staff")
-    before = digest(cli.data)
+    before = digest(cli.store_url or cli.data)
     cli.fails(2, "refund", order, "--amount", "1.00", "--reason", "late",
               match="role 'staff' may not refund; ask someone whose role allows refund")
-    assert digest(cli.data) == before
+    assert digest(cli.store_url or cli.data) == before
     # --role is the command line's word, over the environment's
     assert "refunded" in cli.ok("--role", "owner", "refund", order, "--amount", "1.00",
                                 "--reason", "late").stdout
@@ -145,11 +145,11 @@ def test_an_unknown_role_is_one_line_exit_2(cli: Cli, how: str,
         args: tuple[str, ...] = ()
     else:
         args = ("--role", "admin")
-    before = digest(cli.data)
+    before = digest(cli.store_url or cli.data)
     for command in (("orders",), ("sync",), ("policy",), ()):  # () starts the app
         line = cli.fails(2, *args, *command, match="no role named 'admin'")
         assert "the roles are owner, staff, viewer" in line
-    assert digest(cli.data) == before
+    assert digest(cli.store_url or cli.data) == before
 
 
 def test_the_help_names_the_option(cli: Cli) -> None:

@@ -347,3 +347,20 @@ def test_errors_are_one_line_ordertui_errors(svc: Services) -> None:
     with pytest.raises(OrdertuiError) as info:
         svc.returns.open_return(order_id(svc, 1), {"NOPE": 1}, "x")
     assert "\n" not in str(info.value)
+
+
+def test_every_return_is_listed_on_either_backend(tmp_path: Path,
+                                                  store_target: str | Path) -> None:
+    """``return list`` with no state named lists them all (on PostgreSQL too, where a bare
+    ``WHERE 1`` is not a condition)."""
+    config = make_config(tmp_path, returns={"address": ADDRESS, "window_days": 30})
+    if isinstance(store_target, str):
+        config.store_url = store_target
+    s = services_with(config, [make_order(1), make_order(2)])
+    try:
+        first = s.returns.open_return(order_id(s, 1), {"MUG-02": 1}, "x")
+        second = s.returns.open_return(order_id(s, 2), {"MUG-02": 1}, "y")
+        assert [r.id for r in s.returns.list_returns()] == [second.id, first.id]
+        assert [r.id for r in s.returns.list_returns(["requested"])] == [second.id, first.id]
+    finally:
+        s.store.close()
