@@ -32,7 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -44,6 +44,10 @@ SUPERUSER = "ordertui_bench"
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+
+
+def database_name(url: str) -> str:
+    return unquote(urlsplit(url).path.lstrip("/"))
 
 
 def admin(url: str) -> psycopg.Connection:
@@ -156,8 +160,10 @@ def server(directory: Path) -> Server:
         secret.chmod(0o600)
     password = secret.read_text().strip()
     pid = data / "postmaster.pid"
-    if pid.exists():  # a server left running (or its pid file, after a crash): stop it
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-s", "stop")
+    if pid.exists() and run(str(bindir / "pg_ctl"), "-D", str(data), "status").returncode == 0:
+        # another run's (or one left running): used as it is, and left running
+        port = int(pid.read_text().splitlines()[3])
+        return Server(f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/postgres")
     stop = [*as_owner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-s",
             "stop"]
     read, write = os.pipe()
