@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -215,7 +216,8 @@ def orders_in(url: str) -> int | None:
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
         if "ordertui_copy" in tables or "orders" not in tables:
             return None
-        return int(conn.execute("SELECT count(*) FROM orders").fetchone()[0])
+        row = conn.execute("SELECT count(*) FROM orders").fetchone()
+        return int(row[0]) if row else 0
 
 
 def sqlite_orders(store: Path) -> int:
@@ -249,7 +251,7 @@ class Twin:
 
 
 def twin(server_url: str, store: Path, argv: list[str], env: dict[str, str],
-         reseed: bool, log) -> Twin:  # type: ignore[no-untyped-def]
+         reseed: bool, log: Callable[[str], None]) -> Twin:
     """The PostgreSQL twin of ``store``, copied once (``env``: the environment to run
     ``argv`` = ordertui on the SQLite store)."""
     name = "bench_" + store.name.removeprefix("orders-").replace("-", "_")

@@ -583,8 +583,10 @@ def postgres_rows(S: Callable[[str, str], Series], big_s: str, opts: argparse.Na
     rows = [Row(f"PostgreSQL: {label}", S(figure, "big_pg"), on, S(figure, "big"), "SQLite",
                 "≤ 1.5×", unit) for label, figure, unit in figures]
     if info and not info.get("cached"):
-        rows.append(Row("PostgreSQL: ordertui store copy --to URL", Series([float(
-            info.get("seconds", 0))]), big_s, None, "", "", "s"))  # type: ignore[arg-type]
+        seconds = info.get("seconds", 0)
+        rows.append(Row("PostgreSQL: ordertui store copy --to URL", Series(
+            [float(seconds) if isinstance(seconds, int | float) else 0.0]), big_s, None, "",
+            "", "s"))
     return rows
 
 
