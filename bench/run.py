@@ -3,8 +3,11 @@
     python bench/run.py              # 1,000 / 100,000 / 1,000,000 orders, anchors at 100,000
     python bench/run.py --quick      # ≤ 2 minutes: 1,000 and 100,000 orders (what CI runs)
     python bench/run.py --markdown   # the same table in Markdown, for the README
+    python bench/run.py --postgres   # SQLite and PostgreSQL side by side, largest store only
 
-The Shopify shop's sync (``bench_shops.py``) runs last, in the same table.
+The largest store is measured on PostgreSQL too, its copy made with ``ordertui store copy``
+(``pg.py``), with a sync of changed orders on both backends (``bench_sync.py``). The Shopify
+shop's sync (``bench_shops.py``) runs last, in the same table.
 
 Why a pty and not Textual's pilot: the merchant's experience is the process start, the
 imports, the bytes over the wire and the moment the terminal shows the answer; the pilot
