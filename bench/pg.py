@@ -261,11 +261,14 @@ def twin(server_url: str, store: Path, argv: list[str], env: dict[str, str],
     if reseed:
         drop(server_url, name)
     expected = sqlite_orders(store)
+    seeded = (store / "bench.json").read_text() if (store / "bench.json").exists() else ""
     if exists(server_url, name) and marker.exists():
+        info = json.loads(marker.read_text())
         have = orders_in(url)
-        if have == expected:
-            return Twin(directory, url, json.loads(marker.read_text()) | {"cached": True})
-        log(f"the PostgreSQL copy {name} has {have} orders, not {expected:,}: copying again")
+        if have == expected and info.get("seeded") == seeded:
+            return Twin(directory, url, info | {"cached": True})
+        log(f"the PostgreSQL copy {name} has {have} orders, not {expected:,}, or is of "
+            "another seeding: copying again")
     drop(server_url, name)
     marker.unlink(missing_ok=True)
     create(server_url, name)
@@ -280,7 +283,7 @@ def twin(server_url: str, store: Path, argv: list[str], env: dict[str, str],
     if have != expected:
         raise RuntimeError(f"the copy {name} has {have} orders, the store {expected:,}")
     copy_data_dir(store, directory)
-    info: dict[str, object] = {"database": name, "orders": expected,
+    info: dict[str, object] = {"database": name, "orders": expected, "seeded": seeded,
                                "seconds": round(seconds, 1),
                                "when": time.strftime("%Y-%m-%d %H:%M")}
     marker.write_text(json.dumps(info))
