@@ -5,7 +5,8 @@ throwaway cluster and sets it). Without it, ``server()`` starts a private cluste
 bench's own, the way ``.ci/postgres.sh`` does (initdb and pg_ctl from the newest of Debian's
 ``/usr/lib/postgresql/*/bin``, as the ``postgres`` OS user when run as root, on a free port
 of 127.0.0.1, scram-sha-256, UTF8 in C.UTF-8, UTC, fsync off), but with its data directory
-kept in ``bench/.data/postgres/`` beside the seeded stores, so that the copies made there
+kept in ``bench/.data/postgres/`` beside the seeded stores (in the temporary directory when
+the ``postgres`` OS user cannot reach that), so that the copies made there
 survive the run: it is stopped when the run ends, however it ends (a watcher process stops it
 when ours is killed), and started again by the next run. The code is copied, in short, from
 tests/support/postgres.py, so the bench does not import the tests.
@@ -29,6 +30,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +131,11 @@ def server(directory: Path) -> Server:
         entry = pwd.getpwnam("postgres")
         owner = (entry.pw_uid, entry.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
+    if as_owner and subprocess.run([*as_owner, "test", "-x", str(directory.parent)],
+                                   capture_output=True).returncode:
+        # the postgres OS user cannot reach bench/.data (a checkout in /root): the temporary
+        # directory instead, kept until it is cleaned
+        directory = Path(tempfile.gettempdir()) / "ordertui-bench-postgres"
     data = directory / "data"
     secret = directory / "password"
 
