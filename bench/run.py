@@ -1,7 +1,7 @@
 """ordertui against its baselines, through a real pseudo-terminal, in one table.
 
     python bench/run.py              # 1,000 / 100,000 / 1,000,000 orders, anchors at 100,000
-    python bench/run.py --quick      # ≤ 2 minutes: 1,000 and 100,000 orders (what CI runs)
+    python bench/run.py --quick      # about 3 minutes: 1,000 and 100,000 orders (what CI runs)
     python bench/run.py --markdown   # the same table in Markdown, for the README
     python bench/run.py --postgres   # SQLite and PostgreSQL side by side, largest store only
 
@@ -623,7 +623,7 @@ def postgres_only(big: int, big_s: str, opts: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="1,000 and 100,000 orders only, fewer runs (≤ 2 minutes; CI)")
+                    help="1,000 and 100,000 orders only, fewer runs (about 3 minutes; CI)")
     ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--reseed", action="store_true", help="make the demo stores again")
