@@ -1,10 +1,13 @@
 """ordertui against its baselines, through a real pseudo-terminal, in one table.
 
     python bench/run.py              # 1,000 / 100,000 / 1,000,000 orders, anchors at 100,000
-    python bench/run.py --quick      # ≤ 2 minutes: 1,000 and 100,000 orders (what CI runs)
+    python bench/run.py --quick      # about 3 minutes: 1,000 and 100,000 orders (what CI runs)
     python bench/run.py --markdown   # the same table in Markdown, for the README
+    python bench/run.py --postgres   # SQLite and PostgreSQL side by side, largest store only
 
-The Shopify shop's sync (``bench_shops.py``) runs last, in the same table.
+The largest store is measured on PostgreSQL too, its copy made with ``ordertui store copy``
+(``pg.py``), with a sync of changed orders on both backends (``bench_sync.py``). The Shopify
+shop's sync (``bench_shops.py``) runs last, in the same table.
 
 Why a pty and not Textual's pilot: the merchant's experience is the process start, the
 imports, the bytes over the wire and the moment the terminal shows the answer; the pilot
@@ -35,7 +38,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from bench_shops import measure as measure_shops  # beside this file: on sys.path
+import pg  # beside this file: on sys.path
+from bench_shops import measure as measure_shops
+from bench_sync import measure as measure_sync
 from ptyapp import Lines, PtyApp, Timeout, clean_env
 
 BENCH = Path(__file__).resolve().parent
@@ -161,7 +166,7 @@ class Env:
         self._tmp.cleanup()
 
 
-def catch_up(env: Env, store: Path) -> float:
+def catch_up(env: Env, store: Path, extra: dict[str, str] | None = None) -> float:
     """Sync the store with ``ordertui sync`` before each start of the app, timed.
 
     Every start should meet the same store: synced, so the app's own start-up sync has
@@ -170,7 +175,7 @@ def catch_up(env: Env, store: Path) -> float:
     through while we measure: minutes, megabytes of terminal output and tens of MB of
     memory at 1,000,000 orders. The time is reported, so such a backlog still shows.
     """
-    return timed_command([*ordertui_argv(), "sync"], env.for_store(store))
+    return timed_command([*ordertui_argv(), "sync"], {**env.for_store(store), **(extra or {})})
 
 
 def prepare_store(env: Env, n: int, reseed: bool) -> tuple[Path, dict[str, object]]:
@@ -249,12 +254,15 @@ class Session:
     """One start of ordertui on one store, and the interactions measured in it."""
 
     def __init__(self, env: Env, store: Path, subject: str, res: Results,
-                 lang: dict[str, str] | None = None) -> None:
+                 extra: dict[str, str] | None = None) -> None:
+        """``extra``: more environment, for the app and its catch-up (LANG, the PostgreSQL
+        store's ORDERTUI_STORE_URL)."""
         self.env, self.store, self.subject, self.res = env, store, subject, res
-        self.app = PtyApp(ordertui_argv(), {**env.for_store(store), **(lang or {})})
+        self.extra = extra or {}
+        self.app = PtyApp(ordertui_argv(), {**env.for_store(store), **self.extra})
 
     def run(self, steps: list[str], opts: argparse.Namespace) -> None:
-        self.res.add("catch_up", self.subject, catch_up(self.env, self.store))
+        self.res.add("catch_up", self.subject, catch_up(self.env, self.store, self.extra))
         try:
             self.start(settled=bool(steps))
             for step in steps:
@@ -525,10 +533,97 @@ def language_only(big: int, big_label: str, opts: argparse.Namespace) -> int:
     return 0 if all(r.passed() is not False for r in rows) or not opts.strict else 1
 
 
+# --- PostgreSQL beside SQLite ----------------------------------------------------------------
+PG_STEPS = ["keys", "last", "details", "filter", "sort"]
+
+
+def postgres_part(env: Env, store: Path, res: Results, opts: argparse.Namespace,
+                  sqlite_too: bool) -> dict[str, object]:
+    """The largest store's PostgreSQL copy: the same starts and keys as on SQLite (``big_pg``;
+    alternating with SQLite starts, ``big``, when ``sqlite_too``), then a sync of changed
+    orders on both. Returns how the copy was made."""
+    server = pg.server(DATA / "postgres")
+    try:
+        twin = pg.twin(server.url, store, ordertui_argv(), env.for_store(store), opts.reseed,
+                       log)
+        log(f"ordertui on the PostgreSQL copy{' and on SQLite' if sqlite_too else ''}: "
+            f"{opts.runs} starts{' each' if sqlite_too else ''}")
+        for i in range(opts.runs):
+            steps = PG_STEPS if i >= opts.runs - opts.interact else []
+            if sqlite_too:
+                Session(env, store, "big", res).run(steps, opts)
+            Session(env, twin.store, "big_pg", res, twin.env()).run(steps, opts)
+        log(f"a sync of {opts.sync_changed:,} orders the supplier changed, SQLite and "
+            "PostgreSQL")
+        try:
+            synced = measure_sync(store, twin, server.url, opts.sync_changed, opts.sync_runs,
+                                  ordertui_argv(), env.for_store, log)
+            for value in synced["sqlite"]:
+                res.add("sync_changed", "big", value)
+            for value in synced["postgres"]:
+                res.add("sync_changed", "big_pg", value)
+        except Exception:
+            traceback.print_exc()
+            res.fail("sync_changed", "big_pg", "the sync benchmark failed: "
+                     + traceback.format_exc().splitlines()[-1])
+        return twin.info
+    finally:
+        server.stop()
+
+
+def postgres_rows(S: Callable[[str, str], Series], big_s: str, opts: argparse.Namespace,
+                  info: dict[str, object]) -> list[Row]:
+    """Each figure on PostgreSQL against the same on SQLite: within 1.5×."""
+    on = f"{big_s}, PostgreSQL"
+    figures = [("start → first paint", "paint", "s"), ("pagedown", "key_pagedown", "ms"),
+               ("j", "key_j", "ms"), ("G (last row)", "key_G", "ms"),
+               (f'filter "{FILTER}": last key → table', "filter", "ms"),
+               ("sort by total → first window", "sort_total", "ms"),
+               ("open an order's details", "details", "ms"),
+               ("memory (RSS) after first paint", "rss_paint", "MB"),
+               ("memory (RSS) after G", "rss_last", "MB"),
+               (f"sync {opts.sync_changed:,} changed", "sync_changed", "s")]
+    rows = [Row(f"PostgreSQL: {label}", S(figure, "big_pg"), on, S(figure, "big"), "SQLite",
+                "≤ 1.5×", unit) for label, figure, unit in figures]
+    if info and not info.get("cached"):
+        seconds = info.get("seconds", 0)
+        rows.append(Row("PostgreSQL: ordertui store copy --to URL", Series(
+            [float(seconds) if isinstance(seconds, int | float) else 0.0]), big_s, None, "",
+            "", "s"))
+    return rows
+
+
+def postgres_only(big: int, big_s: str, opts: argparse.Namespace) -> int:
+    """SQLite and PostgreSQL starts, alternating, on the largest store, and the sync."""
+    res = Results()
+    env = Env()
+    info: dict[str, object] = {}
+    try:
+        store, _info = prepare_store(env, big, opts.reseed)
+        info = postgres_part(env, store, res, opts, sqlite_too=True)
+    except Exception:
+        traceback.print_exc()
+        res.errors.append("the harness failed: " + traceback.format_exc().splitlines()[-1])
+    finally:
+        env.close()
+    rows = postgres_rows(res.get, big_s, opts, info)
+    print(render(rows, opts.markdown))
+    print()
+    print(f"machine: {machine()}")
+    print(f"run: python bench/run.py --postgres{' --quick' if opts.quick else ''} · "
+          f"{opts.runs} starts per backend, keys ×{opts.reps} in {opts.interact} of them · "
+          f"sync ×{opts.sync_runs} · load average {load()} after")
+    for e in res.errors:
+        print(f"error: {e}")
+    if res.errors:
+        return 2
+    return 1 if opts.strict and any(r.passed() is False for r in rows) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="1,000 and 100,000 orders only, fewer runs (≤ 2 minutes; CI)")
+                    help="1,000 and 100,000 orders only, fewer runs (about 3 minutes; CI)")
     ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--reseed", action="store_true", help="make the demo stores again")
@@ -537,6 +632,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--language", action="store_true",
                     help="only the starts in English and in German on the largest store, "
                          "side by side (the figures of the German app)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="only SQLite and PostgreSQL side by side on the largest store: "
+                         "starts, keys, memory and a sync of changed orders")
     ap.add_argument("--anchor-rows", type=int,
                     help="rows for the DataTable anchors (default 100,000; quick 5,000)")
     opts = ap.parse_args(argv)
@@ -545,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     opts.interact = 1 if quick else opts.runs  # starts in which the keys are measured
     opts.reps = 2 if quick else 3  # repetitions of a key inside one start
     opts.idle = 3.0 if quick else 10.0
+    opts.sync_changed = 2_000 if quick else 10_000  # orders the supplier changes
+    opts.sync_runs = 2 if quick else 3
     anchor_rows = opts.anchor_rows or (5_000 if quick else 100_000)
     small, mid = 1_000, 100_000
     big = mid if quick else 1_000_000
@@ -553,8 +653,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if opts.language:
         return language_only(big, big_label, opts)
+    if opts.postgres:
+        return postgres_only(big, f"{big:,}", opts)
     res = Results()
     env = Env()
+    pg_info: dict[str, object] = {}
     load_before = load()
     try:
         stores: dict[int, Path] = {}
@@ -576,6 +679,14 @@ def main(argv: list[str] | None = None) -> int:
                 if subject == "big" and i == opts.runs - opts.interact:
                     steps = ["idle", "repaint", *steps]
                 Session(env, stores[n], subject, res).run(steps, opts)
+
+        # the same store in PostgreSQL, and a sync of changed orders on both
+        try:
+            pg_info = postgres_part(env, stores[big], res, opts, sqlite_too=False)
+        except Exception:
+            traceback.print_exc()
+            res.fail("paint", "big_pg", "the PostgreSQL benchmark failed: "
+                     + traceback.format_exc().splitlines()[-1])
 
         # the same store in German: catalogue and CLDR data loaded at start
         log(f"ordertui in German on {big:,} orders: {opts.runs} starts")
@@ -688,6 +799,7 @@ def main(argv: list[str] | None = None) -> int:
             S("catch_up", "small"), small_s, "", "s"),
         Row(f'ordertui orders --search "{CLI_SEARCH}" --format json', S("cli_search", "big"),
             big_s, None, "", "", "s"),
+        *postgres_rows(S, big_s, opts, pg_info),
         Row("Shopify: first import (bulk operation)", S("shop_import", "shop"),
             f"{shops.get('shop_orders', shop_n):,.0f} shop orders",
             S("shop_import", "paged"),
