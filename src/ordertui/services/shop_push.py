@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: how many supplier orders the tracking pass reads together
+TRACKING_BATCH = 200
+
 
 def shipped_lines(order: Order, shop: ShopOrder, link: Link, alone: bool
                   ) -> list[tuple[str, int]]:
@@ -73,25 +76,35 @@ class ShopPush:
         """Queue the tracking of these supplier orders for their shops where it is not
         there yet. Returns how many actions were queued."""
         queued = 0
-        for order_id in order_ids:
-            with contextlib.suppress(OrdertuiError):
-                queued += self._tracking(order_id)
+        ids = list(order_ids)
+        # read in batches, a few queries each (see ShopService.link_pass)
+        for start in range(0, len(ids), TRACKING_BATCH):
+            batch = ids[start:start + TRACKING_BATCH]
+            links = self.store.links_of_orders(batch)
+            shops = self.store.shop_orders_by_id(x.shop_order for x in links.values())
+            shared = self.store.links_of_shop_orders(shops)
+            orders = {o.id: o for o in self.store.load_orders(list(links))}
+            for order_id in batch:
+                link = links.get(order_id)
+                shop = shops.get(link.shop_order) if link is not None else None
+                order = orders.get(order_id)
+                if link is None or shop is None or order is None:
+                    continue
+                with contextlib.suppress(OrdertuiError):
+                    queued += self._tracking(order, link, shop,
+                                             len(shared.get(link.shop_order, [])) == 1)
         return queued
 
-    def _tracking(self, order_id: int) -> int:
-        link = self.store.link_of(order_id)
-        if link is None:
-            return 0
-        shop = self.store.shop_order(link.shop_order)
-        order = self.store.get_order(order_id)
-        if shop is None or not order.tracking_number or shop.cancelled_at is not None:
+    def _tracking(self, order: Order, link: Link, shop: ShopOrder, alone: bool) -> int:
+        order_id = order.id
+        assert order_id is not None
+        if not order.tracking_number or shop.cancelled_at is not None:
             return 0
         adapter = self.services.shops.adapter(shop.shop)
         if not adapter.push_tracking or not adapter.can(ShopCapability.FULFILL):
             return 0
         if any(f.number == order.tracking_number for f in shop.fulfillments):
             return 0  # the shop has it (sent by ordertui, or by the merchant)
-        alone = len(self.store.links_of_shop_order(link.shop_order)) == 1
         lines = shipped_lines(order, shop, link, alone)
         if not lines:
             return 0

@@ -41,6 +41,7 @@ from ordertui.services.shop_push import ShopPush
 from ordertui.shops.base import ShopAdapter
 from ordertui.shops.registry import adapter_class
 from ordertui.store.connection import store_work
+from ordertui.store.shop_orders import Link
 
 if TYPE_CHECKING:  # the services object that composes this one
     from ordertui.services.core import Services
@@ -159,7 +160,7 @@ class ShopService:
         linked = {x.order_id for x in self.store.links_of_shop_order(shop_order)}
         for order_id in self.store.order_ids_named(s.name):
             if order_id not in linked and self.store.link_of(order_id) is None \
-                    and self._auto_link(order_id):
+                    and self._auto_link(self.store.get_order(order_id)):
                 made.append(order_id)
         self.refresh_money([x.order_id for x in self.store.links_of_shop_order(shop_order)])
         self.read_back_refunds(s)
@@ -170,17 +171,26 @@ class ShopService:
         """Link the supplier orders that name their shop order (after a supplier sync).
         Returns how many were linked."""
         ids = order_ids if order_ids is not None else self.store.unlinked_order_ids()
-        made = sum(self._auto_link(i) for i in ids if self.store.link_of(i) is None)
-        linked = [i for i in ids if self.store.link_of(i) is not None]
-        for order_id in linked:
-            self._match_lines(order_id)
-        self.refresh_money(linked)
+        made = 0
+        # in batches, each read with a few queries: a sync that changed ten thousand orders
+        # must not ask the store ten times per order (a shared store is a network away)
+        for start in range(0, len(ids), LINK_BATCH):
+            batch = ids[start:start + LINK_BATCH]
+            links = self.store.links_of_orders(batch)
+            unlinked = [i for i in batch if i not in links]
+            if unlinked:
+                made += sum(self._auto_link(o) for o in self.store.load_orders(unlinked))
+                links = self.store.links_of_orders(batch)
+            linked = [i for i in batch if i in links]
+            for order_id in linked:
+                self._match_lines(order_id, links[order_id])
+            self.refresh_money(linked)
         return made
 
-    def _match_lines(self, order_id: int) -> None:
+    def _match_lines(self, order_id: int, link: Link | None = None) -> None:
         """Lines that came after the link (a supplier that lists orders without them, like
         CJ, gives them with the order's details): matched to the shop's lines now."""
-        link = self.store.link_of(order_id)
+        link = link if link is not None else self.store.link_of(order_id)
         if link is None or link.lines:
             return
         shop = self.store.shop_order(link.shop_order)
@@ -193,10 +203,10 @@ class ShopService:
         if lines:
             self.store.link(order_id, shop.id, link.source, lines)
 
-    def _auto_link(self, order_id: int) -> int:
-        order = self.store.get_order(order_id)
+    def _auto_link(self, order: Order) -> int:
+        assert order.id is not None
         shop = linking.reference(order, self._named(order.name))
-        if shop is None or shop.id is None or shop.id in self.store.refused_links(order_id):
+        if shop is None or shop.id is None or shop.id in self.store.refused_links(order.id):
             return 0  # an unlinked pair is not linked again by itself
         self._link(order, shop, LinkSource.AUTO)
         return 1
@@ -289,14 +299,23 @@ class ShopService:
 
     # --- money ------------------------------------------------------------------------
     def refresh_money(self, order_ids: list[int]) -> None:
-        """Price linked supplier orders as their shop sold them."""
+        """Price linked supplier orders as their shop sold them (what is priced as it was
+        already is not written again)."""
+        for start in range(0, len(order_ids), LINK_BATCH):
+            self._refresh_money(order_ids[start:start + LINK_BATCH])
+
+    def _refresh_money(self, order_ids: list[int]) -> None:
+        links = self.store.links_of_orders(order_ids)
+        shops = self.store.shop_orders_by_id(x.shop_order for x in links.values())
+        shared = self.store.links_of_shop_orders(shops)
+        orders = {o.id: o for o in self.store.load_orders(list(links))}
         for order_id in order_ids:
-            link = self.store.link_of(order_id)
-            shop = self.store.shop_order(link.shop_order) if link is not None else None
-            if link is None or shop is None:
+            link = links.get(order_id)
+            shop = shops.get(link.shop_order) if link is not None else None
+            order = orders.get(order_id)
+            if link is None or shop is None or order is None:
                 continue
-            order = self.store.get_order(order_id)
-            alone = len(self.store.links_of_shop_order(shop.id or 0)) == 1
+            alone = len(shared.get(shop.id or 0, [])) == 1
             if link.lines:
                 revenue = linking.revenue(order.items, shop, link.lines)
             elif alone:  # its lines are not known yet (or match none): the whole shop order
@@ -306,7 +325,8 @@ class ShopService:
                          "its revenue waits for its lines", order.display_name, shop.name)
                 continue
             cost, _rate = self.convert(order.total_cost, shop.currency, order.created_at.date())
-            self.store.set_order_money(order_id, revenue, cost)
+            if (order.revenue, order.cost_converted) != (revenue, cost):
+                self.store.set_order_money(order_id, revenue, cost)
 
     async def settle_rates(self) -> str:
         """Fetch the exchange rates that linked orders in another currency than their shop's

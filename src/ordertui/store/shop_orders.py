@@ -30,6 +30,10 @@ _UPSERT = (
 )
 
 
+#: how many ids one ``IN (...)`` names (SQLite allows 32,766 parameters; PostgreSQL 65,535)
+BATCH_IDS = 500
+
+
 def _params(o: ShopOrder, now: int) -> tuple[Any, ...]:
     c = o.customer
     return (o.shop, o.shop_order_id, o.name, _epoch(o.created_at), _epoch(o.updated_at),
@@ -184,6 +188,41 @@ class ShopOrders(StoreBase):
         row = self.con.execute("SELECT order_id, shop_order, source, lines FROM order_links "
                                "WHERE order_id = ?", (order_id,)).fetchone()
         return _link(row) if row else None
+
+    def links_of_orders(self, order_ids: Sequence[int]) -> dict[int, Link]:
+        """The links of those of ``order_ids`` that have one: one query for a batch (a sync
+        of thousands of changed orders reads them together, not one by one)."""
+        found: dict[int, Link] = {}
+        for start in range(0, len(order_ids), BATCH_IDS):
+            part = list(order_ids[start:start + BATCH_IDS])
+            for r in self.con.execute(
+                    "SELECT order_id, shop_order, source, lines FROM order_links "
+                    f"WHERE order_id IN ({', '.join('?' for _ in part)})", part):
+                found[int(r[0])] = _link(r)
+        return found
+
+    def shop_orders_by_id(self, local_ids: Iterable[int]) -> dict[int, ShopOrder]:
+        """The shop orders with these local ids, by id (one query a batch)."""
+        ids = sorted(set(local_ids))
+        found: dict[int, ShopOrder] = {}
+        for start in range(0, len(ids), BATCH_IDS):
+            part = ids[start:start + BATCH_IDS]
+            for r in self.con.execute("SELECT id, data FROM shop_orders WHERE id IN "
+                                      f"({', '.join('?' for _ in part)})", part):
+                found[int(r[0])] = _shop_order(r)
+        return found
+
+    def links_of_shop_orders(self, shop_orders: Iterable[int]) -> dict[int, list[Link]]:
+        """Every link of each of these shop orders (one query a batch)."""
+        ids = sorted(set(shop_orders))
+        found: dict[int, list[Link]] = {i: [] for i in ids}
+        for start in range(0, len(ids), BATCH_IDS):
+            part = ids[start:start + BATCH_IDS]
+            for r in self.con.execute(
+                    "SELECT order_id, shop_order, source, lines FROM order_links WHERE "
+                    f"shop_order IN ({', '.join('?' for _ in part)}) ORDER BY order_id", part):
+                found[int(r[1])].append(_link(r))
+        return found
 
     def links_of_shop_order(self, shop_order: int) -> list[Link]:
         return [_link(r) for r in self.con.execute(
