@@ -158,6 +158,13 @@ class Services(Actions, Recording):
     def count(self, q: OrderQuery) -> int:
         return self.store.count(q)
 
+    @property
+    def search_counts_are_cheap(self) -> bool:
+        """Whether a search is counted from its index alone, as fast as its first rows are
+        found (SQLite's FTS5). PostgreSQL checks every match's row to count it: thousands
+        of matches take longer than the rows shown, so the screens show those first."""
+        return self.store.backend == "sqlite"
+
     def window_and_count(self, q: OrderQuery, *, limit: int) -> tuple[list[OrderSummary], int]:
         return self.store.window_and_count(q, limit=limit)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ordertui.domain.query import OrderQuery
 from ordertui.domain.states import OrderStatus
 from ordertui.services import Services
 from ordertui.tui.app import OrderTUI
@@ -48,3 +49,21 @@ async def test_a_colleagues_cancellation_is_on_screen_within_two_seconds(
             return row is not None and row.cancellation_state is not None
         await until(pilot, seen, what="the colleague's request on this screen")
         assert time.monotonic() - written < 2.0
+
+
+async def test_a_search_shows_its_rows_then_their_count(two: tuple[Services, Services]
+                                                        ) -> None:
+    """On PostgreSQL a search's count reads every match, so the rows come first and the
+    count after them: both arrive, and they agree with the store."""
+    mine, _theirs = two
+    assert not mine.search_counts_are_cheap
+    target = mine.window(OrderQuery(), limit=1)[0]
+    word = target.customer_name.split()[0]
+    app = OrderTUI(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = await orders_ready(pilot)
+        await pilot.press("slash", *word, "enter")
+        await until(pilot, lambda: table.query_.search == word and not table.fetching
+                    and table.total is not None and table.current is not None)
+        assert table.total == mine.count(OrderQuery(search=word))
+        assert target.id in {r.id for r in table.buffer}

@@ -164,8 +164,9 @@ class OrderTable(Widget, can_focus=True):
             total = await run(self.services.count, q) if exact else None
             start = max(self.top - page, 0) if keep_position else 0
             only_search = q.search.strip() and not q.filtered_besides_search
-            if not start and only_search:
+            if not start and only_search and self.services.search_counts_are_cheap:
                 # a plain search is counted from its index, as cheaply as it is searched
+                # (SQLite's); elsewhere the rows come first and their count after them
                 rows, total = await run(self.services.window_and_count, q, limit=3 * page)
             elif start and total is not None:
                 rows = await run(self.services.window_at, q, start, 3 * page, total)
