@@ -230,9 +230,13 @@ class PgConnection:
         self.raw = fresh.raw
 
     def interrupt(self) -> None:
-        """Cancel the statement running on this connection (from any thread)."""
-        with contextlib.suppress(psycopg.Error):
-            self.raw.cancel_safe(timeout=2)
+        """Cancel the statement running on this connection (from any thread, without
+        waiting: a cancel request is a connection of its own to the server, and the caller
+        is often the terminal's event loop, superseding a read with the next key)."""
+        def cancel() -> None:
+            with contextlib.suppress(psycopg.Error):
+                self.raw.cancel_safe(timeout=2)
+        threading.Thread(target=cancel, name="ordertui-cancel", daemon=True).start()
 
     def close(self) -> None:
         self.raw.close()
