@@ -171,6 +171,11 @@ class StoreOutdated(OrdertuiError):
     may not change it: its owner runs ``ordertui store migrate``."""
 
 
+class StoreRefused(OrdertuiError):
+    """The shared database refused a write to this session's database user (its role's
+    grants): nothing was written."""
+
+
 class StoreUnavailable(OrdertuiError):
     """The shared database cannot be reached; the message names its server, never a
     password. Nothing was written by the step that raised it."""

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ordertui.domain.errors import ConfigError, StoreBusy
+from ordertui.domain.errors import ConfigError, StoreBusy, StoreRefused
 from ordertui.domain.models import Order
 from ordertui.domain.policy import ProtectionStatus, SupplierPolicy, protection_status
 from ordertui.services.policy import MerchantReturns, merchant_returns, supplier_policy
@@ -59,7 +59,7 @@ class ProtectionMixin:
             windows[name] = (p.protection_days, p.protection_from.value)
         try:
             self.db.set_protection_windows(windows)
-        except StoreBusy as exc:
+        except (StoreBusy, StoreRefused) as exc:  # a viewer's database user writes nothing
             log.warning("buyer protection windows not updated: %s", exc)
 
     def protection(self, order_id: int, *, now: datetime | None = None) -> ProtectionStatus:

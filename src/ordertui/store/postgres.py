@@ -39,7 +39,7 @@ from psycopg.rows import RowMaker
 from psycopg.types.numeric import Int8Dumper
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ordertui.domain.errors import StoreUnavailable
+from ordertui.domain.errors import StoreRefused, StoreUnavailable
 from ordertui.i18n import _
 from ordertui.store.dialect import IntegrityError, statement
 
@@ -249,7 +249,9 @@ class PgConnection:
         if isinstance(exc, psycopg.errors.IntegrityError):
             return Conflict(_reason(exc))
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-            return Refused(_reason(exc))
+            return StoreRefused(_("the database at {server} refused this database user: "
+                                  "{reason}").format(server=server_name(self.url),
+                                                     reason=_reason(exc)))
         if isinstance(exc, psycopg.OperationalError) or self.raw.closed or self.raw.broken:
             lost = unavailable(self.url, exc)
             if self.pool is not None:
@@ -260,10 +262,6 @@ class PgConnection:
 
 class Conflict(IntegrityError):
     """A row that would break a unique or check constraint (PostgreSQL's, told as SQLite's)."""
-
-
-class Refused(sqlite3.DatabaseError):
-    """The database refused a statement to this database user (its grants, its row policies)."""
 
 
 def _options(url: str, extra: str) -> str:

@@ -5,10 +5,12 @@ what each may do still works."""
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from ordertui.domain.errors import StoreRefused
 from ordertui.store import Store
 from support.demo import OrderFactory
 from support.postgres import login_role
@@ -70,10 +72,39 @@ def test_a_refused_statement_reaches_the_store_as_refused(pg_url: str,
         session = Store(url, password=password)
         try:
             assert session.db_user == viewer and session.count_by_view()["all"] == 1
-            from ordertui.store.postgres import Refused
-            with pytest.raises(Refused, match="permission denied"):
+            with pytest.raises(StoreRefused, match="permission denied"):
                 session.audit(1, "merchant", "refund", "by hand")
         finally:
             session.close()
     finally:
         owner.close()
+
+
+async def test_a_viewers_session_starts_and_reads(pg_url: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A viewer's own database user opens the app's services, reads, and writes nothing at
+    start (the protection windows another session keeps are left alone)."""
+    from ordertui.config import parse
+    from ordertui.domain.query import OrderQuery
+    from ordertui.services.core import Services
+    from support.demo import demo_raw
+
+    owner_cfg = parse({**demo_raw(), "store": {"url": pg_url}}, tmp_path / "o.toml",
+                      tmp_path / "owner")
+    owner = Services(owner_cfg)
+    await owner.sync()
+    viewer = f"v_{secrets.token_hex(3)}"
+    url, password = _user(pg_url, viewer)
+    owner.store.grant({viewer: VIEWER})
+    owner.store.close()
+    monkeypatch.setenv("VIEWER_DB_PASSWORD", password)  # [store] password_env
+    raw = {**demo_raw(), "store": {"url": url.replace(f":{password}@", "@"),
+                                   "password_env": "VIEWER_DB_PASSWORD"},
+           "roles": {"viewer": {"allow": ["view"], "db_users": [viewer]}}}
+    cfg = parse(raw, tmp_path / "v.toml", tmp_path / "viewer")
+    session = Services(cfg)
+    try:
+        assert session.role.name == "viewer" and session.store.db_user == viewer
+        assert session.count(OrderQuery()) > 0
+    finally:
+        session.store.close()
