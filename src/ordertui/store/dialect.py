@@ -178,7 +178,6 @@ PG_STEPS: dict[int, list[str]] = {
         # unicode61 splits (anything not a letter or digit: Unicode's classes, through ICU,
         # whatever the database's locale), as prefixes through the GIN index
         "CREATE EXTENSION IF NOT EXISTS unaccent",
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         """CREATE FUNCTION ordertui_words(text) RETURNS text LANGUAGE sql IMMUTABLE
            PARALLEL SAFE AS $$
            SELECT regexp_replace(lower(public.unaccent('public.unaccent'::regdictionary, $1)
@@ -188,9 +187,6 @@ PG_STEPS: dict[int, list[str]] = {
                name || ' ' || supplier_order_id || ' ' || customer_name || ' ' ||
                customer_email || ' ' || tracking_number || ' ' || items_text))) STORED""",
         "CREATE INDEX orders_search ON orders USING gin (search)",
-        # the middle of an order number or a tracking number, typed as it was read out
-        "CREATE INDEX orders_tracking_trgm ON orders USING gin "
-        "(tracking_number gin_trgm_ops)",
         """CREATE FUNCTION ordertui_counts() RETURNS trigger LANGUAGE plpgsql
            SECURITY DEFINER SET search_path = public AS $$
            BEGIN
