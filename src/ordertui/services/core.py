@@ -192,7 +192,13 @@ class Services(Actions, Recording):
         return self.store.get_order(order_id)
 
     def details(self, order_id: int) -> OrderDetails:
-        order = self.store.get_order(order_id)
+        """Everything the details screen shows, read in one snapshot (one transaction: a
+        shared store answers each statement over the network)."""
+        with self.store.read():
+            return self._details(order_id)
+
+    def _details(self, order_id: int) -> OrderDetails:
+        order = raw = self.store.get_order(order_id)
         info = self.supplier_info(order.supplier)
         url_for: dict[Action, str | None] = {}
         web_url = order.supplier_url or None
@@ -207,13 +213,13 @@ class Services(Actions, Recording):
             audit=self.store.audit_for(order_id),
             cancellations=self.store.cancellation_history(order_id),
             pending=self.store.outbox.entries(order_id=order_id), web_url=web_url,
-            returns=self.returns.overview(order_id),
+            returns=self.returns.overview(order_id, raw),
             stock_skus=sorted({i.sku for i in order.items if i.sku}
                               & {s.sku for s in self.returns.stock()})
             if order.status in SHIPPABLE_FROM_STOCK else [],
             stalled_days=self.config.stalled_tracking_days,
             warning_days=self.config.protection_warning_days,
-            shop=self.shops.shop_link(order_id), shops=bool(self.config.shops),
+            shop=self.shops.shop_link(order_id, raw), shops=bool(self.config.shops),
             login=self.store.login)
 
     def disputes(self, states: Sequence[DisputeState] = (), *, limit: int = 500

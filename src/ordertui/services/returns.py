@@ -356,11 +356,12 @@ class ReturnsService(ProtectionMixin, RefundsMixin, StockMixin):
         return found[0]
 
     # --- everything for the details screen --------------------------------------------
-    def overview(self, order_id: int) -> ReturnsOverview:
+    def overview(self, order_id: int, order: Order | None = None) -> ReturnsOverview:
         """One call for the order details screen; a broken supplier policy in the config is
-        reported in ``policy_error`` instead of failing the whole screen."""
+        reported in ``policy_error`` instead of failing the whole screen (``order``: the
+        order as the caller read it in the same snapshot)."""
         with self.store.read():
-            order = self.store.get_order(order_id)
+            order = order if order is not None else self.store.get_order(order_id)
             refunds = self.db.refunds_for(order_id)
             recoveries = self.db.recoveries_for(order_id)
             returns = self.db.returns_for(order_id)

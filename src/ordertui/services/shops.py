@@ -359,15 +359,16 @@ class ShopService:
             return order
         return replace(order, items=linking.named_items(order.items, shop, link.lines))
 
-    def shop_link(self, order_id: int) -> ShopLink | None:
-        """The order's shop order and its money as the shop sold it, for the details."""
+    def shop_link(self, order_id: int, order: Order | None = None) -> ShopLink | None:
+        """The order's shop order and its money as the shop sold it, for the details
+        (``order``: the order as the caller read it in the same snapshot)."""
         link = self.store.link_of(order_id)
         shop = self.store.shop_order(link.shop_order) if link is not None else None
         money = self.store.order_money(order_id)
         if link is None or shop is None or money is None:
             return None
         revenue, cost = money
-        order = self.store.get_order(order_id)
+        order = order if order is not None else self.store.get_order(order_id)
         _converted, rate = self.convert(order.total_cost, shop.currency,
                                         order.created_at.date())
         return ShopLink(shop=shop.shop, shop_order_id=shop.shop_order_id, name=shop.name,

@@ -32,6 +32,8 @@ from ordertui.tui.format import STATUS_STYLE
 from ordertui.tui.widgets.order_columns import COLUMNS, Clock, Column, cell, fit
 
 MARK_WIDTH = 2  # "● " in front of a marked row
+#: how long a count that is not cheap waits after the rows, for a key that supersedes it
+COUNT_PAUSE_S = 0.15
 
 
 class OrderTable(Widget, can_focus=True):
@@ -181,6 +183,11 @@ class OrderTable(Widget, can_focus=True):
                 return
             self._replace(gen, start, rows, total)
             if total is None:
+                if not self.services.search_counts_are_cheap:
+                    # a count that reads every match waits for the typing to pause: the
+                    # next key cancels this worker before the count has started, not a
+                    # query already running on the server (a cancel request of its own)
+                    await asyncio.sleep(COUNT_PAUSE_S)
                 total = await run(self.services.count, q)
                 if gen == self._gen:
                     self.total = total
