@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,11 +43,31 @@ from ordertui.store.shop_orders import Link
 if TYPE_CHECKING:
     from ordertui.services.core import Services
     from ordertui.services.runner import OutboxRunner
+    from ordertui.store import Store
 
 log = logging.getLogger(__name__)
 
 #: how many supplier orders the tracking pass reads together
 TRACKING_BATCH = 200
+
+
+def linked_orders(store: Store, order_ids: Sequence[int], batch: int
+                  ) -> Iterator[tuple[Order, Link, ShopOrder, bool]]:
+    """Those of ``order_ids`` linked to a shop order: each order, its link, its shop order
+    and whether it is that shop order's only supplier order, read ``batch`` at a time with
+    a few queries each (not several per order: a shared store is a network away)."""
+    for start in range(0, len(order_ids), batch):
+        part = order_ids[start:start + batch]
+        links = store.links_of_orders(part)
+        shops = store.shop_orders_by_id(x.shop_order for x in links.values())
+        shared = store.links_of_shop_orders(shops)
+        orders = {o.id: o for o in store.load_orders(list(links))}
+        for order_id in part:
+            link = links.get(order_id)
+            shop = shops.get(link.shop_order) if link is not None else None
+            order = orders.get(order_id)
+            if link is not None and shop is not None and order is not None:
+                yield order, link, shop, len(shared.get(link.shop_order, [])) == 1
 
 
 def shipped_lines(order: Order, shop: ShopOrder, link: Link, alone: bool
@@ -76,23 +96,10 @@ class ShopPush:
         """Queue the tracking of these supplier orders for their shops where it is not
         there yet. Returns how many actions were queued."""
         queued = 0
-        ids = list(order_ids)
-        # read in batches, a few queries each (see ShopService.link_pass)
-        for start in range(0, len(ids), TRACKING_BATCH):
-            batch = ids[start:start + TRACKING_BATCH]
-            links = self.store.links_of_orders(batch)
-            shops = self.store.shop_orders_by_id(x.shop_order for x in links.values())
-            shared = self.store.links_of_shop_orders(shops)
-            orders = {o.id: o for o in self.store.load_orders(list(links))}
-            for order_id in batch:
-                link = links.get(order_id)
-                shop = shops.get(link.shop_order) if link is not None else None
-                order = orders.get(order_id)
-                if link is None or shop is None or order is None:
-                    continue
-                with contextlib.suppress(OrdertuiError):
-                    queued += self._tracking(order, link, shop,
-                                             len(shared.get(link.shop_order, [])) == 1)
+        for order, link, shop, alone in linked_orders(self.store, list(order_ids),
+                                                      TRACKING_BATCH):
+            with contextlib.suppress(OrdertuiError):
+                queued += self._tracking(order, link, shop, alone)
         return queued
 
     def _tracking(self, order: Order, link: Link, shop: ShopOrder, alone: bool) -> int:

@@ -37,7 +37,7 @@ from ordertui.domain.shop import (
 )
 from ordertui.i18n import _
 from ordertui.services import kept as k
-from ordertui.services.shop_push import ShopPush
+from ordertui.services.shop_push import ShopPush, linked_orders
 from ordertui.shops.base import ShopAdapter
 from ordertui.shops.registry import adapter_class
 from ordertui.store.connection import store_work
@@ -301,21 +301,7 @@ class ShopService:
     def refresh_money(self, order_ids: list[int]) -> None:
         """Price linked supplier orders as their shop sold them (what is priced as it was
         already is not written again)."""
-        for start in range(0, len(order_ids), LINK_BATCH):
-            self._refresh_money(order_ids[start:start + LINK_BATCH])
-
-    def _refresh_money(self, order_ids: list[int]) -> None:
-        links = self.store.links_of_orders(order_ids)
-        shops = self.store.shop_orders_by_id(x.shop_order for x in links.values())
-        shared = self.store.links_of_shop_orders(shops)
-        orders = {o.id: o for o in self.store.load_orders(list(links))}
-        for order_id in order_ids:
-            link = links.get(order_id)
-            shop = shops.get(link.shop_order) if link is not None else None
-            order = orders.get(order_id)
-            if link is None or shop is None or order is None:
-                continue
-            alone = len(shared.get(shop.id or 0, [])) == 1
+        for order, link, shop, alone in linked_orders(self.store, order_ids, LINK_BATCH):
             if link.lines:
                 revenue = linking.revenue(order.items, shop, link.lines)
             elif alone:  # its lines are not known yet (or match none): the whole shop order
@@ -326,7 +312,7 @@ class ShopService:
                 continue
             cost, _rate = self.convert(order.total_cost, shop.currency, order.created_at.date())
             if (order.revenue, order.cost_converted) != (revenue, cost):
-                self.store.set_order_money(order_id, revenue, cost)
+                self.store.set_order_money(link.order_id, revenue, cost)
 
     async def settle_rates(self) -> str:
         """Fetch the exchange rates that linked orders in another currency than their shop's
