@@ -32,7 +32,7 @@ class StoreSharedState(SharedState):
 
     @contextlib.asynccontextmanager
     async def lock(self, name: str, *, timeout_s: float = 60.0) -> AsyncIterator[None]:
-        lock = self.store.named_lock(name)
+        lock = self.store.exclusive(name)
         # waiting happens on a thread; a task cancelled meanwhile lets the lock go once the
         # thread has it, instead of leaving it held by a connection nobody closes
         taking = asyncio.ensure_future(asyncio.to_thread(lock.acquire, timeout_s))

@@ -1,20 +1,13 @@
 """What adapters keep once for every ordertui sharing the store (``adapter_state``): values
-as JSON text by (adapter, kind, key), and locks by name held across every process.
+as JSON text by (adapter, kind, key) (their locks by name: ``Store.exclusive``).
 
 The services offer it to the adapters (``AdapterContext.shared``) only when the store is
 shared (PostgreSQL); what the values mean is the adapters' business."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ordertui.store.connection import StoreBase
-from ordertui.store.dialect import named_lock_key
 from ordertui.store.rows import _now
-from ordertui.store.watch import FileLock
-
-if TYPE_CHECKING:
-    from ordertui.store.postgres import PgLock
 
 #: the end of a prefix's range: no key continues a prefix with a higher character
 _LAST = "\U0010ffff"
@@ -39,13 +32,3 @@ class AdapterState(StoreBase):
                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, kind, key) DO UPDATE "
                         "SET value = excluded.value, updated_at = excluded.updated_at",
                         (adapter, kind, key, value, _now()))
-
-    def named_lock(self, name: str) -> FileLock | PgLock:
-        """A lock by name that one process at a time holds, across every process sharing
-        the store: an advisory lock of PostgreSQL's (``dialect.named_lock_key``), an
-        ``flock`` beside the SQLite file; either is let go when its holder's process ends."""
-        if self.pg is not None:
-            from ordertui.store.postgres import PgLock
-            return PgLock(self.pg, named_lock_key(name))
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        return FileLock(self.path.parent / f"lock-{safe}.lock")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from ordertui.domain.errors import StoreBusy, StoreOutdated
 from ordertui.i18n import _
 from ordertui.sqlite_file import committed
-from ordertui.store.dialect import RUNNER_LOCK, WRITE_LOCK
+from ordertui.store.dialect import WRITE_LOCK, named_lock_key
 from ordertui.store.schema import LATEST, MIGRATIONS
 from ordertui.store.watch import FileLock, StoreWatch
 
@@ -163,13 +163,15 @@ class StoreBase:
         return StoreWatch(self.path)
 
     def exclusive(self, name: str) -> FileLock | PgLock:
-        """A lock that one process at a time holds, across every process sharing the store
-        (the outbox runner's): an ``flock`` beside the SQLite file, an advisory lock of
-        PostgreSQL's; either is let go when its holder's process ends, however it ends."""
+        """A lock by name that one process at a time holds, across every process sharing
+        the store (the outbox runner's, an adapter's token lock): an advisory lock of
+        PostgreSQL's (``dialect.named_lock_key``), an ``flock`` on ``<name>.lock`` beside
+        the SQLite file; either is let go when its holder's process ends, however it ends."""
         if self.pg is not None:
             from ordertui.store.postgres import PgLock
-            return PgLock(self.pg, RUNNER_LOCK)
-        return FileLock(self.path.parent / f"{name}.lock")
+            return PgLock(self.pg, named_lock_key(name))
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        return FileLock(self.path.parent / f"{safe}.lock")
 
     def close(self) -> None:
         """Close every thread's connection, once the transactions under way have ended (a

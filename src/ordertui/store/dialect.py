@@ -29,17 +29,21 @@ IntegrityError = sqlite3.IntegrityError
 #: the advisory locks of ordertui on PostgreSQL: ordertui's 32 bits, then which lock
 LOCK_SPACE = 0x6F72_6474  # "ordt"
 WRITE_LOCK = (LOCK_SPACE << 32) | 1
-RUNNER_LOCK = (LOCK_SPACE << 32) | 2
-#: the named locks adapters take through the store (``named_lock_key``) have this bit set
+#: the locks taken by name (``Store.exclusive``: the runner's, an adapter's token lock)
+#: have this bit set
 NAMED_LOCKS = 0x8000_0000
 
 
 def named_lock_key(name: str) -> int:
-    """The advisory lock of the name ``name`` (an adapter's token lock, say): ordertui's 32
-    bits, then the name's checksum with ``NAMED_LOCKS`` set, so that it meets neither the
-    write lock nor the runner's. Two names that share a checksum share the lock: they wait
+    """The advisory lock of the name ``name`` (the runner's, an adapter's token lock):
+    ordertui's 32 bits, then the name's checksum with ``NAMED_LOCKS`` set, so that it never
+    meets the write lock. Two names that share a checksum share the lock: they wait
     for each other, and nothing worse happens."""
     return (LOCK_SPACE << 32) | NAMED_LOCKS | (zlib.crc32(name.encode()) & 0x7FFF_FFFF)
+
+
+#: the outbox runner's lock: one runner at a time across every process sharing the store
+RUNNER_LOCK = named_lock_key("outbox")
 
 #: the tables whose rows have an ``id`` the store reads back after an insert
 ID_TABLES = frozenset({
