@@ -230,13 +230,12 @@ class PgConnection:
         self.raw = fresh.raw
 
     def interrupt(self) -> None:
-        """Cancel the statement running on this connection (from any thread, without
-        waiting: a cancel request is a connection of its own to the server, and the caller
-        is often the terminal's event loop, superseding a read with the next key)."""
-        def cancel() -> None:
-            with contextlib.suppress(psycopg.Error):
-                self.raw.cancel_safe(timeout=2)
-        threading.Thread(target=cancel, name="ordertui-cancel", daemon=True).start()
+        """Cancel the statement running on this connection (from any thread). It returns
+        once the server has the request: the caller (services/reads.py) holds the read's
+        lock meanwhile, so the cancel can only meet the statement it was meant for, never
+        the next one on this connection."""
+        with contextlib.suppress(psycopg.Error):
+            self.raw.cancel_safe(timeout=2)
 
     def close(self) -> None:
         self.raw.close()
