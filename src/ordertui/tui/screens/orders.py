@@ -115,7 +115,10 @@ class OrdersScreen(BaseScreen):
     @work(group="counts", exclusive=True)
     async def refresh_counts(self) -> None:
         counts = await self.app.reads.run(self.services.view_counts)
-        tabs = self.query_one(ViewTabs)
+        found = self.query(ViewTabs)
+        if not found:
+            return  # the screen went away while the counts were read (the app closing)
+        tabs = found.first()
         if counts != tabs.counts:
             tabs.counts = counts
 
